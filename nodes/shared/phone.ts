@@ -1,0 +1,185 @@
+/**
+ * Phone numbers: parse what people type, describe it, and decide whether it may be sent to.
+ * Pure functions over libphonenumber-js's full ("max") metadata.
+ */
+import {
+	getCountries,
+	parsePhoneNumberFromString,
+	validatePhoneNumberLength,
+	type CountryCode,
+	type NumberType,
+} from 'libphonenumber-js/max';
+
+export type PhoneValidation = 'strict' | 'possible';
+
+export type PhoneRejection =
+	| 'EMPTY'
+	| 'NOT_A_NUMBER'
+	| 'INVALID_COUNTRY'
+	| 'TOO_SHORT'
+	| 'TOO_LONG'
+	| 'INVALID_LENGTH'
+	| 'INVALID_FOR_REGION'
+	| 'NOT_MOBILE';
+
+export interface PhoneInfo {
+	input: string;
+	e164: string | null;
+	valid: boolean;
+	possible: boolean;
+	country: string | null;
+	callingCode: string | null;
+	type: NumberType | null;
+	isMobile: boolean | null;
+	national: string | null;
+	international: string | null;
+	reason?: PhoneRejection;
+	reasonText?: string;
+}
+
+const COUNTRIES = new Set<string>(getCountries());
+
+/** Number types that can receive an SMS. FIXED_LINE_OR_MOBILE is what NANP numbers report. */
+const MOBILE_TYPES = new Set<NumberType>(['MOBILE', 'FIXED_LINE_OR_MOBILE']);
+
+export function isCountryCode(value: string): value is CountryCode {
+	return COUNTRIES.has(value);
+}
+
+export function listCountries(): string[] {
+	return [...COUNTRIES].sort();
+}
+
+/** `whatsapp:+44…` → `+44…`; trims and removes invisible characters pasted from spreadsheets. */
+export function stripAddressPrefix(input: string): string {
+	return input
+		.replace(/[\u200B-\u200F\u202A-\u202E\u2060\uFEFF]/g, '')
+		.trim()
+		.replace(/^(whatsapp|sms|tel):/i, '')
+		.trim();
+}
+
+export function reasonText(reason: PhoneRejection, country?: string | null): string {
+	switch (reason) {
+		case 'EMPTY':
+			return 'The phone number is empty';
+		case 'NOT_A_NUMBER':
+			return 'This is not a phone number';
+		case 'INVALID_COUNTRY':
+			return 'The country could not be told: write the number with its country code (+…) or set a default country';
+		case 'TOO_SHORT':
+			return 'The number is too short';
+		case 'TOO_LONG':
+			return 'The number is too long';
+		case 'INVALID_LENGTH':
+			return 'The number has the wrong length for its country';
+		case 'INVALID_FOR_REGION':
+			return country
+				? `The number is not a valid number in ${country}`
+				: 'The number is not assigned to any country: check the digits';
+		case 'NOT_MOBILE':
+			return 'The number is not a mobile number and cannot receive SMS';
+	}
+}
+
+function parse(text: string, defaultCountry?: CountryCode) {
+	const first = parsePhoneNumberFromString(text, defaultCountry);
+	if (first?.isValid()) return first;
+	// "00" international prefix where the default country dials out differently (or none is set).
+	if (/^\s*00\d/.test(text)) {
+		const second = parsePhoneNumberFromString(text.replace(/^\s*00/, '+'), defaultCountry);
+		if (second && (second.isValid() || !first)) return second;
+	}
+	return first;
+}
+
+/** Describe a number as people type it. Never throws. */
+export function describePhone(input: unknown, defaultCountry?: string | null): PhoneInfo {
+	const raw = input === undefined || input === null ? '' : String(input);
+	const text = stripAddressPrefix(raw);
+	const country =
+		defaultCountry && isCountryCode(defaultCountry.toUpperCase())
+			? (defaultCountry.toUpperCase() as CountryCode)
+			: undefined;
+	const empty: PhoneInfo = {
+		input: raw,
+		e164: null,
+		valid: false,
+		possible: false,
+		country: null,
+		callingCode: null,
+		type: null,
+		isMobile: null,
+		national: null,
+		international: null,
+	};
+	if (text === '') return withReason(empty, 'EMPTY');
+	const phone = parse(text, country);
+	if (!phone) {
+		const lengthReason = validatePhoneNumberLength(text, country);
+		return withReason(empty, lengthReason === 'INVALID_COUNTRY' ? 'INVALID_COUNTRY' : 'NOT_A_NUMBER');
+	}
+	const valid = phone.isValid();
+	const possible = phone.isPossible();
+	const type = valid ? (phone.getType() ?? null) : null;
+	const info: PhoneInfo = {
+		input: raw,
+		e164: phone.number,
+		valid,
+		possible,
+		country: phone.country ?? null,
+		callingCode: phone.countryCallingCode,
+		type,
+		isMobile: type === null ? null : MOBILE_TYPES.has(type),
+		national: phone.formatNational(),
+		international: phone.formatInternational(),
+	};
+	if (valid) return info;
+	if (!possible) {
+		const lengthReason = validatePhoneNumberLength(phone.number);
+		return withReason(info, (lengthReason as PhoneRejection | undefined) ?? 'INVALID_LENGTH');
+	}
+	return withReason(info, 'INVALID_FOR_REGION');
+}
+
+function withReason(info: PhoneInfo, reason: PhoneRejection): PhoneInfo {
+	return { ...info, reason, reasonText: reasonText(reason, info.country) };
+}
+
+export interface PhoneRules {
+	defaultCountry?: string | null;
+	validation?: PhoneValidation;
+	requireMobile?: boolean;
+}
+
+export type NormalizedPhone =
+	| { ok: true; e164: string; info: PhoneInfo }
+	| { ok: false; reason: PhoneRejection; message: string; info: PhoneInfo };
+
+/**
+ * Decide whether a number may be sent to. Strict validation (the default) wants a number valid for its
+ * region; "possible" accepts any number of a possible length (numbers newer than the metadata).
+ */
+export function normalizePhone(input: unknown, rules: PhoneRules = {}): NormalizedPhone {
+	const info = describePhone(input, rules.defaultCountry);
+	const validation = rules.validation ?? 'strict';
+	const accepted = validation === 'strict' ? info.valid : info.possible;
+	if (!accepted || info.e164 === null) {
+		const reason = info.reason ?? 'INVALID_FOR_REGION';
+		return { ok: false, reason, message: `${reasonText(reason, info.country)} ("${info.input}")`, info };
+	}
+	if (rules.requireMobile && info.isMobile === false) {
+		return {
+			ok: false,
+			reason: 'NOT_MOBILE',
+			message: `${reasonText('NOT_MOBILE')} ("${info.input}" is ${describeType(info.type)})`,
+			info,
+		};
+	}
+	return { ok: true, e164: info.e164, info };
+}
+
+export function describeType(type: NumberType | null): string {
+	if (!type) return 'of an unknown type';
+	return `a ${type.toLowerCase().replace(/_/g, ' ')} number`;
+}

@@ -1,0 +1,51 @@
+import { backoffDelay, nextRetryDelay, parseRetryAfter, DEFAULT_RETRY_POLICY } from '../../nodes/shared/retry';
+
+const policy = { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 5000 };
+
+describe('backoff with full jitter', () => {
+	it.each([
+		[1, 1, 99],
+		[2, 1, 199],
+		[3, 1, 399],
+		[4, 1, 799],
+		[6, 1, 999],
+		[3, 0, 0],
+		[3, 0.5, 200],
+	])('attempt %i with random %f waits %i ms', (attempt, r, expected) => {
+		expect(backoffDelay(attempt, policy, () => (r === 1 ? 0.999999 : r))).toBe(expected);
+	});
+
+	it('stops after the maximum count', () => {
+		expect(nextRetryDelay(3, policy, undefined, () => 0.5)).not.toBeNull();
+		expect(nextRetryDelay(4, policy, undefined, () => 0.5)).toBeNull();
+		expect(nextRetryDelay(1, { ...policy, maxRetries: 0 })).toBeNull();
+	});
+
+	it('waits at least Retry-After, and gives up on one longer than allowed', () => {
+		expect(nextRetryDelay(1, policy, 2000, () => 0.5)).toBe(2000);
+		expect(nextRetryDelay(3, policy, 10, () => 0.5)).toBe(200);
+		expect(nextRetryDelay(1, policy, 6000)).toBeNull();
+	});
+
+	it('has sane defaults', () => {
+		expect(DEFAULT_RETRY_POLICY.maxRetries).toBeGreaterThan(0);
+	});
+});
+
+describe('parseRetryAfter', () => {
+	const now = Date.parse('2026-11-21T10:00:00Z');
+	it.each([
+		['2', 2000],
+		['0', 0],
+		['1.5', 1500],
+		[['3'], 3000],
+		[7, 7000],
+		['Sat, 21 Nov 2026 10:00:05 GMT', 5000],
+		['Sat, 21 Nov 2026 09:00:00 GMT', 0],
+		['soon', undefined],
+		['', undefined],
+		[undefined, undefined],
+	])('%j → %s', (value, expected) => {
+		expect(parseRetryAfter(value, now)).toBe(expected);
+	});
+});

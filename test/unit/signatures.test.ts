@@ -1,0 +1,136 @@
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import twilio from 'twilio';
+import { computeTwilioSignature, validateTwilioSignature, urlPortVariants } from '../../nodes/shared/signatures/twilio';
+import {
+	computeSinchWebhookSignature,
+	sinchApplicationAuthorization,
+	sinchContentMd5,
+	validateSinchWebhookSignature,
+} from '../../nodes/shared/signatures/sinch';
+import { signAwsRequest, parseAwsAuthorization } from '../../nodes/shared/signatures/awsSigV4';
+import { loadVectors } from '../helpers/vectors';
+
+const vectors = loadVectors('vectors.json');
+
+describe('X-Twilio-Signature', () => {
+	it.each(vectors.twilioSignature.map((v: any, i: number) => [i, v]))('vector %i equals the official library', (_i, v: any) => {
+		if (v.rawBody !== undefined) {
+			expect(validateTwilioSignature({ authToken: v.authToken, signature: v.signature, url: v.url, rawBody: v.rawBody })).toBe(true);
+			expect(validateTwilioSignature({ authToken: v.authToken, signature: v.signature, url: v.url, rawBody: v.rawBody + ' ' })).toBe(false);
+		} else {
+			expect(computeTwilioSignature(v.authToken, v.url, v.params)).toBe(v.signature);
+			expect(validateTwilioSignature({ authToken: v.authToken, signature: v.signature, url: v.url, params: v.params })).toBe(true);
+		}
+	});
+
+	it('rejects a tampered parameter, a wrong token and a missing signature', () => {
+		const v = vectors.twilioSignature[1];
+		expect(validateTwilioSignature({ authToken: v.authToken, signature: v.signature, url: v.url, params: { ...v.params, MessageStatus: 'failed' } })).toBe(false);
+		expect(validateTwilioSignature({ authToken: 'other', signature: v.signature, url: v.url, params: v.params })).toBe(false);
+		expect(validateTwilioSignature({ authToken: v.authToken, signature: undefined, url: v.url, params: v.params })).toBe(false);
+	});
+
+	it('accepts the URL with the default port added or removed, as the official library does', () => {
+		const v = vectors.twilioSignature[1];
+		const withPort = v.url.replace('n8n.example.com', 'n8n.example.com:443');
+		const signed = computeTwilioSignature(v.authToken, withPort, v.params);
+		expect(validateTwilioSignature({ authToken: v.authToken, signature: signed, url: v.url, params: v.params })).toBe(true);
+		expect(urlPortVariants('http://h:80/a?b=1')).toEqual(['http://h:80/a?b=1', 'http://h/a?b=1']);
+		expect(urlPortVariants('https://h:8443/a')).toEqual(['https://h:8443/a']);
+	});
+
+	it('equals the official library on random parameters, repeated keys included', () => {
+		for (let i = 0; i < 300; i++) {
+			const params: Record<string, string | string[]> = {};
+			const n = 1 + (i % 7);
+			for (let k = 0; k < n; k++) {
+				const key = `K${(i * 31 + k * 7) % 13}${k % 2 ? 'x' : ''}`;
+				params[key] = k % 3 === 0 ? [`v${i}`, `a${k}`, `v${i}`] : `val-${i}-${k}-é😀`;
+			}
+			const url = `https://example.org:${i % 2 ? 443 : 8443}/hook/${i}?q=${i}`;
+			const token = `tok${i}`;
+			const ours = computeTwilioSignature(token, url, params);
+			const theirs = twilio.getExpectedTwilioSignature(token, url, params as any);
+			expect(ours).toBe(theirs);
+			expect(twilio.validateRequest(token, ours, url, params as any)).toBe(true);
+		}
+	});
+});
+
+describe('Sinch signatures', () => {
+	it('application signed request equals the documented example', () => {
+		for (const v of vectors.sinchApplicationSignedRequest) {
+			expect(sinchContentMd5(v.body)).toBe(v.contentMd5);
+			expect(
+				sinchApplicationAuthorization({
+					applicationKey: v.applicationKey,
+					applicationSecret: v.applicationSecret,
+					method: v.method,
+					contentType: v.contentType,
+					timestamp: v.xTimestamp,
+					path: v.path,
+					body: v.body,
+				}),
+			).toBe(v.authorization);
+		}
+	});
+
+	it('webhook HMAC equals the vector and refuses tampering', () => {
+		for (const v of vectors.sinchWebhookHmac) {
+			expect(computeSinchWebhookSignature(v.secret, v.rawBody, v.nonce, v.timestamp)).toBe(v.signature);
+			expect(validateSinchWebhookSignature({ ...v, signature: v.signature })).toBe(true);
+			expect(validateSinchWebhookSignature({ ...v, rawBody: v.rawBody.replace('Delivered', 'Failed'), signature: v.signature })).toBe(false);
+			expect(validateSinchWebhookSignature({ ...v, signature: undefined })).toBe(false);
+		}
+	});
+});
+
+describe('AWS Signature V4', () => {
+	function rng(seed: number) {
+		let s = seed >>> 0;
+		return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+	}
+	const pick = <T,>(r: () => number, xs: T[]) => xs[Math.floor(r() * xs.length)];
+	const chars = 'abcXYZ019-_.~ !*()+=&/é€😀';
+	const randomString = (r: () => number, max: number) =>
+		Array.from({ length: 1 + Math.floor(r() * max) }, () => pick(r, [...chars])).join('');
+
+	it('equals @smithy/signature-v4 (what @aws-sdk signs with) on 300 randomized requests', async () => {
+		const r = rng(42);
+		for (let i = 0; i < 300; i++) {
+			const region = pick(r, ['us-east-1', 'eu-west-3', 'ap-southeast-2']);
+			const service = pick(r, ['sns', 'sts']);
+			const method = pick(r, ['GET', 'POST', 'PUT']);
+			const host = pick(r, [`${service}.${region}.amazonaws.com`, '127.0.0.1:4010']);
+			const segments = Array.from({ length: Math.floor(r() * 3) }, () => encodeURIComponent(randomString(r, 6)));
+			const path = `/${segments.join('/')}`;
+			const query: Record<string, string> = {};
+			for (let q = 0; q < Math.floor(r() * 4); q++) query[randomString(r, 5)] = randomString(r, 8);
+			const search = Object.entries(query)
+				.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+				.join('&');
+			const body = method === 'GET' ? '' : `Action=Publish&Message=${encodeURIComponent(randomString(r, 40))}`;
+			const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
+			if (r() < 0.5) headers['x-custom'] = `  spaced   value ${i} `;
+			const sessionToken = r() < 0.3 ? `token${i}` : undefined;
+			const date = new Date(Date.UTC(2020 + (i % 6), i % 12, 1 + (i % 28), i % 24, i % 60, i % 60));
+			const credentials = { accessKeyId: `AKIA${i}`, secretAccessKey: `secret/${i}+x`, sessionToken };
+
+			const ours = signAwsRequest({ method, url: `http://${host}${path}${search ? `?${search}` : ''}`, headers, body, region, service, ...credentials, date });
+
+			const signer = new SignatureV4({ credentials, region, service, sha256: Sha256 });
+			const signed = await signer.sign(
+				{ method, protocol: 'http:', hostname: host.split(':')[0], port: host.includes(':') ? Number(host.split(':')[1]) : undefined, path, query, headers: { ...headers, host }, body },
+				{ signingDate: date },
+			);
+			expect(ours.headers.authorization).toBe(signed.headers.authorization);
+			expect(ours.headers['x-amz-date']).toBe(signed.headers['x-amz-date']);
+		}
+	});
+
+	it('parses its own Authorization header', () => {
+		const { headers } = signAwsRequest({ method: 'POST', url: 'https://sns.us-east-1.amazonaws.com/', headers: {}, body: 'a=b', region: 'us-east-1', service: 'sns', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 's' });
+		expect(parseAwsAuthorization(headers.authorization)).toMatchObject({ accessKeyId: 'AKIDEXAMPLE', region: 'us-east-1', service: 'sns' });
+	});
+});
