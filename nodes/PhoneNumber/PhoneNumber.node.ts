@@ -1,0 +1,131 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import { defaultCountryProperty, phoneValidationOption } from '../shared/descriptions/phoneOptions';
+import { describePhone, isCountryCode, normalizePhone, type PhoneValidation } from '../shared/phone';
+
+export class PhoneNumber implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Phone Number',
+		name: 'phoneNumber',
+		icon: 'file:phoneNumber.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{"Validate & Format" + ($parameter["defaultCountry"] ? " · " + $parameter["defaultCountry"] : "")}}',
+		description: 'Validate phone numbers, format them as E.164 and tell their country and type, offline, before money is spent',
+		defaults: { name: 'Phone Number' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Validate & Format',
+						value: 'validate',
+						action: 'Validate and format a phone number',
+						description: 'Check a number and give it in E.164, national and international formats with its country and type',
+					},
+				],
+				default: 'validate',
+			},
+			{
+				displayName: 'Phone Number',
+				name: 'phoneNumber',
+				type: 'string',
+				default: '',
+				required: true,
+				placeholder: '={{ $json.phone }}',
+				description: 'The number as people write it: 06 12 34 56 78, (212) 555-0100, +44 7911 123456, 0033 6…, whatsapp:+…',
+			},
+			{ ...defaultCountryProperty() },
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Output Field',
+						name: 'outputField',
+						type: 'string',
+						default: 'phone',
+						description: 'The field of the item the result goes into. The rest of the item is kept.',
+					},
+					{ ...phoneValidationOption },
+					{
+						displayName: 'Require Mobile',
+						name: 'requireMobile',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to mark landlines, toll-free and other non-mobile numbers as not valid (numbers that cannot receive SMS)',
+					},
+				],
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const out: INodeExecutionData[] = new Array(items.length);
+		for (let i = 0; i < items.length; i++) {
+			try {
+				const input = this.getNodeParameter('phoneNumber', i, '') as unknown;
+				const country = String(this.getNodeParameter('defaultCountry', i, '') ?? '').trim().toUpperCase();
+				if (country !== '' && !isCountryCode(country)) {
+					throw new NodeOperationError(this.getNode(), `"${country}" is not a country code`, {
+						itemIndex: i,
+						description: 'Use a two-letter ISO 3166 code such as FR, US or GB.',
+					});
+				}
+				const options = this.getNodeParameter('options', i, {}) as {
+					outputField?: string;
+					phoneValidation?: PhoneValidation;
+					requireMobile?: boolean;
+				};
+				const info = describePhone(input, country || undefined);
+				const verdict = normalizePhone(input, {
+					defaultCountry: country || undefined,
+					validation: options.phoneValidation ?? 'strict',
+					requireMobile: options.requireMobile ?? false,
+				});
+				const result: IDataObject = {
+					input: info.input,
+					e164: info.e164,
+					valid: verdict.ok,
+					possible: info.possible,
+					country: info.country,
+					callingCode: info.callingCode,
+					type: info.type,
+					isMobile: info.isMobile,
+					national: info.national,
+					international: info.international,
+				};
+				if (!verdict.ok) {
+					result.reason = verdict.reason;
+					result.reasonText = verdict.message;
+				}
+				const field = (options.outputField ?? 'phone').trim() || 'phone';
+				out[i] = { json: { ...items[i].json, [field]: result }, pairedItem: { item: i } };
+			} catch (error) {
+				if (this.continueOnFail()) {
+					out[i] = { json: { ...items[i].json, error: (error as Error).message }, pairedItem: { item: i } };
+					continue;
+				}
+				throw error;
+			}
+		}
+		return [out];
+	}
+}

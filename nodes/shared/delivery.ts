@@ -1,0 +1,82 @@
+/**
+ * Send with retries and fallback. Retries only what the provider never processed (rate limits, server
+ * errors, refused connections); falls back to the next provider only on provider-side failures (after
+ * its retries are spent, or at once on credentials/configuration); never on a recipient or content error,
+ * and never after an ambiguous failure, which could send twice.
+ */
+import { ProviderError } from './errors';
+import { nextRetryDelay, type RetryPolicy } from './retry';
+import type { ProviderName } from './status';
+
+export interface AttemptRecord {
+	provider: ProviderName;
+	attempt: number;
+	ok: boolean;
+	kind?: string;
+	code?: string;
+	httpStatus?: number;
+	waitMs?: number;
+}
+
+export interface Delivered<T> {
+	value: T;
+	provider: ProviderName;
+	/** Requests made, over every provider. */
+	attempts: number;
+	fallbackUsed: boolean;
+	log: AttemptRecord[];
+}
+
+export class DeliveryFailure extends Error {
+	readonly error: ProviderError;
+	readonly attempts: number;
+	readonly log: AttemptRecord[];
+	readonly fallbackTried: boolean;
+
+	constructor(error: ProviderError, log: AttemptRecord[], fallbackTried: boolean) {
+		super(error.message);
+		this.name = 'DeliveryFailure';
+		this.error = error;
+		this.log = log;
+		this.attempts = log.length;
+		this.fallbackTried = fallbackTried;
+	}
+}
+
+export interface DeliveryOptions {
+	policy: RetryPolicy;
+	sleep: (ms: number) => Promise<void>;
+	random?: () => number;
+}
+
+export async function deliver<T, P extends { name: ProviderName }>(
+	providers: P[],
+	send: (provider: P) => Promise<T>,
+	options: DeliveryOptions,
+): Promise<Delivered<T>> {
+	const log: AttemptRecord[] = [];
+	let last: ProviderError | undefined;
+	for (let index = 0; index < providers.length; index++) {
+		const provider = providers[index];
+		for (let attempt = 1; ; attempt++) {
+			try {
+				const value = await send(provider);
+				log.push({ provider: provider.name, attempt, ok: true });
+				return { value, provider: provider.name, attempts: log.length, fallbackUsed: index > 0, log };
+			} catch (error) {
+				if (!(error instanceof ProviderError)) throw error;
+				last = error;
+				const record: AttemptRecord = { provider: provider.name, attempt, ok: false, kind: error.kind, code: error.code, httpStatus: error.httpStatus };
+				log.push(record);
+				if (!error.allowsFallback) throw new DeliveryFailure(error, log, index > 0);
+				if (!error.retryable) break;
+				const wait = nextRetryDelay(attempt, options.policy, error.retryAfterMs, options.random);
+				if (wait === null) break;
+				record.waitMs = wait;
+				await options.sleep(wait);
+			}
+		}
+	}
+	// Every provider gave up on a provider-side failure.
+	throw new DeliveryFailure(last as ProviderError, log, providers.length > 1);
+}

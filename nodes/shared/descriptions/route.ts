@@ -1,0 +1,43 @@
+import type { INodeCredentialDescription, INodePropertyOptions } from 'n8n-workflow';
+import { PROVIDER_LABEL } from '../errors';
+import type { ProviderName } from '../status';
+
+const NAMES: ProviderName[] = ['twilio', 'sinch', 'sns'];
+
+/** Every route: one provider, or one and a provider of another kind to fall back to. */
+export const ROUTES: string[] = [
+	...NAMES,
+	...NAMES.flatMap((first) => NAMES.filter((second) => second !== first).map((second) => `${first},${second}`)),
+];
+
+export function routeOptions(routes: string[] = ROUTES): INodePropertyOptions[] {
+	return routes.map((route) => {
+		const [first, second] = route.split(',') as ProviderName[];
+		return second
+			? {
+					name: `${PROVIDER_LABEL[first]}, Falling Back to ${PROVIDER_LABEL[second]}`,
+					value: route,
+					description: `Send with ${PROVIDER_LABEL[first]}; if it is down or refuses the credentials, send with ${PROVIDER_LABEL[second]}`,
+				}
+			: { name: PROVIDER_LABEL[first], value: route };
+	});
+}
+
+export function routesWith(provider: ProviderName, routes: string[] = ROUTES): string[] {
+	return routes.filter((route) => route.split(',').includes(provider));
+}
+
+const CREDENTIAL_TYPES: Record<ProviderName, string> = {
+	twilio: 'messagingTwilioApi',
+	sinch: 'messagingSinchApi',
+	sns: 'messagingAwsSnsApi',
+};
+
+/** Each provider's credential slot shows when the chosen route uses that provider. */
+export function routeCredentials(providers: ProviderName[] = NAMES): INodeCredentialDescription[] {
+	return providers.map((provider) => ({
+		name: CREDENTIAL_TYPES[provider],
+		required: true,
+		displayOptions: { show: { provider: routesWith(provider) } },
+	}));
+}
