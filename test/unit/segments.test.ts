@@ -5,7 +5,7 @@ import { loadVectors } from '../helpers/vectors';
 const { segments: vectors } = loadVectors('vectors.json');
 
 describe('countSegments', () => {
-	it.each(vectors.map((v: any) => [JSON.stringify(v.text).slice(0, 40), v]))('vector %s', (_name, v: any) => {
+	it.each(vectors.map((v: any) => [JSON.stringify(v.text).slice(0, 40), v]) as Array<[string, any]>)('vector %s', (_name, v: any) => {
 		const info = countSegments(v.text);
 		expect(info.encoding).toBe(v.encoding);
 		expect(info.segments).toBe(v.segments);

@@ -14,7 +14,7 @@ import { loadVectors } from '../helpers/vectors';
 const vectors = loadVectors('vectors.json');
 
 describe('X-Twilio-Signature', () => {
-	it.each(vectors.twilioSignature.map((v: any, i: number) => [i, v]))('vector %i equals the official library', (_i, v: any) => {
+	it.each(vectors.twilioSignature.map((v: any, i: number) => [i, v]) as Array<[number, any]>)('vector %i equals the official library', (_i, v: any) => {
 		if (v.rawBody !== undefined) {
 			expect(validateTwilioSignature({ authToken: v.authToken, signature: v.signature, url: v.url, rawBody: v.rawBody })).toBe(true);
 			expect(validateTwilioSignature({ authToken: v.authToken, signature: v.signature, url: v.url, rawBody: v.rawBody + ' ' })).toBe(false);

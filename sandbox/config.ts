@@ -1,0 +1,115 @@
+/**
+ * The sandbox's accounts and the numbers that behave in set ways. Everything here is fake and public:
+ * these secrets open nothing but the sandbox.
+ */
+export interface SandboxAccounts {
+	twilio: {
+		accountSid: string;
+		authToken: string;
+		apiKeySid: string;
+		apiKeySecret: string;
+		/** Numbers the account owns (From must be one of them, a short code or an alphanumeric sender). */
+		numbers: string[];
+		messagingServiceSid: string;
+		/** Numbers a Messaging Service sends from. */
+		serviceNumbers: string[];
+	};
+	sinch: {
+		servicePlanId: string;
+		apiToken: string;
+		projectId: string;
+		keyId: string;
+		keySecret: string;
+		region: string;
+		numbers: string[];
+		/** When set, SMS callbacks carry x-sinch-webhook-signature. */
+		webhookSecret: string;
+		verificationAppKey: string;
+		verificationAppSecret: string;
+	};
+	sns: {
+		accessKeyId: string;
+		secretAccessKey: string;
+		region: string;
+	};
+}
+
+export const DEFAULT_ACCOUNTS: SandboxAccounts = {
+	twilio: {
+		accountSid: `AC${'5a'.repeat(16)}`,
+		authToken: 'sandbox_twilio_auth_token_00000',
+		apiKeySid: `SK${'5b'.repeat(16)}`,
+		apiKeySecret: 'sandbox_twilio_api_key_secret_0',
+		numbers: ['+15005550006', '+12025550134', '+447911000001'],
+		messagingServiceSid: `MG${'5c'.repeat(16)}`,
+		serviceNumbers: ['+12025550135', '+12025550136'],
+	},
+	sinch: {
+		servicePlanId: 'sandboxplan0000000000000000000001',
+		apiToken: 'sandbox_sinch_api_token_000000001',
+		projectId: 'sandbox-project-0000-0000-000000000001',
+		keyId: 'sandbox-key-0000-0000-000000000001',
+		keySecret: 'sandbox_sinch_key_secret_0001',
+		region: 'us',
+		numbers: ['+12025550150', '+46700000001'],
+		webhookSecret: 'sandbox_sinch_webhook_secret',
+		verificationAppKey: '5a5a5a5a-0000-4000-8000-000000000001',
+		verificationAppSecret: Buffer.from('sandbox-verification-secret').toString('base64'),
+	},
+	sns: {
+		accessKeyId: 'AKIASANDBOX000000001',
+		secretAccessKey: 'sandbox/aws/secret/access/key/000000001',
+		region: 'us-east-1',
+	},
+};
+
+/** Recipients that fail in a set way, with every provider. All are valid numbers, so they get past validation. */
+export const MAGIC_NUMBERS = {
+	/** Refused at once: the provider says the number is invalid. */
+	invalid: ['+12125550101', '+15005550001'],
+	/** Refused at once: the recipient replied STOP. */
+	optedOut: ['+12125550102', '+15005550004'],
+	/** Refused at once: not a mobile number. */
+	landline: ['+12125550103', '+15005550009'],
+	/** Accepted, then undelivered: the handset is unreachable. */
+	unreachable: ['+12125550104', '+15005550002'],
+	/** Accepted, then failed: the carrier filtered it. */
+	filtered: ['+12125550105'],
+};
+
+export type Scenario = 'ok' | keyof typeof MAGIC_NUMBERS;
+
+export function scenarioOf(number: string, optOuts: Set<string>): Scenario {
+	if (optOuts.has(number)) return 'optedOut';
+	for (const [scenario, numbers] of Object.entries(MAGIC_NUMBERS)) {
+		if (numbers.includes(number)) return scenario as Scenario;
+	}
+	return 'ok';
+}
+
+export interface SandboxLimits {
+	/** Twilio: requests in flight per account before 429/20429. */
+	twilioConcurrency: number;
+	/** Twilio: how much backlog a sender may queue before 21611, in (scaled) milliseconds. */
+	twilioMaxQueueMs: number;
+	/** Sinch: messages per second per service plan (counted per recipient) before 429. */
+	sinchPerSecond: number;
+	/** AWS SNS: Publish calls per second per account before Throttling. */
+	snsPerSecond: number;
+}
+
+export const DEFAULT_LIMITS: SandboxLimits = {
+	twilioConcurrency: 100,
+	twilioMaxQueueMs: 10 * 60 * 60 * 1000,
+	sinchPerSecond: 100,
+	snsPerSecond: 20,
+};
+
+/** Messages a sender may send per second, by the kind of sender. */
+export function twilioSenderRate(from: string): number {
+	if (/^\d{5,6}$/.test(from)) return 100; // short code
+	if (/^\+1(800|833|844|855|866|877|888)\d{7}$/.test(from)) return 3; // toll-free
+	if (/^\+1\d{10}$/.test(from)) return 1; // US/CA long code
+	if (/[A-Za-z]/.test(from)) return 10; // alphanumeric sender ID
+	return 10; // international long code
+}

@@ -1,0 +1,310 @@
+/** Sinch SMS (XMS) batches and the OAuth2 token endpoint, as the sandbox plays them. */
+import { randomBytes } from 'node:crypto';
+import { countSegments } from '../nodes/shared/segments';
+import { computeSinchWebhookSignature } from '../nodes/shared/signatures/sinch';
+import { scenarioOf } from './config';
+import { basicAuth, bearer, form, json, jsonBody, type SandboxRequest, type SandboxResponse } from './http';
+import type { ProviderApi, Sandbox, StatusStep } from './server';
+import { TokenBucket, ulid, type StoredMessage } from './state';
+
+const BATCHES = /^\/xms\/v1\/([^/]+)\/batches(?:\/(dry_run|[A-Za-z0-9]+))?(?:\/delivery_report(?:\/([^/]+))?)?$/;
+const MSISDN = /^\+?[1-9]\d{6,14}$/;
+const FINAL = new Set(['Delivered', 'Failed', 'Expired', 'Rejected', 'Aborted', 'Cancelled', 'Deleted', 'Unknown']);
+const CODES: Record<string, number> = {
+	Queued: 400,
+	Dispatched: 401,
+	Delivered: 0,
+	Failed: 402,
+	Expired: 406,
+	Rejected: 408,
+	Cancelled: 407,
+};
+
+function sinchError(status: number, code: string, text: string, headers: Record<string, string> = {}): SandboxResponse {
+	return json(status, { code, text }, headers);
+}
+
+const bare = (msisdn: string) => msisdn.replace(/^\+/, '');
+
+interface Batch {
+	id: string;
+	scope: string;
+	from: string;
+	to: string[];
+	body: string;
+	createdAt: string;
+	modifiedAt: string;
+	sendAt: string | null;
+	expireAt: string;
+	deliveryReport: string;
+	callbackUrl: string | null;
+	clientReference: string | null;
+	canceled: boolean;
+	/** One stored message per recipient, by bare MSISDN. */
+	messages: Map<string, StoredMessage>;
+}
+
+export function sinchApi(sandbox: Sandbox): ProviderApi {
+	const account = sandbox.accounts.sinch;
+	const batches = new Map<string, Batch>();
+	const tokens = new Map<string, number>();
+	let bucket: TokenBucket | undefined;
+
+	function batchResource(b: Batch) {
+		const out: Record<string, unknown> = {
+			id: b.id,
+			to: b.to,
+			from: b.from,
+			canceled: b.canceled,
+			body: b.body,
+			type: 'mt_text',
+			created_at: b.createdAt,
+			modified_at: b.modifiedAt,
+			delivery_report: b.deliveryReport,
+			expire_at: b.expireAt,
+			flash_message: false,
+			feedback_enabled: false,
+		};
+		if (b.sendAt) out.send_at = b.sendAt;
+		if (b.callbackUrl) out.callback_url = b.callbackUrl;
+		if (b.clientReference) out.client_reference = b.clientReference;
+		return out;
+	}
+
+	function recipientReport(b: Batch, m: StoredMessage) {
+		const out: Record<string, unknown> = {
+			at: m.updatedAt,
+			batch_id: b.id,
+			code: CODES[m.status] ?? Number(m.errorCode ?? 0),
+			recipient: bare(m.to),
+			status: m.status,
+			type: 'recipient_delivery_report_sms',
+			operator_status_at: m.updatedAt,
+		};
+		if (m.errorCode !== null && m.errorCode !== undefined) out.code = Number(m.errorCode);
+		if (b.clientReference) out.client_reference = b.clientReference;
+		return out;
+	}
+
+	function summary(b: Batch, full: boolean) {
+		const groups = new Map<string, { code: number; status: string; count: number; recipients: string[] }>();
+		for (const m of b.messages.values()) {
+			const code = m.errorCode !== null ? Number(m.errorCode) : (CODES[m.status] ?? 0);
+			const key = `${m.status}|${code}`;
+			const g = groups.get(key) ?? { code, status: m.status, count: 0, recipients: [] };
+			g.count++;
+			g.recipients.push(bare(m.to));
+			groups.set(key, g);
+		}
+		const out: Record<string, unknown> = {
+			batch_id: b.id,
+			statuses: [...groups.values()].map((g) => (full ? g : { code: g.code, status: g.status, count: g.count })),
+			total_message_count: b.messages.size,
+			type: 'delivery_report_sms',
+		};
+		if (b.clientReference) out.client_reference = b.clientReference;
+		return out;
+	}
+
+	function signedHeaders(body: string): Record<string, string> {
+		const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+		if (account.webhookSecret) {
+			const nonce = randomBytes(12).toString('hex');
+			const timestamp = String(Math.floor(Date.now() / 1000));
+			headers['x-sinch-webhook-signature-nonce'] = nonce;
+			headers['x-sinch-webhook-signature-timestamp'] = timestamp;
+			headers['x-sinch-webhook-signature-algorithm'] = 'HmacSHA256';
+			headers['x-sinch-webhook-signature'] = computeSinchWebhookSignature(account.webhookSecret, body, nonce, timestamp);
+		}
+		return headers;
+	}
+
+	sandbox.onStatus.set('sinch', (m, event) => {
+		const b = batches.get(String(m.attributes.batchId));
+		if (!b?.callbackUrl) return;
+		const mode = b.deliveryReport;
+		const final = FINAL.has(event.status);
+		if (mode === 'per_recipient' || (mode === 'per_recipient_final' && final)) {
+			const body = JSON.stringify(recipientReport(b, m));
+			sandbox.sendCallback({ provider: 'sinch', url: b.callbackUrl, messageId: b.id, status: event.status, body, headers: signedHeaders(body) });
+		} else if ((mode === 'summary' || mode === 'full') && [...b.messages.values()].every((x) => FINAL.has(x.status))) {
+			const body = JSON.stringify(summary(b, mode === 'full'));
+			sandbox.sendCallback({ provider: 'sinch', url: b.callbackUrl, messageId: b.id, status: 'summary', body, headers: signedHeaders(body) });
+		}
+	});
+
+	function authorized(req: SandboxRequest, scope: string): boolean {
+		const token = bearer(req);
+		if (!token) return false;
+		if (scope === account.servicePlanId) return token === account.apiToken;
+		if (scope === account.projectId) {
+			const expires = tokens.get(token);
+			return expires !== undefined && expires > Date.now();
+		}
+		return false;
+	}
+
+	function issueToken(req: SandboxRequest): SandboxResponse {
+		const auth = basicAuth(req);
+		const grant = form(req).get('grant_type');
+		if (!auth || auth.user !== account.keyId || auth.password !== account.keySecret) {
+			return json(401, { error: 'invalid_client', error_description: 'Client authentication failed' });
+		}
+		if (grant !== 'client_credentials') return json(400, { error: 'unsupported_grant_type' });
+		const token = `sbx.${randomBytes(24).toString('base64url')}`;
+		const ttl = 3599;
+		tokens.set(token, Date.now() + sandbox.scaled(ttl * 1000));
+		return json(200, { access_token: token, expires_in: ttl, scope: '', token_type: 'bearer' });
+	}
+
+	function create(req: SandboxRequest, scope: string, dryRun: boolean): SandboxResponse {
+		const body = jsonBody(req);
+		if (!body) return sinchError(400, 'syntax_invalid_json', 'The JSON body could not be parsed');
+		const to = body.to;
+		if (!Array.isArray(to) || to.length === 0) return sinchError(400, 'syntax_constraint_violation', "'to' must contain between 1 and 1000 recipients");
+		if (to.length > 1000) return sinchError(400, 'syntax_constraint_violation', "'to' must contain between 1 and 1000 recipients");
+		const from = typeof body.from === 'string' ? body.from : '';
+		if (!from) return sinchError(400, 'syntax_constraint_violation', "'from' must be set");
+		const text = typeof body.body === 'string' ? body.body : '';
+		if (!text) return sinchError(400, 'syntax_constraint_violation', "'body' must be set");
+		for (const recipient of to) {
+			const r = String(recipient);
+			if (!MSISDN.test(r) || scenarioOf(`+${bare(r)}`, new Set()) === 'invalid') {
+				return sinchError(400, 'syntax_invalid_parameter_format', `Invalid 'to' address: ${r}`);
+			}
+		}
+		const mode = String(body.delivery_report ?? 'none');
+		if (!['none', 'summary', 'full', 'per_recipient', 'per_recipient_final'].includes(mode)) {
+			return sinchError(400, 'syntax_invalid_parameter_format', `Invalid delivery_report: ${mode}`);
+		}
+		const callbackUrl = typeof body.callback_url === 'string' ? body.callback_url : null;
+		const clientReference = typeof body.client_reference === 'string' ? body.client_reference : null;
+		if (clientReference && clientReference.length > 128) return sinchError(400, 'syntax_constraint_violation', "'client_reference' is longer than 128 characters");
+		if (dryRun) {
+			const segments = countSegments(text);
+			return json(200, { number_of_recipients: to.length, number_of_messages: to.length * segments.segments, per_recipient: [] });
+		}
+		if (bucket === undefined) bucket = new TokenBucket(sandbox.limits.sinchPerSecond, sandbox.scaled(1000) || 1);
+		if (!bucket.take(to.length)) return sinchError(429, 'too_many_requests', 'Too many requests', { 'Retry-After': '1' });
+
+		const now = new Date();
+		const sendAt = typeof body.send_at === 'string' ? new Date(body.send_at) : null;
+		const start = sendAt && sendAt.getTime() > now.getTime() ? sendAt : now;
+		const expireAt = typeof body.expire_at === 'string' ? body.expire_at : new Date(start.getTime() + 3 * 24 * 3600 * 1000).toISOString();
+		const b: Batch = {
+			id: ulid(),
+			scope,
+			from,
+			to: to.map((r) => bare(String(r))),
+			body: text,
+			createdAt: now.toISOString(),
+			modifiedAt: now.toISOString(),
+			sendAt: sendAt ? sendAt.toISOString() : null,
+			expireAt,
+			deliveryReport: mode,
+			callbackUrl,
+			clientReference,
+			canceled: false,
+			messages: new Map(),
+		};
+		batches.set(b.id, b);
+		const segments = countSegments(text);
+		const delay = start.getTime() - now.getTime();
+		for (const r of b.to) {
+			const msisdn = `+${r}`;
+			const m = sandbox.store({
+				provider: 'sinch',
+				id: `${b.id}:${r}`,
+				account: scope,
+				direction: 'outbound-api',
+				from,
+				to: msisdn,
+				body: text,
+				mediaUrls: [],
+				status: 'Queued',
+				history: [{ status: 'Queued', at: b.createdAt, errorCode: null }],
+				errorCode: null,
+				createdAt: b.createdAt,
+				updatedAt: b.createdAt,
+				sentAt: null,
+				sendAt: b.sendAt,
+				callbackUrl,
+				messagingServiceSid: null,
+				segments: segments.segments,
+				encoding: segments.encoding,
+				price: null,
+				clientReference,
+				deliveryReport: mode,
+				canceled: false,
+				attributes: { batchId: b.id },
+			});
+			b.messages.set(r, m);
+			const scenario = scenarioOf(msisdn, sandbox.optOuts);
+			const base = delay / sandbox.timeScale;
+			const steps: StatusStep[] = [{ afterMs: base + 150, status: 'Dispatched' }];
+			if (scenario === 'unreachable') steps.push({ afterMs: base + 600, status: 'Expired', errorCode: 406 });
+			else if (scenario === 'filtered' || scenario === 'optedOut') steps.push({ afterMs: base + 600, status: 'Rejected', errorCode: scenario === 'optedOut' ? 413 : 408 });
+			else if (scenario === 'landline') steps.push({ afterMs: base + 600, status: 'Failed', errorCode: 402 });
+			else steps.push({ afterMs: base + 600, status: 'Delivered' });
+			sandbox.progress(m, steps);
+		}
+		return json(201, batchResource(b));
+	}
+
+	return {
+		name: 'sinch',
+		matches: (req) => BATCHES.test(req.path) || req.path === '/oauth2/token' || /^\/xms\/v1\//.test(req.path),
+		recipients: (req) => {
+			if (req.method !== 'POST') return [];
+			const to = jsonBody(req)?.to;
+			return Array.isArray(to) ? to.map((r) => `+${bare(String(r))}`) : [];
+		},
+		faultResponse: (status, retryAfter) => {
+			const headers: Record<string, string> = retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {};
+			if (status === 429) return sinchError(429, 'too_many_requests', 'Too many requests', headers);
+			if (status >= 500) return sinchError(status, 'internal_error', 'Internal error', headers);
+			return sinchError(status, 'injected', `Injected error ${status}`, headers);
+		},
+		handle(req) {
+			if (req.path === '/oauth2/token' && req.method === 'POST') return issueToken(req);
+			const match = BATCHES.exec(req.path);
+			if (!match) return sinchError(404, 'not_found', `No such resource: ${req.path}`);
+			const [, scope, idOrAction, recipient] = match;
+			if (!authorized(req, scope)) return json(401, { code: 'unauthorized', text: 'Unauthorized' });
+			const isReport = req.path.includes('/delivery_report');
+			if (!idOrAction) {
+				if (req.method === 'POST') return create(req, scope, false);
+				if (req.method === 'GET') {
+					const pageSize = Math.min(100, Number(req.query.get('page_size') ?? 30) || 30);
+					const list = [...batches.values()].filter((b) => b.scope === scope).reverse();
+					return json(200, { batches: list.slice(0, pageSize).map(batchResource), count: list.length, page: 0, page_size: pageSize });
+				}
+			}
+			if (idOrAction === 'dry_run' && req.method === 'POST') return create(req, scope, true);
+			const b = idOrAction ? batches.get(idOrAction) : undefined;
+			if (!b || b.scope !== scope) return sinchError(404, 'not_found', `Batch ${idOrAction} not found`);
+			if (isReport && req.method === 'GET') {
+				if (recipient) {
+					const m = b.messages.get(bare(decodeURIComponent(recipient)));
+					return m ? json(200, recipientReport(b, m)) : sinchError(404, 'not_found', `No delivery report for ${recipient}`);
+				}
+				return json(200, summary(b, req.query.get('type') === 'full'));
+			}
+			if (req.method === 'GET') return json(200, batchResource(b));
+			if (req.method === 'DELETE') {
+				const pending = [...b.messages.values()].some((m) => m.status === 'Queued');
+				if (!b.canceled && pending) {
+					b.canceled = true;
+					b.modifiedAt = new Date().toISOString();
+					for (const m of b.messages.values()) {
+						if (m.status !== 'Queued') continue;
+						m.canceled = true;
+						sandbox.setStatus(m, 'Cancelled', 407);
+					}
+				}
+				return json(200, batchResource(b));
+			}
+			return sinchError(405, 'method_not_allowed', `${req.method} is not allowed here`);
+		},
+	};
+}

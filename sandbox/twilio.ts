@@ -1,0 +1,294 @@
+/** Twilio's Messages API, as the sandbox plays it. */
+import { countSegments } from '../nodes/shared/segments';
+import { computeTwilioSignature } from '../nodes/shared/signatures/twilio';
+import { scenarioOf, twilioSenderRate } from './config';
+import { basicAuth, form, json, rfc2822, type SandboxRequest, type SandboxResponse } from './http';
+import type { ProviderApi, Sandbox, StatusStep } from './server';
+import { newId, type StoredMessage } from './state';
+
+const PREFIX = /^\/2010-04-01\/Accounts\/([^/]+)(\/.*)?$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+function twilioError(status: number, code: number, message: string, headers: Record<string, string> = {}): SandboxResponse {
+	return json(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }, headers);
+}
+
+function stripChannel(address: string): { channel: 'sms' | 'whatsapp'; number: string } {
+	return address.startsWith('whatsapp:') ? { channel: 'whatsapp', number: address.slice(9) } : { channel: 'sms', number: address };
+}
+
+export function twilioApi(sandbox: Sandbox): ProviderApi {
+	const account = sandbox.accounts.twilio;
+	/** When each sender is next free to send, in ms since the epoch. */
+	const senderFree = new Map<string, number>();
+
+	function resource(m: StoredMessage) {
+		const base = `/2010-04-01/Accounts/${m.account}/Messages/${m.id}`;
+		return {
+			account_sid: m.account,
+			api_version: '2010-04-01',
+			body: m.body,
+			date_created: rfc2822(new Date(m.createdAt)),
+			date_sent: m.sentAt ? rfc2822(new Date(m.sentAt)) : null,
+			date_updated: rfc2822(new Date(m.updatedAt)),
+			direction: m.direction,
+			error_code: m.errorCode === null ? null : Number(m.errorCode),
+			error_message: m.errorCode === null ? null : `Error ${m.errorCode}`,
+			from: m.from,
+			messaging_service_sid: m.messagingServiceSid,
+			num_media: String(m.mediaUrls.length),
+			num_segments: String(m.segments),
+			price: m.price,
+			price_unit: 'USD',
+			sid: m.id,
+			status: m.status,
+			subresource_uris: { media: `${base}/Media.json`, feedback: `${base}/Feedback.json` },
+			to: m.to,
+			uri: `${base}.json`,
+		};
+	}
+
+	sandbox.onStatus.set('twilio', (m, event) => {
+		if (!m.callbackUrl) return;
+		const params: Record<string, string> = {
+			AccountSid: m.account,
+			From: m.from ?? '',
+			To: m.to,
+			MessageSid: m.id,
+			MessageStatus: event.status,
+			SmsSid: m.id,
+			SmsStatus: event.status,
+			ApiVersion: '2010-04-01',
+		};
+		if (m.messagingServiceSid) params.MessagingServiceSid = m.messagingServiceSid;
+		if (event.errorCode !== null && event.errorCode !== undefined) params.ErrorCode = String(event.errorCode);
+		if (['delivered', 'undelivered', 'failed'].includes(event.status)) {
+			params.RawDlrDoneDate = event.at.slice(2, 16).replace(/[-T:]/g, '');
+		}
+		const body = new URLSearchParams(params).toString();
+		sandbox.sendCallback({
+			provider: 'twilio',
+			url: m.callbackUrl,
+			messageId: m.id,
+			status: event.status,
+			body,
+			headers: {
+				'Content-Type': 'application/x-www-form-urlencoded',
+				'X-Twilio-Signature': computeTwilioSignature(account.authToken, m.callbackUrl, params),
+				'I-Twilio-Idempotency-Token': newId('', 32),
+				'User-Agent': 'TwilioProxy/1.1',
+			},
+		});
+	});
+
+	function authenticate(req: SandboxRequest, pathSid: string): SandboxResponse | undefined {
+		const auth = basicAuth(req);
+		const ok =
+			auth !== undefined &&
+			pathSid === account.accountSid &&
+			((auth.user === account.accountSid && auth.password === account.authToken) ||
+				(auth.user === account.apiKeySid && auth.password === account.apiKeySecret));
+		return ok ? undefined : twilioError(401, 20003, 'Authenticate');
+	}
+
+	function create(req: SandboxRequest, sid: string): SandboxResponse {
+		const p = form(req);
+		const toRaw = p.get('To') ?? '';
+		const fromRaw = p.get('From') ?? '';
+		const serviceSid = p.get('MessagingServiceSid') ?? '';
+		const body = p.get('Body') ?? '';
+		const media = p.getAll('MediaUrl');
+		const contentSid = p.get('ContentSid') ?? '';
+		const sendAtRaw = p.get('SendAt');
+		if (!toRaw) return twilioError(400, 21604, "A 'To' phone number is required.");
+		if (!fromRaw && !serviceSid) return twilioError(400, 21603, "A 'From' phone number is required.");
+		if (!body && media.length === 0 && !contentSid) return twilioError(400, 21602, 'Message body is required.');
+		if (body.length > 1600) return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
+		if (media.length > 10) return twilioError(400, 21623, 'Number of media files exceeds allowed limit.');
+		const to = stripChannel(toRaw);
+		if (!E164.test(to.number)) return twilioError(400, 21211, `Invalid 'To' Phone Number: ${toRaw}`);
+		if (serviceSid && serviceSid !== account.messagingServiceSid) {
+			return twilioError(400, 21701, 'The Messaging Service Sid is invalid.');
+		}
+		if (fromRaw && !serviceSid) {
+			const from = stripChannel(fromRaw).number;
+			const alphanumeric = /[A-Za-z]/.test(from) && /^[A-Za-z0-9 ]{1,11}$/.test(from);
+			const shortCode = /^\d{5,6}$/.test(from);
+			if (!alphanumeric && !shortCode && !account.numbers.includes(from)) {
+				return twilioError(400, 21606, `The From phone number ${fromRaw} is not a valid, SMS-capable inbound phone number or short code for your account.`);
+			}
+		}
+		let sendAt: Date | null = null;
+		if (sendAtRaw) {
+			if (!serviceSid) return twilioError(400, 35111, 'Scheduling a message requires a MessagingServiceSid.');
+			sendAt = new Date(sendAtRaw);
+			const ahead = sendAt.getTime() - Date.now();
+			if (Number.isNaN(ahead) || ahead < 5 * 60 * 1000 || ahead > 35 * 24 * 3600 * 1000) {
+				return twilioError(400, 35115, 'SendAt time must be between 15 minutes and 35 days from now.');
+			}
+			if (p.get('ScheduleType') !== 'fixed') return twilioError(400, 35114, 'Scheduling does not support this ScheduleType.');
+		}
+		const validity = p.get('ValidityPeriod');
+		if (validity !== null && !(Number(validity) >= 1 && Number(validity) <= 36000)) {
+			return twilioError(400, 21620, 'Invalid ValidityPeriod.');
+		}
+		const scenario = scenarioOf(to.number, sandbox.optOuts);
+		if (scenario === 'invalid') return twilioError(400, 21211, `Invalid 'To' Phone Number: ${toRaw}`);
+		if (scenario === 'optedOut') return twilioError(400, 21610, 'Attempt to send to unsubscribed recipient');
+		if (scenario === 'landline') return twilioError(400, 21614, `'To' number ${toRaw} is not a valid mobile number`);
+
+		const segments = countSegments(body);
+		const from = serviceSid ? `${to.channel === 'whatsapp' ? 'whatsapp:' : ''}${account.serviceNumbers[0]}` : fromRaw;
+		// The sender's queue: each sender sends at its own rate; more than the allowed backlog is refused.
+		const now = Date.now();
+		const rate = twilioSenderRate(stripChannel(from).number);
+		const key = `${sid}|${from}`;
+		const slot = Math.max(now, senderFree.get(key) ?? 0, sendAt?.getTime() ?? 0);
+		if (!sendAt && slot - now > sandbox.scaled(sandbox.limits.twilioMaxQueueMs)) {
+			return twilioError(400, 21611, 'This From number has exceeded the maximum number of queued messages.');
+		}
+		if (!sendAt) senderFree.set(key, slot + sandbox.scaled((segments.segments * 1000) / rate));
+
+		const created = new Date().toISOString();
+		const first = sendAt ? 'scheduled' : serviceSid ? 'accepted' : 'queued';
+		const message = sandbox.store({
+			provider: 'twilio',
+			id: newId(media.length ? 'MM' : 'SM'),
+			account: sid,
+			direction: 'outbound-api',
+			from: sendAt ? null : from,
+			to: toRaw,
+			body,
+			mediaUrls: media,
+			status: first,
+			history: [{ status: first, at: created, errorCode: null }],
+			errorCode: null,
+			createdAt: created,
+			updatedAt: created,
+			sentAt: null,
+			sendAt: sendAt ? sendAt.toISOString() : null,
+			callbackUrl: p.get('StatusCallback'),
+			messagingServiceSid: serviceSid || null,
+			segments: segments.segments,
+			encoding: segments.encoding,
+			price: null,
+			clientReference: null,
+			deliveryReport: null,
+			canceled: false,
+			attributes: {},
+		});
+		if (sendAt) return json(201, resource(message));
+		const start = slot - now;
+		const steps: StatusStep[] = [];
+		if (first === 'accepted') steps.push({ afterMs: 50, status: 'queued' });
+		steps.push({ afterMs: start / sandbox.timeScale + 100, status: 'sending' });
+		steps.push({ afterMs: start / sandbox.timeScale + 250, status: 'sent' });
+		if (scenario === 'unreachable') steps.push({ afterMs: start / sandbox.timeScale + 600, status: 'undelivered', errorCode: 30003 });
+		else if (scenario === 'filtered') steps.push({ afterMs: start / sandbox.timeScale + 600, status: 'failed', errorCode: 30007 });
+		else steps.push({ afterMs: start / sandbox.timeScale + 600, status: 'delivered' });
+		sandbox.progress(message, steps);
+		sandbox.later(start / sandbox.timeScale + 260, () => {
+			message.price = (-0.0079 * message.segments).toFixed(5);
+		});
+		return json(201, resource(message));
+	}
+
+	function find(sid: string, messageSid: string): StoredMessage | undefined {
+		const m = sandbox.messages.get(messageSid);
+		return m && m.provider === 'twilio' && m.account === sid ? m : undefined;
+	}
+
+	function list(req: SandboxRequest, sid: string): SandboxResponse {
+		const to = req.query.get('To');
+		const from = req.query.get('From');
+		const after = req.query.get('DateSent>');
+		const pageSize = Math.min(1000, Number(req.query.get('PageSize') ?? 50) || 50);
+		const page = Number(req.query.get('Page') ?? 0) || 0;
+		const all = [...sandbox.messages.values()]
+			.filter((m) => m.provider === 'twilio' && m.account === sid)
+			.filter((m) => (!to || m.to === to) && (!from || m.from === from))
+			.filter((m) => !after || new Date(m.createdAt) >= new Date(after))
+			.reverse();
+		const slice = all.slice(page * pageSize, (page + 1) * pageSize);
+		const uri = `/2010-04-01/Accounts/${sid}/Messages.json`;
+		return json(200, {
+			messages: slice.map(resource),
+			end: page * pageSize + Math.max(0, slice.length - 1),
+			first_page_uri: `${uri}?PageSize=${pageSize}&Page=0`,
+			next_page_uri: (page + 1) * pageSize < all.length ? `${uri}?PageSize=${pageSize}&Page=${page + 1}` : null,
+			page,
+			page_size: pageSize,
+			previous_page_uri: page > 0 ? `${uri}?PageSize=${pageSize}&Page=${page - 1}` : null,
+			start: page * pageSize,
+			uri: `${uri}?PageSize=${pageSize}&Page=${page}`,
+		});
+	}
+
+	function update(req: SandboxRequest, sid: string, messageSid: string): SandboxResponse {
+		const m = find(sid, messageSid);
+		if (!m) return twilioError(404, 20404, `The requested resource /2010-04-01/Accounts/${sid}/Messages/${messageSid}.json was not found`);
+		const p = form(req);
+		if (p.get('Status') === 'canceled') {
+			if (m.status !== 'scheduled') return twilioError(400, 30409, 'Message cannot be canceled: it is not scheduled.');
+			m.canceled = true;
+			sandbox.setStatus(m, 'canceled');
+		}
+		if (p.get('Body') === '') m.body = '';
+		return json(200, resource(m));
+	}
+
+	return {
+		name: 'twilio',
+		matches: (req) => PREFIX.test(req.path),
+		recipients: (req) => {
+			if (req.method !== 'POST') return [];
+			const to = form(req).get('To');
+			return to ? [stripChannel(to).number] : [];
+		},
+		faultResponse: (status, retryAfter) => {
+			const headers: Record<string, string> = retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {};
+			if (status === 429) return twilioError(429, 20429, 'Too Many Requests', headers);
+			if (status >= 500) return twilioError(status, 20500, 'Internal Server Error', headers);
+			return twilioError(status, status * 100, `Injected error ${status}`, headers);
+		},
+		async handle(req) {
+			const match = PREFIX.exec(req.path) as RegExpExecArray;
+			const sid = match[1].replace(/\.json$/, '');
+			const rest = match[2] ?? '';
+			const denied = authenticate(req, sid);
+			if (denied) return denied;
+			if (sandbox.inFlightCount('twilio') > sandbox.limits.twilioConcurrency) {
+				return twilioError(429, 20429, 'Too Many Requests', { 'Retry-After': '1' });
+			}
+			{
+				if (rest === '' && req.method === 'GET') {
+					return json(200, {
+						sid,
+						friendly_name: 'Messaging Gateway sandbox',
+						status: 'active',
+						type: 'Full',
+						date_created: rfc2822(new Date(0)),
+						uri: `/2010-04-01/Accounts/${sid}.json`,
+					});
+				}
+				if (rest === '/Messages.json' && req.method === 'POST') return create(req, sid);
+				if (rest === '/Messages.json' && req.method === 'GET') return list(req, sid);
+				const one = /^\/Messages\/([A-Za-z0-9]+)\.json$/.exec(rest);
+				if (one) {
+					if (req.method === 'GET') {
+						const m = find(sid, one[1]);
+						return m ? json(200, resource(m)) : twilioError(404, 20404, `The requested resource ${req.path} was not found`);
+					}
+					if (req.method === 'POST') return update(req, sid, one[1]);
+					if (req.method === 'DELETE') {
+						const m = find(sid, one[1]);
+						if (!m) return twilioError(404, 20404, `The requested resource ${req.path} was not found`);
+						sandbox.messages.delete(m.id);
+						return { status: 204 };
+					}
+				}
+				return twilioError(404, 20404, `The requested resource ${req.path} was not found`);
+			}
+		},
+	};
+}
