@@ -1,0 +1,264 @@
+/**
+ * Runs workflows in n8n's real engine: node and credential types come from this package's dist/ through
+ * n8n-core's PackageDirectoryLoader, execution is n8n-core's WorkflowExecute, HTTP goes through n8n's
+ * own request helpers. Credentials are applied the way n8n's server applies them: generic authentication
+ * resolved as expressions, function authentication called, preAuthentication for expirable tokens.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
+import {
+	ICredentialsHelper,
+	NodeConnectionTypes,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type ICredentialType,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestHelper,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeCredentialsDetails,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type IRunExecutionData,
+	type ITaskData,
+	type IWorkflowExecuteAdditionalData,
+	type IConnections,
+} from 'n8n-workflow';
+
+export const PACKAGE = 'n8n-nodes-messaging-gateway';
+const ROOT = join(__dirname, '..', '..');
+
+/** Emits the items in its `items` parameter: the start of every test workflow. */
+class ItemsSource implements INodeType {
+	description = {
+		displayName: 'Items',
+		name: 'items',
+		group: ['input'],
+		version: 1,
+		description: 'Test input',
+		defaults: { name: 'Items' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json' as const, default: '[]' }],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const raw = this.getNodeParameter('items', 0) as string | IDataObject[];
+		const items = (typeof raw === 'string' ? JSON.parse(raw) : raw) as IDataObject[];
+		return [items.map((json) => ({ json }))];
+	}
+}
+
+type Generic = { type: 'generic'; properties: Record<string, Record<string, string>> };
+
+class TestCredentialsHelper extends ICredentialsHelper {
+	constructor(
+		private readonly types: Map<string, ICredentialType>,
+		readonly store: Record<string, ICredentialDataDecryptedObject>,
+	) {
+		super();
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+		workflow: Workflow,
+		node: INode,
+	): Promise<IHttpRequestOptions> {
+		const type = this.types.get(typeName);
+		if (!type?.authenticate) return requestOptions;
+		if (typeof type.authenticate === 'function') return await type.authenticate(credentials, requestOptions);
+		const generic = type.authenticate as unknown as Generic;
+		const out = { ...requestOptions } as unknown as Record<string, Record<string, unknown>>;
+		for (const [outerKey, inner] of Object.entries(generic.properties)) {
+			out[outerKey] = { ...(out[outerKey] ?? {}) };
+			for (const [key, value] of Object.entries(inner)) {
+				const resolve = (v: string) =>
+					workflow.expression.getSimpleParameterValue(node, v, 'internal', { $credentials: credentials }, undefined, '');
+				out[outerKey][String(resolve(key))] = resolve(value);
+			}
+		}
+		return out as unknown as IHttpRequestOptions;
+	}
+
+	async preAuthentication(
+		helpers: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		_node: INode,
+		credentialsExpired: boolean,
+	): Promise<ICredentialDataDecryptedObject | undefined> {
+		const type = this.types.get(typeName);
+		if (!type?.preAuthentication) return undefined;
+		const expirable = type.properties.find((p) => p.type === 'hidden' && p.typeOptions?.expirable === true);
+		if (!expirable) return undefined;
+		if (credentials[expirable.name] !== '' && credentials[expirable.name] !== undefined && !credentialsExpired) return undefined;
+		const output = await type.preAuthentication.call(helpers, credentials);
+		if (output[expirable.name] === undefined) return undefined;
+		// n8n's server saves the refreshed value with the credential.
+		this.store[typeName] = { ...this.store[typeName], ...output };
+		this.preAuthentications++;
+		return output;
+	}
+
+	preAuthentications = 0;
+
+	async runPreAuthentication(): Promise<ICredentialDataDecryptedObject | undefined> {
+		return undefined;
+	}
+
+	async getDecrypted(_a: IWorkflowExecuteAdditionalData, _n: INodeCredentialsDetails, type: string): Promise<ICredentialDataDecryptedObject> {
+		const data = this.store[type];
+		if (!data) throw new Error(`No test credentials of type ${type}`);
+		return { ...data };
+	}
+
+	async getCredentials(): Promise<never> {
+		throw new Error('not used');
+	}
+
+	async updateCredentials(_n: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject): Promise<void> {
+		this.store[type] = data;
+	}
+
+	async updateCredentialsOauthTokenData(): Promise<void> {}
+
+	getCredentialsProperties() {
+		return [];
+	}
+
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+
+	getOAuth2Options() {
+		return undefined;
+	}
+}
+
+export interface RunResult {
+	run: IRun;
+	/** Output items of a node (first run, first output). */
+	items(nodeName: string): INodeExecutionData[];
+	/** The error a node stopped on, if any. */
+	error(nodeName?: string): (Error & { description?: string; context?: IDataObject; httpCode?: string }) | undefined;
+	task(nodeName: string): ITaskData | undefined;
+}
+
+export class Engine {
+	readonly credentials: Record<string, ICredentialDataDecryptedObject> = {};
+	readonly helper: TestCredentialsHelper;
+
+	private constructor(
+		readonly nodeTypes: INodeTypes,
+		readonly credentialTypes: Map<string, ICredentialType>,
+		readonly loader: PackageDirectoryLoader,
+	) {
+		this.helper = new TestCredentialsHelper(credentialTypes, this.credentials);
+	}
+
+	static async load(): Promise<Engine> {
+		if (!existsSync(join(ROOT, 'dist', 'nodes'))) throw new Error('dist/ is missing: run `npm run build` first');
+		const loader = new PackageDirectoryLoader(ROOT);
+		await loader.loadAll();
+		const source = new ItemsSource();
+		const nodeTypes: INodeTypes = {
+			getByName: (name) => (name === 'test.items' ? source : loader.getNode(name.replace(`${PACKAGE}.`, '')).type),
+			getByNameAndVersion: (name) =>
+				name === 'test.items' ? source : (loader.getNode(name.replace(`${PACKAGE}.`, '')).type as INodeType),
+			getKnownTypes: () => ({}),
+		};
+		const credentialTypes = new Map<string, ICredentialType>();
+		for (const name of Object.keys(loader.known.credentials)) credentialTypes.set(name, loader.getCredential(name).type);
+		return new Engine(nodeTypes, credentialTypes, loader);
+	}
+
+	setCredentials(type: string, data: ICredentialDataDecryptedObject): void {
+		this.credentials[type] = data;
+	}
+
+	/**
+	 * Run `items` through one node of this package, or through a chain of nodes.
+	 * Node types are written without the package prefix ("sendSms").
+	 */
+	async run(
+		items: IDataObject[],
+		nodes: Array<Partial<INode> & { type: string; parameters: INode['parameters'] }>,
+	): Promise<RunResult> {
+		const source: INode = {
+			id: 'items',
+			name: 'Items',
+			type: 'test.items',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { items: JSON.stringify(items) },
+		};
+		const chain: INode[] = nodes.map((n, i) => ({
+			id: `node-${i}`,
+			name: n.name ?? `Node ${i + 1}`,
+			typeVersion: 1,
+			position: [200 * (i + 1), 0],
+			credentials: Object.fromEntries(
+				Object.keys(this.credentials).map((type) => [type, { id: type, name: type }]),
+			),
+			...n,
+			type: n.type.includes('.') ? n.type : `${PACKAGE}.${n.type}`,
+		}));
+		const all = [source, ...chain];
+		const connections: IConnections = {};
+		for (let i = 0; i < all.length - 1; i++) {
+			connections[all[i].name] = { main: [[{ node: all[i + 1].name, type: NodeConnectionTypes.Main, index: 0 }]] };
+		}
+		const workflow = new Workflow({ id: 'test', nodes: all, connections, nodeTypes: this.nodeTypes, active: false, settings: { executionOrder: 'v1' } });
+		const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', { id: 'test', name: 'test', nodes: all, connections, active: false, settings: {}, createdAt: new Date(), updatedAt: new Date(), isArchived: false, activeVersionId: null } as never);
+		let finished: (run: IRun) => void = () => undefined;
+		const done = new Promise<IRun>((resolve) => (finished = resolve));
+		hooks.addHandler('workflowExecuteAfter', (run) => finished(run));
+		const additionalData = {
+			hooks,
+			credentialsHelper: this.helper,
+			currentNodeParameters: undefined,
+			executeWorkflow: async () => {
+				throw new Error('not supported in tests');
+			},
+			restApiUrl: 'http://127.0.0.1/rest',
+			instanceBaseUrl: 'http://127.0.0.1/',
+			webhookBaseUrl: 'http://127.0.0.1/webhook',
+			webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
+			webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
+			formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
+			variables: {},
+			userId: 'test-user',
+			executionId: 'test-execution',
+		} as unknown as IWorkflowExecuteAdditionalData;
+		const runData: IRunExecutionData = {
+			resultData: { runData: {} },
+			executionData: {
+				metadata: {},
+				contextData: {},
+				waitingExecution: {},
+				waitingExecutionSource: null,
+				nodeExecutionStack: [{ node: source, data: { main: [[{ json: {} }]] }, source: null }],
+			},
+		} as unknown as IRunExecutionData;
+		const execute = new WorkflowExecute(additionalData, 'manual', runData);
+		await execute.processRunExecutionData(workflow);
+		const run = await done;
+		const task = (name: string) => run.data.resultData.runData[name]?.[0];
+		return {
+			run,
+			task,
+			items: (name) => task(name)?.data?.main?.[0] ?? [],
+			error: (name) => (name ? task(name)?.error : run.data.resultData.error) as never,
+		};
+	}
+}
