@@ -63,7 +63,7 @@ export async function handleControl(sandbox: Sandbox, req: SandboxRequest): Prom
 				status: typeof body.status === 'number' ? body.status : undefined,
 				retryAfter: typeof body.retryAfter === 'number' ? body.retryAfter : undefined,
 				delayMs: typeof body.delayMs === 'number' ? body.delayMs : undefined,
-				remaining: typeof body.count === 'number' ? body.count : 1,
+				count: typeof body.count === 'number' ? body.count : 1,
 			});
 			return json(201, fault);
 		}

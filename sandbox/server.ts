@@ -45,6 +45,8 @@ export interface ProviderApi {
 	faultResponse(status: number, retryAfter?: number): SandboxResponse;
 }
 
+export type FaultInput = Omit<FaultRule, 'id' | 'remaining' | 'hits'> & { count?: number };
+
 export interface StatusStep {
 	afterMs: number;
 	status: string;
@@ -200,8 +202,10 @@ export class Sandbox {
 		attempt();
 	}
 
-	addFault(rule: Partial<FaultRule> & { type: FaultRule['type'] }): FaultRule {
-		const fault: FaultRule = { id: newId('FR', 8), remaining: 1, hits: 0, ...rule };
+	/** A fault for the next `count` matching requests (1 by default, -1 for all of them). */
+	addFault(rule: FaultInput): FaultRule {
+		const { count, ...rest } = rule;
+		const fault: FaultRule = { id: newId('FR', 8), hits: 0, ...rest, remaining: count ?? 1 };
 		this.faults.push(fault);
 		return fault;
 	}

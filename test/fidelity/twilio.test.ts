@@ -11,7 +11,7 @@ function client(password?: string, user?: string) {
 	const base = box.get().url;
 	class SandboxRequestClient extends twilio.RequestClient {
 		request<TData>(opts: Parameters<twilio.RequestClient['request']>[0]) {
-			return super.request<TData>({ ...opts, uri: opts.uri.replace(/^https:\/\/api\.twilio\.com/, base) });
+			return super.request<TData>({ ...opts, uri: opts.uri.replace(/^https:\/\/api\.twilio\.com/, base) } as typeof opts & { data?: TData });
 		}
 	}
 	return twilio(user ?? accountSid, password ?? authToken, { accountSid, httpClient: new SandboxRequestClient() });

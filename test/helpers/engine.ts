@@ -22,6 +22,7 @@ import {
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypes,
+	type INodeTypeDescription,
 	type IRun,
 	type IRunExecutionData,
 	type ITaskData,
@@ -34,7 +35,7 @@ const ROOT = join(__dirname, '..', '..');
 
 /** Emits the items in its `items` parameter: the start of every test workflow. */
 class ItemsSource implements INodeType {
-	description = {
+	description: INodeTypeDescription = {
 		displayName: 'Items',
 		name: 'items',
 		group: ['input'],
@@ -102,7 +103,7 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		const expirable = type.properties.find((p) => p.type === 'hidden' && p.typeOptions?.expirable === true);
 		if (!expirable) return undefined;
 		if (credentials[expirable.name] !== '' && credentials[expirable.name] !== undefined && !credentialsExpired) return undefined;
-		const output = await type.preAuthentication.call(helpers, credentials);
+		const output = (await type.preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject;
 		if (output[expirable.name] === undefined) return undefined;
 		// n8n's server saves the refreshed value with the credential.
 		this.store[typeName] = { ...this.store[typeName], ...output };
