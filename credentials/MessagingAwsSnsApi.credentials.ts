@@ -95,7 +95,9 @@ export class MessagingAwsSnsApi implements ICredentialType {
 			secretAccessKey: String(credentials.secretAccessKey),
 			sessionToken: credentials.sessionToken ? String(credentials.sessionToken) : undefined,
 		});
-		const { host: _host, ...toSend } = signed;
+		// The HTTP client sets Host from the URL; the signature covers the same value.
+		const toSend: Record<string, string> = { ...signed };
+		delete toSend.host;
 		return {
 			...requestOptions,
 			url: url.toString(),

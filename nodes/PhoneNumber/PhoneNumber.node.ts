@@ -8,13 +8,13 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { defaultCountryProperty, phoneValidationOption } from '../shared/descriptions/phoneOptions';
-import { describePhone, isCountryCode, normalizePhone, type PhoneValidation } from '../shared/phone';
+import { describePhone, isCountryCode, judgePhone, type PhoneValidation } from '../shared/phone';
 
 export class PhoneNumber implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Phone Number',
 		name: 'phoneNumber',
-		icon: 'file:phoneNumber.svg',
+		icon: { light: 'file:phoneNumber.svg', dark: 'file:phoneNumber.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{"Validate & Format" + ($parameter["defaultCountry"] ? " · " + $parameter["defaultCountry"] : "")}}',
@@ -95,8 +95,7 @@ export class PhoneNumber implements INodeType {
 					requireMobile?: boolean;
 				};
 				const info = describePhone(input, country || undefined);
-				const verdict = normalizePhone(input, {
-					defaultCountry: country || undefined,
+				const verdict = judgePhone(info, {
 					validation: options.phoneValidation ?? 'strict',
 					requireMobile: options.requireMobile ?? false,
 				});
@@ -123,7 +122,7 @@ export class PhoneNumber implements INodeType {
 					out[i] = { json: { ...items[i].json, error: (error as Error).message }, pairedItem: { item: i } };
 					continue;
 				}
-				throw error;
+				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
 			}
 		}
 		return [out];

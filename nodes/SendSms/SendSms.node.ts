@@ -25,7 +25,7 @@ export class SendSms implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Send SMS',
 		name: 'sendSms',
-		icon: 'file:sendSms.svg',
+		icon: { light: 'file:sendSms.svg', dark: 'file:sendSms.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ {send: "Send", getStatus: "Get Status", cancel: "Cancel Scheduled"}[$parameter["operation"]] + " · " + $parameter["provider"].replace("sns", "AWS SNS").replace(",", " → ") }}',

@@ -49,6 +49,18 @@ export interface DeliveryOptions {
 	random?: () => number;
 }
 
+/** Anything else that went wrong while sending may have happened after the request left: treat it as ambiguous. */
+function asProviderError(caught: unknown, provider: ProviderName): ProviderError {
+	if (caught instanceof ProviderError) return caught;
+	const detail = caught instanceof Error ? caught.message : String(caught);
+	return new ProviderError({
+		provider,
+		kind: 'ambiguous',
+		message: `Unexpected error while sending (${detail}); the message may or may not have gone out, so it was not sent again`,
+		providerMessage: detail,
+	});
+}
+
 export async function deliver<T, P extends { name: ProviderName }>(
 	providers: P[],
 	send: (provider: P) => Promise<T>,
@@ -59,22 +71,23 @@ export async function deliver<T, P extends { name: ProviderName }>(
 	for (let index = 0; index < providers.length; index++) {
 		const provider = providers[index];
 		for (let attempt = 1; ; attempt++) {
+			let error: ProviderError;
 			try {
 				const value = await send(provider);
 				log.push({ provider: provider.name, attempt, ok: true });
 				return { value, provider: provider.name, attempts: log.length, fallbackUsed: index > 0, log };
-			} catch (error) {
-				if (!(error instanceof ProviderError)) throw error;
-				last = error;
-				const record: AttemptRecord = { provider: provider.name, attempt, ok: false, kind: error.kind, code: error.code, httpStatus: error.httpStatus };
-				log.push(record);
-				if (!error.allowsFallback) throw new DeliveryFailure(error, log, index > 0);
-				if (!error.retryable) break;
-				const wait = nextRetryDelay(attempt, options.policy, error.retryAfterMs, options.random);
-				if (wait === null) break;
-				record.waitMs = wait;
-				await options.sleep(wait);
+			} catch (caught) {
+				error = asProviderError(caught, provider.name);
 			}
+			last = error;
+			const record: AttemptRecord = { provider: provider.name, attempt, ok: false, kind: error.kind, code: error.code, httpStatus: error.httpStatus };
+			log.push(record);
+			if (!error.allowsFallback) throw new DeliveryFailure(error, log, index > 0);
+			if (!error.retryable) break;
+			const wait = nextRetryDelay(attempt, options.policy, error.retryAfterMs, options.random);
+			if (wait === null) break;
+			record.waitMs = wait;
+			await options.sleep(wait);
 		}
 	}
 	// Every provider gave up on a provider-side failure.

@@ -161,7 +161,11 @@ export type NormalizedPhone =
  * region; "possible" accepts any number of a possible length (numbers newer than the metadata).
  */
 export function normalizePhone(input: unknown, rules: PhoneRules = {}): NormalizedPhone {
-	const info = describePhone(input, rules.defaultCountry);
+	return judgePhone(describePhone(input, rules.defaultCountry), rules);
+}
+
+/** The verdict on a number already described. */
+export function judgePhone(info: PhoneInfo, rules: Omit<PhoneRules, 'defaultCountry'> = {}): NormalizedPhone {
 	const validation = rules.validation ?? 'strict';
 	const accepted = validation === 'strict' ? info.valid : info.possible;
 	if (!accepted || info.e164 === null) {

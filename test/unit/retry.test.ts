@@ -49,3 +49,12 @@ describe('parseRetryAfter', () => {
 		expect(parseRetryAfter(value, now)).toBe(expected);
 	});
 });
+
+describe('retry settings in the node', () => {
+	it('show the same defaults the code uses', async () => {
+		const { retryOptionsProperty } = await import('../../nodes/shared/descriptions/retryOptions');
+		const { DEFAULT_TIMEOUT_MS } = await import('../../nodes/shared/transport');
+		const defaults = Object.fromEntries((retryOptionsProperty.options as Array<{ name: string; default: number }>).map((o) => [o.name, o.default]));
+		expect(defaults).toEqual({ ...DEFAULT_RETRY_POLICY, timeoutMs: DEFAULT_TIMEOUT_MS });
+	});
+});
