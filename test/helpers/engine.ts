@@ -54,6 +54,37 @@ class ItemsSource implements INodeType {
 	}
 }
 
+/** Sends the request in its `request` parameter with the credential named in `credentialType`, as n8n's Test button does. */
+class CredentialProbe implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Credential Probe',
+		name: 'credentialProbe',
+		group: ['output'],
+		version: 1,
+		description: 'Test helper',
+		defaults: { name: 'Probe' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: ['messagingTwilioApi', 'messagingSinchApi', 'messagingAwsSnsApi'].map((name) => ({ name, required: false })),
+		properties: [
+			{ displayName: 'Credential Type', name: 'credentialType', type: 'string', default: '' },
+			{ displayName: 'Request', name: 'request', type: 'json', default: '{}' },
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const type = this.getNodeParameter('credentialType', 0) as string;
+		const raw = this.getNodeParameter('request', 0) as string | IDataObject;
+		const request = (typeof raw === 'string' ? JSON.parse(raw) : raw) as IHttpRequestOptions;
+		const response = (await this.helpers.httpRequestWithAuthentication.call(this, type, {
+			...request,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+		})) as { statusCode: number; body: unknown };
+		return [[{ json: { statusCode: response.statusCode, body: response.body as IDataObject } }]];
+	}
+}
+
 type Generic = { type: 'generic'; properties: Record<string, Record<string, string>> };
 
 class TestCredentialsHelper extends ICredentialsHelper {
@@ -171,16 +202,44 @@ export class Engine {
 		if (!existsSync(join(ROOT, 'dist', 'nodes'))) throw new Error('dist/ is missing: run `npm run build` first');
 		const loader = new PackageDirectoryLoader(ROOT);
 		await loader.loadAll();
-		const source = new ItemsSource();
+		const helpers: Record<string, INodeType> = { 'test.items': new ItemsSource(), 'test.credentialProbe': new CredentialProbe() };
+		const find = (name: string) => helpers[name] ?? (loader.getNode(name.replace(`${PACKAGE}.`, '')).type as INodeType);
 		const nodeTypes: INodeTypes = {
-			getByName: (name) => (name === 'test.items' ? source : loader.getNode(name.replace(`${PACKAGE}.`, '')).type),
-			getByNameAndVersion: (name) =>
-				name === 'test.items' ? source : (loader.getNode(name.replace(`${PACKAGE}.`, '')).type as INodeType),
+			getByName: find,
+			getByNameAndVersion: find,
 			getKnownTypes: () => ({}),
 		};
 		const credentialTypes = new Map<string, ICredentialType>();
 		for (const name of Object.keys(loader.known.credentials)) credentialTypes.set(name, loader.getCredential(name).type);
 		return new Engine(nodeTypes, credentialTypes, loader);
+	}
+
+	/**
+	 * What a credential's Test button does: resolve the credential type's test request against the
+	 * credential's values, and send it with the credential's authentication.
+	 */
+	async testCredential(type: string): Promise<{ statusCode: number; body: unknown }> {
+		const credentialType = this.credentialTypes.get(type);
+		const test = credentialType?.test?.request;
+		if (!test) throw new Error(`${type} has no test request`);
+		const probeNode: INode = { id: 'probe', name: 'Probe', type: 'test.credentialProbe', typeVersion: 1, position: [0, 0], parameters: {} };
+		const workflow = new Workflow({ id: 'probe', nodes: [probeNode], connections: {}, nodeTypes: this.nodeTypes, active: false });
+		const resolve = (value: unknown): unknown => {
+			if (typeof value === 'string') {
+				return workflow.expression.getSimpleParameterValue(probeNode, value, 'internal', { $credentials: this.credentials[type] }, undefined, '');
+			}
+			if (value && typeof value === 'object' && !Array.isArray(value)) {
+				return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
+			}
+			return value;
+		};
+		const request = resolve(test) as IHttpRequestOptions;
+		const result = await this.run([{}], [
+			{ type: 'test.credentialProbe', name: 'Probe', parameters: { credentialType: type, request: JSON.stringify(request) } },
+		]);
+		const error = result.error('Probe');
+		if (error) throw error;
+		return result.items('Probe')[0].json as { statusCode: number; body: unknown };
 	}
 
 	setCredentials(type: string, data: ICredentialDataDecryptedObject): void {

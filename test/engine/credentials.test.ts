@@ -1,0 +1,51 @@
+/** Each credential's Test request, sent as n8n's Test button sends it, against the sandbox. */
+import { Engine } from '../helpers/engine';
+import { sandboxCredentials } from '../helpers/credentials';
+import { useSandbox } from '../helpers/sandbox';
+
+const box = useSandbox();
+let engine: Engine;
+
+beforeAll(async () => {
+	engine = await Engine.load();
+});
+
+beforeEach(() => {
+	for (const [type, data] of Object.entries(sandboxCredentials(box.get()))) engine.setCredentials(type, { ...data });
+});
+
+describe('credential Test requests', () => {
+	it('loads the three credential types with unique names, icons and documentation', () => {
+		expect([...engine.credentialTypes.keys()].sort()).toEqual(['messagingAwsSnsApi', 'messagingSinchApi', 'messagingTwilioApi']);
+		for (const type of engine.credentialTypes.values()) {
+			expect(type.icon ?? (type as { iconUrl?: unknown }).iconUrl).toBeDefined();
+			expect(type.documentationUrl).toMatch(/^https:\/\//);
+			expect(type.test).toBeDefined();
+		}
+	});
+
+	it.each([
+		['messagingTwilioApi', {}, '/2010-04-01/Accounts/'],
+		['messagingTwilioApi', 'apiKey', '/2010-04-01/Accounts/'],
+		['messagingSinchApi', {}, '/batches'],
+		['messagingSinchApi', 'project', '/batches'],
+		['messagingAwsSnsApi', {}, '/'],
+	])('%s (%j) succeeds with good secrets, calling the provider', async (type, variant, path) => {
+		const { twilio, sinch } = box.get().accounts;
+		if (variant === 'apiKey') engine.setCredentials(type, { ...engine.credentials[type], authType: 'apiKey', apiKeySid: twilio.apiKeySid, apiKeySecret: twilio.apiKeySecret, authToken: '' });
+		if (variant === 'project') engine.setCredentials(type, { ...engine.credentials[type], smsAuth: 'project', projectId: sinch.projectId, keyId: sinch.keyId, keySecret: sinch.keySecret, accessToken: '' });
+		const { statusCode } = await engine.testCredential(type);
+		expect(statusCode).toBe(200);
+		expect(box.get().requests.at(-1)?.path).toContain(path);
+	});
+
+	it.each([
+		['messagingTwilioApi', { authToken: 'wrong' }, 401],
+		['messagingSinchApi', { apiToken: 'wrong' }, 401],
+		['messagingAwsSnsApi', { secretAccessKey: 'wrong' }, 403],
+	])('%s fails clearly with bad secrets', async (type, override, status) => {
+		engine.setCredentials(type, { ...engine.credentials[type], ...override });
+		const { statusCode } = await engine.testCredential(type);
+		expect(statusCode).toBe(status);
+	});
+});
