@@ -12,5 +12,7 @@ module.exports = {
 		{ ...base, displayName: 'fidelity', testMatch: ['<rootDir>/test/fidelity/**/*.test.ts'] },
 		{ ...base, displayName: 'engine', testMatch: ['<rootDir>/test/engine/**/*.test.ts'] },
 	],
+	globalSetup: '<rootDir>/test/helpers/globalSetup.js',
+	globalTeardown: '<rootDir>/test/helpers/globalTeardown.js',
 	testTimeout: 60_000,
 };

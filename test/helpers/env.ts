@@ -1,8 +1,4 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-// n8n-core writes an encryption key into N8N_USER_FOLDER; never into the developer's ~/.n8n.
+// Set by the global setup: n8n-core must never write into the developer's ~/.n8n.
 if (!process.env.N8N_USER_FOLDER?.includes('n8n-gateway-test-')) {
-	process.env.N8N_USER_FOLDER = mkdtempSync(join(tmpdir(), 'n8n-gateway-test-'));
+	throw new Error('N8N_USER_FOLDER is not the test folder: run the tests through jest (npm test)');
 }
