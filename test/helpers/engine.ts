@@ -4,8 +4,8 @@
  * own request helpers. Credentials are applied the way n8n's server applies them: generic authentication
  * resolved as expressions, function authentication called, preAuthentication for expirable tokens.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
@@ -31,7 +31,17 @@ import {
 } from 'n8n-workflow';
 
 export const PACKAGE = 'n8n-nodes-messaging-gateway';
-const ROOT = join(__dirname, '..', '..');
+/** The package's root: the nearest folder above with this package's package.json (from test/ or build/test/). */
+function packageRoot(): string {
+	let dir = __dirname;
+	while (dirname(dir) !== dir) {
+		const file = join(dir, 'package.json');
+		if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf-8')) as { name?: string }).name === PACKAGE) return dir;
+		dir = dirname(dir);
+	}
+	throw new Error(`${PACKAGE}'s package.json not found above ${__dirname}`);
+}
+const ROOT = packageRoot();
 
 /** Emits the items in its `items` parameter: the start of every test workflow. */
 class ItemsSource implements INodeType {
