@@ -1,5 +1,7 @@
 /** The sandbox's own API, for tests and people: what it received, faults to inject, a reset. */
 import { MAGIC_NUMBERS } from './config';
+import { PHONE_PAGE } from './phonePage';
+import { newId } from './state';
 import { json, jsonBody, type SandboxRequest, type SandboxResponse } from './http';
 import type { Sandbox } from './server';
 import type { FaultRule, SandboxProvider } from './state';
@@ -7,9 +9,48 @@ import type { FaultRule, SandboxProvider } from './state';
 const PROVIDERS: SandboxProvider[] = ['twilio', 'sinch', 'sns'];
 
 export async function handleControl(sandbox: Sandbox, req: SandboxRequest): Promise<SandboxResponse> {
+	if (req.path === '/' && req.method === 'GET') {
+		return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: PHONE_PAGE };
+	}
 	const path = req.path.replace(/^\/__sandbox/, '') || '/';
 	const key = `${req.method} ${path}`;
 	switch (key) {
+		case 'POST /inbound': {
+			// A reply typed on the phone page: kept as an inbound message to the last sender that wrote to this phone.
+			const body = jsonBody(req);
+			const from = typeof body?.from === 'string' ? body.from : '';
+			const text = typeof body?.body === 'string' ? body.body : '';
+			if (!from || !text) return json(400, { error: 'from and body are required' });
+			const last = [...sandbox.messages.values()].reverse().find((m) => m.direction === 'outbound-api' && m.to.replace(/^whatsapp:/, '') === from);
+			const now = new Date().toISOString();
+			const message = sandbox.store({
+				provider: last?.provider ?? 'twilio',
+				id: newId('SM'),
+				account: last?.account ?? sandbox.accounts.twilio.accountSid,
+				direction: 'inbound',
+				from,
+				to: typeof body?.to === 'string' ? body.to : (last?.from ?? sandbox.accounts.twilio.numbers[0]),
+				body: text,
+				mediaUrls: [],
+				status: 'received',
+				history: [{ status: 'received', at: now, errorCode: null }],
+				errorCode: null,
+				createdAt: now,
+				updatedAt: now,
+				sentAt: now,
+				sendAt: null,
+				callbackUrl: null,
+				messagingServiceSid: null,
+				segments: 1,
+				encoding: 'GSM-7',
+				price: null,
+				clientReference: null,
+				deliveryReport: null,
+				canceled: false,
+				attributes: {},
+			});
+			return json(201, message);
+		}
 		case 'GET /':
 			return json(200, {
 				name: 'Messaging Gateway sandbox',
@@ -23,6 +64,8 @@ export async function handleControl(sandbox: Sandbox, req: SandboxRequest): Prom
 					'POST|DELETE /__sandbox/optouts': 'add or remove an opted-out number ({number})',
 					'POST /__sandbox/reset': 'forget everything',
 					'GET /__sandbox/config': 'the sandbox accounts (for credentials)',
+					'POST /__sandbox/inbound': 'a message from a phone ({from, body, to?}), as the phone page sends it',
+					'GET /': 'the phone page',
 				},
 				magicNumbers: MAGIC_NUMBERS,
 			});

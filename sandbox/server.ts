@@ -237,7 +237,7 @@ export class Sandbox {
 			rawBody,
 			url: incoming.url ?? '/',
 		};
-		if (req.path === '/__sandbox' || req.path.startsWith('/__sandbox/') || req.path === '/' && req.method === 'GET') {
+		if (req.path === '/__sandbox' || req.path.startsWith('/__sandbox/') || (req.path === '/' && req.method === 'GET')) {
 			write(res, await handleControl(this, req));
 			return;
 		}
