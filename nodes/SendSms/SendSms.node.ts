@@ -28,7 +28,8 @@ export class SendSms implements INodeType {
 		icon: { light: 'file:sendSms.svg', dark: 'file:sendSms.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ {send: "Send", getStatus: "Get Status", cancel: "Cancel Scheduled"}[$parameter["operation"]] + " · " + $parameter["provider"].replace("sns", "AWS SNS").replace(",", " → ") }}',
+		subtitle:
+			'={{ {send: "Send", getStatus: "Get Status", cancel: "Cancel Scheduled"}[$parameter["operation"]] + " · " + $parameter["provider"].replace("twilio", "Twilio").replace("sinch", "Sinch").replace("sns", "AWS SNS").replace(",", " → ") }}',
 		description: 'Send an SMS or MMS through Twilio, Sinch or AWS SNS, with fallback; look up or cancel a message',
 		defaults: { name: 'Send SMS' },
 		usableAsTool: true,

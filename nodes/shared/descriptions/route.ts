@@ -33,11 +33,15 @@ const CREDENTIAL_TYPES: Record<ProviderName, string> = {
 	sns: 'messagingAwsSnsApi',
 };
 
-/** Each provider's credential slot shows when the chosen route uses that provider. */
+/**
+ * Each provider's credential slot shows when the chosen route uses that provider. Written as `hide` on
+ * the other routes: with `show`, n8n's editor would take Provider for an authentication selector and move
+ * it (and Operation) out of the node's parameters.
+ */
 export function routeCredentials(providers: ProviderName[] = NAMES): INodeCredentialDescription[] {
 	return providers.map((provider) => ({
 		name: CREDENTIAL_TYPES[provider],
 		required: true,
-		displayOptions: { show: { provider: routesWith(provider) } },
+		displayOptions: { hide: { provider: ROUTES.filter((route) => !route.split(',').includes(provider)) } },
 	}));
 }

@@ -1,0 +1,197 @@
+/**
+ * End to end: a fresh n8n 2.x server (Node 24) with this package installed from its tarball, the example
+ * workflows imported and published, webhooks hit over HTTP, `n8n execute`, credential tests through n8n's
+ * own endpoint, and the editor driven in headless Chromium.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type Sandbox } from '../../sandbox/server';
+import {
+	CREDENTIAL_IDS,
+	exampleWorkflows,
+	freePort,
+	importExamples,
+	installPackage,
+	n8nCli,
+	N8nSession,
+	NODE24,
+	packPackage,
+	PACKAGE_NAME,
+	ROOT,
+	sandboxCredentials,
+	startN8n,
+	type RunningN8n,
+} from '../../scripts/n8nServer';
+import { waitFor } from '../helpers/sandbox';
+import { runEditorChecks } from './editor';
+
+let sandbox: Sandbox;
+let n8n: RunningN8n;
+let session: N8nSession;
+let userFolder: string;
+let port: number;
+
+const stored = () => [...sandbox.messages.values()];
+
+beforeAll(async () => {
+	if (!require('node:fs').existsSync(NODE24)) throw new Error('n8n is not installed: run `bash scripts/install-n8n.sh`');
+	userFolder = mkdtempSync(join(tmpdir(), 'gateway-e2e-'));
+	sandbox = await startSandbox({ port: 0, timeScale: 0.05 });
+	port = await freePort();
+	installPackage(userFolder, packPackage(join(userFolder, 'tarball')));
+	importExamples(userFolder, port, sandbox.url, sandbox.accounts, () => undefined);
+	n8n = await startN8n({ userFolder, port, timeoutMs: 180_000 });
+	await N8nSession.ownerSetup(n8n.url);
+	session = await N8nSession.login(n8n.url);
+}, 400_000);
+
+afterAll(async () => {
+	await n8n?.stop();
+	await sandbox?.stop();
+	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
+}, 60_000);
+
+beforeEach(() => sandbox.reset());
+
+describe('n8n loads the package as a user installs it', () => {
+	it('has every node and credential type of the package, under its real package name', async () => {
+		const nodes = await session.request<Array<{ name: string; usableAsTool?: boolean }>>('GET', '/types/nodes.json');
+		const ours = nodes.body.filter((n) => n.name.startsWith(`${PACKAGE_NAME}.`)).map((n) => n.name).sort();
+		expect(ours).toEqual([
+			`${PACKAGE_NAME}.phoneNumber`,
+			`${PACKAGE_NAME}.phoneNumberTool`,
+			`${PACKAGE_NAME}.sendSms`,
+			`${PACKAGE_NAME}.sendSmsTool`,
+		]);
+		const credentials = await session.request<Array<{ name: string }>>('GET', '/types/credentials.json');
+		expect(credentials.body.map((c) => c.name).filter((n) => n.startsWith('messaging')).sort()).toEqual([
+			'messagingAwsSnsApi',
+			'messagingSinchApi',
+			'messagingTwilioApi',
+		]);
+	});
+
+	it('logs no warning or error about the package', () => {
+		const about = n8n.logs.filter((line) => /messaging-gateway|messagingTwilio|messagingSinch|messagingAwsSns|sendSms|phoneNumber/i.test(line));
+		expect(about.filter((line) => /warn|error|fail/i.test(line))).toEqual([]);
+	});
+
+	it('has the example workflows, the webhook ones published', async () => {
+		const list = await session.request<{ data: Array<{ id: string; name: string; active: boolean }> }>('GET', '/rest/workflows');
+		const byId = new Map(list.body.data.map((w) => [w.id, w]));
+		for (const example of exampleWorkflows()) {
+			expect(byId.get(example.id)?.name).toBe(example.name);
+			if (example.webhook) expect(byId.get(example.id)?.active).toBe(true);
+		}
+	});
+});
+
+describe("credential Test buttons, through n8n's own endpoint, against the sandbox", () => {
+	const credentials = () => sandboxCredentials(sandbox.url, sandbox.accounts);
+
+	it.each(['messagingTwilioApi', 'messagingSinchApi', 'messagingAwsSnsApi'])('%s succeeds with good secrets', async (type) => {
+		const credential = credentials().find((c) => c.type === type)!;
+		const r = await session.request<{ data: { status: string; message: string } }>('POST', '/rest/credentials/test', { credentials: credential });
+		expect(r.body.data).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(sandbox.requests.length).toBeGreaterThan(0);
+	});
+
+	it.each([
+		['messagingTwilioApi', { authToken: 'wrong' }],
+		['messagingSinchApi', { apiToken: 'wrong' }],
+		['messagingAwsSnsApi', { secretAccessKey: 'wrong' }],
+	])('%s fails clearly with a bad secret', async (type, override) => {
+		const credential = credentials().find((c) => c.type === type)!;
+		const r = await session.request<{ data: { status: string; message: string } }>('POST', '/rest/credentials/test', {
+			credentials: { ...credential, data: { ...credential.data, ...override } },
+		});
+		expect(r.body.data.status).toBe('Error');
+		expect(r.body.data.message).toMatch(/unauthorized|forbidden|signature|authenticate/i);
+	});
+
+	it('Sinch with a project access key: a saved credential gets its OAuth2 token and tests green', async () => {
+		const { sinch } = sandbox.accounts;
+		const data = {
+			smsAuth: 'project',
+			region: 'us',
+			projectId: sinch.projectId,
+			keyId: sinch.keyId,
+			keySecret: sinch.keySecret,
+			smsBaseUrl: sandbox.url,
+			authBaseUrl: sandbox.url,
+		};
+		const created = await session.request<{ data: { id: string } }>('POST', '/rest/credentials', { name: 'Sinch project', type: 'messagingSinchApi', data });
+		expect(created.status).toBe(200);
+		const r = await session.request<{ data: { status: string } }>('POST', '/rest/credentials/test', {
+			credentials: { id: created.body.data.id, name: 'Sinch project', type: 'messagingSinchApi', data },
+		});
+		expect(r.body.data.status).toBe('OK');
+		expect(sandbox.requests.some((q) => q.path === '/oauth2/token')).toBe(true);
+	});
+});
+
+describe('example workflows in the running server', () => {
+	const post = (path: string, body: unknown) =>
+		fetch(`${n8n.url}/webhook/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+	it('alert with fallback: Twilio sends; when Twilio is down, AWS SNS takes over', async () => {
+		const first = await post('gateway-alert', { to: '+33612345678', message: 'Disk full' });
+		expect(first.status).toBe(200);
+		expect(await first.json()).toMatchObject({ provider: 'twilio', status: 'queued', fallbackUsed: false, to: '+33612345678' });
+
+		sandbox.addFault({ provider: 'twilio', type: 'status', status: 503, count: -1 });
+		const second = await post('gateway-alert', { to: '06 12 34 56 79', message: 'Disk still full' });
+		const out = (await second.json()) as Record<string, unknown>;
+		expect(out).toMatchObject({ provider: 'sns', status: 'accepted', fallbackUsed: true, attempts: 4 });
+		expect(stored().map((m) => [m.provider, m.body])).toEqual([
+			['twilio', 'Disk full'],
+			['sns', 'Disk still full'],
+		]);
+		expect(stored()[1].attributes['AWS.SNS.SMS.SenderID']).toBe('ALERTS');
+	});
+
+	it('number clean-up: only valid mobiles get a message', async () => {
+		const r = await post('gateway-clean-numbers', { numbers: ['06 12 34 56 78', '01 23 45 67 89', '12345', '+44 7911 123456'] });
+		expect(r.status).toBe(200);
+		await waitFor(() => stored().length === 2);
+		expect(stored().map((m) => [m.provider, m.to]).sort()).toEqual([
+			['sinch', '+33612345678'],
+			['sinch', '+447911123456'],
+		]);
+	});
+
+	it('appointment reminders, run with `n8n execute`: one personalised SMS per appointment', async () => {
+		const { status, output } = n8nCli(userFolder, port, ['execute', '--id=gwExReminder0001']);
+		expect({ status, output: status === 0 ? '' : output }).toEqual({ status: 0, output: '' });
+		expect(stored().map((m) => [m.to, m.body])).toEqual([
+			['+33612345678', 'Hi Ada, a reminder of your appointment tomorrow at 09:30. Reply C to confirm or R to reschedule.'],
+			['+12125550100', 'Hi Grace, a reminder of your appointment tomorrow at 14:00. Reply C to confirm or R to reschedule.'],
+			['+447911123456', 'Hi Alan, a reminder of your appointment tomorrow at 16:45. Reply C to confirm or R to reschedule.'],
+		]);
+	});
+
+	it('stores the execution data of webhook runs with the one output shape', async () => {
+		await post('gateway-alert', { to: '+33612345678', message: 'Stored?' });
+		type Listing = { data: { results: Array<{ id: string; workflowId: string; status: string }> } };
+		let latest: Listing['data']['results'][number] | undefined;
+		for (let i = 0; i < 40 && latest?.status !== 'success'; i++) {
+			const executions = await session.request<Listing>('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: 'gwExFallback0001' }))}`);
+			latest = executions.body.data.results.find((e) => e.workflowId === 'gwExFallback0001');
+			if (latest?.status !== 'success') await new Promise((r) => setTimeout(r, 250));
+		}
+		expect(latest?.status).toBe('success');
+		const one = await session.request<{ data: { data: string } }>('GET', `/rest/executions/${latest?.id}`);
+		expect(one.body.data.data).toContain('fallbackUsed');
+		expect(one.body.data.data).toContain('Stored?');
+		expect(one.body.data.data).not.toContain(sandbox.accounts.twilio.authToken);
+	});
+});
+
+describe('the editor, in headless Chromium', () => {
+	it('logs in, opens each example, finds our nodes, renders Send SMS and switches providers', async () => {
+		const dir = join(ROOT, '.test-output', 'screenshots');
+		mkdirSync(dir, { recursive: true });
+		await runEditorChecks(n8n.url, dir, exampleWorkflows(), CREDENTIAL_IDS);
+	}, 240_000);
+});
