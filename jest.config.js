@@ -11,6 +11,8 @@ module.exports = {
 		{ ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
 		{ ...base, displayName: 'fidelity', testMatch: ['<rootDir>/test/fidelity/**/*.test.ts'] },
 		{ ...base, displayName: 'engine', testMatch: ['<rootDir>/test/engine/**/*.test.ts'] },
+		// A real n8n server and Chromium: needs `bash scripts/install-n8n.sh` (npm test runs it).
+		{ ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
 	],
 	globalSetup: '<rootDir>/test/helpers/globalSetup.js',
 	globalTeardown: '<rootDir>/test/helpers/globalTeardown.js',

@@ -73,9 +73,23 @@ export function n8nEnv(userFolder: string, port: number, extra: Record<string, s
 	};
 }
 
-export function n8nCli(userFolder: string, port: number, args: string[]): { status: number | null; output: string } {
-	const result = spawnSync(NODE24, [N8N_BIN, ...args], { env: n8nEnv(userFolder, port), encoding: 'utf-8', timeout: 180_000 });
-	return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+/**
+ * Run an n8n CLI command on an instance's user folder (the server may be running: the CLI gets its own
+ * task broker port). Asynchronous, so a sandbox in this process keeps answering while it runs.
+ */
+export function n8nCli(userFolder: string, port: number, args: string[]): Promise<{ status: number | null; output: string }> {
+	const env = n8nEnv(userFolder, port, { N8N_RUNNERS_BROKER_PORT: String(port + 2) });
+	return new Promise((resolveRun) => {
+		const child = spawn(NODE24, [N8N_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+		let output = '';
+		child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf-8')));
+		child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf-8')));
+		const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+		child.on('close', (status) => {
+			clearTimeout(timer);
+			resolveRun({ status, output });
+		});
+	});
 }
 
 export interface SandboxAccountsLike {
@@ -132,7 +146,13 @@ export function exampleWorkflows(): Array<{ id: string; name: string; file: stri
  * Put the sandbox credentials and the example workflows into a (stopped) instance's database, and publish
  * the webhook workflows so they listen when the server starts.
  */
-export function importExamples(userFolder: string, port: number, sandboxUrl: string, accounts: SandboxAccountsLike, log: (line: string) => void): void {
+export async function importExamples(
+	userFolder: string,
+	port: number,
+	sandboxUrl: string,
+	accounts: SandboxAccountsLike,
+	log: (line: string) => void,
+): Promise<void> {
 	const credentialsFile = join(userFolder, 'sandbox-credentials.json');
 	writeFileSync(credentialsFile, JSON.stringify(sandboxCredentials(sandboxUrl, accounts), null, 2));
 	const steps: string[][] = [
@@ -144,7 +164,7 @@ export function importExamples(userFolder: string, port: number, sandboxUrl: str
 	];
 	for (const args of steps) {
 		log(`n8n ${args.join(' ')}`);
-		const { status, output } = n8nCli(userFolder, port, args);
+		const { status, output } = await n8nCli(userFolder, port, args);
 		if (status !== 0) throw new Error(`n8n ${args.join(' ')} failed:\n${output}`);
 	}
 }

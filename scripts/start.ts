@@ -36,7 +36,7 @@ async function main() {
 	const firstRun = !existsSync(STATE);
 	if (firstRun) {
 		say('first run: importing sandbox credentials and example workflows');
-		importExamples(DATA, N8N_PORT, sandbox.url, sandbox.accounts, say);
+		await importExamples(DATA, N8N_PORT, sandbox.url, sandbox.accounts, say);
 	}
 
 	say(`starting n8n on http://127.0.0.1:${N8N_PORT}`);

@@ -3,12 +3,11 @@
  * workflows imported and published, webhooks hit over HTTP, `n8n execute`, credential tests through n8n's
  * own endpoint, and the editor driven in headless Chromium.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import {
-	CREDENTIAL_IDS,
 	exampleWorkflows,
 	freePort,
 	importExamples,
@@ -35,12 +34,12 @@ let port: number;
 const stored = () => [...sandbox.messages.values()];
 
 beforeAll(async () => {
-	if (!require('node:fs').existsSync(NODE24)) throw new Error('n8n is not installed: run `bash scripts/install-n8n.sh`');
+	if (!existsSync(NODE24)) throw new Error('n8n is not installed: run `bash scripts/install-n8n.sh`');
 	userFolder = mkdtempSync(join(tmpdir(), 'gateway-e2e-'));
 	sandbox = await startSandbox({ port: 0, timeScale: 0.05 });
 	port = await freePort();
 	installPackage(userFolder, packPackage(join(userFolder, 'tarball')));
-	importExamples(userFolder, port, sandbox.url, sandbox.accounts, () => undefined);
+	await importExamples(userFolder, port, sandbox.url, sandbox.accounts, () => undefined);
 	n8n = await startN8n({ userFolder, port, timeoutMs: 180_000 });
 	await N8nSession.ownerSetup(n8n.url);
 	session = await N8nSession.login(n8n.url);
@@ -73,7 +72,7 @@ describe('n8n loads the package as a user installs it', () => {
 	});
 
 	it('logs no warning or error about the package', () => {
-		const about = n8n.logs.filter((line) => /messaging-gateway|messagingTwilio|messagingSinch|messagingAwsSns|sendSms|phoneNumber/i.test(line));
+		const about = n8n.logs.filter((line) => /n8n-nodes-messaging-gateway|messagingTwilioApi|messagingSinchApi|messagingAwsSnsApi/i.test(line));
 		expect(about.filter((line) => /warn|error|fail/i.test(line))).toEqual([]);
 	});
 
@@ -141,7 +140,7 @@ describe('example workflows in the running server', () => {
 		expect(await first.json()).toMatchObject({ provider: 'twilio', status: 'queued', fallbackUsed: false, to: '+33612345678' });
 
 		sandbox.addFault({ provider: 'twilio', type: 'status', status: 503, count: -1 });
-		const second = await post('gateway-alert', { to: '06 12 34 56 79', message: 'Disk still full' });
+		const second = await post('gateway-alert', { to: '+33 6 12 34 56 79', message: 'Disk still full' });
 		const out = (await second.json()) as Record<string, unknown>;
 		expect(out).toMatchObject({ provider: 'sns', status: 'accepted', fallbackUsed: true, attempts: 4 });
 		expect(stored().map((m) => [m.provider, m.body])).toEqual([
@@ -162,7 +161,7 @@ describe('example workflows in the running server', () => {
 	});
 
 	it('appointment reminders, run with `n8n execute`: one personalised SMS per appointment', async () => {
-		const { status, output } = n8nCli(userFolder, port, ['execute', '--id=gwExReminder0001']);
+		const { status, output } = await n8nCli(userFolder, port, ['execute', '--id=gwExReminder0001']);
 		expect({ status, output: status === 0 ? '' : output }).toEqual({ status: 0, output: '' });
 		expect(stored().map((m) => [m.to, m.body])).toEqual([
 			['+33612345678', 'Hi Ada, a reminder of your appointment tomorrow at 09:30. Reply C to confirm or R to reschedule.'],
@@ -192,6 +191,6 @@ describe('the editor, in headless Chromium', () => {
 	it('logs in, opens each example, finds our nodes, renders Send SMS and switches providers', async () => {
 		const dir = join(ROOT, '.test-output', 'screenshots');
 		mkdirSync(dir, { recursive: true });
-		await runEditorChecks(n8n.url, dir, exampleWorkflows(), CREDENTIAL_IDS);
+		await runEditorChecks(n8n.url, dir, exampleWorkflows());
 	}, 240_000);
 });

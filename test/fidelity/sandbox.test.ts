@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => sandbox.stop());
 beforeEach(() => sandbox.reset());
 
-const control = (path: string, init?: RequestInit) => fetch(`${sandbox.url}/__sandbox${path}`, init).then(async (r) => ({ status: r.status, body: await r.json() }));
+const control = (path: string, init?: RequestInit) => fetch(`${sandbox.url}/__sandbox${path}`, init).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
 function twilioSend(fields: Record<string, string>) {
 	const { accountSid, authToken } = sandbox.accounts.twilio;

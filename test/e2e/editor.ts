@@ -1,0 +1,101 @@
+/** The editor, driven in headless Chromium (Debian's chromium, through playwright-core). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { EXAMPLES_DIR, OWNER } from '../../scripts/n8nServer';
+
+const CHROMIUM_ARGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+	'--no-first-run',
+];
+
+async function labels(page: Page): Promise<string[]> {
+	return page.$$eval('[data-test-id="ndv"] [data-test-id="node-parameters"] label', (els) =>
+		els.map((e) => (e as unknown as { innerText: string }).innerText.split('\n')[0].trim()).filter(Boolean),
+	);
+}
+
+async function openCanvas(page: Page, url: string, id: string): Promise<string[]> {
+	await page.goto(`${url}/workflow/${id}`);
+	await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 60_000 });
+	await page.waitForTimeout(500);
+	// n8n's "Production Checklist" card covers the canvas in screenshots.
+	const checklist = page.locator('div:has(> div > :text-is("Production Checklist")) button').first();
+	if ((await checklist.count()) > 0) await checklist.click();
+	return page.$$eval('[data-test-id="canvas-node"]', (els) => els.map((e) => e.getAttribute('data-node-name') ?? ''));
+}
+
+export async function runEditorChecks(
+	url: string,
+	screenshots: string,
+	workflows: Array<{ id: string; name: string; file: string }>,
+): Promise<void> {
+	const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+	try {
+		const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+		await page.goto(`${url}/signin`);
+		await page.fill('input#emailOrLdapLoginId', OWNER.email);
+		await page.fill('input#password', OWNER.password);
+		await page.click('[data-test-id="form-submit-button"]');
+		await page.waitForURL((u) => !u.pathname.includes('signin'), { timeout: 30_000 });
+
+		// Each example workflow opens with all its nodes on the canvas.
+		for (const workflow of workflows) {
+			const file = JSON.parse(readFileSync(join(EXAMPLES_DIR, workflow.file), 'utf-8')) as { nodes: Array<{ name: string }> };
+			const names = await openCanvas(page, url, workflow.id);
+			expect(names.sort()).toEqual(file.nodes.map((n) => n.name).sort());
+			await page.screenshot({ path: join(screenshots, `workflow-${workflow.file.replace('.json', '')}.png`) });
+		}
+
+		// Our nodes are found by name in the node panel.
+		await openCanvas(page, url, 'gwExFallback0001');
+		await page.click('[data-test-id="node-creator-plus-button"]');
+		for (const name of ['Send SMS', 'Phone Number']) {
+			const search = page.locator('[data-test-id="node-creator-search-bar"] input, input[data-test-id="node-creator-search-bar"]').first();
+			await search.fill(name);
+			await page.waitForTimeout(800);
+			const items = await page.$$eval('[data-test-id="item-iterator-item"]', (els) => els.map((e) => (e as unknown as { innerText: string }).innerText.split('\n')[0]));
+			expect(items).toContain(name);
+			await page.screenshot({ path: join(screenshots, `node-panel-${name.replace(' ', '-').toLowerCase()}.png`) });
+		}
+		await page.keyboard.press('Escape');
+
+		// Send SMS renders its parameters; the provider switch changes the credential slots and the options.
+		await page.dblclick('[data-test-id="canvas-node"][data-node-name="Send alert"]');
+		await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]');
+		const twilioSns = await labels(page);
+		for (const label of ['Operation', 'Provider', 'To', 'Message', 'Default Country', 'Twilio From', 'AWS SNS SMS Type', 'AWS SNS Sender ID', 'Options', 'Retries and Timeout']) {
+			expect(twilioSns).toContain(label);
+		}
+		expect(twilioSns).not.toContain('Sinch From');
+		expect(await page.locator('[data-test-id="node-credentials-select"]').count()).toBe(2);
+		await page.screenshot({ path: join(screenshots, 'send-sms-twilio-then-sns.png') });
+
+		await page.click('[data-test-id="parameter-input-provider"]');
+		await page.getByRole('option', { name: 'Sinch', exact: true }).click();
+		await page.waitForTimeout(800);
+		const sinch = await labels(page);
+		expect(sinch).toContain('Sinch From');
+		expect(sinch).not.toContain('Twilio From');
+		expect(sinch).not.toContain('AWS SNS Sender ID');
+		expect(await page.locator('[data-test-id="node-credentials-select"]').count()).toBe(1);
+		await page.screenshot({ path: join(screenshots, 'send-sms-sinch.png') });
+
+		// Phone Number renders too.
+		await page.keyboard.press('Escape');
+		await openCanvas(page, url, 'gwExCleanup00001');
+		await page.dblclick('[data-test-id="canvas-node"][data-node-name="Check number"]');
+		await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]');
+		const phone = await labels(page);
+		for (const label of ['Operation', 'Phone Number', 'Default Country', 'Options']) expect(phone).toContain(label);
+		await page.screenshot({ path: join(screenshots, 'phone-number.png') });
+	} finally {
+		await browser.close();
+	}
+}
