@@ -1,7 +1,7 @@
 /** The sandbox's own API, for tests and people: what it received, faults to inject, a reset. */
 import { MAGIC_NUMBERS } from './config';
 import { PHONE_PAGE } from './phonePage';
-import { newId } from './state';
+import { newId, newMessage } from './state';
 import { json, jsonBody, type SandboxRequest, type SandboxResponse } from './http';
 import type { Sandbox } from './server';
 import type { FaultRule, SandboxProvider } from './state';
@@ -22,33 +22,19 @@ export async function handleControl(sandbox: Sandbox, req: SandboxRequest): Prom
 			const text = typeof body?.body === 'string' ? body.body : '';
 			if (!from || !text) return json(400, { error: 'from and body are required' });
 			const last = [...sandbox.messages.values()].reverse().find((m) => m.direction === 'outbound-api' && m.to.replace(/^whatsapp:/, '') === from);
-			const now = new Date().toISOString();
-			const message = sandbox.store({
-				provider: last?.provider ?? 'twilio',
-				id: newId('SM'),
-				account: last?.account ?? sandbox.accounts.twilio.accountSid,
-				direction: 'inbound',
-				from,
-				to: typeof body?.to === 'string' ? body.to : (last?.from ?? sandbox.accounts.twilio.numbers[0]),
-				body: text,
-				mediaUrls: [],
-				status: 'received',
-				history: [{ status: 'received', at: now, errorCode: null }],
-				errorCode: null,
-				createdAt: now,
-				updatedAt: now,
-				sentAt: now,
-				sendAt: null,
-				callbackUrl: null,
-				messagingServiceSid: null,
-				segments: 1,
-				encoding: 'GSM-7',
-				price: null,
-				clientReference: null,
-				deliveryReport: null,
-				canceled: false,
-				attributes: {},
-			});
+			const message = sandbox.store(
+				newMessage({
+					provider: last?.provider ?? 'twilio',
+					id: newId('SM'),
+					account: last?.account ?? sandbox.accounts.twilio.accountSid,
+					direction: 'inbound',
+					from,
+					to: typeof body?.to === 'string' ? body.to : (last?.from ?? sandbox.accounts.twilio.numbers[0]),
+					body: text,
+					status: 'received',
+					sentAt: new Date().toISOString(),
+				}),
+			);
 			return json(201, message);
 		}
 		case 'GET /':

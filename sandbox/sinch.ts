@@ -5,7 +5,7 @@ import { computeSinchWebhookSignature } from '../nodes/shared/signatures/sinch';
 import { scenarioOf } from './config';
 import { basicAuth, bearer, form, json, jsonBody, type SandboxRequest, type SandboxResponse } from './http';
 import type { ProviderApi, Sandbox, StatusStep } from './server';
-import { TokenBucket, ulid, type StoredMessage } from './state';
+import { newMessage, TokenBucket, ulid, type StoredMessage } from './state';
 
 const BATCHES = /^\/xms\/v1\/([^/]+)\/batches(?:\/(dry_run|[A-Za-z0-9]+))?(?:\/delivery_report(?:\/([^/]+))?)?$/;
 const MSISDN = /^\+?[1-9]\d{6,14}$/;
@@ -208,36 +208,25 @@ export function sinchApi(sandbox: Sandbox): ProviderApi {
 			messages: new Map(),
 		};
 		batches.set(b.id, b);
-		const segments = countSegments(text);
 		const delay = start.getTime() - now.getTime();
 		for (const r of b.to) {
 			const msisdn = `+${r}`;
-			const m = sandbox.store({
-				provider: 'sinch',
-				id: `${b.id}:${r}`,
-				account: scope,
-				direction: 'outbound-api',
-				from,
-				to: msisdn,
-				body: text,
-				mediaUrls: [],
-				status: 'Queued',
-				history: [{ status: 'Queued', at: b.createdAt, errorCode: null }],
-				errorCode: null,
-				createdAt: b.createdAt,
-				updatedAt: b.createdAt,
-				sentAt: null,
-				sendAt: b.sendAt,
-				callbackUrl,
-				messagingServiceSid: null,
-				segments: segments.segments,
-				encoding: segments.encoding,
-				price: null,
-				clientReference,
-				deliveryReport: mode,
-				canceled: false,
-				attributes: { batchId: b.id },
-			});
+			const m = sandbox.store(
+				newMessage({
+					provider: 'sinch',
+					id: `${b.id}:${r}`,
+					account: scope,
+					from,
+					to: msisdn,
+					body: text,
+					status: 'Queued',
+					sendAt: b.sendAt,
+					callbackUrl,
+					clientReference,
+					deliveryReport: mode,
+					attributes: { batchId: b.id },
+				}),
+			);
 			b.messages.set(r, m);
 			const scenario = scenarioOf(msisdn, sandbox.optOuts);
 			const base = delay / sandbox.timeScale;

@@ -1,12 +1,11 @@
 /** AWS SNS (query protocol, Signature V4), as the sandbox plays it: Publish to a phone number and a few SMS calls. */
 import { randomUUID } from 'node:crypto';
-import { countSegments } from '../nodes/shared/segments';
 import { parseAwsAuthorization, signAwsRequest } from '../nodes/shared/signatures/awsSigV4';
 import { safeEqual } from '../nodes/shared/signatures/compare';
 import { scenarioOf } from './config';
 import { escapeXml, form, xml, type SandboxRequest, type SandboxResponse } from './http';
 import type { ProviderApi, Sandbox } from './server';
-import { TokenBucket } from './state';
+import { newMessage, TokenBucket } from './state';
 
 const NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -112,34 +111,18 @@ export function snsApi(sandbox: Sandbox): ProviderApi {
 		if (!bucket.take()) return awsError(400, 'Throttling', 'Rate exceeded');
 
 		const id = randomUUID();
-		const now = new Date().toISOString();
-		const segments = countSegments(message);
-		const stored = sandbox.store({
-			provider: 'sns',
-			id,
-			account: account.accessKeyId,
-			direction: 'outbound-api',
-			from: attrs['AWS.MM.SMS.OriginationNumber'] ?? senderId ?? null,
-			to: phone,
-			body: message,
-			mediaUrls: [],
-			status: 'accepted',
-			history: [{ status: 'accepted', at: now, errorCode: null }],
-			errorCode: null,
-			createdAt: now,
-			updatedAt: now,
-			sentAt: null,
-			sendAt: null,
-			callbackUrl: null,
-			messagingServiceSid: null,
-			segments: segments.segments,
-			encoding: segments.encoding,
-			price: null,
-			clientReference: null,
-			deliveryReport: null,
-			canceled: false,
-			attributes: attrs,
-		});
+		const stored = sandbox.store(
+			newMessage({
+				provider: 'sns',
+				id,
+				account: account.accessKeyId,
+				from: attrs['AWS.MM.SMS.OriginationNumber'] ?? senderId ?? null,
+				to: phone,
+				body: message,
+				status: 'accepted',
+				attributes: attrs,
+			}),
+		);
 		// What CloudWatch Logs would show: SUCCESS or FAILURE, later.
 		sandbox.progress(stored, [
 			{ afterMs: 600, status: scenario === 'ok' ? 'SUCCESS' : 'FAILURE', errorCode: scenario === 'ok' ? null : scenario },

@@ -1,5 +1,6 @@
 /** What the sandbox remembers: messages, requests, faults, callbacks, opt-outs, tokens. */
 import { randomBytes } from 'node:crypto';
+import { countSegments } from '../nodes/shared/segments';
 
 export type SandboxProvider = 'twilio' | 'sinch' | 'sns';
 
@@ -115,4 +116,32 @@ export class TokenBucket {
 		this.tokens -= count;
 		return true;
 	}
+}
+
+/** A message with everything not given set as a new message has it: now, its first status, its segments. */
+export function newMessage(
+	init: Pick<StoredMessage, 'provider' | 'id' | 'account' | 'from' | 'to' | 'body' | 'status'> & Partial<StoredMessage>,
+): StoredMessage {
+	const now = new Date().toISOString();
+	const segments = countSegments(init.body);
+	return {
+		direction: 'outbound-api',
+		mediaUrls: [],
+		history: [{ status: init.status, at: now, errorCode: null }],
+		errorCode: null,
+		createdAt: now,
+		updatedAt: now,
+		sentAt: null,
+		sendAt: null,
+		callbackUrl: null,
+		messagingServiceSid: null,
+		segments: segments.segments,
+		encoding: segments.encoding,
+		price: null,
+		clientReference: null,
+		deliveryReport: null,
+		canceled: false,
+		attributes: {},
+		...init,
+	};
 }

@@ -4,7 +4,7 @@ import { computeTwilioSignature } from '../nodes/shared/signatures/twilio';
 import { scenarioOf, twilioSenderRate } from './config';
 import { basicAuth, form, json, rfc2822, type SandboxRequest, type SandboxResponse } from './http';
 import type { ProviderApi, Sandbox, StatusStep } from './server';
-import { newId, type StoredMessage } from './state';
+import { newId, newMessage, type StoredMessage } from './state';
 
 const PREFIX = /^\/2010-04-01\/Accounts\/([^/]+)(\/.*)?$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -149,34 +149,22 @@ export function twilioApi(sandbox: Sandbox): ProviderApi {
 		}
 		if (!sendAt) senderFree.set(key, slot + sandbox.scaled((segments.segments * 1000) / rate));
 
-		const created = new Date().toISOString();
 		const first = sendAt ? 'scheduled' : serviceSid ? 'accepted' : 'queued';
-		const message = sandbox.store({
-			provider: 'twilio',
-			id: newId(media.length ? 'MM' : 'SM'),
-			account: sid,
-			direction: 'outbound-api',
-			from: sendAt ? null : from,
-			to: toRaw,
-			body,
-			mediaUrls: media,
-			status: first,
-			history: [{ status: first, at: created, errorCode: null }],
-			errorCode: null,
-			createdAt: created,
-			updatedAt: created,
-			sentAt: null,
-			sendAt: sendAt ? sendAt.toISOString() : null,
-			callbackUrl: p.get('StatusCallback'),
-			messagingServiceSid: serviceSid || null,
-			segments: segments.segments,
-			encoding: segments.encoding,
-			price: null,
-			clientReference: null,
-			deliveryReport: null,
-			canceled: false,
-			attributes: {},
-		});
+		const message = sandbox.store(
+			newMessage({
+				provider: 'twilio',
+				id: newId(media.length ? 'MM' : 'SM'),
+				account: sid,
+				from: sendAt ? null : from,
+				to: toRaw,
+				body,
+				mediaUrls: media,
+				status: first,
+				sendAt: sendAt ? sendAt.toISOString() : null,
+				callbackUrl: p.get('StatusCallback'),
+				messagingServiceSid: serviceSid || null,
+			}),
+		);
 		if (sendAt) return json(201, resource(message));
 		const start = slot - now;
 		const steps: StatusStep[] = [];

@@ -1,17 +1,13 @@
 /** Each credential's Test request, sent as n8n's Test button sends it, against the sandbox. */
-import { Engine } from '../helpers/engine';
-import { sandboxCredentials } from '../helpers/credentials';
+import type { Engine } from '../helpers/engine';
+import { useEngine } from '../helpers/credentials';
 import { useSandbox } from '../helpers/sandbox';
 
 const box = useSandbox();
+const engines = useEngine(box);
 let engine: Engine;
-
-beforeAll(async () => {
-	engine = await Engine.load();
-});
-
 beforeEach(() => {
-	for (const [type, data] of Object.entries(sandboxCredentials(box.get()))) engine.setCredentials(type, { ...data });
+	engine = engines.get();
 });
 
 describe('credential Test requests', () => {

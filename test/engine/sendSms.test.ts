@@ -1,18 +1,14 @@
 /** Send SMS, run by n8n's engine against the sandbox over real HTTP. */
 import type { IDataObject } from 'n8n-workflow';
-import { Engine } from '../helpers/engine';
-import { sandboxCredentials } from '../helpers/credentials';
+import type { Engine } from '../helpers/engine';
+import { sandboxCredentials, useEngine } from '../helpers/credentials';
 import { useSandbox, waitFor } from '../helpers/sandbox';
 
 const box = useSandbox();
+const engines = useEngine(box);
 let engine: Engine;
-
-beforeAll(async () => {
-	engine = await Engine.load();
-});
-
 beforeEach(() => {
-	for (const [type, data] of Object.entries(sandboxCredentials(box.get()))) engine.setCredentials(type, { ...data });
+	engine = engines.get();
 });
 
 const fast = { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 5000 };

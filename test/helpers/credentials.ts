@@ -1,4 +1,5 @@
 import type { Sandbox } from '../../sandbox/server';
+import { Engine } from './engine';
 
 /** Credentials of this package's types, pointing at a sandbox. */
 export function sandboxCredentials(sandbox: Sandbox) {
@@ -17,5 +18,22 @@ export function sandboxCredentials(sandbox: Sandbox) {
 			conversationBaseUrl: sandbox.url,
 		},
 		messagingAwsSnsApi: { region: sns.region, accessKeyId: sns.accessKeyId, secretAccessKey: sns.secretAccessKey, sessionToken: '', baseUrl: sandbox.url },
+	};
+}
+
+/** An engine for one test file, with fresh sandbox credentials before each test. */
+export function useEngine(box: { get: () => Sandbox }): { get: () => Engine } {
+	let engine: Engine | undefined;
+	beforeAll(async () => {
+		engine = await Engine.load();
+	});
+	beforeEach(() => {
+		for (const [type, data] of Object.entries(sandboxCredentials(box.get()))) engine?.setCredentials(type, { ...data });
+	});
+	return {
+		get: () => {
+			if (!engine) throw new Error('engine not loaded');
+			return engine;
+		},
 	};
 }
