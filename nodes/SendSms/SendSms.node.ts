@@ -62,7 +62,12 @@ export class SendSms implements INodeType {
 			const operation = this.getNodeParameter('operation', i) as string;
 			try {
 				const run = operations[operation];
-				if (!run) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`, { itemIndex: i });
+				if (!run) {
+					throw new NodeOperationError(this.getNode(), `Send SMS has no operation "${operation}"`, {
+						itemIndex: i,
+						description: 'For other API calls, use an HTTP Request node with the same Messaging Gateway credential.',
+					});
+				}
 				out.push({ json: await run.call(this, i), pairedItem: { item: i } });
 			} catch (caught) {
 				const failure = caught instanceof DeliveryFailure ? caught : undefined;

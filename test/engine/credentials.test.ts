@@ -1,6 +1,6 @@
 /** Each credential's Test request, sent as n8n's Test button sends it, against the sandbox. */
 import type { Engine } from '../helpers/engine';
-import { useEngine } from '../helpers/credentials';
+import { useEngine } from '../helpers/useEngine';
 import { useSandbox } from '../helpers/sandbox';
 
 const box = useSandbox();

@@ -1,7 +1,8 @@
 /** Send SMS, run by n8n's engine against the sandbox over real HTTP. */
 import type { IDataObject } from 'n8n-workflow';
 import type { Engine } from '../helpers/engine';
-import { sandboxCredentials, useEngine } from '../helpers/credentials';
+import { sandboxCredentials } from '../helpers/credentials';
+import { useEngine } from '../helpers/useEngine';
 import { useSandbox, waitFor } from '../helpers/sandbox';
 
 const box = useSandbox();

@@ -1,5 +1,4 @@
 import type { Sandbox } from '../../sandbox/server';
-import { Engine } from './engine';
 
 /** Credentials of this package's types, pointing at a sandbox. */
 export function sandboxCredentials(sandbox: Sandbox) {
@@ -21,19 +20,3 @@ export function sandboxCredentials(sandbox: Sandbox) {
 	};
 }
 
-/** An engine for one test file, with fresh sandbox credentials before each test. */
-export function useEngine(box: { get: () => Sandbox }): { get: () => Engine } {
-	let engine: Engine | undefined;
-	beforeAll(async () => {
-		engine = await Engine.load();
-	});
-	beforeEach(() => {
-		for (const [type, data] of Object.entries(sandboxCredentials(box.get()))) engine?.setCredentials(type, { ...data });
-	});
-	return {
-		get: () => {
-			if (!engine) throw new Error('engine not loaded');
-			return engine;
-		},
-	};
-}
