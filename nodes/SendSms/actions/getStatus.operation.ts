@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { routeOptions } from '../../shared/descriptions/route';
+import { messageLookupProperties } from './lookup';
 import { messageOutput } from '../../shared/output';
 import { getProvider } from '../../shared/providers/registry';
 import { providerContext } from '../../shared/transport';
@@ -7,26 +7,11 @@ import { providerContext } from '../../shared/transport';
 const show = { operation: ['getStatus'] };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Provider',
-		name: 'provider',
-		type: 'options',
-		noDataExpression: true,
-		options: routeOptions(['twilio', 'sinch']),
-		default: 'twilio',
-		description: 'AWS SNS reports delivery only to CloudWatch Logs, so it has no status to look up',
-		displayOptions: { show },
-	},
-	{
-		displayName: 'Message ID',
-		name: 'messageId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '={{ $json.messageId }}',
-		description: 'The messageId a Send SMS node returned (Twilio SM…/MM…, Sinch batch ID)',
-		displayOptions: { show },
-	},
+	...messageLookupProperties(
+		'getStatus',
+		'AWS SNS reports delivery only to CloudWatch Logs, so it has no status to look up',
+		'The messageId a Send SMS node returned (Twilio SM…/MM…, Sinch batch ID)',
+	),
 	{
 		displayName: 'Recipient (Sinch)',
 		name: 'to',

@@ -1,0 +1,29 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { routeOptions } from '../../shared/descriptions/route';
+
+/** Provider and message ID, for the operations that act on a message already sent (no fallback: it lives at one provider). */
+export function messageLookupProperties(operation: string, providerNote: string, messageIdNote: string): INodeProperties[] {
+	const show = { operation: [operation] };
+	return [
+		{
+			displayName: 'Provider',
+			name: 'provider',
+			type: 'options',
+			noDataExpression: true,
+			options: routeOptions(['twilio', 'sinch']),
+			default: 'twilio',
+			description: providerNote,
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Message ID',
+			name: 'messageId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: '={{ $json.messageId }}',
+			description: messageIdNote,
+			displayOptions: { show },
+		},
+	];
+}
