@@ -162,23 +162,28 @@ describe('Send SMS: errors a person can act on', () => {
 		expect(stored()[0].to).toBe('+447700900123');
 	});
 
-	it('Continue On Fail: one bad recipient never sinks the others', async () => {
+	const firstStatus = { twilio: 'queued', sinch: 'accepted', sns: 'accepted' } as const;
+	// The provider-side refusal each provider makes at once: opted out (Twilio, SNS), invalid number (Sinch).
+	const refused = { twilio: ['+12125550102', 'recipient', '21610'], sinch: ['+12125550101', 'recipient', 'syntax_invalid_parameter_format'], sns: ['+12125550102', 'recipient', 'OptedOut'] } as const;
+
+	it.each(['twilio', 'sinch', 'sns'] as const)('%s, Continue On Fail: one bad recipient never sinks the others', async (provider) => {
+		const [badNumber, kind, code] = refused[provider];
 		const result = await engine.run(
 			[
 				{ phone: '+33612345678', name: 'ok 1' },
 				{ phone: 'not a number', name: 'bad local' },
-				{ phone: '+12125550102', name: 'opted out' },
+				{ phone: badNumber, name: 'refused' },
 				{ phone: '+33612345679', name: 'ok 2' },
 			],
-			[send({}, { onError: 'continueRegularOutput' })],
+			[send({ provider }, { onError: 'continueRegularOutput' })],
 		);
 		expect(result.error()).toBeUndefined();
 		const items = result.items('Send SMS').map((i) => i.json);
 		expect(items).toHaveLength(4);
-		expect(items[0]).toMatchObject({ status: 'queued', to: '+33612345678' });
+		expect(items[0]).toMatchObject({ provider, status: firstStatus[provider], to: '+33612345678' });
 		expect(items[1]).toMatchObject({ to: 'not a number', error: 'Invalid recipient: This is not a phone number ("not a number")' });
-		expect(items[2]).toMatchObject({ status: 'failed', errorKind: 'recipient', errorCode: '21610', httpStatus: 400, provider: 'twilio', attempts: 1 });
-		expect(items[3]).toMatchObject({ status: 'queued', to: '+33612345679' });
+		expect(items[2]).toMatchObject({ status: 'failed', errorKind: kind, errorCode: code, httpStatus: 400, provider, attempts: 1 });
+		expect(items[3]).toMatchObject({ provider, status: firstStatus[provider], to: '+33612345679' });
 		expect(result.items('Send SMS').map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
 		expect(stored().map((m) => m.body)).toEqual(['Hi ok 1', 'Hi ok 2']);
 	});
@@ -196,15 +201,15 @@ describe('Send SMS: errors a person can act on', () => {
 });
 
 describe('Send SMS: retries and fallback', () => {
-	it('retries a 429 after the Retry-After the provider asked for', async () => {
-		box.get().addFault({ provider: 'twilio', type: 'status', status: 429, retryAfter: 1 });
+	it.each(['twilio', 'sinch', 'sns'] as const)('%s: retries a 429 after the Retry-After the provider asked for', async (provider) => {
+		box.get().addFault({ provider, type: 'status', status: 429, retryAfter: 1 });
 		const started = Date.now();
-		const result = await engine.run([{ phone: '+33612345678', name: 'x' }], [send()]);
+		const result = await engine.run([{ phone: '+33612345678', name: 'x' }], [send({ provider })]);
 		const elapsed = Date.now() - started;
 		expect(result.error()).toBeUndefined();
-		expect(result.items('Send SMS')[0].json).toMatchObject({ attempts: 2, fallbackUsed: false, status: 'queued' });
+		expect(result.items('Send SMS')[0].json).toMatchObject({ provider, attempts: 2, fallbackUsed: false });
 		expect(elapsed).toBeGreaterThanOrEqual(1000);
-		expect(apiRequests('twilio').map((r) => r.status)).toEqual([429, 201]);
+		expect(apiRequests(provider).map((r) => r.status)).toEqual([429, provider === 'sns' ? 200 : 201]);
 		expect(stored()).toHaveLength(1);
 	});
 
@@ -218,16 +223,27 @@ describe('Send SMS: retries and fallback', () => {
 		expect(failed.error('Send SMS')?.description).toContain('2 attempts');
 	});
 
-	it('never sends twice after the provider accepted the message and then went silent', async () => {
-		box.get().addFault({ provider: 'twilio', type: 'hang' });
+	it.each(['twilio,sns', 'sinch,twilio', 'sns,sinch'])('%s: never sends twice after the provider accepted the message and then went silent', async (route) => {
+		const provider = route.split(',')[0] as 'twilio' | 'sinch' | 'sns';
+		box.get().addFault({ provider, type: 'hang' });
 		const result = await engine.run([{ phone: '+33612345678', name: 'x' }], [
-			send({ provider: 'twilio,sns', retry: { ...fast, timeoutMs: 1000 } }, { onError: 'continueRegularOutput' }),
+			send({ provider: route, retry: { ...fast, timeoutMs: 1000 } }, { onError: 'continueRegularOutput' }),
 		]);
 		const [item] = result.items('Send SMS');
-		expect(item.json).toMatchObject({ status: 'unknown', errorKind: 'ambiguous', attempts: 1, provider: 'twilio' });
+		expect(item.json).toMatchObject({ status: 'unknown', errorKind: 'ambiguous', attempts: 1, provider });
 		expect(String(item.json.error)).toContain('may or may not have gone out');
 		expect(apiRequests()).toHaveLength(1);
 		expect(stored()).toHaveLength(1);
+	});
+
+	it.each([
+		['sinch,sns', 'messagingSinchApi', 'smsBaseUrl', 'sns'],
+		['sns,twilio', 'messagingAwsSnsApi', 'baseUrl', 'twilio'],
+	])('%s: falls back when the first provider cannot be reached', async (route, type, field, fallback) => {
+		engine.setCredentials(type, { ...engine.credentials[type], [field]: 'http://127.0.0.1:1' });
+		const result = await engine.run([{ phone: '+33612345678', name: 'x' }], [send({ provider: route })]);
+		expect(result.error()).toBeUndefined();
+		expect(result.items('Send SMS')[0].json).toMatchObject({ provider: fallback, fallbackUsed: true, attempts: 4 });
 	});
 
 	it('retries a connection refused, then falls back to a provider of another kind', async () => {
@@ -250,10 +266,15 @@ describe('Send SMS: retries and fallback', () => {
 		expect(result.items('Send SMS')[0].json).toMatchObject({ provider: 'sinch', fallbackUsed: true, attempts: 2 });
 	});
 
-	it('never falls back on a recipient error: the next provider would fail the same way or break consent', async () => {
-		const result = await engine.run([{ phone: '+12125550102', name: 'x' }], [send({ provider: 'twilio,sns' })]);
-		expect(result.error('Send SMS')?.message).toContain('The recipient replied STOP');
-		expect(apiRequests('sns')).toHaveLength(0);
+	it.each([
+		['twilio,sns', '+12125550102', 'The recipient replied STOP', 'sns'],
+		['sns,twilio', '+12125550102', 'opted out of SMS from this AWS account', 'twilio'],
+		['sinch,sns', '+12125550101', "Invalid 'to' address", 'sns'],
+	])('%s: never falls back on a recipient error (%s): the next provider would fail the same way or break consent', async (route, phone, message, second) => {
+		const result = await engine.run([{ phone, name: 'x' }], [send({ provider: route })]);
+		const error = result.error('Send SMS');
+		expect(`${error?.message} ${error?.description}`).toContain(message);
+		expect(apiRequests(second)).toHaveLength(0);
 	});
 });
 
