@@ -309,8 +309,7 @@ describe('Send SMS: scheduling, status and cancel', () => {
 		['twilio', { options: { sendAt: new Date(Date.now() + 3600_000).toISOString() } }, 'Twilio schedules messages only through a Messaging Service'],
 		['twilio', { twilioSenderType: 'messagingService', twilioMessagingServiceSid: 'MGx', options: { sendAt: new Date(Date.now() + 60_000).toISOString() } }, 'between 5 minutes and 35 days ahead'],
 		['sinch', { options: { sendAt: new Date(Date.now() - 60_000).toISOString() } }, 'Sinch schedules only in the future'],
-		['sns', { options: { sendAt: new Date(Date.now() + 3600_000).toISOString() } }, 'AWS SNS cannot schedule'],
-		['twilio,sns', { options: { mediaUrls: 'https://example.com/a.png' } }, 'AWS SNS does not send media'],
+		['twilio,sinch', { options: { sendAt: new Date(Date.now() + 3600_000).toISOString() } }, 'Twilio schedules messages only through a Messaging Service'],
 	])('%s refuses an impossible request before sending: %j', async (provider, params, message) => {
 		const result = await engine.run([{ phone: '+33612345678', name: 'x' }], [send({ provider, ...params })]);
 		expect(result.error('Send SMS')?.message).toContain(message);

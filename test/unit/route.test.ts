@@ -19,3 +19,16 @@ describe('credential slots follow the route', () => {
 		expect(routesWith('sns')).toEqual(['sns', 'twilio,sns', 'sinch,sns', 'sns,twilio', 'sns,sinch']);
 	});
 });
+
+describe('Send SMS options follow what the route can do', () => {
+	it('offers media only with Twilio alone, scheduling only where every provider schedules', async () => {
+		const { description } = await import('../../nodes/SendSms/actions/send.operation');
+		const options = (description.find((p) => p.name === 'options')?.options ?? []) as Array<{ name: string; displayOptions?: { show?: Record<string, string[]> } }>;
+		const routesOf = (name: string) => options.find((o) => o.name === name)?.displayOptions?.show?.['/provider'];
+		expect(routesOf('mediaUrls')).toEqual(['twilio']);
+		expect(routesOf('sendAt')).toEqual(['twilio', 'sinch', 'twilio,sinch', 'sinch,twilio']);
+		expect(routesOf('clientReference')).toEqual(routesWith('sinch'));
+		expect(routesOf('maxPrice')).toEqual(routesWith('sns'));
+		expect(routesOf('statusCallbackUrl')).toEqual(ROUTES.filter((r) => r !== 'sns'));
+	});
+});

@@ -2,10 +2,10 @@ import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, ty
 import { deliver, DeliveryFailure } from '../../shared/delivery';
 import { defaultCountryProperty, phoneValidationOption } from '../../shared/descriptions/phoneOptions';
 import { readRetrySettings, retryOptionsProperty } from '../../shared/descriptions/retryOptions';
-import { routeOptions, routesWith, ROUTES } from '../../shared/descriptions/route';
+import { routeOptions, routesWhereAll, routesWhereAny, routesWith, ROUTES } from '../../shared/descriptions/route';
 import { ProviderError } from '../../shared/errors';
 import { normalizePhone, type PhoneValidation } from '../../shared/phone';
-import { parseRoute } from '../../shared/providers/registry';
+import { parseRoute, PROVIDERS } from '../../shared/providers/registry';
 import type { SendSmsRequest, SmsProvider } from '../../shared/providers/types';
 import { countSegments } from '../../shared/segments';
 import { providerContext } from '../../shared/transport';
@@ -13,6 +13,16 @@ import { sendOutput, type Channel } from '../../shared/output';
 
 const show = { operation: ['send'] };
 const showFor = (provider: 'twilio' | 'sinch' | 'sns') => ({ show: { ...show, provider: routesWith(provider) } });
+/** An option offered only on routes whose every provider can honour it (`/provider` is the node's Provider). */
+const whenAll = (capability: keyof SmsProvider['capabilities']) => ({
+	show: { '/provider': routesWhereAll((p) => PROVIDERS[p].capabilities[capability]) },
+});
+/** An option some provider of the route uses; the others ignore it. */
+const whenAny = (capability: keyof SmsProvider['capabilities'] | 'twilio' | 'sinch' | 'sns') => ({
+	show: {
+		'/provider': routesWhereAny((p) => (capability in PROVIDERS ? p === capability : PROVIDERS[p].capabilities[capability as keyof SmsProvider['capabilities']])),
+	},
+});
 
 export const description: INodeProperties[] = [
 	{
@@ -128,6 +138,7 @@ export const description: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				description: 'Your own reference, up to 128 characters, returned in Sinch delivery reports',
+				displayOptions: whenAny('sinch'),
 			},
 			{
 				displayName: 'Max Price (AWS SNS, USD)',
@@ -136,6 +147,7 @@ export const description: INodeProperties[] = [
 				typeOptions: { minValue: 0, numberPrecision: 4 },
 				default: 0.5,
 				description: 'AWS SNS does not send a message that would cost more than this',
+				displayOptions: whenAny('sns'),
 			},
 			{
 				displayName: 'Media URLs (Twilio MMS)',
@@ -144,6 +156,7 @@ export const description: INodeProperties[] = [
 				default: '',
 				placeholder: 'https://example.com/a.jpg, https://example.com/b.png',
 				description: 'Up to 10 public URLs, separated by commas',
+				displayOptions: whenAll('media'),
 			},
 			{ ...phoneValidationOption },
 			{
@@ -152,6 +165,7 @@ export const description: INodeProperties[] = [
 				type: 'dateTime',
 				default: '',
 				description: 'Schedule the message. Twilio: through a Messaging Service, 5 minutes to 35 days ahead. Sinch: any time in the future.',
+				displayOptions: whenAll('schedule'),
 			},
 			{
 				displayName: 'Status Callback URL',
@@ -159,6 +173,7 @@ export const description: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				description: 'Where the provider posts delivery status changes (e.g. a Messaging Trigger webhook URL)',
+				displayOptions: whenAny('statusCallback'),
 			},
 			{
 				displayName: 'Validity Period (Seconds)',

@@ -27,6 +27,16 @@ export function routesWith(provider: ProviderName, routes: string[] = ROUTES): s
 	return routes.filter((route) => route.split(',').includes(provider));
 }
 
+/** Routes on which every provider can do it: what the node offers for an option. */
+export function routesWhereAll(can: (provider: ProviderName) => boolean, routes: string[] = ROUTES): string[] {
+	return routes.filter((route) => (route.split(',') as ProviderName[]).every(can));
+}
+
+/** Routes on which some provider uses it (a provider-specific option such as Sinch's client reference). */
+export function routesWhereAny(can: (provider: ProviderName) => boolean, routes: string[] = ROUTES): string[] {
+	return routes.filter((route) => (route.split(',') as ProviderName[]).some(can));
+}
+
 const CREDENTIAL_TYPES: Record<ProviderName, string> = {
 	twilio: 'messagingTwilioApi',
 	sinch: 'messagingSinchApi',
