@@ -1,0 +1,42 @@
+import { PROVIDERS } from '../../nodes/shared/providers/registry';
+import type { SendSmsRequest } from '../../nodes/shared/providers/types';
+
+const now = new Date('2026-11-21T10:00:00Z');
+const inMinutes = (m: number) => new Date(now.getTime() + m * 60_000);
+const base: SendSmsRequest = { to: '+33612345678', body: 'Hi', from: '+15005550006' };
+
+describe('each provider refuses what it cannot do, before anything is sent', () => {
+	it.each([
+		['twilio', {}, undefined],
+		['twilio', { from: undefined }, 'Twilio needs a From number or a Messaging Service SID'],
+		['twilio', { body: 'x'.repeat(1601) }, 'Twilio accepts at most 1600 (error 21617)'],
+		['twilio', { mediaUrls: Array(11).fill('https://e.com/a.png') }, 'at most 10 media URLs'],
+		['twilio', { validityPeriod: 36001 }, 'from 1 to 36000 seconds'],
+		['twilio', { sendAt: inMinutes(60) }, 'only through a Messaging Service'],
+		['twilio', { messagingServiceSid: 'MG1', sendAt: inMinutes(4) }, 'between 5 minutes and 35 days'],
+		['twilio', { messagingServiceSid: 'MG1', sendAt: inMinutes(36 * 24 * 60) }, 'between 5 minutes and 35 days'],
+		['twilio', { messagingServiceSid: 'MG1', sendAt: inMinutes(60) }, undefined],
+		['sinch', {}, undefined],
+		['sinch', { from: undefined }, 'Sinch needs a From'],
+		['sinch', { mediaUrls: ['https://e.com/a.png'] }, 'Sinch SMS does not send media'],
+		['sinch', { clientReference: 'x'.repeat(129) }, 'at most 128 characters'],
+		['sinch', { sendAt: inMinutes(-1) }, 'only in the future'],
+		['sinch', { validityPeriod: 3 * 24 * 3600 + 1 }, 'at most 3 days'],
+		['sns', {}, undefined],
+		['sns', { sendAt: inMinutes(60) }, 'AWS SNS cannot schedule'],
+		['sns', { mediaUrls: ['https://e.com/a.png'] }, 'AWS SNS does not send media'],
+		['sns', { senderId: 'AB' }, '3 to 11 letters or digits'],
+		['sns', { senderId: '123456' }, 'at least one a letter'],
+		['sns', { senderId: 'ACME' }, undefined],
+	] as const)('%s %j → %s', (provider, override, problem) => {
+		const result = PROVIDERS[provider].checkSendRequest({ ...base, ...override } as SendSmsRequest, now);
+		if (problem === undefined) expect(result).toBeUndefined();
+		else expect(result).toContain(problem);
+	});
+
+	it('declares what each provider can do', () => {
+		expect(PROVIDERS.sns.capabilities).toEqual({ getMessage: false, cancelMessage: false, schedule: false, media: false, statusCallback: false });
+		expect(PROVIDERS.twilio.capabilities.media).toBe(true);
+		expect(PROVIDERS.sinch.capabilities.schedule).toBe(true);
+	});
+});
