@@ -116,5 +116,14 @@ export class MessagingAwsSnsApi implements ICredentialType {
 			headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' },
 			body: 'Action=GetSMSAttributes&Version=2010-03-31',
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message: 'AWS refused these credentials: check the access key ID, the secret access key (and session token), and that the user may use SNS',
+				},
+			},
+		],
 	};
 }

@@ -193,6 +193,23 @@ export class MessagingSinchApi implements ICredentialType {
 			url: '=/xms/v1/{{$credentials.smsAuth === "project" ? $credentials.projectId : $credentials.servicePlanId}}/batches?page_size=1',
 			method: 'GET',
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: 'Sinch refused these credentials: check the service plan ID and API token (or the project access key), and the region',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 403, message: 'Sinch refused access: the token does not belong to this service plan or project, or it lives in another region' },
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 404, message: 'Sinch has no such service plan or project in this region' },
+			},
+		],
 	};
 }
 

@@ -99,5 +99,18 @@ export class MessagingTwilioApi implements ICredentialType {
 			url: '=/2010-04-01/Accounts/{{$credentials.accountSid}}.json',
 			method: 'GET',
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: 'Twilio refused these credentials (20003): check the Account SID and the Auth Token, or the API Key SID and Secret',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 404, message: 'Twilio has no account with this Account SID' },
+			},
+		],
 	};
 }
