@@ -99,7 +99,10 @@ export interface SandboxAccountsLike {
 }
 
 /** Credentials for all three providers, pointing at a sandbox, as `n8n import:credentials` reads them. */
-export function sandboxCredentials(sandboxUrl: string, accounts: SandboxAccountsLike) {
+export function sandboxCredentials(
+	sandboxUrl: string,
+	accounts: SandboxAccountsLike,
+): Array<{ id: string; name: string; type: string; data: Record<string, string> }> {
 	return [
 		{
 			id: CREDENTIAL_IDS.twilio,

@@ -1,4 +1,9 @@
-/** Small helpers for reading provider answers. */
+/** Small helpers for reading provider answers and building their URLs. */
+
+/** A credential's Base URL override without its trailing slash, or the provider's real host when it is empty. */
+export function baseUrlOr(override: unknown, realHost: string): string {
+	return String(override ?? '').trim().replace(/\/+$/, '') || realHost;
+}
 
 export function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
 	const lower = name.toLowerCase();

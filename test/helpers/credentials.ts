@@ -1,22 +1,7 @@
 import type { Sandbox } from '../../sandbox/server';
+import { sandboxCredentials as importableCredentials } from '../../scripts/n8nServer';
 
-/** Credentials of this package's types, pointing at a sandbox. */
-export function sandboxCredentials(sandbox: Sandbox) {
-	const { twilio, sinch, sns } = sandbox.accounts;
-	return {
-		messagingTwilioApi: { authType: 'authToken', accountSid: twilio.accountSid, authToken: twilio.authToken, baseUrl: sandbox.url },
-		messagingSinchApi: {
-			smsAuth: 'servicePlan',
-			region: sinch.region,
-			servicePlanId: sinch.servicePlanId,
-			apiToken: sinch.apiToken,
-			accessToken: '',
-			smsBaseUrl: sandbox.url,
-			authBaseUrl: sandbox.url,
-			verificationBaseUrl: sandbox.url,
-			conversationBaseUrl: sandbox.url,
-		},
-		messagingAwsSnsApi: { region: sns.region, accessKeyId: sns.accessKeyId, secretAccessKey: sns.secretAccessKey, sessionToken: '', baseUrl: sandbox.url },
-	};
+/** Credentials of this package's types pointing at a sandbox, by type: the ones `npm start` imports. */
+export function sandboxCredentials(sandbox: Sandbox): Record<string, Record<string, string>> {
+	return Object.fromEntries(importableCredentials(sandbox.url, sandbox.accounts).map((c) => [c.type, { ...c.data }]));
 }
-

@@ -1,9 +1,8 @@
 import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
-import { deliver, DeliveryFailure } from '../../shared/delivery';
+import { deliver } from '../../shared/delivery';
 import { defaultCountryProperty, phoneValidationOption } from '../../shared/descriptions/phoneOptions';
 import { readRetrySettings, retryOptionsProperty } from '../../shared/descriptions/retryOptions';
 import { routeOptions, routesWhereAll, routesWhereAny, routesWith, ROUTES } from '../../shared/descriptions/route';
-import { ProviderError } from '../../shared/errors';
 import { normalizePhone, type PhoneValidation } from '../../shared/phone';
 import { parseRoute, PROVIDERS } from '../../shared/providers/registry';
 import type { SendSmsRequest, SmsProvider } from '../../shared/providers/types';
@@ -287,4 +286,3 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<IData
 	});
 }
 
-export { DeliveryFailure, ProviderError };

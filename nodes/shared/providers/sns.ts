@@ -1,13 +1,12 @@
 /** AWS SNS: Publish to a phone number. SNS reports no delivery status through its API. */
 import type { IDataObject } from 'n8n-workflow';
 import { classifyProviderError, ProviderError } from '../errors';
-import { asText, formEncode, headerValue, xmlTag } from '../http';
+import { asText, baseUrlOr, formEncode, headerValue, xmlTag } from '../http';
 import { parseRetryAfter } from '../retry';
 import type { ProviderContext, SmsProvider } from './types';
 
 export function snsEndpoint(ctx: ProviderContext): string {
-	const base = String(ctx.credentials.baseUrl ?? '').trim().replace(/\/+$/, '');
-	return base || `https://sns.${String(ctx.credentials.region ?? 'us-east-1')}.amazonaws.com`;
+	return baseUrlOr(ctx.credentials.baseUrl, `https://sns.${String(ctx.credentials.region ?? 'us-east-1')}.amazonaws.com`);
 }
 
 const unsupported = (what: string) =>

@@ -1,7 +1,7 @@
 /** Twilio Programmable Messaging. */
 import type { IDataObject } from 'n8n-workflow';
-import { classifyProviderError, describeDeliveryError, ProviderError } from '../errors';
-import { asJson, asText, formEncode, headerValue } from '../http';
+import { classifyProviderError, describeDeliveryError } from '../errors';
+import { asJson, asText, baseUrlOr, formEncode, headerValue } from '../http';
 import { parseRetryAfter } from '../retry';
 import { mapStatus } from '../status';
 import type { ProviderContext, ProviderHttpResponse, ProviderMessage, SendSmsRequest, SmsProvider } from './types';
@@ -10,7 +10,7 @@ const MIN_SCHEDULE_MS = 5 * 60 * 1000;
 const MAX_SCHEDULE_MS = 35 * 24 * 60 * 60 * 1000;
 
 function messagesUrl(ctx: ProviderContext, sid?: string): string {
-	const base = String(ctx.credentials.baseUrl ?? '').trim().replace(/\/+$/, '') || 'https://api.twilio.com';
+	const base = baseUrlOr(ctx.credentials.baseUrl, 'https://api.twilio.com');
 	const account = encodeURIComponent(String(ctx.credentials.accountSid ?? ''));
 	return `${base}/2010-04-01/Accounts/${account}/Messages${sid ? `/${encodeURIComponent(sid)}` : ''}.json`;
 }
@@ -117,9 +117,3 @@ export const twilioProvider: SmsProvider = {
 		return toMessage(answer(response));
 	},
 };
-
-export function isTwilioMessageSid(value: string): boolean {
-	return /^(SM|MM)[0-9a-f]{32}$/i.test(value);
-}
-
-export { ProviderError };
