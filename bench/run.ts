@@ -9,8 +9,8 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { SegmentedMessage } from 'sms-segments-calculator';
-import { describePhone } from '../nodes/shared/phone';
-import { countSegments } from '../nodes/shared/segments';
+import { describePhone } from '../nodes/shared/rules/phone';
+import { countSegments } from '../nodes/shared/rules/segments';
 import { signAwsRequest } from '../nodes/shared/signatures/awsSigV4';
 
 process.env.N8N_USER_FOLDER = mkdtempSync(join(tmpdir(), 'n8n-gateway-bench-'));

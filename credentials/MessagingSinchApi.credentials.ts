@@ -7,7 +7,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 import { sinchApplicationAuthorization } from '../nodes/shared/signatures/sinch';
-import { sinchHosts } from '../nodes/shared/providers/sinchHosts';
+import { sinchHosts } from '../nodes/shared/providers/sinch/index';
 
 /**
  * Sinch for the Messaging Gateway nodes: SMS (service plan + API token, or project + access key with an
@@ -166,6 +166,8 @@ export class MessagingSinchApi implements ICredentialType {
 			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
 			body: 'grant_type=client_credentials',
 			json: true,
+			// A token server that never answers must not hold the item: the send's own deadline covers this too.
+			timeout: 15_000,
 		})) as { access_token?: string };
 		if (!response?.access_token) throw new Error('Sinch did not return an access token: check the access key ID and secret');
 		return { accessToken: response.access_token };

@@ -96,7 +96,8 @@ export class MessagingTwilioApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl ? $credentials.baseUrl.replace(/\\/+$/, "") : "https://api.twilio.com"}}',
-			url: '=/2010-04-01/Accounts/{{$credentials.accountSid}}.json',
+			// Standard and Restricted API keys may not read /Accounts (20003), but may list messages.
+			url: '=/2010-04-01/Accounts/{{$credentials.accountSid}}/Messages.json?PageSize=1',
 			method: 'GET',
 		},
 		rules: [

@@ -1,6 +1,5 @@
 import {
 	NodeConnectionTypes,
-	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -8,7 +7,9 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { defaultCountryProperty, phoneValidationOption } from '../shared/descriptions/phoneOptions';
-import { describePhone, isCountryCode, judgePhone, type PhoneValidation } from '../shared/phone';
+import { runItems } from '../shared/items';
+import { ParameterReader } from '../shared/params';
+import { countryName, describePhone, isCountryCode, judgePhone, lineTypeText, type PhoneValidation } from '../shared/rules/phone';
 
 export class PhoneNumber implements INodeType {
 	description: INodeTypeDescription = {
@@ -78,35 +79,38 @@ export class PhoneNumber implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
-		const out: INodeExecutionData[] = new Array(items.length);
-		for (let i = 0; i < items.length; i++) {
-			try {
-				const input = this.getNodeParameter('phoneNumber', i, '') as unknown;
-				const country = String(this.getNodeParameter('defaultCountry', i, '') ?? '').trim().toUpperCase();
+		return await runItems(this, () => ({
+			failureFields: (i) => ({ ...items[i].json }),
+			async run(this: IExecuteFunctions, item) {
+				const i = item.index;
+				const params = new ParameterReader(this, i);
+				const input = params.raw('phoneNumber', '');
+				const country = params.text('Default Country', params.raw('defaultCountry', '')).replace(/\s+/g, '').toUpperCase();
 				if (country !== '' && !isCountryCode(country)) {
-					throw new NodeOperationError(this.getNode(), `"${country}" is not a country code`, {
-						itemIndex: i,
-						description: 'Use a two-letter ISO 3166 code such as FR, US or GB.',
-					});
+					params.fail(`"${country}" is not a country code`, 'Use a two-letter ISO 3166 code such as FR, US or GB.');
 				}
-				const options = this.getNodeParameter('options', i, {}) as {
+				const rawOptions = params.raw('options', {});
+				const options = (rawOptions && typeof rawOptions === 'object' ? rawOptions : {}) as {
 					outputField?: string;
 					phoneValidation?: PhoneValidation;
 					requireMobile?: boolean;
 				};
 				const info = describePhone(input, country || undefined);
 				const verdict = judgePhone(info, {
-					validation: options.phoneValidation ?? 'strict',
-					requireMobile: options.requireMobile ?? false,
+					validation: options.phoneValidation === 'possible' ? 'possible' : 'strict',
+					requireMobile: options.requireMobile === true,
 				});
 				const result: IDataObject = {
 					input: info.input,
-					e164: info.e164,
+					// Only a number that passed has an E.164 form to send to.
+					e164: verdict.ok ? info.e164 : null,
 					valid: verdict.ok,
 					possible: info.possible,
 					country: info.country,
+					countryName: countryName(info.country),
 					callingCode: info.callingCode,
 					type: info.type,
+					lineType: lineTypeText(info.type),
 					isMobile: info.isMobile,
 					national: info.national,
 					international: info.international,
@@ -115,16 +119,9 @@ export class PhoneNumber implements INodeType {
 					result.reason = verdict.reason;
 					result.reasonText = verdict.message;
 				}
-				const field = (options.outputField ?? 'phone').trim() || 'phone';
-				out[i] = { json: { ...items[i].json, [field]: result }, pairedItem: { item: i } };
-			} catch (error) {
-				if (this.continueOnFail()) {
-					out[i] = { json: { ...items[i].json, error: (error as Error).message }, pairedItem: { item: i } };
-					continue;
-				}
-				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
-			}
-		}
-		return [out];
+				const field = String(options.outputField ?? 'phone').trim() || 'phone';
+				return { ...items[i].json, [field]: result };
+			},
+		}));
 	}
 }

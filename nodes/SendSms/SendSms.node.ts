@@ -1,25 +1,26 @@
-import {
-	NodeConnectionTypes,
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeType,
-	type INodeTypeDescription,
-} from 'n8n-workflow';
-import { DeliveryFailure } from '../shared/delivery';
+import { NodeConnectionTypes, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 import { routeCredentials } from '../shared/descriptions/route';
-import { ProviderError } from '../shared/errors';
-import { failureItem, toNodeError } from '../shared/output';
-import * as cancel from './actions/cancel.operation';
-import * as getStatus from './actions/getStatus.operation';
-import * as send from './actions/send.operation';
+import { runItems, type ItemOperation } from '../shared/items';
+import { ParameterReader } from '../shared/params';
+import * as cancelOperation from './actions/cancel.operation';
+import * as getStatusOperation from './actions/getStatus.operation';
+import * as sendOperation from './actions/send.operation';
 
-const operations: Record<string, (this: IExecuteFunctions, i: number) => Promise<IDataObject>> = {
-	send: send.execute,
-	getStatus: getStatus.execute,
-	cancel: cancel.execute,
+const OPERATIONS: Record<string, ItemOperation> = {
+	send: sendOperation.send,
+	getStatus: getStatusOperation.getStatus,
+	cancel: cancelOperation.cancel,
 };
+
+/** Answers n8n's "Custom API Call" and any operation this node does not have. */
+const unknownOperation = (name: string): ItemOperation => ({
+	async run(this: IExecuteFunctions, item): Promise<IDataObject> {
+		return new ParameterReader(this, item.index).fail(
+			`Send SMS has no operation "${name}"`,
+			'For other API calls, use an HTTP Request node with the same Messaging Gateway credential.',
+		);
+	},
+});
 
 export class SendSms implements INodeType {
 	description: INodeTypeDescription = {
@@ -29,8 +30,8 @@ export class SendSms implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle:
-			'={{ {send: "Send", getStatus: "Get Status", cancel: "Cancel Scheduled"}[$parameter["operation"]] + " · " + $parameter["provider"].replace("twilio", "Twilio").replace("sinch", "Sinch").replace("sns", "AWS SNS").replace(",", " → ") }}',
-		description: 'Send an SMS or MMS through Twilio, Sinch or AWS SNS, with fallback; look up or cancel a message',
+			'={{ ({send: "Send", getStatus: "Get Status", cancel: "Cancel Scheduled"})[$parameter["operation"]] + " · " + $parameter["provider"].split(",").map(p => ({twilio: "Twilio", sinch: "Sinch", sns: "AWS SNS"})[p] || p).join(" → ") }}',
+		description: 'Send a text message (SMS or MMS) through Twilio, Sinch or AWS SNS, with fallback; look up or cancel a message',
 		defaults: { name: 'Send SMS' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -49,42 +50,16 @@ export class SendSms implements INodeType {
 				],
 				default: 'send',
 			},
-			...send.description,
-			...getStatus.description,
-			...cancel.description,
+			...sendOperation.description,
+			...getStatusOperation.description,
+			...cancelOperation.description,
 		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const out: INodeExecutionData[] = [];
-		for (let i = 0; i < items.length; i++) {
-			const operation = this.getNodeParameter('operation', i) as string;
-			try {
-				const run = operations[operation];
-				if (!run) {
-					throw new NodeOperationError(this.getNode(), `Send SMS has no operation "${operation}"`, {
-						itemIndex: i,
-						description: 'For other API calls, use an HTTP Request node with the same Messaging Gateway credential.',
-					});
-				}
-				out.push({ json: await run.call(this, i), pairedItem: { item: i } });
-			} catch (caught) {
-				const failure = caught instanceof DeliveryFailure ? caught : undefined;
-				const error = failure ? failure.error : caught;
-				if (this.continueOnFail()) {
-					const to = operation === 'send' ? String(this.getNodeParameter('to', i, '') ?? '') : undefined;
-					out.push({
-						json: failureItem(error as Error, to !== undefined ? { to } : {}, failure),
-						pairedItem: { item: i },
-					});
-					continue;
-				}
-				if (error instanceof ProviderError) throw toNodeError(this.getNode(), error, i, failure);
-				if (error instanceof NodeOperationError) throw error;
-				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
-			}
-		}
-		return [out];
+		return await runItems(this, (i) => {
+			const name = String(this.getNodeParameter('operation', i));
+			return OPERATIONS[name] ?? unknownOperation(name);
+		});
 	}
 }

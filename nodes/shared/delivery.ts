@@ -4,12 +4,11 @@
  * its retries are spent, or at once on credentials/configuration); never on a recipient or content error,
  * and never after an ambiguous failure, which could send twice.
  */
-import { ProviderError } from './errors';
-import { nextRetryDelay, type RetryPolicy } from './retry';
-import type { ProviderName } from './status';
+import { ProviderError, type ProviderRef } from './rules/errors';
+import { nextRetryDelay, type RetryPolicy } from './rules/retry';
 
 export interface AttemptRecord {
-	provider: ProviderName;
+	provider: string;
 	attempt: number;
 	ok: boolean;
 	kind?: string;
@@ -20,10 +19,12 @@ export interface AttemptRecord {
 
 export interface Delivered<T> {
 	value: T;
-	provider: ProviderName;
+	provider: string;
 	/** Requests made, over every provider. */
 	attempts: number;
 	fallbackUsed: boolean;
+	/** Why the earlier providers were left, in our words ("Twilio refused the credentials (Twilio 20003): …"). */
+	fallbackReasons: string[];
 	log: AttemptRecord[];
 }
 
@@ -50,23 +51,24 @@ export interface DeliveryOptions {
 }
 
 /** Anything else that went wrong while sending may have happened after the request left: treat it as ambiguous. */
-function asProviderError(caught: unknown, provider: ProviderName): ProviderError {
+function asProviderError(caught: unknown, provider: ProviderRef): ProviderError {
 	if (caught instanceof ProviderError) return caught;
 	const detail = caught instanceof Error ? caught.message : String(caught);
 	return new ProviderError({
 		provider,
 		kind: 'ambiguous',
-		message: `Unexpected error while sending (${detail}); the message may or may not have gone out, so it was not sent again`,
-		providerMessage: detail,
+		message: `Unexpected error while sending through ${provider.label}; the message may or may not have gone out, so it was not sent again`,
+		detail,
 	});
 }
 
-export async function deliver<T, P extends { name: ProviderName }>(
+export async function deliver<T, P extends ProviderRef>(
 	providers: P[],
 	send: (provider: P) => Promise<T>,
 	options: DeliveryOptions,
 ): Promise<Delivered<T>> {
 	const log: AttemptRecord[] = [];
+	const fallbackReasons: string[] = [];
 	let last: ProviderError | undefined;
 	for (let index = 0; index < providers.length; index++) {
 		const provider = providers[index];
@@ -75,17 +77,23 @@ export async function deliver<T, P extends { name: ProviderName }>(
 			try {
 				const value = await send(provider);
 				log.push({ provider: provider.name, attempt, ok: true });
-				return { value, provider: provider.name, attempts: log.length, fallbackUsed: index > 0, log };
+				return { value, provider: provider.name, attempts: log.length, fallbackUsed: index > 0, fallbackReasons, log };
 			} catch (caught) {
-				error = asProviderError(caught, provider.name);
+				error = asProviderError(caught, provider);
 			}
 			last = error;
 			const record: AttemptRecord = { provider: provider.name, attempt, ok: false, kind: error.kind, code: error.code, httpStatus: error.httpStatus };
 			log.push(record);
 			if (!error.allowsFallback) throw new DeliveryFailure(error, log, index > 0);
-			if (!error.retryable) break;
+			if (!error.retryable) {
+				fallbackReasons.push(error.message);
+				break;
+			}
 			const wait = nextRetryDelay(attempt, options.policy, error.retryAfterMs, options.random);
-			if (wait === null) break;
+			if (wait === null) {
+				fallbackReasons.push(error.message);
+				break;
+			}
 			record.waitMs = wait;
 			await options.sleep(wait);
 		}

@@ -1,15 +1,14 @@
-/** The one output shape of a send, and the one shape of a failed item. */
-import { NodeApiError, NodeOperationError, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
-import { PROVIDER_LABEL, ProviderError } from './errors';
-import type { Delivered, DeliveryFailure } from './delivery';
+/** The one output shape of a send, and of a message looked up or cancelled. */
+import type { IDataObject } from 'n8n-workflow';
+import type { Delivered } from './delivery';
 import type { ProviderMessage } from './providers/types';
-import type { SegmentInfo } from './segments';
+import type { SegmentInfo } from './rules/segments';
 
 export type Channel = 'sms' | 'mms' | 'whatsapp';
 
 export function sendOutput(
 	delivered: Delivered<ProviderMessage>,
-	computed: { to: string; from: string | null; channel: Channel; segments: SegmentInfo },
+	computed: { to: string; from: string | null; channel: Channel; segments: SegmentInfo; sendAt?: Date; hint?: string },
 ): IDataObject {
 	const m = delivered.value;
 	const out: IDataObject = {
@@ -25,12 +24,15 @@ export function sendOutput(
 	};
 	if (m.price !== undefined) out.price = m.price;
 	if (m.priceUnit !== undefined) out.priceUnit = m.priceUnit;
-	Object.assign(out, {
-		fallbackUsed: delivered.fallbackUsed,
-		attempts: delivered.attempts,
-		sentAt: m.sentAt ?? new Date().toISOString(),
-		raw: m.raw,
-	});
+	out.fallbackUsed = delivered.fallbackUsed;
+	// A working fallback must not hide dead credentials or an outage of the first provider.
+	if (delivered.fallbackUsed) out.fallbackReason = delivered.fallbackReasons.join(' · ');
+	out.attempts = delivered.attempts;
+	// A scheduled message has no send time until it goes.
+	out.sentAt = m.sentAt ?? null;
+	if (computed.sendAt) out.sendAt = computed.sendAt.toISOString();
+	if (computed.hint && (m.status === 'accepted' || m.status === 'queued')) out.hint = computed.hint;
+	out.raw = m.raw;
 	return out;
 }
 
@@ -52,43 +54,4 @@ export function messageOutput(provider: string, m: ProviderMessage): IDataObject
 	if (m.sentAt !== undefined) out.sentAt = m.sentAt;
 	out.raw = m.raw;
 	return out;
-}
-
-/** The item a failure leaves when the node continues on fail. */
-export function failureItem(error: ProviderError | NodeOperationError | Error, extra: IDataObject = {}, failure?: DeliveryFailure): IDataObject {
-	const out: IDataObject = { ...extra, error: error.message };
-	if (error instanceof ProviderError) {
-		Object.assign(out, {
-			status: error.kind === 'ambiguous' ? 'unknown' : 'failed',
-			errorKind: error.kind,
-			errorCode: error.code ?? null,
-			httpStatus: error.httpStatus ?? null,
-			provider: error.provider,
-		});
-	}
-	if (failure) Object.assign(out, { attempts: failure.attempts, fallbackUsed: failure.fallbackTried });
-	return out;
-}
-
-/** The error n8n shows: our sentence, the provider's code and HTTP status, and the item it happened on. */
-export function toNodeError(node: INode, error: ProviderError, itemIndex: number, failure?: DeliveryFailure): NodeApiError {
-	const details = [
-		`Provider: ${PROVIDER_LABEL[error.provider]}`,
-		error.code ? `code ${error.code}` : undefined,
-		error.httpStatus ? `HTTP ${error.httpStatus}` : undefined,
-		failure ? `${failure.attempts} attempt${failure.attempts === 1 ? '' : 's'}` : undefined,
-	]
-		.filter(Boolean)
-		.join(' · ');
-	const description = error.providerMessage ? `${details}. ${PROVIDER_LABEL[error.provider]} said: ${error.providerMessage}` : details;
-	return new NodeApiError(
-		node,
-		{ message: error.message, code: error.code ?? null, kind: error.kind, provider: error.provider } as JsonObject,
-		{
-			message: error.message,
-			description,
-			httpCode: error.httpStatus ? String(error.httpStatus) : undefined,
-			itemIndex,
-		},
-	);
 }

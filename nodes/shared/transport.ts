@@ -1,45 +1,96 @@
 /**
- * The one place HTTP happens: a provider's request goes through n8n's httpRequestWithAuthentication with
- * the provider's credential type (so n8n's proxy, credential encryption and signing apply), and every
- * outcome comes back as a response or a ProviderError.
+ * The one place HTTP happens: a provider's request goes through n8n's httpRequestWithAuthentication with the
+ * provider's credential type (so n8n's proxy, credential encryption and signing apply), within a deadline for
+ * the whole exchange, and every outcome comes back as a response or a ProviderError. Whatever comes back is
+ * cleaned of the credential's secrets first: an echoing provider or proxy cannot leak them into an item.
  */
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
-import { classifyNetworkError, classifyProviderError } from './errors';
-import type { ProviderContext, ProviderHttpRequest, ProviderHttpResponse, SmsProvider } from './providers/types';
+import { classifyNetworkError, ProviderError } from './rules/errors';
+import { makeRedactor, redactDeep, type Redactor } from './rules/redact';
+import type { Provider, ProviderContext, ProviderHttpRequest, ProviderHttpResponse } from './providers/types';
 
-export const DEFAULT_TIMEOUT_MS = 30_000;
+import { DEFAULT_TIMEOUT_MS } from './rules/retry';
+
+export { DEFAULT_TIMEOUT_MS };
 
 interface ErrorLike {
 	code?: unknown;
+	syscall?: unknown;
 	message?: unknown;
 	cause?: unknown;
+	request?: { socket?: { connecting?: boolean } | null };
 	response?: { status?: number; data?: unknown; headers?: Record<string, string> };
 }
 
+interface Unwrapped {
+	code?: string;
+	response?: ErrorLike['response'];
+	message: string;
+	/** The connection was never made: the request cannot have reached the provider. */
+	neverConnected: boolean;
+}
+
 /** n8n wraps transport errors (NodeApiError → AxiosError → system error): find what they carry. */
-function unwrap(error: unknown): { code?: string; response?: ErrorLike['response']; message: string } {
+export function unwrapTransportError(error: unknown): Unwrapped {
 	let code: string | undefined;
 	let response: ErrorLike['response'];
+	let neverConnected = false;
 	const seen = new Set<unknown>();
 	let current: unknown = error;
 	while (current && typeof current === 'object' && !seen.has(current)) {
 		seen.add(current);
 		const e = current as ErrorLike;
-		if (!code && typeof e.code === 'string' && /^E[A-Z_]+$/.test(e.code)) code = e.code;
+		if (typeof e.code === 'string' && /^(E[A-Z_]+|ERR_[A-Z_]+|[A-Z_]+_CERT[A-Z_]*|CERT_[A-Z_]+)$/.test(e.code) && (!code || code === 'ERR_BAD_REQUEST' || code === 'ECONNABORTED')) {
+			code = e.code;
+		}
+		if (e.syscall === 'connect' || e.syscall === 'getaddrinfo') neverConnected = true;
+		if (e.request && typeof e.request === 'object' && e.request.socket && e.request.socket.connecting === true) neverConnected = true;
 		if (!response && e.response && typeof e.response.status === 'number') response = e.response;
 		current = e.cause;
 	}
 	const message = error instanceof Error ? error.message : String(error);
-	return { code, response, message };
+	return { code, response, message, neverConnected };
+}
+
+class DeadlineExceeded extends Error {
+	constructor(readonly ms: number) {
+		super(`no complete answer within ${ms} ms`);
+	}
+}
+
+/** Resolve with the promise, or reject once `ms` have passed: a provider that trickles bytes cannot hold an item. */
+export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const deadline = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new DeadlineExceeded(ms)), ms);
+	});
+	return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+export interface TransportContext extends ProviderContext {
+	/** Cleans a text of this credential's secrets (and any credential-looking header or field). */
+	redact: Redactor;
 }
 
 export async function providerContext(
 	fns: IExecuteFunctions,
-	provider: SmsProvider,
+	provider: Provider,
 	itemIndex: number,
 	timeoutMs: number = DEFAULT_TIMEOUT_MS,
-): Promise<ProviderContext> {
-	const credentials = await fns.getCredentials(provider.credentialType, itemIndex);
+): Promise<TransportContext> {
+	let credentials;
+	try {
+		credentials = await fns.getCredentials(provider.credentialType, itemIndex);
+	} catch (error) {
+		// Nothing was sent: the node has no usable credential for this provider.
+		throw new ProviderError({
+			provider,
+			kind: 'config',
+			message: `No ${provider.label} credential could be used: choose one in the node's ${provider.label} Credential box. Nothing was sent`,
+			detail: error instanceof Error ? error.message : String(error),
+		});
+	}
+	const redact = makeRedactor(provider.secrets(credentials));
 	const http = async (request: ProviderHttpRequest): Promise<ProviderHttpResponse> => {
 		const options: IHttpRequestOptions = {
 			method: request.method,
@@ -47,27 +98,38 @@ export async function providerContext(
 			headers: request.headers,
 			body: request.body,
 			returnFullResponse: true,
-			// Sinch's OAuth2 token is refreshed by n8n when a request answers 401; everything else comes back to us.
-			ignoreHttpStatusErrors: provider.name === 'sinch' ? { ignore: true, except: [401] } : true,
+			// A token n8n refreshes on 401 (Sinch OAuth2) must let that status through to n8n; everything else comes back to us.
+			ignoreHttpStatusErrors: provider.refreshesTokenOn401 ? { ignore: true, except: [401] } : true,
 			timeout: timeoutMs,
 		};
 		try {
-			const response = (await fns.helpers.httpRequestWithAuthentication.call(fns, provider.credentialType, options)) as {
-				statusCode: number;
-				headers: Record<string, string | string[] | undefined>;
-				body: unknown;
-			};
-			return { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body };
+			// The whole exchange, a token refresh included, within the timeout (n8n's own timeout is per idle socket).
+			const response = (await withDeadline(
+				Promise.resolve(fns.helpers.httpRequestWithAuthentication.call(fns, provider.credentialType, options)),
+				timeoutMs + 1000,
+			)) as { statusCode: number; headers: Record<string, string | string[] | undefined>; body: unknown };
+			return { statusCode: response.statusCode, headers: response.headers ?? {}, body: redactDeep(response.body, redact) };
 		} catch (error) {
-			const { code, response, message } = unwrap(error);
+			if (error instanceof ProviderError) throw error;
+			if (error instanceof DeadlineExceeded) {
+				throw classifyNetworkError(provider, 'ETIMEDOUT', redact(error.message), 'maybe');
+			}
+			const { code, response, message, neverConnected } = unwrapTransportError(error);
 			if (response?.status !== undefined) {
-				return { statusCode: response.status, headers: response.headers ?? {}, body: response.data };
+				return { statusCode: response.status, headers: response.headers ?? {}, body: redactDeep(response.data, redact) };
 			}
-			if (code === undefined && /credentials|access token/i.test(message)) {
-				throw classifyProviderError({ provider: provider.name, httpStatus: 401, providerMessage: message });
+			if (code === undefined && /credentials|access token|token request/i.test(message)) {
+				// n8n could not get a token (preAuthentication): nothing was sent to the messaging API.
+				throw new ProviderError({
+					provider,
+					kind: 'auth',
+					httpStatus: 401,
+					message: `${provider.label} refused the credentials: check them in the credential and use its Test button. Nothing was sent`,
+					detail: redact(message),
+				});
 			}
-			throw classifyNetworkError(provider.name, code, message);
+			throw classifyNetworkError(provider, code, redact(message), neverConnected ? 'no' : 'maybe');
 		}
 	};
-	return { credentials, http, now: () => new Date() };
+	return { credentials, http, now: () => new Date(), redact };
 }

@@ -27,7 +27,7 @@ describe('Phone Number in the engine', () => {
 			expect(item.json.keep).toBe('me');
 			const phone = item.json.phone as Record<string, unknown>;
 			expect(phone.valid).toBe(v.valid);
-			if (v.e164) expect(phone.e164).toBe(v.e164);
+			expect(phone.e164).toBe(v.valid ? v.e164 : null);
 			if (v.type !== undefined) expect(phone.type).toBe(v.type);
 			if (v.reason) expect(phone.reason).toBe(v.reason);
 		});
@@ -41,8 +41,10 @@ describe('Phone Number in the engine', () => {
 			valid: true,
 			possible: true,
 			country: 'FR',
+			countryName: 'France',
 			callingCode: '33',
 			type: 'MOBILE',
+			lineType: 'Mobile',
 			isMobile: true,
 			national: '06 12 34 56 78',
 			international: '+33 6 12 34 56 78',

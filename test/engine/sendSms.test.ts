@@ -14,7 +14,9 @@ beforeEach(() => {
 
 const fast = { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 5000 };
 
+/** A Send SMS node; `retry` settings go into its Options, with the other options. */
 function send(params: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+	const { retry, options, ...rest } = params as { retry?: IDataObject; options?: IDataObject };
 	return {
 		type: 'sendSms',
 		name: 'Send SMS',
@@ -26,8 +28,8 @@ function send(params: Record<string, unknown> = {}, extra: Record<string, unknow
 			message: '={{ "Hi " + $json.name }}',
 			twilioFrom: '+15005550006',
 			sinchFrom: '+12025550150',
-			retry: fast,
-			...params,
+			...rest,
+			options: { ...fast, ...retry, ...options },
 		},
 	};
 }
@@ -126,8 +128,8 @@ describe('Send SMS: errors a person can act on', () => {
 		['twilio', '+12125550102', 'The recipient replied STOP (Twilio 21610): remove them from the list', '400'],
 		['twilio', '+12125550103', "The 'To' number is not a mobile number (Twilio 21614)", '400'],
 		['sns', '+12125550102', 'The recipient opted out of SMS from this AWS account (AWS SNS OptedOut)', '400'],
-		['sns', '+12125550101', 'AWS SNS refused a parameter (AWS SNS InvalidParameter)', '400'],
-		['sinch', '+12125550101', 'Sinch refused a parameter (Sinch syntax_invalid_parameter_format)', '400'],
+		['sns', '+12125550101', 'AWS SNS refused the recipient (AWS SNS InvalidParameter)', '400'],
+		['sinch', '+12125550101', 'Sinch refused the recipient (Sinch syntax_invalid_parameter_format)', '400'],
 	])('%s to %s fails with "%s"', async (provider, phone, message, httpCode) => {
 		const result = await engine.run([{ phone, name: 'x' }], [send({ provider })]);
 		const error = result.error('Send SMS');
@@ -306,10 +308,8 @@ describe('Send SMS: scheduling, status and cancel', () => {
 	});
 
 	it.each([
-		['twilio', { options: { sendAt: new Date(Date.now() + 3600_000).toISOString() } }, 'Twilio schedules messages only through a Messaging Service'],
 		['twilio', { twilioSenderType: 'messagingService', twilioMessagingServiceSid: 'MGx', options: { sendAt: new Date(Date.now() + 60_000).toISOString() } }, 'between 5 minutes and 35 days ahead'],
 		['sinch', { options: { sendAt: new Date(Date.now() - 60_000).toISOString() } }, 'Sinch schedules only in the future'],
-		['twilio,sinch', { options: { sendAt: new Date(Date.now() + 3600_000).toISOString() } }, 'Twilio schedules messages only through a Messaging Service'],
 	])('%s refuses an impossible request before sending: %j', async (provider, params, message) => {
 		const result = await engine.run([{ phone: '+33612345678', name: 'x' }], [send({ provider, ...params })]);
 		expect(result.error('Send SMS')?.message).toContain(message);

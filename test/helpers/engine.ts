@@ -31,6 +31,7 @@ import {
 } from 'n8n-workflow';
 
 export const PACKAGE = 'n8n-nodes-messaging-gateway';
+let executionCounter = 0;
 /** The package's root: the nearest folder above with this package's package.json (from test/ or build/test/). */
 function packageRoot(): string {
 	let dir = __dirname;
@@ -289,7 +290,9 @@ export class Engine {
 			connections[all[i].name] = { main: [[{ node: all[i + 1].name, type: NodeConnectionTypes.Main, index: 0 }]] };
 		}
 		const workflow = new Workflow({ id: 'test', nodes: all, connections, nodeTypes: this.nodeTypes, active: false, settings: { executionOrder: 'v1' } });
-		const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', { id: 'test', name: 'test', nodes: all, connections, active: false, settings: {}, createdAt: new Date(), updatedAt: new Date(), isArchived: false, activeVersionId: null } as never);
+		// Each run is its own execution, with its own ID, as in n8n.
+		const executionId = `test-execution-${++executionCounter}`;
+		const hooks = new ExecutionLifecycleHooks('manual', executionId, { id: 'test', name: 'test', nodes: all, connections, active: false, settings: {}, createdAt: new Date(), updatedAt: new Date(), isArchived: false, activeVersionId: null } as never);
 		let finished: (run: IRun) => void = () => undefined;
 		const done = new Promise<IRun>((resolve) => (finished = resolve));
 		hooks.addHandler('workflowExecuteAfter', (run) => finished(run));
@@ -308,7 +311,7 @@ export class Engine {
 			formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
 			variables: {},
 			userId: 'test-user',
-			executionId: 'test-execution',
+			executionId,
 		} as unknown as IWorkflowExecuteAdditionalData;
 		const runData: IRunExecutionData = {
 			resultData: { runData: {} },

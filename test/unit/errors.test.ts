@@ -1,4 +1,12 @@
-import { classifyNetworkError, classifyProviderError, describeDeliveryError, TWILIO_CODES } from '../../nodes/shared/errors';
+import { PROVIDERS } from '../../nodes/shared/providers/registry';
+import { TWILIO_CODES } from '../../nodes/shared/providers/twilio/index';
+import type { ProviderName } from '../../nodes/shared/providers/types';
+import { classifyNetworkError, classifyProviderError as classifyWith, describeCode } from '../../nodes/shared/rules/errors';
+
+/** Classify an answer with the provider's own code table, as its module does. */
+const classifyProviderError = (init: { provider: ProviderName; httpStatus?: number; code?: string | number; providerMessage?: string }) =>
+	classifyWith(PROVIDERS[init.provider], PROVIDERS[init.provider].codes, init);
+const describeDeliveryError = (provider: ProviderName, code: string | number | null) => describeCode(PROVIDERS[provider], PROVIDERS[provider].deliveryCodes, code);
 
 describe('provider error classification', () => {
 	it.each([
@@ -48,15 +56,11 @@ describe('provider error classification', () => {
 		}
 	});
 
-	it('treats an SNS InvalidParameter about the phone number as a recipient error', () => {
-		const e = classifyProviderError({ provider: 'sns', httpStatus: 400, code: 'InvalidParameter', providerMessage: 'Invalid parameter: PhoneNumber Reason: +1500 is not valid to publish to' });
-		expect(e.kind).toBe('recipient');
-	});
-
 	it('keeps an unknown code readable', () => {
 		const e = classifyProviderError({ provider: 'twilio', httpStatus: 400, code: 99999, providerMessage: 'Something odd' });
 		expect(e.kind).toBe('request');
-		expect(e.message).toBe('Twilio refused the request (Twilio 99999): Something odd');
+		expect(e.message).toBe('Twilio refused the request (Twilio 99999)');
+		expect(e.providerMessage).toBe('Something odd');
 	});
 });
 
@@ -64,15 +68,32 @@ describe('network errors', () => {
 	it.each([
 		['ECONNREFUSED', 'network', true],
 		['ENOTFOUND', 'network', true],
+		['EAI_AGAIN', 'network', true],
+		['EHOSTUNREACH', 'network', true],
+		['ENETUNREACH', 'network', true],
 		['ECONNRESET', 'ambiguous', false],
 		['ECONNABORTED', 'ambiguous', false],
 		['ETIMEDOUT', 'ambiguous', false],
 		[undefined, 'ambiguous', false],
 	] as const)('%s → %s', (code, kind, retryable) => {
-		const e = classifyNetworkError('twilio', code, 'x');
+		const e = classifyNetworkError(PROVIDERS.twilio, code, 'x');
 		expect(e.kind).toBe(kind);
 		expect(e.retryable).toBe(retryable);
 		expect(e.allowsFallback).toBe(retryable);
+	});
+
+	it('knows a connection that was never made is not ambiguous, whatever its code', () => {
+		const e = classifyNetworkError(PROVIDERS.twilio, 'ETIMEDOUT', 'connect ETIMEDOUT', 'no');
+		expect(e.kind).toBe('network');
+		expect(e.allowsFallback).toBe(true);
+		expect(e.message).toContain('Nothing was sent');
+	});
+
+	it.each(['ERR_INVALID_URL', 'ERR_INVALID_CHAR', 'ERR_INVALID_PROTOCOL'])('%s: refused before it left, a setup error that may fall back', (code) => {
+		const e = classifyNetworkError(PROVIDERS.sinch, code, 'Invalid URL');
+		expect(e.kind).toBe('config');
+		expect(e.retryable).toBe(false);
+		expect(e.allowsFallback).toBe(true);
 	});
 });
 

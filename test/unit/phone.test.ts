@@ -1,4 +1,4 @@
-import { describePhone, normalizePhone, stripAddressPrefix } from '../../nodes/shared/phone';
+import { describePhone, normalizePhone, stripAddressPrefix } from '../../nodes/shared/rules/phone';
 import { loadVectors } from '../helpers/vectors';
 
 const phones = loadVectors<any[]>('phones.json');

@@ -11,8 +11,12 @@ describe('each provider refuses what it cannot do, before anything is sent', () 
 		['twilio', { from: undefined }, 'Twilio needs a From number or a Messaging Service SID'],
 		['twilio', { body: 'x'.repeat(1601) }, 'Twilio accepts at most 1600 (error 21617)'],
 		['twilio', { mediaUrls: Array(11).fill('https://e.com/a.png') }, 'at most 10 media URLs'],
-		['twilio', { validityPeriod: 36001 }, 'from 1 to 36000 seconds'],
-		['twilio', { sendAt: inMinutes(60) }, 'only through a Messaging Service'],
+		['twilio', { validityPeriod: 36001 }, 'from 1 to 36000; 36001 is not one'],
+		['twilio', { sendAt: inMinutes(60) }, 'only through a Messaging Service: set Twilio Sender → Messaging Service'],
+		['twilio', { validityPeriod: 90.5 }, 'whole seconds'],
+		['twilio', { validityPeriod: 0 }, 'whole seconds'],
+		['sinch', { validityPeriod: 90.5 }, 'whole seconds'],
+		['sns', { maxPrice: -1 }, 'Max Price'],
 		['twilio', { messagingServiceSid: 'MG1', sendAt: inMinutes(4) }, 'between 5 minutes and 35 days'],
 		['twilio', { messagingServiceSid: 'MG1', sendAt: inMinutes(36 * 24 * 60) }, 'between 5 minutes and 35 days'],
 		['twilio', { messagingServiceSid: 'MG1', sendAt: inMinutes(60) }, undefined],
@@ -29,14 +33,25 @@ describe('each provider refuses what it cannot do, before anything is sent', () 
 		['sns', { senderId: '123456' }, 'at least one a letter'],
 		['sns', { senderId: 'ACME' }, undefined],
 	] as const)('%s %j → %s', (provider, override, problem) => {
-		const result = PROVIDERS[provider].checkSendRequest({ ...base, ...override } as SendSmsRequest, now);
+		const result = PROVIDERS[provider].sms.check({ ...base, ...override } as SendSmsRequest, now);
 		if (problem === undefined) expect(result).toBeUndefined();
 		else expect(result).toContain(problem);
 	});
 
 	it('declares what each provider can do', () => {
-		expect(PROVIDERS.sns.capabilities).toEqual({ getMessage: false, cancelMessage: false, schedule: false, media: false, statusCallback: false });
-		expect(PROVIDERS.twilio.capabilities.media).toBe(true);
-		expect(PROVIDERS.sinch.capabilities.schedule).toBe(true);
+		expect(PROVIDERS.sns.sms.options).toEqual({ media: false, statusCallback: false, clientReference: false, maxPrice: true, validityPeriod: false });
+		expect(PROVIDERS.sns.sms.status).toBeUndefined();
+		expect(PROVIDERS.sns.sms.cancel).toBeUndefined();
+		expect(PROVIDERS.twilio.sms.options).toEqual({
+			media: true,
+			statusCallback: true,
+			clientReference: false,
+			maxPrice: false,
+			validityPeriod: true,
+			schedule: { needsSender: { parameter: 'twilioSenderType', value: 'messagingService', label: 'Twilio Sender → Messaging Service' } },
+		});
+		expect(PROVIDERS.sinch.sms.options).toEqual({ media: false, statusCallback: true, clientReference: true, maxPrice: false, validityPeriod: true, schedule: {} });
+		expect(PROVIDERS.twilio.sms.status?.perRecipient).toBe(false);
+		expect(PROVIDERS.sinch.sms.status?.perRecipient).toBe(true);
 	});
 });

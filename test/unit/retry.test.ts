@@ -1,4 +1,4 @@
-import { backoffDelay, nextRetryDelay, parseRetryAfter, DEFAULT_RETRY_POLICY } from '../../nodes/shared/retry';
+import { backoffDelay, nextRetryDelay, parseRetryAfter, DEFAULT_RETRY_POLICY } from '../../nodes/shared/rules/retry';
 
 const policy = { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 5000 };
 
@@ -52,9 +52,9 @@ describe('parseRetryAfter', () => {
 
 describe('retry settings in the node', () => {
 	it('show the same defaults the code uses', async () => {
-		const { retryOptionsProperty } = await import('../../nodes/shared/descriptions/retryOptions');
-		const { DEFAULT_TIMEOUT_MS } = await import('../../nodes/shared/transport');
-		const defaults = Object.fromEntries((retryOptionsProperty.options as Array<{ name: string; default: number }>).map((o) => [o.name, o.default]));
+		const { retryOptions } = await import('../../nodes/shared/descriptions/retryOptions');
+		const { DEFAULT_TIMEOUT_MS } = await import('../../nodes/shared/rules/retry');
+		const defaults = Object.fromEntries((retryOptions as Array<{ name: string; default: number }>).map((o) => [o.name, o.default]));
 		expect(defaults).toEqual({ ...DEFAULT_RETRY_POLICY, timeoutMs: DEFAULT_TIMEOUT_MS });
 	});
 });

@@ -1,5 +1,5 @@
 import { SegmentedMessage } from 'sms-segments-calculator';
-import { countSegments } from '../../nodes/shared/segments';
+import { countSegments } from '../../nodes/shared/rules/segments';
 import { loadVectors } from '../helpers/vectors';
 
 const { segments: vectors } = loadVectors('vectors.json');

@@ -1,4 +1,7 @@
-import { advanceStatus, mapStatus, MESSAGE_STATUSES, STATUS_TABLE, isFinal } from '../../nodes/shared/status';
+import { PROVIDERS } from '../../nodes/shared/providers/registry';
+import { advanceStatus, mapStatus as mapWith, MESSAGE_STATUSES, isFinal } from '../../nodes/shared/rules/status';
+
+const mapStatus = (provider: keyof typeof PROVIDERS, status: string | undefined) => mapWith(PROVIDERS[provider].statuses, status);
 
 describe('status mapping', () => {
 	it.each([
@@ -33,7 +36,7 @@ describe('status mapping', () => {
 	});
 
 	it('maps only to statuses of the model', () => {
-		for (const table of Object.values(STATUS_TABLE)) {
+		for (const table of Object.values(PROVIDERS).map((p) => p.statuses)) {
 			for (const status of Object.values(table)) expect(MESSAGE_STATUSES).toContain(status);
 		}
 	});

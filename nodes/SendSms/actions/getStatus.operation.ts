@@ -1,31 +1,44 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { messageLookupProperties } from './lookup';
+import type { ItemContext, ItemOperation } from '../../shared/items';
 import { messageOutput } from '../../shared/output';
-import { getProvider } from '../../shared/providers/registry';
+import { ParameterReader } from '../../shared/params';
+import { getProvider, providersWith } from '../../shared/providers/registry';
 import { providerContext } from '../../shared/transport';
+import { messageLookupProperties } from './lookup';
 
 const show = { operation: ['getStatus'] };
+const withStatus = providersWith((p) => p.sms.status);
+const without = providersWith((p) => !p.sms.status).map((p) => p.label);
 
 export const description: INodeProperties[] = [
 	...messageLookupProperties(
 		'getStatus',
-		'AWS SNS reports delivery only to CloudWatch Logs, so it has no status to look up',
+		withStatus,
+		without.length ? `${without.join(' and ')} cannot report a message's status here` : 'Where the message was sent',
 		'The messageId a Send SMS node returned (Twilio SM…/MM…, Sinch batch ID)',
 	),
 	{
-		displayName: 'Recipient (Sinch)',
-		name: 'to',
+		displayName: 'Recipient',
+		name: 'recipient',
 		type: 'string',
 		default: '',
-		description: "Sinch reports status per recipient; leave empty for the batch's first recipient",
-		displayOptions: { show: { ...show, provider: ['sinch'] } },
+		placeholder: '+33612345678',
+		description: "Sinch reports status per recipient of a batch; leave empty for the batch's first recipient",
+		displayOptions: { show: { ...show, provider: providersWith((p) => p.sms.status?.perRecipient).map((p) => p.name) } },
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
-	const provider = getProvider(this.getNodeParameter('provider', i) as string);
-	const messageId = String(this.getNodeParameter('messageId', i)).trim();
-	const to = provider.name === 'sinch' ? String(this.getNodeParameter('to', i, '')).trim() || undefined : undefined;
-	const ctx = await providerContext(this, provider, i);
-	return messageOutput(provider.name, await provider.getMessage(ctx, messageId, to));
-}
+export const getStatus: ItemOperation = {
+	async run(this: IExecuteFunctions, item: ItemContext): Promise<IDataObject> {
+		const i = item.index;
+		const params = new ParameterReader(this, i);
+		const provider = getProvider(String(params.raw('provider', '')));
+		const status = provider.sms.status;
+		if (!status) return params.fail(`${provider.label} cannot report a message's status here`, 'Pick the provider the message was sent with.');
+		const messageId = params.text('Message ID', params.raw('messageId', '')).trim();
+		if (!messageId) params.fail('The Message ID is empty', 'Map the messageId a Send SMS node returned, for example {{ $json.messageId }}.');
+		const recipient = status.perRecipient ? params.text('Recipient', params.raw('recipient', '')).trim() || undefined : undefined;
+		const ctx = await providerContext(this, provider, i);
+		return messageOutput(provider.name, await status.get(ctx, messageId, recipient));
+	},
+};

@@ -1,8 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { routeOptions } from '../../shared/descriptions/route';
+import type { Provider } from '../../shared/providers/types';
 
 /** Provider and message ID, for the operations that act on a message already sent (no fallback: it lives at one provider). */
-export function messageLookupProperties(operation: string, providerNote: string, messageIdNote: string): INodeProperties[] {
+export function messageLookupProperties(operation: string, providers: Provider[], providerNote: string, messageIdNote: string): INodeProperties[] {
 	const show = { operation: [operation] };
 	return [
 		{
@@ -10,7 +11,7 @@ export function messageLookupProperties(operation: string, providerNote: string,
 			name: 'provider',
 			type: 'options',
 			noDataExpression: true,
-			options: routeOptions(['twilio', 'sinch']),
+			options: routeOptions(providers.map((p) => p.name)),
 			default: 'twilio',
 			description: providerNote,
 			displayOptions: { show },

@@ -1,27 +1,49 @@
 import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import { deliver } from '../../shared/delivery';
 import { defaultCountryProperty, phoneValidationOption } from '../../shared/descriptions/phoneOptions';
-import { readRetrySettings, retryOptionsProperty } from '../../shared/descriptions/retryOptions';
-import { routeOptions, routesWhereAll, routesWhereAny, routesWith, ROUTES } from '../../shared/descriptions/route';
-import { normalizePhone, type PhoneValidation } from '../../shared/phone';
-import { parseRoute, PROVIDERS } from '../../shared/providers/registry';
-import type { SendSmsRequest, SmsProvider } from '../../shared/providers/types';
-import { countSegments } from '../../shared/segments';
-import { providerContext } from '../../shared/transport';
+import { readRetrySettings, retryOptions } from '../../shared/descriptions/retryOptions';
+import { routeOptions } from '../../shared/descriptions/route';
+import type { ItemContext, ItemOperation } from '../../shared/items';
 import { sendOutput, type Channel } from '../../shared/output';
+import { ParameterReader } from '../../shared/params';
+import { parseRoute, PROVIDER_NAMES, PROVIDERS, ROUTES, routesWhereAll, routesWhereAny, routesWith } from '../../shared/providers/registry';
+import type { Provider, ProviderMessage, SendSmsRequest, SmsSendOptions } from '../../shared/providers/types';
+import { normalizePhone, type PhoneValidation } from '../../shared/rules/phone';
+import { countSegments, findBrokenCharacter } from '../../shared/rules/segments';
+import { isFinal } from '../../shared/rules/status';
+import { providerContext } from '../../shared/transport';
 
 const show = { operation: ['send'] };
-const showFor = (provider: 'twilio' | 'sinch' | 'sns') => ({ show: { ...show, provider: routesWith(provider) } });
-/** An option offered only on routes whose every provider can honour it (`/provider` is the node's Provider). */
-const whenAll = (capability: keyof SmsProvider['capabilities']) => ({
-	show: { '/provider': routesWhereAll((p) => PROVIDERS[p].capabilities[capability]) },
-});
-/** An option some provider of the route uses; the others ignore it. */
-const whenAny = (capability: keyof SmsProvider['capabilities'] | 'twilio' | 'sinch' | 'sns') => ({
-	show: {
-		'/provider': routesWhereAny((p) => (capability in PROVIDERS ? p === capability : PROVIDERS[p].capabilities[capability as keyof SmsProvider['capabilities']])),
-	},
-});
+type BooleanOption = Exclude<keyof SmsSendOptions, 'schedule'>;
+/** An option every provider of the route honours. */
+const whenAll = (option: BooleanOption) => ({ show: { '/provider': routesWhereAll((p) => p.sms.options[option]) } });
+/** An option some provider of the route uses; the others do without it. */
+const whenAny = (option: BooleanOption) => ({ show: { '/provider': routesWhereAny((p) => p.sms.options[option]) } });
+
+/**
+ * Send At, offered only where it works: on routes whose every provider schedules, and where a provider needs a
+ * sender setting to schedule (Twilio: a Messaging Service), only once that setting is chosen. One entry per
+ * such setting, since the editor cannot say "or" across two parameters.
+ */
+function sendAtOptions(): INodeProperties[] {
+	const scheduling = routesWhereAll((p) => p.sms.options.schedule !== undefined);
+	const needs = (route: string) => parseRoute(route).map((p) => p.sms.options.schedule?.needsSender).find(Boolean);
+	const base: INodeProperties = {
+		displayName: 'Send At',
+		name: 'sendAt',
+		type: 'dateTime',
+		default: '',
+		description: 'Schedule the message. Twilio: through a Messaging Service, 5 minutes to 35 days ahead. Sinch: any time in the future.',
+	};
+	const free = scheduling.filter((route) => !needs(route));
+	const out: INodeProperties[] = free.length ? [{ ...base, displayOptions: { show: { '/provider': free } } }] : [];
+	const settings = [...new Set(scheduling.map(needs).filter((n): n is NonNullable<typeof n> => Boolean(n)))];
+	for (const setting of settings) {
+		const routes = scheduling.filter((route) => needs(route) === setting);
+		out.push({ ...base, displayOptions: { show: { '/provider': routes, [`/${setting.parameter}`]: [setting.value] } } });
+	}
+	return out;
+}
 
 export const description: INodeProperties[] = [
 	{
@@ -55,74 +77,7 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	{ ...defaultCountryProperty({ show }) },
-	{
-		displayName: 'Twilio Sender',
-		name: 'twilioSenderType',
-		type: 'options',
-		options: [
-			{ name: 'Phone Number or Sender ID', value: 'from' },
-			{ name: 'Messaging Service', value: 'messagingService' },
-		],
-		default: 'from',
-		displayOptions: showFor('twilio'),
-	},
-	{
-		displayName: 'Twilio From',
-		name: 'twilioFrom',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '+15005550006',
-		description: 'A number of the Twilio account, a short code, or an alphanumeric sender ID',
-		displayOptions: { show: { ...show, provider: routesWith('twilio'), twilioSenderType: ['from'] } },
-	},
-	{
-		displayName: 'Messaging Service SID',
-		name: 'twilioMessagingServiceSid',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'MG…',
-		displayOptions: { show: { ...show, provider: routesWith('twilio'), twilioSenderType: ['messagingService'] } },
-	},
-	{
-		displayName: 'Sinch From',
-		name: 'sinchFrom',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '+12025550134',
-		description: 'A number of the service plan, a short code, or an alphanumeric sender',
-		displayOptions: showFor('sinch'),
-	},
-	{
-		displayName: 'AWS SNS SMS Type',
-		name: 'snsSmsType',
-		type: 'options',
-		options: [
-			{ name: 'Transactional', value: 'Transactional', description: 'Codes, alerts, reminders: highest reliability' },
-			{ name: 'Promotional', value: 'Promotional', description: 'Marketing: lowest cost' },
-		],
-		default: 'Transactional',
-		displayOptions: showFor('sns'),
-	},
-	{
-		displayName: 'AWS SNS Sender ID',
-		name: 'snsSenderId',
-		type: 'string',
-		default: '',
-		description: '3 to 11 letters or digits, where the destination country supports sender IDs',
-		displayOptions: showFor('sns'),
-	},
-	{
-		displayName: 'AWS SNS Origination Number',
-		name: 'snsOriginationNumber',
-		type: 'string',
-		default: '',
-		placeholder: '+18005550199',
-		description: 'A number of the account to send from (toll-free, 10DLC or short code), where required',
-		displayOptions: showFor('sns'),
-	},
+	...PROVIDER_NAMES.flatMap((name) => PROVIDERS[name].sms.senderProperties({ ...show, provider: routesWith(name) })),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -137,7 +92,7 @@ export const description: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				description: 'Your own reference, up to 128 characters, returned in Sinch delivery reports',
-				displayOptions: whenAny('sinch'),
+				displayOptions: whenAny('clientReference'),
 			},
 			{
 				displayName: 'Max Price (AWS SNS, USD)',
@@ -146,7 +101,7 @@ export const description: INodeProperties[] = [
 				typeOptions: { minValue: 0, numberPrecision: 4 },
 				default: 0.5,
 				description: 'AWS SNS does not send a message that would cost more than this',
-				displayOptions: whenAny('sns'),
+				displayOptions: whenAny('maxPrice'),
 			},
 			{
 				displayName: 'Media URLs (Twilio MMS)',
@@ -158,14 +113,8 @@ export const description: INodeProperties[] = [
 				displayOptions: whenAll('media'),
 			},
 			{ ...phoneValidationOption },
-			{
-				displayName: 'Send At',
-				name: 'sendAt',
-				type: 'dateTime',
-				default: '',
-				description: 'Schedule the message. Twilio: through a Messaging Service, 5 minutes to 35 days ahead. Sinch: any time in the future.',
-				displayOptions: whenAll('schedule'),
-			},
+			...retryOptions,
+			...sendAtOptions(),
 			{
 				displayName: 'Status Callback URL',
 				name: 'statusCallbackUrl',
@@ -178,111 +127,134 @@ export const description: INodeProperties[] = [
 				displayName: 'Validity Period (Seconds)',
 				name: 'validityPeriod',
 				type: 'number',
-				typeOptions: { minValue: 1 },
+				typeOptions: { minValue: 1, numberPrecision: 0 },
 				default: 36000,
-				description: 'How long the provider keeps trying before giving up (Twilio: at most 36000, Sinch: at most 3 days)',
+				description: 'How long the provider keeps trying before giving up, in whole seconds (Twilio: at most 36000, Sinch: at most 3 days)',
+				displayOptions: whenAny('validityPeriod'),
+			},
+			{
+				displayName: 'Wait for Final Status (Seconds)',
+				name: 'waitForStatus',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 600, numberPrecision: 0 },
+				default: 0,
+				description:
+					'After sending, ask the provider for the status until it is final (delivered, failed…) or this many seconds have passed. "Accepted" only means the provider took the message.',
+				displayOptions: { show: { '/provider': routesWhereAll((p) => p.sms.status !== undefined) } },
 			},
 		],
 	},
-	{ ...retryOptionsProperty, displayOptions: { show } },
 ];
 
-interface SendOptions {
-	clientReference?: string;
-	maxPrice?: number;
-	mediaUrls?: string;
+interface SendOptions extends IDataObject {
 	phoneValidation?: PhoneValidation;
-	sendAt?: string;
-	statusCallbackUrl?: string;
-	validityPeriod?: number;
 }
 
-function requestFor(fns: IExecuteFunctions, provider: SmsProvider, base: SendSmsRequest, i: number): SendSmsRequest {
-	const str = (name: string) => String(fns.getNodeParameter(name, i, '') ?? '').trim();
-	switch (provider.name) {
-		case 'twilio': {
-			const viaService = fns.getNodeParameter('twilioSenderType', i, 'from') === 'messagingService';
-			return viaService
-				? { ...base, messagingServiceSid: str('twilioMessagingServiceSid'), from: undefined }
-				: { ...base, from: str('twilioFrom') || undefined };
+const POLL_MS = 2000;
+
+/** Ask the provider until the status is final or the time is up; the last answer wins. */
+async function waitForFinal(fns: IExecuteFunctions, provider: Provider, message: ProviderMessage, seconds: number, i: number, timeoutMs: number): Promise<ProviderMessage> {
+	const status = provider.sms.status;
+	if (!status || seconds <= 0 || isFinal(message.status) || message.status === 'scheduled') return message;
+	const end = Date.now() + seconds * 1000;
+	let last = message;
+	while (Date.now() < end && !isFinal(last.status)) {
+		await sleep(Math.min(POLL_MS, Math.max(0, end - Date.now())));
+		const ctx = await providerContext(fns, provider, i, timeoutMs);
+		try {
+			const next = await status.get(ctx, message.messageId, status.perRecipient ? message.to : undefined);
+			last = { ...next, sentAt: next.sentAt ?? last.sentAt };
+		} catch {
+			// A failed look-up changes nothing about the message: keep what we know and stop asking.
+			break;
 		}
-		case 'sinch':
-			return { ...base, from: str('sinchFrom') || undefined };
-		case 'sns':
-			return {
-				...base,
-				from: str('snsOriginationNumber') || undefined,
-				senderId: str('snsSenderId') || undefined,
-				smsType: fns.getNodeParameter('snsSmsType', i, 'Transactional') as 'Transactional' | 'Promotional',
-			};
 	}
+	return last;
 }
 
-export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
-	const node = this.getNode();
-	const providers = parseRoute(this.getNodeParameter('provider', i) as string);
-	const options = this.getNodeParameter('options', i, {}) as SendOptions;
-	const retry = readRetrySettings(this.getNodeParameter('retry', i, {}) as Record<string, unknown>);
+export const send: ItemOperation = {
+	failureFields(i) {
+		const to = this.getNodeParameter('to', i, '');
+		return typeof to === 'string' || typeof to === 'number' ? { to: String(to) } : {};
+	},
 
-	const rawTo = this.getNodeParameter('to', i, '') as string;
-	const phone = normalizePhone(rawTo, {
-		defaultCountry: this.getNodeParameter('defaultCountry', i, '') as string,
-		validation: options.phoneValidation ?? 'strict',
-	});
-	if (!phone.ok) {
-		throw new NodeOperationError(node, `Invalid recipient: ${phone.message}`, {
-			itemIndex: i,
-			description: 'Nothing was sent. Fix the number, set the Default Country for numbers written without +, or filter the list with the Phone Number node.',
+	async run(this: IExecuteFunctions, item: ItemContext): Promise<IDataObject> {
+		const i = item.index;
+		const node = this.getNode();
+		const params = new ParameterReader(this, i);
+		const providers = parseRoute(String(params.raw('provider', 'twilio')));
+		const rawOptions = params.raw('options', {});
+		const options = (rawOptions && typeof rawOptions === 'object' && !Array.isArray(rawOptions) ? rawOptions : {}) as SendOptions;
+		const retry = readRetrySettings(options);
+
+		const rawTo = params.text('To', params.raw('to', ''), 'Map a phone number into To, for example {{ $json.phone }}. Nothing was sent.');
+		const defaultCountry = params.text('Default Country', params.raw('defaultCountry', '')).replace(/\s+/g, '').toUpperCase();
+		const phone = normalizePhone(rawTo, { defaultCountry, validation: options.phoneValidation === 'possible' ? 'possible' : 'strict' });
+		if (!phone.ok) {
+			throw new NodeOperationError(node, `Invalid recipient: ${phone.message}`, {
+				itemIndex: i,
+				description: 'Nothing was sent. Fix the number, set the Default Country for numbers written without +, or filter the list with the Phone Number node.',
+			});
+		}
+		const body = params.text('Message', params.raw('message', ''));
+		const broken = findBrokenCharacter(body);
+		if (broken) {
+			params.fail(
+				`The message has a broken character at position ${broken} (half of an emoji or symbol)`,
+				'Retype or remove the character there; it usually comes from text cut in the middle of an emoji. Nothing was sent.',
+			);
+		}
+		const mediaUrls = params.urls('Media URLs', options.mediaUrls);
+		if (body.trim() === '' && mediaUrls.length === 0) {
+			params.fail('The message is empty', 'Write a message (or add a media URL for Twilio MMS). Nothing was sent.');
+		}
+		const base: SendSmsRequest = {
+			to: phone.e164,
+			body,
+			mediaUrls: mediaUrls.length ? mediaUrls : undefined,
+			statusCallbackUrl: params.url('Status Callback URL', options.statusCallbackUrl),
+			validityPeriod: params.integer('Validity Period', options.validityPeriod, 1, 259200),
+			sendAt: params.dateTime('Send At', options.sendAt),
+			clientReference: params.text('Client Reference', options.clientReference).trim() || undefined,
+			maxPrice: params.number('Max Price', options.maxPrice, 0),
+		};
+		const waitSeconds = params.integer('Wait for Final Status', options.waitForStatus, 0, 600) ?? 0;
+
+		// Each provider's request, built once; every provider of the route is checked before anything is sent.
+		const now = new Date();
+		const requests = new Map<Provider, SendSmsRequest>();
+		for (const provider of providers) {
+			const request: SendSmsRequest = { ...base, ...provider.sms.readSender((name, fallback) => params.raw(name, fallback)) };
+			const problem = provider.sms.check(request, now);
+			if (problem) throw new NodeOperationError(node, problem, { itemIndex: i, description: 'Nothing was sent.' });
+			requests.set(provider, request);
+		}
+
+		const segments = countSegments(body);
+		const channel: Channel = mediaUrls.length ? 'mms' : 'sms';
+		return await item.once({ route: providers.map((p) => p.name), requests: [...requests.values()] }, async () => {
+			const delivered = await deliver(
+				providers,
+				async (provider) => {
+					const ctx = await providerContext(this, provider, i, retry.timeoutMs);
+					return await provider.sms.send(ctx, requests.get(provider) as SendSmsRequest);
+				},
+				{ policy: retry.policy, sleep },
+			);
+			const used = providers.find((p) => p.name === delivered.provider) as Provider;
+			const request = requests.get(used) as SendSmsRequest;
+			const value = await waitForFinal(this, used, delivered.value, waitSeconds, i, retry.timeoutMs);
+			return sendOutput(
+				{ ...delivered, value },
+				{
+					to: phone.e164,
+					from: request.messagingServiceSid ?? request.from ?? request.senderId ?? null,
+					channel,
+					segments,
+					sendAt: value.status === 'scheduled' ? request.sendAt : undefined,
+					hint: used.sms.acceptedHint,
+				},
+			);
 		});
-	}
-	const body = String(this.getNodeParameter('message', i, '') ?? '');
-	const mediaUrls = (options.mediaUrls ?? '')
-		.split(/[,\s]+/)
-		.map((u) => u.trim())
-		.filter(Boolean);
-	if (body.trim() === '' && mediaUrls.length === 0) {
-		throw new NodeOperationError(node, 'The message is empty', { itemIndex: i, description: 'Write a message (or add a media URL for Twilio MMS).' });
-	}
-	let sendAt: Date | undefined;
-	if (options.sendAt) {
-		sendAt = new Date(options.sendAt);
-		if (Number.isNaN(sendAt.getTime())) throw new NodeOperationError(node, `Send At is not a date: "${options.sendAt}"`, { itemIndex: i });
-	}
-	const base: SendSmsRequest = {
-		to: phone.e164,
-		body,
-		mediaUrls: mediaUrls.length ? mediaUrls : undefined,
-		statusCallbackUrl: options.statusCallbackUrl?.trim() || undefined,
-		validityPeriod: options.validityPeriod,
-		sendAt,
-		clientReference: options.clientReference?.trim() || undefined,
-		maxPrice: options.maxPrice,
-	};
-
-	// Check every provider of the route before anything is sent: a fallback that could never work is a setup error.
-	const now = new Date();
-	for (const provider of providers) {
-		const problem = provider.checkSendRequest(requestFor(this, provider, base, i), now);
-		if (problem) throw new NodeOperationError(node, problem, { itemIndex: i, description: 'Nothing was sent.' });
-	}
-
-	const segments = countSegments(body);
-	const channel: Channel = mediaUrls.length ? 'mms' : 'sms';
-	const delivered = await deliver(
-		providers,
-		async (provider) => {
-			const ctx = await providerContext(this, provider, i, retry.timeoutMs);
-			return await provider.sendSms(ctx, requestFor(this, provider, base, i));
-		},
-		{ policy: retry.policy, sleep },
-	);
-	const usedProvider = providers.find((p) => p.name === delivered.provider) as SmsProvider;
-	const request = requestFor(this, usedProvider, base, i);
-	return sendOutput(delivered, {
-		to: phone.e164,
-		from: request.messagingServiceSid ?? request.from ?? request.senderId ?? null,
-		channel,
-		segments,
-	});
-}
-
+	},
+};

@@ -1,11 +1,8 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
-import { listCountries } from '../phone';
-
-let regionNames: Intl.DisplayNames | undefined;
+import { countryName, listCountries } from '../rules/phone';
 
 export function countryOptions(): INodePropertyOptions[] {
-	regionNames ??= new Intl.DisplayNames(['en'], { type: 'region' });
-	const options = listCountries().map((code) => ({ name: `${regionNames?.of(code) ?? code} (${code})`, value: code }));
+	const options = listCountries().map((code) => ({ name: `${countryName(code) ?? code} (${code})`, value: code }));
 	options.sort((a, b) => a.name.localeCompare(b.name));
 	return [{ name: 'None (Numbers Must Start With +)', value: '' }, ...options];
 }

@@ -1,26 +1,95 @@
-import type { ProviderName } from '../status';
-import { sinchProvider } from './sinch';
-import { snsProvider } from './sns';
-import { twilioProvider } from './twilio';
-import type { SmsProvider } from './types';
+/**
+ * The providers, their names, labels and routes. A route is the provider, then optionally one of another kind
+ * to fall back to: "twilio", "twilio,sns".
+ */
+import { SINCH, SINCH_CODES, SINCH_DELIVERY_CODES, SINCH_STATUSES, sinchSecrets } from './sinch/index';
+import { sinchSms } from './sinch/sms';
+import { SNS, SNS_CODES, SNS_SENDER_RATES, SNS_STATUSES, snsSecrets } from './sns/index';
+import { snsSms } from './sns/sms';
+import { TWILIO, TWILIO_CODES, TWILIO_SENDER_RATES, TWILIO_STATUSES, twilioSecrets } from './twilio/index';
+import { twilioSms } from './twilio/sms';
+import type { Provider, ProviderName } from './types';
 
-export const PROVIDERS: Record<ProviderName, SmsProvider> = {
-	twilio: twilioProvider,
-	sinch: sinchProvider,
-	sns: snsProvider,
+export const PROVIDERS: Readonly<Record<ProviderName, Provider>> = {
+	twilio: {
+		...TWILIO,
+		credentialType: 'messagingTwilioApi',
+		statuses: TWILIO_STATUSES,
+		codes: TWILIO_CODES,
+		deliveryCodes: TWILIO_CODES,
+		senderRates: TWILIO_SENDER_RATES,
+		secrets: twilioSecrets,
+		sms: twilioSms,
+	},
+	sinch: {
+		...SINCH,
+		credentialType: 'messagingSinchApi',
+		statuses: SINCH_STATUSES,
+		codes: SINCH_CODES,
+		deliveryCodes: SINCH_DELIVERY_CODES,
+		senderRates: [],
+		secrets: sinchSecrets,
+		// Sinch's OAuth2 token is refreshed by n8n when a request answers 401.
+		refreshesTokenOn401: true,
+		sms: sinchSms,
+	},
+	sns: {
+		...SNS,
+		credentialType: 'messagingAwsSnsApi',
+		statuses: SNS_STATUSES,
+		codes: SNS_CODES,
+		deliveryCodes: SNS_CODES,
+		senderRates: SNS_SENDER_RATES,
+		secrets: snsSecrets,
+		sms: snsSms,
+	},
 };
 
-export function getProvider(name: string): SmsProvider {
-	const provider = PROVIDERS[name as ProviderName];
-	if (!provider) throw new Error(`Unknown provider "${name}"`);
-	return provider;
+/** In the order the editor lists them. */
+export const PROVIDER_NAMES: readonly ProviderName[] = ['twilio', 'sinch', 'sns'];
+
+export function isProviderName(name: string): name is ProviderName {
+	return (PROVIDER_NAMES as readonly string[]).includes(name);
 }
 
-/** A route is the provider, then the one to fall back to: "twilio", "twilio,sns". */
-export function parseRoute(route: string): SmsProvider[] {
+export function getProvider(name: string): Provider {
+	if (!isProviderName(name)) throw new Error(`Unknown provider "${name}"`);
+	return PROVIDERS[name];
+}
+
+/** Every route: one provider, or one and a provider of another kind to fall back to. */
+export const ROUTES: readonly string[] = [
+	...PROVIDER_NAMES,
+	...PROVIDER_NAMES.flatMap((first) => PROVIDER_NAMES.filter((second) => second !== first).map((second) => `${first},${second}`)),
+];
+
+export function routeProviders(route: string): ProviderName[] {
 	return route
 		.split(',')
 		.map((name) => name.trim())
-		.filter(Boolean)
-		.map(getProvider);
+		.filter(Boolean) as ProviderName[];
+}
+
+/** The providers of a route, in order. */
+export function parseRoute(route: string): Provider[] {
+	return routeProviders(String(route ?? '')).map(getProvider);
+}
+
+export function routesWith(provider: ProviderName, routes: readonly string[] = ROUTES): string[] {
+	return routes.filter((route) => routeProviders(route).includes(provider));
+}
+
+/** Routes on which every provider can do it: what the node offers for an option. */
+export function routesWhereAll(can: (provider: Provider) => boolean, routes: readonly string[] = ROUTES): string[] {
+	return routes.filter((route) => routeProviders(route).every((name) => can(PROVIDERS[name])));
+}
+
+/** Routes on which some provider uses it (a provider-specific option such as Sinch's client reference). */
+export function routesWhereAny(can: (provider: Provider) => boolean, routes: readonly string[] = ROUTES): string[] {
+	return routes.filter((route) => routeProviders(route).some((name) => can(PROVIDERS[name])));
+}
+
+/** The providers that offer something, e.g. `providersWith((p) => p.sms.status)`. */
+export function providersWith(has: (provider: Provider) => unknown): Provider[] {
+	return PROVIDER_NAMES.map((name) => PROVIDERS[name]).filter((provider) => Boolean(has(provider)));
 }

@@ -1,7 +1,15 @@
-import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
-import type { MessageStatus, ProviderName } from '../status';
+/**
+ * What a provider is: its facts, and one optional typed object per capability. A capability's absence means
+ * the provider does not offer it, and the editor's options follow from that. Providers import no n8n runtime:
+ * they talk HTTP through the ProviderContext they are given.
+ */
+import type { ICredentialDataDecryptedObject, IDataObject, IDisplayOptions, INodeProperties } from 'n8n-workflow';
+import type { CodeTable } from '../rules/errors';
+import type { MessageStatus, StatusTable } from '../rules/status';
 
-/** One HTTP exchange as a provider module describes it; the transport sends it with the credential. */
+export type ProviderName = 'twilio' | 'sinch' | 'sns';
+
+/** One HTTP exchange as a provider describes it; the transport sends it with the credential. */
 export interface ProviderHttpRequest {
 	method: 'GET' | 'POST' | 'PUT' | 'DELETE';
 	url: string;
@@ -16,29 +24,34 @@ export interface ProviderHttpResponse {
 	body: unknown;
 }
 
-/** What a provider module is given to talk to its API. */
+/** What a provider is given to talk to its API. */
 export interface ProviderContext {
 	credentials: ICredentialDataDecryptedObject;
 	http: (request: ProviderHttpRequest) => Promise<ProviderHttpResponse>;
 	now: () => Date;
 }
 
-export interface SendSmsRequest {
-	/** E.164. */
-	to: string;
-	body: string;
+/** Who sends: the provider's own sender fields, read from the node's parameters by the provider. */
+export interface SmsSender {
+	/** A number, short code or alphanumeric sender. */
 	from?: string;
 	/** Twilio: send through a Messaging Service instead of one number. */
 	messagingServiceSid?: string;
-	mediaUrls?: string[];
-	statusCallbackUrl?: string;
-	/** Seconds the provider may keep trying. */
-	validityPeriod?: number;
-	sendAt?: Date;
-	clientReference?: string;
 	/** AWS SNS. */
 	senderId?: string;
 	smsType?: 'Transactional' | 'Promotional';
+}
+
+export interface SendSmsRequest extends SmsSender {
+	/** E.164. */
+	to: string;
+	body: string;
+	mediaUrls?: string[];
+	statusCallbackUrl?: string;
+	/** Whole seconds the provider may keep trying. */
+	validityPeriod?: number;
+	sendAt?: Date;
+	clientReference?: string;
 	maxPrice?: number;
 }
 
@@ -55,27 +68,69 @@ export interface ProviderMessage {
 	priceUnit?: string;
 	errorCode?: string;
 	errorMessage?: string;
+	/** When the provider took the message to send it now; absent while it is scheduled. */
 	sentAt?: string;
 	raw: IDataObject;
 }
 
-export interface ProviderCapabilities {
-	getMessage: boolean;
-	cancelMessage: boolean;
-	schedule: boolean;
+/** The send options a provider honours; a send option is offered on a route only where they work. */
+export interface SmsSendOptions {
 	media: boolean;
 	statusCallback: boolean;
+	clientReference: boolean;
+	maxPrice: boolean;
+	validityPeriod: boolean;
+	/** Scheduling, and the sender setting it needs (Twilio: a Messaging Service), when offered. */
+	schedule?: { needsSender?: { parameter: string; value: string; label: string } };
 }
 
-export interface SmsProvider {
+/** Reads the provider's sender parameters: `param(name)` is the node's parameter for the current item. */
+export type SenderReader = (param: (name: string, fallback: unknown) => unknown) => SmsSender;
+
+export interface SmsCapability {
+	options: SmsSendOptions;
+	/** The node parameters that choose this provider's sender; shown when the route uses the provider. */
+	senderProperties: (show: NonNullable<IDisplayOptions['show']>) => INodeProperties[];
+	readSender: SenderReader;
+	/** Why this provider cannot send this request, or undefined when it can. Nothing is sent on a refusal. */
+	check(request: SendSmsRequest, now: Date): string | undefined;
+	send(ctx: ProviderContext, request: SendSmsRequest): Promise<ProviderMessage>;
+	/** A message's status; `recipient` picks one recipient of a batch (Sinch). */
+	status?: {
+		perRecipient: boolean;
+		get(ctx: ProviderContext, messageId: string, recipient?: string): Promise<ProviderMessage>;
+	};
+	/** Cancel a scheduled message. */
+	cancel?: (ctx: ProviderContext, messageId: string) => Promise<ProviderMessage>;
+	/** A hint for the output when "accepted" is all the provider can say at once. */
+	acceptedHint?: string;
+}
+
+/** Messages a sender may send per second, by the kind of sender. */
+export interface SenderRate {
+	kind: string;
+	label: string;
+	/** Segments (parts) per second. */
+	perSecond: number;
+}
+
+export interface Provider {
 	name: ProviderName;
 	label: string;
 	/** The n8n credential type this provider signs its requests with. */
 	credentialType: string;
-	capabilities: ProviderCapabilities;
-	/** Why this provider cannot send with these options, or undefined when it can. */
-	checkSendRequest(request: SendSmsRequest, now: Date): string | undefined;
-	sendSms(ctx: ProviderContext, request: SendSmsRequest): Promise<ProviderMessage>;
-	getMessage(ctx: ProviderContext, messageId: string, to?: string): Promise<ProviderMessage>;
-	cancelMessage(ctx: ProviderContext, messageId: string): Promise<ProviderMessage>;
+	/** The provider's statuses (lower case) in our model. */
+	statuses: StatusTable;
+	/** Synchronous error codes and asynchronous delivery codes. */
+	codes: CodeTable;
+	deliveryCodes: CodeTable;
+	/** Sender rates the provider enforces (the sandbox emulates them, a campaign paces to them). */
+	senderRates: readonly SenderRate[];
+	/** The credential's secrets, raw and as composed on the wire (`user:secret`), to keep out of every output. */
+	secrets(credentials: ICredentialDataDecryptedObject): string[];
+	/** n8n refreshes this credential's token when a request answers 401: let that status through to n8n. */
+	refreshesTokenOn401?: boolean;
+	sms: SmsCapability;
 }
+
+export type Capability = 'sms';

@@ -2,7 +2,6 @@
  * One error model for every provider: what kind of failure it is (which decides retry and fallback),
  * the provider's own code, and a sentence a non-developer can act on.
  */
-import type { ProviderName } from './status';
 
 export type FailureKind =
 	/** The recipient is the problem (invalid, opted out, unreachable). Never retried, never fallen back from. */
@@ -28,37 +27,38 @@ export type FailureKind =
 	/** The provider cannot do this at all. */
 	| 'unsupported';
 
-export const PROVIDER_LABEL: Record<ProviderName, string> = {
-	twilio: 'Twilio',
-	sinch: 'Sinch',
-	sns: 'AWS SNS',
-};
-
 export class ProviderError extends Error {
-	readonly provider: ProviderName;
+	/** The provider's name (`twilio`) and label (`Twilio`). */
+	readonly provider: string;
+	readonly providerLabel: string;
 	readonly kind: FailureKind;
 	readonly code: string | undefined;
 	readonly httpStatus: number | undefined;
-	/** The provider's own words, kept apart from our sentence. */
+	/** The provider's own words, from its own error format; never a proxy's page or our transport's text. */
 	readonly providerMessage: string | undefined;
+	/** What the transport said (a system error, a timeout), kept apart from the provider's words. */
+	readonly detail: string | undefined;
 	readonly retryAfterMs: number | undefined;
 
 	constructor(init: {
-		provider: ProviderName;
+		provider: ProviderRef;
 		kind: FailureKind;
 		message: string;
 		code?: string | number;
 		httpStatus?: number;
 		providerMessage?: string;
+		detail?: string;
 		retryAfterMs?: number;
 	}) {
 		super(init.message);
 		this.name = 'ProviderError';
-		this.provider = init.provider;
+		this.provider = init.provider.name;
+		this.providerLabel = init.provider.label;
 		this.kind = init.kind;
 		this.code = init.code === undefined ? undefined : String(init.code);
 		this.httpStatus = init.httpStatus;
 		this.providerMessage = init.providerMessage;
+		this.detail = init.detail;
 		this.retryAfterMs = init.retryAfterMs;
 	}
 
@@ -71,6 +71,11 @@ export class ProviderError extends Error {
 	get allowsFallback(): boolean {
 		return this.retryable || this.kind === 'auth' || this.kind === 'config' || this.kind === 'unsupported';
 	}
+
+	/** The provider may have processed the request: never send it again blindly. */
+	get ambiguous(): boolean {
+		return this.kind === 'ambiguous';
+	}
 }
 
 interface CodeRule {
@@ -80,92 +85,16 @@ interface CodeRule {
 	advice: string;
 }
 
-const rule = (kind: FailureKind, meaning: string, advice: string): CodeRule => ({ kind, meaning, advice });
+export const rule = (kind: FailureKind, meaning: string, advice: string): CodeRule => ({ kind, meaning, advice });
 
-/** Twilio's error codes (https://www.twilio.com/docs/api/errors). */
-export const TWILIO_CODES: Record<string, CodeRule> = {
-	'20003': rule('auth', 'Twilio refused the credentials', 'check the Account SID and Auth Token (or API Key SID and Secret) in the credential'),
-	'20404': rule('notFound', 'Twilio has no such message', 'check the message SID and that it belongs to this account'),
-	'20429': rule('rateLimited', 'Too many requests to Twilio at once', 'lower the number of parallel sends or wait a moment'),
-	'21211': rule('recipient', "The 'To' number is not a valid phone number", 'correct the number or remove the recipient'),
-	'21408': rule('config', 'Sending SMS to this country is not enabled on the Twilio account', "enable the country in Twilio's Messaging Geo Permissions"),
-	'21602': rule('content', 'The message body is empty', 'write a message or add a media URL'),
-	'21604': rule('recipient', "The 'To' number is missing", 'map a phone number into the To field'),
-	'21606': rule('config', "The 'From' number is not a message-capable number of this Twilio account", 'use one of the account’s SMS numbers, or a Messaging Service SID'),
-	'21608': rule('config', 'The Twilio account is a trial account and the recipient is not verified', 'verify the number in the Twilio console or upgrade the account'),
-	'21610': rule('recipient', 'The recipient replied STOP', 'remove them from the list; they can text START to opt back in'),
-	'21611': rule('config', "The sender's queue is full (more than 10 hours of backlog)", 'send more slowly or spread the sending over more numbers'),
-	'21612': rule('recipient', 'The sender cannot reach this recipient', 'use a sender that can reach this country or carrier'),
-	'21614': rule('recipient', "The 'To' number is not a mobile number", 'remove landlines from the list (the Phone Number node can filter them)'),
-	'21617': rule('content', 'The message is longer than 1600 characters', 'shorten the message'),
-	'35111': rule('request', 'Scheduling needs a Messaging Service', 'set a Messaging Service SID instead of a From number'),
-	'35115': rule('request', 'The send time is outside the window Twilio allows', 'schedule between 15 minutes and 35 days ahead'),
-	'30001': rule('config', 'The sender queue overflowed', 'send more slowly'),
-	'30002': rule('auth', 'The Twilio account is suspended', 'contact Twilio support'),
-	'30003': rule('recipient', 'The handset is unreachable', 'try again later or remove the number'),
-	'30004': rule('recipient', 'The message was blocked by the recipient or carrier', 'do not retry; remove the number'),
-	'30005': rule('recipient', 'The number is unknown or no longer in service', 'remove the number'),
-	'30006': rule('recipient', 'The number is a landline or cannot receive SMS', 'remove the number'),
-	'30007': rule('content', 'The carrier filtered the message as spam', 'register the sender (A2P 10DLC / toll-free verification) and review the wording'),
-	'30008': rule('unavailable', 'The carrier reported an unknown error', 'try again later'),
-	'30036': rule('config', 'The message expired in the sender queue (validity period)', 'send more slowly or lengthen the validity period'),
-	'63016': rule('content', 'WhatsApp free-form messages are only allowed within 24 hours of the customer’s last message', 'send an approved template instead'),
-};
+/** A provider's error codes (or delivery codes), each with its kind and sentence; kept in the provider's folder. */
+export type CodeTable = Readonly<Record<string, CodeRule>>;
 
-/** Sinch SMS (XMS) error codes. */
-export const SINCH_CODES: Record<string, CodeRule> = {
-	unauthorized: rule('auth', 'Sinch refused the credentials', 'check the service plan ID and API token (or the access key) in the credential'),
-	forbidden: rule('auth', 'Sinch refused access to this service plan', 'check that the token belongs to this service plan'),
-	syntax_invalid_json: rule('request', 'Sinch could not read the request', 'report this as a bug in the node'),
-	syntax_invalid_parameter_format: rule('request', 'Sinch refused a parameter', 'check the numbers and options'),
-	syntax_constraint_violation: rule('request', 'Sinch refused a parameter value', 'check the numbers and options'),
-	missing_parameter: rule('request', 'A parameter Sinch needs is missing', 'fill in the From and To fields'),
-	unknown_group: rule('request', 'Sinch has no such group', 'check the group ID'),
-	unknown_campaign: rule('config', 'Sinch has no such campaign for US sending', 'check the campaign ID in the Sinch dashboard'),
-	missing_callback_url: rule('config', 'Sinch needs a callback URL for delivery reports', 'set a status callback URL or turn delivery reports off'),
-	unprovisioned_region: rule('config', 'The Sinch service plan is not provisioned in this region', 'pick the region of the service plan in the credential'),
-	not_found: rule('notFound', 'Sinch has no such batch', 'check the batch ID'),
-	too_many_requests: rule('rateLimited', 'Too many requests to Sinch', 'send more slowly'),
-	internal_error: rule('unavailable', 'Sinch had an internal error', 'try again later'),
-};
-
-/** Sinch SMS delivery report codes (asynchronous). */
-export const SINCH_DELIVERY_CODES: Record<string, CodeRule> = {
-	'402': rule('recipient', 'The number cannot be routed', 'check the number'),
-	'403': rule('unavailable', 'Sinch had an internal error', 'try again later'),
-	'404': rule('recipient', 'Temporary delivery failure', 'try again later'),
-	'406': rule('recipient', 'The message expired before delivery', 'check the handset is on; lengthen the expiry'),
-	'407': rule('request', 'The message was cancelled', 'nothing to do'),
-	'408': rule('recipient', 'The message was rejected', 'remove the number'),
-	'410': rule('config', 'The sender is not allowed for this destination', 'use a sender registered for this country'),
-	'411': rule('content', 'The message has too many parts', 'shorten the message'),
-	'412': rule('config', 'The destination region is not provisioned', 'ask Sinch to enable the region'),
-	'413': rule('recipient', 'The recipient is blocked', 'remove the number'),
-};
-
-/** AWS SNS error codes (query API). */
-export const SNS_CODES: Record<string, CodeRule> = {
-	InvalidParameter: rule('request', 'AWS SNS refused a parameter', 'check the phone number, Sender ID and SMS type'),
-	ParameterValueInvalid: rule('request', 'AWS SNS refused a parameter value', 'check the phone number, Sender ID and SMS type'),
-	OptedOut: rule('recipient', 'The recipient opted out of SMS from this AWS account', 'remove them from the list; they can opt back in through the SNS console'),
-	Throttling: rule('rateLimited', 'AWS SNS is throttling the account (rate exceeded)', 'send more slowly or ask AWS for a higher limit'),
-	Throttled: rule('rateLimited', 'AWS SNS is throttling the account', 'send more slowly'),
-	AuthorizationError: rule('auth', 'The AWS credentials may not publish SMS', 'give the IAM user the sns:Publish permission'),
-	InvalidClientTokenId: rule('auth', 'AWS does not know the access key ID', 'check the access key ID in the credential'),
-	SignatureDoesNotMatch: rule('auth', 'AWS refused the request signature', 'check the secret access key in the credential'),
-	ExpiredToken: rule('auth', 'The AWS session token has expired', 'refresh the temporary credentials'),
-	AccessDenied: rule('auth', 'AWS denied access', 'check the IAM permissions of the credential'),
-	KMSAccessDenied: rule('config', 'AWS KMS denied access', 'check the KMS key policy'),
-	InternalError: rule('unavailable', 'AWS SNS had an internal error', 'try again later'),
-	InternalFailure: rule('unavailable', 'AWS SNS had an internal failure', 'try again later'),
-	ServiceUnavailable: rule('unavailable', 'AWS SNS is unavailable', 'try again later'),
-};
-
-const TABLES: Record<ProviderName, Record<string, CodeRule>> = {
-	twilio: TWILIO_CODES,
-	sinch: SINCH_CODES,
-	sns: SNS_CODES,
-};
+/** Who answered: enough to name the provider in a sentence. */
+export interface ProviderRef {
+	name: string;
+	label: string;
+}
 
 function kindFromHttp(status: number | undefined): FailureKind {
 	if (status === undefined) return 'ambiguous';
@@ -177,36 +106,27 @@ function kindFromHttp(status: number | undefined): FailureKind {
 	return 'request';
 }
 
-/** Describe a provider's error answer in our model. */
-export function classifyProviderError(init: {
-	provider: ProviderName;
-	httpStatus?: number;
-	code?: string | number | null;
-	providerMessage?: string;
-	retryAfterMs?: number;
-}): ProviderError {
-	const { provider, httpStatus, providerMessage, retryAfterMs } = init;
-	const code = init.code === undefined || init.code === null ? undefined : String(init.code);
-	const label = PROVIDER_LABEL[provider];
-	const known = code !== undefined ? TABLES[provider][code] : undefined;
-	let kind = known?.kind ?? kindFromHttp(httpStatus);
+/**
+ * Describe a provider's error answer in our model. `providerMessage` is the provider's own text, read from its
+ * own error format; `kind` lets the provider reclassify an answer it knows better (a bad recipient reported as
+ * a format error).
+ */
+export function classifyProviderError(
+	provider: ProviderRef,
+	codes: CodeTable,
+	init: { httpStatus?: number; code?: string | number | null; providerMessage?: string; retryAfterMs?: number; kind?: FailureKind },
+): ProviderError {
+	const { httpStatus, providerMessage, retryAfterMs } = init;
+	const code = init.code === undefined || init.code === null || init.code === '' ? undefined : String(init.code);
+	const known = code !== undefined && Object.prototype.hasOwnProperty.call(codes, code) ? codes[code] : undefined;
+	let kind = init.kind ?? known?.kind ?? kindFromHttp(httpStatus);
 	// A server error is a server error whatever code came with it; a 429 is always safe to retry.
 	if (httpStatus !== undefined && httpStatus >= 500) kind = 'unavailable';
 	if (httpStatus === 429) kind = 'rateLimited';
-	// Sinch reports a bad recipient as a format error naming the field.
-	if (provider === 'sinch' && kind === 'request' && /\bto\b|recipient|msisdn/i.test(providerMessage ?? '')) {
-		kind = 'recipient';
-	}
-	if (provider === 'sns' && code === 'InvalidParameter' && /phone ?number/i.test(providerMessage ?? '')) {
-		kind = 'recipient';
-	}
-	const where = code !== undefined ? `${label} ${code}` : `${label}, HTTP ${httpStatus ?? 'no answer'}`;
-	let message: string;
-	if (known) {
-		message = `${known.meaning} (${where}): ${known.advice}`;
-	} else {
-		message = `${genericMeaning(kind, label)} (${where})${providerMessage ? `: ${providerMessage}` : ''}`;
-	}
+	const where = code !== undefined ? `${provider.label} ${code}` : `${provider.label}, HTTP ${httpStatus ?? 'no answer'}`;
+	const message = known && known.kind === kind
+		? `${known.meaning} (${where}): ${known.advice}`
+		: `${genericMeaning(kind, provider.label)} (${where})`;
 	return new ProviderError({ provider, kind, message, code, httpStatus, providerMessage, retryAfterMs });
 }
 
@@ -222,28 +142,78 @@ function genericMeaning(kind: FailureKind, label: string): string {
 			return `${label} has no such message`;
 		case 'recipient':
 			return `${label} refused the recipient`;
+		case 'config':
+			return `${label} refused the account's setup for this message`;
+		case 'content':
+			return `${label} refused the message text`;
+		case 'ambiguous':
+			return `${label} gave an answer that could not be read, so the message may or may not have gone out; it was not sent again, to avoid a duplicate`;
 		default:
 			return `${label} refused the request`;
 	}
 }
 
-/** Connection-level failures, by the error code Node gives them. */
-const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED_BEFORE_WRITE']);
+/** Connection failures that happen before a request can be written: nothing reached the provider. */
+export const NEVER_SENT_CODES: ReadonlySet<string> = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'EAI_FAIL',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'EHOSTDOWN',
+	'ENETDOWN',
+	'EADDRNOTAVAIL',
+	'CERT_HAS_EXPIRED',
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+	'SELF_SIGNED_CERT_IN_CHAIN',
+	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Requests refused before they left this machine: the node's or credential's settings are wrong. */
+export const INVALID_REQUEST_CODES: ReadonlySet<string> = new Set([
+	'ERR_INVALID_URL',
+	'ERR_INVALID_CHAR',
+	'ERR_INVALID_ARG_TYPE',
+	'ERR_INVALID_ARG_VALUE',
+	'ERR_INVALID_HTTP_TOKEN',
+	'ERR_UNESCAPED_CHARACTERS',
+	'ERR_INVALID_PROTOCOL',
+	'ERR_BAD_OPTION_VALUE',
+	'ERR_FR_TOO_MANY_REDIRECTS',
+]);
 
 /**
- * A failure with no HTTP answer. Refused connections and failed look-ups never carried the request:
- * safe to retry. A reset or timeout after the request was written is ambiguous: the provider may have
- * processed it, so it is never retried blindly.
+ * A failure with no HTTP answer. `reached` says whether the request may have reached the provider: a refused
+ * connection, a failed look-up or a connect that timed out never carried it (safe to retry, and to fall back);
+ * a request refused before it left (a bad URL or header) is a setup error another provider may not have; a reset
+ * or timeout after the request was written is ambiguous: the provider may have processed it, so it is never
+ * retried blindly.
  */
-export function classifyNetworkError(provider: ProviderName, errorCode: string | undefined, detail: string): ProviderError {
-	const label = PROVIDER_LABEL[provider];
-	if (errorCode && NEVER_SENT.has(errorCode)) {
+export function classifyNetworkError(
+	provider: ProviderRef,
+	errorCode: string | undefined,
+	detail: string,
+	reached: 'no' | 'maybe' = 'maybe',
+): ProviderError {
+	const label = provider.label;
+	if (errorCode && INVALID_REQUEST_CODES.has(errorCode)) {
+		return new ProviderError({
+			provider,
+			kind: 'config',
+			code: errorCode,
+			message: `The request to ${label} could not be made (${errorCode}): check the credential's Base URL and the node's settings. Nothing was sent`,
+			detail,
+		});
+	}
+	if (reached === 'no' || (errorCode && NEVER_SENT_CODES.has(errorCode))) {
 		return new ProviderError({
 			provider,
 			kind: 'network',
 			code: errorCode,
-			message: `Could not connect to ${label} (${errorCode}): check the network and the credential's Base URL`,
-			providerMessage: detail,
+			message: `Could not connect to ${label}${errorCode ? ` (${errorCode})` : ''}: check the network and the credential's Base URL. Nothing was sent`,
+			detail,
 		});
 	}
 	return new ProviderError({
@@ -252,17 +222,15 @@ export function classifyNetworkError(provider: ProviderName, errorCode: string |
 		code: errorCode,
 		message:
 			`${label} did not answer after the request was sent (${errorCode ?? 'no response'}), so the message may or may not have gone out. ` +
-			'It was not sent again, to avoid a duplicate: check the provider’s message log before resending',
-		providerMessage: detail,
+			`It was not sent again, to avoid a duplicate: check ${label}'s message log before resending`,
+		detail,
 	});
 }
 
 /** The actionable sentence for an asynchronous error code (status callbacks, status look-ups). */
-export function describeDeliveryError(provider: ProviderName, code: string | number | null | undefined): string | undefined {
+export function describeCode(provider: ProviderRef, table: CodeTable, code: string | number | null | undefined): string | undefined {
 	if (code === undefined || code === null || code === '' || code === 0 || code === '0') return undefined;
 	const key = String(code);
-	const table = provider === 'sinch' ? SINCH_DELIVERY_CODES : TABLES[provider];
-	const known = table[key];
-	const label = PROVIDER_LABEL[provider];
-	return known ? `${known.meaning} (${label} ${key}): ${known.advice}` : `Delivery failed (${label} ${key})`;
+	const known = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+	return known ? `${known.meaning} (${provider.label} ${key}): ${known.advice}` : `Delivery failed (${provider.label} ${key})`;
 }

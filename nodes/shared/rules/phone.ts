@@ -187,3 +187,35 @@ export function describeType(type: NumberType | null): string {
 	if (!type) return 'of an unknown type';
 	return `a ${type.toLowerCase().replace(/_/g, ' ')} number`;
 }
+
+const LINE_TYPES: Record<string, string> = {
+	MOBILE: 'Mobile',
+	FIXED_LINE: 'Landline',
+	FIXED_LINE_OR_MOBILE: 'Landline or mobile',
+	TOLL_FREE: 'Toll-free',
+	PREMIUM_RATE: 'Premium rate',
+	SHARED_COST: 'Shared cost',
+	VOIP: 'Internet phone (VoIP)',
+	PERSONAL_NUMBER: 'Personal number',
+	PAGER: 'Pager',
+	UAN: 'Company number (UAN)',
+	VOICEMAIL: 'Voicemail',
+};
+
+/** The line type in plain words ("Landline", "Toll-free"), or "Unknown". */
+export function lineTypeText(type: NumberType | null | undefined): string {
+	return (type && LINE_TYPES[type]) || 'Unknown';
+}
+
+let regionNames: Intl.DisplayNames | undefined;
+
+/** A country's English name from its ISO code ("FR" → "France"), or null. */
+export function countryName(code: string | null | undefined): string | null {
+	if (!code) return null;
+	regionNames ??= new Intl.DisplayNames(['en'], { type: 'region' });
+	try {
+		return regionNames.of(code) ?? null;
+	} catch {
+		return null;
+	}
+}

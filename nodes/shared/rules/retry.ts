@@ -55,3 +55,6 @@ export function parseRetryAfter(value: unknown, now: number = Date.now()): numbe
 	if (Number.isNaN(date)) return undefined;
 	return Math.max(0, date - now);
 }
+
+/** How long one request may take, from connecting to the last byte of the answer, unless the node says otherwise. */
+export const DEFAULT_TIMEOUT_MS = 30_000;

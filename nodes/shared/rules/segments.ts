@@ -82,3 +82,24 @@ export function countSegments(text: string): SegmentInfo {
 	}
 	return { encoding, segments, characters, nonGsmCharacters: nonGsm };
 }
+
+/**
+ * The position (1-based, in UTF-16 code units as editors count) of the first half of a character whose other
+ * half is missing, or 0 when the text is whole. Such a text cannot be encoded: providers replace the broken
+ * character or refuse the message, so it must be fixed before it is sent.
+ */
+export function findBrokenCharacter(text: string): number {
+	for (let i = 0; i < text.length; i++) {
+		const unit = text.charCodeAt(i);
+		if (unit >= 0xd800 && unit <= 0xdbff) {
+			const next = text.charCodeAt(i + 1);
+			if (next >= 0xdc00 && next <= 0xdfff) {
+				i++;
+				continue;
+			}
+			return i + 1;
+		}
+		if (unit >= 0xdc00 && unit <= 0xdfff) return i + 1;
+	}
+	return 0;
+}

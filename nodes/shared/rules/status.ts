@@ -1,6 +1,6 @@
 /**
- * One status model for every provider, one table mapping each provider's statuses to it, and the rule
- * that statuses only move forward.
+ * One status model for every provider, and the rule that statuses only move forward. Each provider maps
+ * its own statuses to it with a table kept in its folder.
  */
 
 export const MESSAGE_STATUSES = [
@@ -19,8 +19,6 @@ export const MESSAGE_STATUSES = [
 ] as const;
 
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
-
-export type ProviderName = 'twilio' | 'sinch' | 'sns';
 
 /** How far along a message is. A status never gives way to one of a lower rank. */
 const RANK: Record<MessageStatus, number> = {
@@ -47,51 +45,12 @@ export const FINAL_STATUSES: ReadonlySet<MessageStatus> = new Set([
 	'canceled',
 ]);
 
-export const STATUS_TABLE: Record<ProviderName, Record<string, MessageStatus>> = {
-	twilio: {
-		accepted: 'accepted',
-		scheduled: 'scheduled',
-		queued: 'queued',
-		sending: 'sending',
-		sent: 'sent',
-		delivered: 'delivered',
-		undelivered: 'undelivered',
-		failed: 'failed',
-		read: 'read',
-		receiving: 'received',
-		received: 'received',
-		// Group MMS that reached some recipients and not others: not a success to rely on.
-		partially_delivered: 'undelivered',
-		canceled: 'canceled',
-	},
-	sinch: {
-		// Batch-level states we synthesise from the batch resource.
-		accepted: 'accepted',
-		scheduled: 'scheduled',
-		// Delivery report states (per recipient).
-		queued: 'queued',
-		dispatched: 'sent',
-		delivered: 'delivered',
-		failed: 'failed',
-		expired: 'undelivered',
-		rejected: 'failed',
-		aborted: 'failed',
-		cancelled: 'canceled',
-		canceled: 'canceled',
-		deleted: 'undelivered',
-		unknown: 'unknown',
-	},
-	sns: {
-		// SNS says only that it accepted the message; delivery goes to CloudWatch Logs.
-		accepted: 'accepted',
-		success: 'delivered',
-		failure: 'failed',
-	},
-};
+/** A provider's own status words (lower case) mapped to the one model; each provider keeps its table in its folder. */
+export type StatusTable = Readonly<Record<string, MessageStatus>>;
 
-export function mapStatus(provider: ProviderName, providerStatus: string | null | undefined): MessageStatus {
+export function mapStatus(table: StatusTable, providerStatus: string | null | undefined): MessageStatus {
 	if (!providerStatus) return 'unknown';
-	return STATUS_TABLE[provider][providerStatus.toLowerCase()] ?? 'unknown';
+	return table[providerStatus.toLowerCase()] ?? 'unknown';
 }
 
 export function statusRank(status: MessageStatus): number {

@@ -1,11 +1,11 @@
 /** Sinch SMS (REST "XMS"): one batch per message here; campaigns use batches of up to 1000. */
 import type { IDataObject } from 'n8n-workflow';
-import { classifyProviderError, describeDeliveryError } from '../errors';
-import { asJson, asText, headerValue } from '../http';
-import { parseRetryAfter } from '../retry';
-import { mapStatus, type MessageStatus } from '../status';
-import { sinchHosts } from './sinchHosts';
-import type { ProviderContext, ProviderHttpResponse, ProviderMessage, SmsProvider } from './types';
+import { classifyProviderError, describeCode, ProviderError, type FailureKind } from '../../rules/errors';
+import { parseRetryAfter } from '../../rules/retry';
+import { mapStatus, type MessageStatus } from '../../rules/status';
+import type { ProviderContext, ProviderHttpResponse, ProviderMessage, SmsCapability } from '../types';
+import { asJson, headerValue } from '../wire';
+import { SINCH, SINCH_CODES, SINCH_DELIVERY_CODES, SINCH_STATUSES, sinchHosts } from './index';
 
 const MAX_EXPIRY_MS = 3 * 24 * 60 * 60 * 1000;
 
@@ -16,54 +16,80 @@ function batchesUrl(ctx: ProviderContext, suffix = ''): string {
 
 function answer(response: ProviderHttpResponse): Record<string, unknown> {
 	const body = asJson(response.body);
-	if (response.statusCode >= 200 && response.statusCode < 300 && body) return body;
-	throw classifyProviderError({
-		provider: 'sinch',
+	if (response.statusCode >= 200 && response.statusCode < 300 && body && typeof body.id === 'string') return body;
+	const isSinchError = body !== undefined && typeof body.code === 'string' && typeof body.text === 'string';
+	const providerMessage = isSinchError ? String(body.text) : undefined;
+	let kind: FailureKind | undefined;
+	if (response.statusCode >= 200 && response.statusCode < 300) kind = 'ambiguous';
+	// Sinch reports a bad recipient as a format error naming the field.
+	else if (isSinchError && /^syntax_/.test(String(body.code)) && /\bto\b|recipient|msisdn/i.test(providerMessage ?? '')) kind = 'recipient';
+	throw classifyProviderError(SINCH, SINCH_CODES, {
 		httpStatus: response.statusCode,
-		code: body?.code ? String(body.code) : response.statusCode === 401 ? 'unauthorized' : undefined,
-		providerMessage: body?.text ? String(body.text) : asText(response.body).slice(0, 300) || undefined,
+		code: isSinchError ? String(body.code) : response.statusCode === 401 ? 'unauthorized' : undefined,
+		providerMessage,
 		retryAfterMs: parseRetryAfter(headerValue(response.headers, 'retry-after')),
+		kind,
 	});
 }
 
 const withPlus = (msisdn: string) => (msisdn.startsWith('+') ? msisdn : `+${msisdn}`);
+const digits = (msisdn: string) => msisdn.replace(/^\+/, '');
+
+function recipientsOf(batch: Record<string, unknown>): string[] {
+	return Array.isArray(batch.to) ? batch.to.map((to) => String(to)) : [];
+}
 
 function fromBatch(batch: Record<string, unknown>, now: Date): ProviderMessage {
-	const to = Array.isArray(batch.to) ? String(batch.to[0] ?? '') : '';
+	const to = recipientsOf(batch)[0] ?? '';
 	let providerStatus = 'accepted';
 	if (batch.canceled === true) providerStatus = 'cancelled';
 	else if (batch.send_at && new Date(String(batch.send_at)).getTime() > now.getTime()) providerStatus = 'scheduled';
+	const status = mapStatus(SINCH_STATUSES, providerStatus);
 	return {
 		messageId: String(batch.id ?? ''),
-		status: mapStatus('sinch', providerStatus),
+		status,
 		providerStatus,
 		to: to ? withPlus(to) : '',
 		from: batch.from ? String(batch.from) : null,
-		sentAt: batch.created_at ? String(batch.created_at) : undefined,
+		sentAt: status === 'accepted' && batch.created_at ? String(batch.created_at) : undefined,
 		raw: batch as IDataObject,
 	};
 }
 
-export const sinchProvider: SmsProvider = {
-	name: 'sinch',
-	label: 'Sinch',
-	credentialType: 'messagingSinchApi',
-	capabilities: { getMessage: true, cancelMessage: true, schedule: true, media: false, statusCallback: true },
+export const sinchSms: SmsCapability = {
+	options: { media: false, statusCallback: true, clientReference: true, maxPrice: false, validityPeriod: true, schedule: {} },
+	acceptedHint:
+		'Sinch has accepted the batch; it refuses blocked or opted-out numbers only afterwards (delivery report 413). Use Get Status, a status callback, or Wait for Final Status to know the outcome.',
 
-	checkSendRequest(request, now) {
+	senderProperties: (show) => [
+		{
+			displayName: 'Sinch From',
+			name: 'sinchFrom',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: '+12025550134',
+			description: 'A number of the service plan, a short code, or an alphanumeric sender',
+			displayOptions: { show },
+		},
+	],
+
+	readSender: (param) => ({ from: String(param('sinchFrom', '') ?? '').trim() || undefined }),
+
+	check(request, now) {
 		if (!request.from) return 'Sinch needs a From (a number of the service plan, a short code or an alphanumeric sender)';
 		if (request.mediaUrls?.length) return 'Sinch SMS does not send media (MMS) here: remove the media URLs or use Twilio';
 		if (request.clientReference && request.clientReference.length > 128) return 'Sinch accepts a client reference of at most 128 characters';
 		if (request.sendAt && request.sendAt.getTime() <= now.getTime()) {
 			return `Sinch schedules only in the future; ${request.sendAt.toISOString()} has passed`;
 		}
-		if (request.validityPeriod !== undefined && (request.validityPeriod < 1 || request.validityPeriod * 1000 > MAX_EXPIRY_MS)) {
-			return 'Sinch keeps trying for at most 3 days: use a validity period from 1 to 259200 seconds';
+		if (request.validityPeriod !== undefined && (!Number.isInteger(request.validityPeriod) || request.validityPeriod < 1 || request.validityPeriod * 1000 > MAX_EXPIRY_MS)) {
+			return 'Sinch keeps trying for at most 3 days: use a validity period of whole seconds from 1 to 259200';
 		}
 		return undefined;
 	},
 
-	async sendSms(ctx, request) {
+	async send(ctx, request) {
 		const now = ctx.now();
 		const start = request.sendAt ?? now;
 		const payload: IDataObject = {
@@ -86,33 +112,47 @@ export const sinchProvider: SmsProvider = {
 		return fromBatch(answer(response), now);
 	},
 
-	async getMessage(ctx, messageId, to) {
-		const batch = answer(await ctx.http({ method: 'GET', url: batchesUrl(ctx, `/${encodeURIComponent(messageId)}`) }));
-		const message = fromBatch(batch, ctx.now());
-		if (message.status === 'canceled') return message;
-		const recipient = (to ?? message.to).replace(/^\+/, '');
-		const report = await ctx.http({
-			method: 'GET',
-			url: batchesUrl(ctx, `/${encodeURIComponent(messageId)}/delivery_report/${encodeURIComponent(recipient)}`),
-		});
-		// No report yet: the batch is accepted and nothing more is known.
-		if (report.statusCode === 404) return message;
-		const body = answer(report);
-		const providerStatus = String(body.status ?? 'Unknown');
-		const status: MessageStatus = mapStatus('sinch', providerStatus);
-		const code = body.code === undefined ? undefined : String(body.code);
-		const failed = status === 'failed' || status === 'undelivered';
-		return {
-			...message,
-			status,
-			providerStatus,
-			errorCode: failed ? code : undefined,
-			errorMessage: failed ? describeDeliveryError('sinch', code) : undefined,
-			raw: { batch, deliveryReport: body } as IDataObject,
-		};
+	status: {
+		perRecipient: true,
+		async get(ctx, messageId, recipient) {
+			const batch = answer(await ctx.http({ method: 'GET', url: batchesUrl(ctx, `/${encodeURIComponent(messageId)}`) }));
+			const message = fromBatch(batch, ctx.now());
+			const recipients = recipientsOf(batch).map(digits);
+			const wanted = recipient ? digits(recipient) : recipients[0];
+			if (recipient && !recipients.includes(wanted)) {
+				throw new ProviderError({
+					provider: SINCH,
+					kind: 'request',
+					message: `${withPlus(wanted)} is not a recipient of Sinch batch ${messageId}: check the Recipient, or leave it empty for the batch's first recipient`,
+				});
+			}
+			const forRecipient = { ...message, to: wanted ? withPlus(wanted) : message.to };
+			if (message.status === 'canceled' || !wanted) return forRecipient;
+			const report = await ctx.http({
+				method: 'GET',
+				url: batchesUrl(ctx, `/${encodeURIComponent(messageId)}/delivery_report/${encodeURIComponent(wanted)}`),
+			});
+			// No report yet: the batch is accepted and nothing more is known.
+			if (report.statusCode === 404) return forRecipient;
+			const body = asJson(report.body);
+			if (report.statusCode < 200 || report.statusCode >= 300 || !body || typeof body.status !== 'string') answer(report);
+			const providerStatus = String(body?.status ?? 'Unknown');
+			const status: MessageStatus = mapStatus(SINCH_STATUSES, providerStatus);
+			const code = body?.code === undefined ? undefined : String(body.code);
+			const failed = status === 'failed' || status === 'undelivered';
+			return {
+				...forRecipient,
+				status,
+				providerStatus,
+				errorCode: failed ? code : undefined,
+				errorMessage: failed ? describeCode(SINCH, SINCH_DELIVERY_CODES, code) : undefined,
+				sentAt: forRecipient.sentAt ?? (batch.created_at ? String(batch.created_at) : undefined),
+				raw: { batch, deliveryReport: body } as IDataObject,
+			};
+		},
 	},
 
-	async cancelMessage(ctx, messageId) {
+	async cancel(ctx, messageId) {
 		const response = await ctx.http({ method: 'DELETE', url: batchesUrl(ctx, `/${encodeURIComponent(messageId)}`) });
 		return fromBatch(answer(response), ctx.now());
 	},

@@ -1,38 +1,70 @@
-/** AWS SNS: Publish to a phone number. SNS reports no delivery status through its API. */
+/** AWS SNS: Publish to a phone number. SNS reports no delivery status through its API, and cannot schedule. */
 import type { IDataObject } from 'n8n-workflow';
-import { classifyProviderError, ProviderError } from '../errors';
-import { asText, baseUrlOr, formEncode, headerValue, xmlTag } from '../http';
-import { parseRetryAfter } from '../retry';
-import type { ProviderContext, SmsProvider } from './types';
+import { classifyProviderError, ProviderError } from '../../rules/errors';
+import { parseRetryAfter } from '../../rules/retry';
+import type { SmsCapability } from '../types';
+import { asText, formEncode, headerValue, xmlTag } from '../wire';
+import { SNS, SNS_CODES, snsEndpoint } from './index';
 
-export function snsEndpoint(ctx: ProviderContext): string {
-	return baseUrlOr(ctx.credentials.baseUrl, `https://sns.${String(ctx.credentials.region ?? 'us-east-1')}.amazonaws.com`);
-}
+export const snsSms: SmsCapability = {
+	options: { media: false, statusCallback: false, clientReference: false, maxPrice: true, validityPeriod: false },
+	acceptedHint: 'AWS SNS reports delivery only to CloudWatch Logs: "accepted" is the last status it gives here.',
 
-const unsupported = (what: string) =>
-	new ProviderError({
-		provider: 'sns',
-		kind: 'unsupported',
-		message: `AWS SNS cannot ${what}: it reports SMS delivery only to CloudWatch Logs. Use Twilio or Sinch for this`,
-	});
+	senderProperties: (show) => [
+		{
+			displayName: 'AWS SNS SMS Type',
+			name: 'snsSmsType',
+			type: 'options',
+			options: [
+				{ name: 'Transactional', value: 'Transactional', description: 'Codes, alerts, reminders: highest reliability' },
+				{ name: 'Promotional', value: 'Promotional', description: 'Marketing: lowest cost' },
+			],
+			default: 'Transactional',
+			displayOptions: { show },
+		},
+		{
+			displayName: 'AWS SNS Sender ID',
+			name: 'snsSenderId',
+			type: 'string',
+			default: '',
+			description: '3 to 11 letters or digits, where the destination country supports sender IDs',
+			displayOptions: { show },
+		},
+		{
+			displayName: 'AWS SNS Origination Number',
+			name: 'snsOriginationNumber',
+			type: 'string',
+			default: '',
+			placeholder: '+18005550199',
+			description: 'A number of the account to send from (toll-free, 10DLC or short code), where required',
+			displayOptions: { show },
+		},
+	],
 
-export const snsProvider: SmsProvider = {
-	name: 'sns',
-	label: 'AWS SNS',
-	credentialType: 'messagingAwsSnsApi',
-	capabilities: { getMessage: false, cancelMessage: false, schedule: false, media: false, statusCallback: false },
+	readSender(param) {
+		const str = (name: string) => String(param(name, '') ?? '').trim();
+		const smsType = param('snsSmsType', 'Transactional');
+		return {
+			from: str('snsOriginationNumber') || undefined,
+			senderId: str('snsSenderId') || undefined,
+			smsType: smsType === 'Promotional' ? 'Promotional' : 'Transactional',
+		};
+	},
 
-	checkSendRequest(request) {
+	check(request) {
 		if (request.body.length > 1600) return `The message has ${request.body.length} characters; AWS SNS accepts at most 1600`;
 		if (request.mediaUrls?.length) return 'AWS SNS does not send media (MMS): remove the media URLs or use Twilio';
 		if (request.sendAt) return 'AWS SNS cannot schedule a message: remove Send At or use Twilio or Sinch';
 		if (request.senderId && !/^(?=.*[A-Za-z])[A-Za-z0-9]{3,11}$/.test(request.senderId)) {
 			return 'An AWS SNS Sender ID has 3 to 11 letters or digits, at least one a letter';
 		}
+		if (request.maxPrice !== undefined && !(Number.isFinite(request.maxPrice) && request.maxPrice >= 0)) {
+			return 'The AWS SNS Max Price must be a number of US dollars, 0 or more';
+		}
 		return undefined;
 	},
 
-	async sendSms(ctx, request) {
+	async send(ctx, request) {
 		const attributes: Array<[string, string, string]> = [];
 		if (request.smsType) attributes.push(['AWS.SNS.SMS.SMSType', 'String', request.smsType]);
 		if (request.senderId) attributes.push(['AWS.SNS.SMS.SenderID', 'String', request.senderId]);
@@ -52,23 +84,31 @@ export const snsProvider: SmsProvider = {
 		});
 		const response = await ctx.http({
 			method: 'POST',
-			url: `${snsEndpoint(ctx)}/`,
+			url: `${snsEndpoint(ctx.credentials)}/`,
 			headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' },
 			body: formEncode(fields),
 		});
 		const xml = asText(response.body);
 		if (response.statusCode < 200 || response.statusCode >= 300) {
-			throw classifyProviderError({
-				provider: 'sns',
+			const code = xmlTag(xml, 'Code');
+			const isAwsError = /<ErrorResponse[\s>]/.test(xml) && code !== undefined;
+			const providerMessage = isAwsError ? xmlTag(xml, 'Message') : undefined;
+			throw classifyProviderError(SNS, SNS_CODES, {
 				httpStatus: response.statusCode,
-				code: xmlTag(xml, 'Code'),
-				providerMessage: xmlTag(xml, 'Message') ?? (xml.slice(0, 300) || undefined),
+				code: isAwsError ? code : undefined,
+				providerMessage,
 				retryAfterMs: parseRetryAfter(headerValue(response.headers, 'retry-after')),
+				// SNS reports a bad number as an invalid parameter naming it.
+				kind: isAwsError && code === 'InvalidParameter' && /phone ?number/i.test(providerMessage ?? '') ? 'recipient' : undefined,
 			});
 		}
 		const messageId = xmlTag(xml, 'MessageId');
 		if (!messageId) {
-			throw new ProviderError({ provider: 'sns', kind: 'ambiguous', message: 'AWS SNS answered without a MessageId: the message may or may not have been sent', providerMessage: xml.slice(0, 300) });
+			throw new ProviderError({
+				provider: SNS,
+				kind: 'ambiguous',
+				message: 'AWS SNS answered without a MessageId, so the message may or may not have been sent; it was not sent again, to avoid a duplicate',
+			});
 		}
 		return {
 			messageId,
@@ -76,15 +116,8 @@ export const snsProvider: SmsProvider = {
 			providerStatus: 'accepted',
 			to: request.to,
 			from: request.from ?? request.senderId ?? null,
+			sentAt: ctx.now().toISOString(),
 			raw: { MessageId: messageId, RequestId: xmlTag(xml, 'RequestId') ?? null } as IDataObject,
 		};
-	},
-
-	async getMessage() {
-		throw unsupported('look up the status of a message');
-	},
-
-	async cancelMessage() {
-		throw unsupported('cancel a message');
 	},
 };

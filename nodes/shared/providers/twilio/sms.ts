@@ -1,18 +1,18 @@
-/** Twilio Programmable Messaging. */
+/** Twilio Programmable Messaging: send, look up and cancel a message. */
 import type { IDataObject } from 'n8n-workflow';
-import { classifyProviderError, describeDeliveryError } from '../errors';
-import { asJson, asText, baseUrlOr, formEncode, headerValue } from '../http';
-import { parseRetryAfter } from '../retry';
-import { mapStatus } from '../status';
-import type { ProviderContext, ProviderHttpResponse, ProviderMessage, SendSmsRequest, SmsProvider } from './types';
+import { classifyProviderError, describeCode } from '../../rules/errors';
+import { parseRetryAfter } from '../../rules/retry';
+import { mapStatus } from '../../rules/status';
+import type { ProviderContext, ProviderHttpResponse, ProviderMessage, SendSmsRequest, SmsCapability } from '../types';
+import { asJson, formEncode, headerValue } from '../wire';
+import { TWILIO, TWILIO_CODES, TWILIO_STATUSES, twilioApiBase } from './index';
 
 const MIN_SCHEDULE_MS = 5 * 60 * 1000;
 const MAX_SCHEDULE_MS = 35 * 24 * 60 * 60 * 1000;
 
 function messagesUrl(ctx: ProviderContext, sid?: string): string {
-	const base = baseUrlOr(ctx.credentials.baseUrl, 'https://api.twilio.com');
 	const account = encodeURIComponent(String(ctx.credentials.accountSid ?? ''));
-	return `${base}/2010-04-01/Accounts/${account}/Messages${sid ? `/${encodeURIComponent(sid)}` : ''}.json`;
+	return `${twilioApiBase(ctx.credentials)}/2010-04-01/Accounts/${account}/Messages${sid ? `/${encodeURIComponent(sid)}` : ''}.json`;
 }
 
 /** Twilio's dates go as YYYY-MM-DDTHH:MM:SSZ. */
@@ -26,13 +26,22 @@ function toNumber(value: unknown): number | undefined {
 	return Number.isFinite(n) ? n : undefined;
 }
 
+function isoOrUndefined(value: unknown): string | undefined {
+	if (!value) return undefined;
+	const date = new Date(String(value));
+	return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
 function toMessage(body: Record<string, unknown>): ProviderMessage {
 	const providerStatus = String(body.status ?? '');
+	const status = mapStatus(TWILIO_STATUSES, providerStatus);
 	const errorCode = body.error_code === null || body.error_code === undefined ? undefined : String(body.error_code);
 	const price = toNumber(body.price);
+	// A scheduled message has not been sent: it has no send time until it goes.
+	const sentAt = status === 'scheduled' || status === 'canceled' ? isoOrUndefined(body.date_sent) : (isoOrUndefined(body.date_sent) ?? isoOrUndefined(body.date_created));
 	return {
 		messageId: String(body.sid ?? ''),
-		status: mapStatus('twilio', providerStatus),
+		status,
 		providerStatus,
 		to: String(body.to ?? ''),
 		from: body.from === null || body.from === undefined ? null : String(body.from),
@@ -41,39 +50,83 @@ function toMessage(body: Record<string, unknown>): ProviderMessage {
 		price: price === undefined ? undefined : Math.abs(price),
 		priceUnit: body.price_unit ? String(body.price_unit) : undefined,
 		errorCode,
-		errorMessage: errorCode ? (describeDeliveryError('twilio', errorCode) ?? String(body.error_message ?? '')) : undefined,
-		sentAt: body.date_sent ? new Date(String(body.date_sent)).toISOString() : body.date_created ? new Date(String(body.date_created)).toISOString() : undefined,
+		errorMessage: errorCode ? (describeCode(TWILIO, TWILIO_CODES, errorCode) ?? String(body.error_message ?? '')) : undefined,
+		sentAt,
 		raw: body as IDataObject,
 	};
 }
 
+/** Twilio's answer, or its error in our model. Only Twilio's own error JSON counts as Twilio's words. */
 function answer(response: ProviderHttpResponse): Record<string, unknown> {
 	const body = asJson(response.body);
-	if (response.statusCode >= 200 && response.statusCode < 300 && body) return body;
-	throw classifyProviderError({
-		provider: 'twilio',
+	if (response.statusCode >= 200 && response.statusCode < 300 && body && typeof body.sid === 'string') return body;
+	const isTwilioError = body !== undefined && (typeof body.code === 'number' || typeof body.code === 'string') && typeof body.message === 'string';
+	throw classifyProviderError(TWILIO, TWILIO_CODES, {
 		httpStatus: response.statusCode,
-		code: body?.code as number | undefined,
-		providerMessage: body?.message ? String(body.message) : asText(response.body).slice(0, 300) || undefined,
+		code: isTwilioError ? (body.code as number | string) : undefined,
+		providerMessage: isTwilioError ? String(body.message) : undefined,
 		retryAfterMs: parseRetryAfter(headerValue(response.headers, 'retry-after')),
+		// A 2xx without a message is not an answer we can trust: the message may or may not exist.
+		kind: response.statusCode >= 200 && response.statusCode < 300 ? 'ambiguous' : undefined,
 	});
 }
 
-export const twilioProvider: SmsProvider = {
-	name: 'twilio',
-	label: 'Twilio',
-	credentialType: 'messagingTwilioApi',
-	capabilities: { getMessage: true, cancelMessage: true, schedule: true, media: true, statusCallback: true },
+const SERVICE = { parameter: 'twilioSenderType', value: 'messagingService', label: 'Twilio Sender → Messaging Service' };
 
-	checkSendRequest(request, now) {
+export const twilioSms: SmsCapability = {
+	options: { media: true, statusCallback: true, clientReference: false, maxPrice: false, validityPeriod: true, schedule: { needsSender: SERVICE } },
+
+	senderProperties: (show) => [
+		{
+			displayName: 'Twilio Sender',
+			name: 'twilioSenderType',
+			type: 'options',
+			options: [
+				{ name: 'Phone Number or Sender ID', value: 'from' },
+				{ name: 'Messaging Service', value: 'messagingService', description: 'Needed to schedule messages with Send At' },
+			],
+			default: 'from',
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Twilio From',
+			name: 'twilioFrom',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: '+15005550006',
+			description: 'A number of the Twilio account, a short code, or an alphanumeric sender ID',
+			displayOptions: { show: { ...show, twilioSenderType: ['from'] } },
+		},
+		{
+			displayName: 'Messaging Service SID',
+			name: 'twilioMessagingServiceSid',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'MG…',
+			displayOptions: { show: { ...show, twilioSenderType: ['messagingService'] } },
+		},
+	],
+
+	readSender(param) {
+		const str = (name: string) => String(param(name, '') ?? '').trim();
+		return param('twilioSenderType', 'from') === 'messagingService'
+			? { messagingServiceSid: str('twilioMessagingServiceSid') || undefined }
+			: { from: str('twilioFrom') || undefined };
+	},
+
+	check(request: SendSmsRequest, now: Date) {
 		if (!request.from && !request.messagingServiceSid) return 'Twilio needs a From number or a Messaging Service SID';
 		if (request.body.length > 1600) return `The message has ${request.body.length} characters; Twilio accepts at most 1600 (error 21617)`;
 		if ((request.mediaUrls?.length ?? 0) > 10) return 'Twilio accepts at most 10 media URLs per message';
-		if (request.validityPeriod !== undefined && (request.validityPeriod < 1 || request.validityPeriod > 36000)) {
-			return 'Twilio accepts a validity period from 1 to 36000 seconds';
+		if (request.validityPeriod !== undefined && (!Number.isInteger(request.validityPeriod) || request.validityPeriod < 1 || request.validityPeriod > 36000)) {
+			return `Twilio accepts a validity period of whole seconds from 1 to 36000; ${request.validityPeriod} is not one`;
 		}
 		if (request.sendAt) {
-			if (!request.messagingServiceSid) return 'Twilio schedules messages only through a Messaging Service: set a Messaging Service SID';
+			if (!request.messagingServiceSid) {
+				return `Twilio schedules messages only through a Messaging Service: set ${SERVICE.label} and its SID, or remove Send At`;
+			}
 			const ahead = request.sendAt.getTime() - now.getTime();
 			if (ahead <= MIN_SCHEDULE_MS || ahead > MAX_SCHEDULE_MS) {
 				return `Twilio schedules between 5 minutes and 35 days ahead; ${request.sendAt.toISOString()} is outside that window (error 35115)`;
@@ -82,7 +135,7 @@ export const twilioProvider: SmsProvider = {
 		return undefined;
 	},
 
-	async sendSms(ctx, request: SendSmsRequest) {
+	async send(ctx, request) {
 		const body = formEncode({
 			To: request.to,
 			From: request.messagingServiceSid ? undefined : request.from,
@@ -103,11 +156,14 @@ export const twilioProvider: SmsProvider = {
 		return toMessage(answer(response));
 	},
 
-	async getMessage(ctx, messageId) {
-		return toMessage(answer(await ctx.http({ method: 'GET', url: messagesUrl(ctx, messageId) })));
+	status: {
+		perRecipient: false,
+		async get(ctx, messageId) {
+			return toMessage(answer(await ctx.http({ method: 'GET', url: messagesUrl(ctx, messageId) })));
+		},
 	},
 
-	async cancelMessage(ctx, messageId) {
+	async cancel(ctx, messageId) {
 		const response = await ctx.http({
 			method: 'POST',
 			url: messagesUrl(ctx, messageId),

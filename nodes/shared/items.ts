@@ -1,0 +1,91 @@
+/**
+ * The one item loop every node runs: each item through its operation, `pairedItem` on every output, Continue
+ * On Fail as one error shape, our errors (never n8n's generic text) when the node stops, and the sent-ledger
+ * (ledger.ts) that keeps n8n's Retry On Fail from sending an item twice.
+ */
+import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
+import { DeliveryFailure } from './delivery';
+import { itemContext, type ItemContext } from './ledger';
+import { ProviderError } from './rules/errors';
+
+export type { ItemContext };
+
+export interface ItemOperation {
+	run(this: IExecuteFunctions, item: ItemContext): Promise<IDataObject>;
+	/** Fields a failed item keeps when the node continues on fail (e.g. its recipient). */
+	failureFields?(this: IExecuteFunctions, index: number): IDataObject;
+}
+
+/** The item a failure leaves when the node continues on fail. */
+export function failureItem(error: unknown, extra: IDataObject = {}, failure?: DeliveryFailure): IDataObject {
+	const message = error instanceof Error ? error.message : String(error);
+	const out: IDataObject = { ...extra, error: message };
+	if (error instanceof NodeOperationError && error.description) out.errorDescription = error.description;
+	if (error instanceof ProviderError) {
+		Object.assign(out, {
+			status: error.ambiguous ? 'unknown' : 'failed',
+			errorKind: error.kind,
+			errorCode: error.code ?? null,
+			httpStatus: error.httpStatus ?? null,
+			provider: error.provider,
+		});
+		if (error.providerMessage) out.providerMessage = error.providerMessage;
+	}
+	if (failure) Object.assign(out, { attempts: failure.attempts, fallbackUsed: failure.fallbackTried });
+	return out;
+}
+
+/** The error n8n shows: our sentence, the provider's code and HTTP status, and the item it happened on. */
+export function toNodeError(fns: IExecuteFunctions, error: ProviderError, itemIndex: number, failure?: DeliveryFailure): NodeApiError {
+	const details = [
+		`Provider: ${error.providerLabel}`,
+		error.code ? `code ${error.code}` : undefined,
+		error.httpStatus ? `HTTP ${error.httpStatus}` : undefined,
+		failure ? `${failure.attempts} attempt${failure.attempts === 1 ? '' : 's'}` : undefined,
+	]
+		.filter(Boolean)
+		.join(' · ');
+	let description = details;
+	if (error.providerMessage) description += `. ${error.providerLabel} said: ${error.providerMessage}`;
+	else if (error.detail) description += `. Detail: ${error.detail}`;
+	const apiError = new NodeApiError(
+		fns.getNode(),
+		// No `code` here: n8n would replace our sentence with its own text for known network codes.
+		{ message: error.message, kind: error.kind, provider: error.provider } as JsonObject,
+		{ message: error.message, description, httpCode: error.httpStatus ? String(error.httpStatus) : undefined, itemIndex },
+	);
+	// n8n's constructor may still have picked a generic message from the status code: ours is the one to show.
+	apiError.message = error.message;
+	apiError.description = description;
+	return apiError;
+}
+
+/** Run the operation over every input item. */
+export async function runItems(fns: IExecuteFunctions, operationOf: (index: number) => ItemOperation): Promise<INodeExecutionData[][]> {
+	const items = fns.getInputData();
+	const out: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		let operation: ItemOperation | undefined;
+		try {
+			operation = operationOf(i);
+			out.push({ json: await operation.run.call(fns, itemContext(fns, i)), pairedItem: { item: i } });
+		} catch (caught) {
+			const failure = caught instanceof DeliveryFailure ? caught : undefined;
+			const error = failure ? failure.error : caught;
+			if (fns.continueOnFail()) {
+				let extra: IDataObject = {};
+				try {
+					extra = operation?.failureFields?.call(fns, i) ?? {};
+				} catch {
+					extra = {};
+				}
+				out.push({ json: failureItem(error, extra, failure), pairedItem: { item: i } });
+				continue;
+			}
+			if (error instanceof ProviderError) throw toNodeError(fns, error, i, failure);
+			if (error instanceof NodeOperationError || error instanceof NodeApiError) throw error;
+			throw new NodeOperationError(fns.getNode(), error instanceof Error ? error : String(error), { itemIndex: i });
+		}
+	}
+	return [out];
+}

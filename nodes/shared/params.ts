@@ -1,0 +1,127 @@
+/**
+ * Node parameters read as the types the nodes need, with a clear per-item error when an expression hands over
+ * something else (an object as Message, a number as a URL): never JavaScript internals, never `[object Object]`
+ * sent as text, never an impossible date moved to another day.
+ */
+import { DateTime } from 'luxon';
+import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+
+function describeValue(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return `a list (${value.length} entr${value.length === 1 ? 'y' : 'ies'})`;
+	if (value instanceof Date) return 'a date';
+	if (DateTime.isDateTime(value)) return 'a date';
+	if (typeof value === 'object') {
+		let preview = '';
+		try {
+			preview = JSON.stringify(value).slice(0, 60);
+		} catch {
+			preview = '';
+		}
+		return `an object${preview ? ` (${preview}${preview.length >= 60 ? '…' : ''})` : ''}`;
+	}
+	return `a ${typeof value}`;
+}
+
+export class ParameterReader {
+	constructor(
+		private readonly fns: IExecuteFunctions,
+		private readonly index: number,
+	) {}
+
+	raw(name: string, fallback: unknown): unknown {
+		return this.fns.getNodeParameter(name, this.index, fallback);
+	}
+
+	fail(message: string, description?: string): never {
+		throw new NodeOperationError(this.fns.getNode(), message, { itemIndex: this.index, description: description ?? 'Nothing was sent.' });
+	}
+
+	/** Text: a string, or a number or boolean written out. Anything else is refused. */
+	text(label: string, value: unknown, hint?: string): string {
+		if (value === undefined || value === null) return '';
+		if (typeof value === 'string') return value;
+		if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+		if (typeof value === 'boolean') return String(value);
+		this.fail(`${label} must be text, but it is ${describeValue(value)}`, hint ?? `Map a text field into ${label}, for example {{ $json.text }}, not a whole object. Nothing was sent.`);
+	}
+
+	/** An http(s) URL, or undefined when empty. */
+	url(label: string, value: unknown): string | undefined {
+		if (value === undefined || value === null || value === '') return undefined;
+		if (typeof value !== 'string') this.fail(`${label} must be a URL, but it is ${describeValue(value)}`);
+		const text = value.trim();
+		if (text === '') return undefined;
+		let parsed: URL | undefined;
+		try {
+			parsed = new URL(text);
+		} catch {
+			parsed = undefined;
+		}
+		if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
+			this.fail(`${label} must be an http:// or https:// URL: "${text.slice(0, 100)}" is not one`);
+		}
+		return text;
+	}
+
+	/** URLs given as text (separated by commas, spaces or new lines) or as a list of texts. */
+	urls(label: string, value: unknown): string[] {
+		if (value === undefined || value === null || value === '') return [];
+		const parts = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[,\s]+/) : this.fail(`${label} must be URLs separated by commas, or a list of URLs, but it is ${describeValue(value)}`);
+		const out: string[] = [];
+		for (const part of parts) {
+			if (typeof part !== 'string') this.fail(`${label} must hold only URLs, but one entry is ${describeValue(part)}`);
+			const url = this.url(label, part);
+			if (url) out.push(url);
+		}
+		return out;
+	}
+
+	/** A whole number within bounds, or undefined when empty. */
+	integer(label: string, value: unknown, min: number, max: number): number | undefined {
+		if (value === undefined || value === null || value === '') return undefined;
+		const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+		if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+			this.fail(`${label} must be a whole number from ${min} to ${max}, but it is ${typeof value === 'number' || typeof value === 'string' ? JSON.stringify(value) : describeValue(value)}`);
+		}
+		return n;
+	}
+
+	/** A number of at least `min`, or undefined when empty. */
+	number(label: string, value: unknown, min: number): number | undefined {
+		if (value === undefined || value === null || value === '') return undefined;
+		const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+		if (typeof n !== 'number' || !Number.isFinite(n) || n < min) {
+			this.fail(`${label} must be a number of at least ${min}, but it is ${typeof value === 'number' || typeof value === 'string' ? JSON.stringify(value) : describeValue(value)}`);
+		}
+		return n;
+	}
+
+	/**
+	 * A moment in time: an ISO 8601 text (without an offset it is read in the workflow's time zone), a Date or a
+	 * Luxon DateTime. An impossible date (February 30) is refused, never moved to another day.
+	 */
+	dateTime(label: string, value: unknown): Date | undefined {
+		if (value === undefined || value === null || value === '') return undefined;
+		if (value instanceof Date) {
+			if (Number.isNaN(value.getTime())) this.fail(`${label} is not a valid date`);
+			return value;
+		}
+		if (DateTime.isDateTime(value)) {
+			if (!value.isValid) this.fail(`${label} is not a valid date: ${value.invalidExplanation ?? value.invalidReason ?? ''}`);
+			return value.toJSDate();
+		}
+		if (typeof value !== 'string') this.fail(`${label} must be a date such as 2026-12-24T09:00:00+01:00, but it is ${describeValue(value)}`);
+		const text = value.trim();
+		const zone = this.fns.getTimezone();
+		let parsed = DateTime.fromISO(text, { zone, setZone: true });
+		if (!parsed.isValid) parsed = DateTime.fromSQL(text, { zone, setZone: true });
+		if (!parsed.isValid) {
+			this.fail(
+				`${label} is not a valid date: "${text.slice(0, 60)}"`,
+				'Use a date that exists, written as ISO 8601, for example 2026-12-24T09:00:00+01:00 (without an offset, the workflow\'s time zone is used). Nothing was sent.',
+			);
+		}
+		return parsed.toJSDate();
+	}
+}

@@ -1,0 +1,95 @@
+/**
+ * Twilio's facts: hosts, statuses, error codes, sender rates and secrets. Its wire format is in sms.ts.
+ */
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import { rule, type CodeTable } from '../../rules/errors';
+import type { StatusTable } from '../../rules/status';
+import type { SenderRate } from '../types';
+import { baseUrlOr } from '../wire';
+
+export const TWILIO = { name: 'twilio', label: 'Twilio' } as const;
+
+export const TWILIO_API_HOST = 'https://api.twilio.com';
+
+export function twilioApiBase(credentials: ICredentialDataDecryptedObject): string {
+	return baseUrlOr(credentials.baseUrl, TWILIO_API_HOST);
+}
+
+export const TWILIO_STATUSES: StatusTable = {
+	accepted: 'accepted',
+	scheduled: 'scheduled',
+	queued: 'queued',
+	sending: 'sending',
+	sent: 'sent',
+	delivered: 'delivered',
+	undelivered: 'undelivered',
+	failed: 'failed',
+	read: 'read',
+	receiving: 'received',
+	received: 'received',
+	// Group MMS that reached some recipients and not others: not a success to rely on.
+	partially_delivered: 'undelivered',
+	canceled: 'canceled',
+};
+
+/** Twilio's error codes (https://www.twilio.com/docs/api/errors). */
+export const TWILIO_CODES: CodeTable = {
+	'20003': rule('auth', 'Twilio refused the credentials', 'check the Account SID and Auth Token (or API Key SID and Secret) in the credential'),
+	'20404': rule('notFound', 'Twilio has no such message', 'check the message SID and that it belongs to this account'),
+	'20429': rule('rateLimited', 'Too many requests to Twilio at once', 'lower the number of parallel sends or wait a moment'),
+	'21211': rule('recipient', "The 'To' number is not a valid phone number", 'correct the number or remove the recipient'),
+	'21408': rule('config', 'Sending SMS to this country is not enabled on the Twilio account', "enable the country in Twilio's Messaging Geo Permissions"),
+	'21602': rule('content', 'The message body is empty', 'write a message or add a media URL'),
+	'21604': rule('recipient', "The 'To' number is missing", 'map a phone number into the To field'),
+	'21606': rule('config', "The 'From' number is not a message-capable number of this Twilio account", 'use one of the account’s SMS numbers, or a Messaging Service SID'),
+	'21608': rule('config', 'The Twilio account is a trial account and the recipient is not verified', 'verify the number in the Twilio console or upgrade the account'),
+	'21610': rule('recipient', 'The recipient replied STOP', 'remove them from the list; they can text START to opt back in'),
+	'21611': rule('config', "The sender's queue is full (more than 10 hours of backlog)", 'send more slowly or spread the sending over more numbers'),
+	'21612': rule('recipient', 'The sender cannot reach this recipient', 'use a sender that can reach this country or carrier'),
+	'21614': rule('recipient', "The 'To' number is not a mobile number", 'remove landlines from the list (the Phone Number node can filter them)'),
+	'21617': rule('content', 'The message is longer than 1600 characters', 'shorten the message'),
+	'35111': rule('request', 'Scheduling needs a Messaging Service', 'set a Messaging Service SID instead of a From number'),
+	'35115': rule('request', 'The send time is outside the window Twilio allows', 'schedule between 5 minutes and 35 days ahead'),
+	'30001': rule('config', 'The sender queue overflowed', 'send more slowly'),
+	'30002': rule('auth', 'The Twilio account is suspended', 'contact Twilio support'),
+	'30003': rule('recipient', 'The handset is unreachable', 'try again later or remove the number'),
+	'30004': rule('recipient', 'The message was blocked by the recipient or carrier', 'do not retry; remove the number'),
+	'30005': rule('recipient', 'The number is unknown or no longer in service', 'remove the number'),
+	'30006': rule('recipient', 'The number is a landline or cannot receive SMS', 'remove the number'),
+	'30007': rule('content', 'The carrier filtered the message as spam', 'register the sender (A2P 10DLC / toll-free verification) and review the wording'),
+	'30008': rule('unavailable', 'The carrier reported an unknown error', 'try again later'),
+	'30036': rule('config', 'The message expired in the sender queue (validity period)', 'send more slowly or lengthen the validity period'),
+	'63016': rule('content', 'WhatsApp free-form messages are only allowed within 24 hours of the customer’s last message', 'send an approved template instead'),
+};
+
+/** Sender rates Twilio enforces per sender, in segments per second (its queue holds up to 10 hours). */
+export const TWILIO_SENDER_RATES: readonly SenderRate[] = [
+	{ kind: 'shortCode', label: 'Short code', perSecond: 100 },
+	{ kind: 'tollFree', label: 'US/CA toll-free number', perSecond: 3 },
+	{ kind: 'longCode', label: 'US/CA long code', perSecond: 1 },
+	{ kind: 'alphanumeric', label: 'Alphanumeric sender ID', perSecond: 10 },
+	{ kind: 'international', label: 'International long code', perSecond: 10 },
+];
+
+/** The kind of a Twilio sender, by how it is written. */
+export function twilioSenderKind(from: string): SenderRate['kind'] {
+	if (/^\d{5,6}$/.test(from)) return 'shortCode';
+	if (/^\+1(800|833|844|855|866|877|888)\d{7}$/.test(from)) return 'tollFree';
+	if (/^\+1\d{10}$/.test(from)) return 'longCode';
+	if (/[A-Za-z]/.test(from)) return 'alphanumeric';
+	return 'international';
+}
+
+/** Segments per second a Twilio sender may send. */
+export function twilioSenderRate(from: string): number {
+	const kind = twilioSenderKind(from);
+	return (TWILIO_SENDER_RATES.find((rate) => rate.kind === kind) as SenderRate).perSecond;
+}
+
+export function twilioSecrets(credentials: ICredentialDataDecryptedObject): string[] {
+	const str = (key: string) => (typeof credentials[key] === 'string' ? (credentials[key] as string) : '');
+	const out = [str('authToken'), str('apiKeySecret'), str('webhookAuthToken')];
+	if (str('authToken')) out.push(`${str('accountSid')}:${str('authToken')}`);
+	if (str('apiKeySecret')) out.push(`${str('apiKeySid')}:${str('apiKeySecret')}`);
+	return out.filter(Boolean);
+}
