@@ -1,7 +1,34 @@
 // n8n's official community-node lint (@n8n/node-cli), in its self-hosted flavour.
 import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
 
+// Imports point one way: nodes → shared → providers → rules and signatures. Rules, signatures and providers
+// import no n8n runtime (types only); parameter descriptions import no transport; nothing below a node imports it.
+const NO_N8N_RUNTIME = { name: 'n8n-workflow', allowTypeImports: true, message: 'Rules, signatures and providers import no n8n runtime: take a ProviderContext or plain values.' };
+const NO_N8N_CORE = { name: 'n8n-core', message: 'The package runs on what n8n-workflow gives a node.' };
+const NODES = { group: ['**/nodes/SendSms/**', '**/nodes/PhoneNumber/**', '../../*/*.node', '../*.node'], message: 'Shared code never imports a node.' };
+const layer = (files, patterns, paths = []) => ({
+	files,
+	rules: { '@typescript-eslint/no-restricted-imports': ['error', { paths: [NO_N8N_CORE, ...paths], patterns }] },
+});
+const LAYERS = [
+	layer(['nodes/shared/rules/**/*.ts', 'nodes/shared/signatures/**/*.ts'], [
+		{ group: ['**/providers/**', '**/providers', '**/descriptions/**', '**/transport', '**/delivery', '**/items', '**/ledger', '**/output', '**/params'], message: 'Rules and signatures are pure: they import only other rules and signatures.' },
+		NODES,
+	], [NO_N8N_RUNTIME]),
+	layer(['nodes/shared/providers/**/*.ts'], [
+		{ group: ['**/transport', '**/delivery', '**/items', '**/ledger', '**/output', '**/params', '**/descriptions/**'], message: 'Providers import only rules, signatures and their own facts; the transport is handed to them as a ProviderContext.' },
+		NODES,
+	], [NO_N8N_RUNTIME]),
+	layer(['nodes/shared/descriptions/**/*.ts'], [
+		{ group: ['**/transport', '**/delivery', '**/items', '**/ledger', '**/output'], message: 'Parameter descriptions are UI only: no transport.' },
+		NODES,
+	]),
+	layer(['nodes/shared/*.ts'], [NODES]),
+];
+
+
 export default [
+	...LAYERS,
 	...configWithoutCloudSupport,
 	{ ignores: ['dist/**', 'build/**', 'coverage/**', '.n8n-server/**', '.test-output/**', 'node_modules/**'] },
 	{
