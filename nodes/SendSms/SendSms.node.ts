@@ -31,7 +31,7 @@ export class SendSms implements INodeType {
 		version: 1,
 		subtitle:
 			'={{ ({send: "Send", getStatus: "Get Status", cancel: "Cancel Scheduled"})[$parameter["operation"]] + " · " + $parameter["provider"].split(",").map(p => ({twilio: "Twilio", sinch: "Sinch", sns: "AWS SNS"})[p] || p).join(" → ") }}',
-		description: 'Send a text message (SMS or MMS) through Twilio, Sinch or AWS SNS, with fallback; look up or cancel a message',
+		description: 'Send a text message (SMS or MMS) for notifications, reminders and alerts through Twilio, Sinch or AWS SNS, with fallback; look up or cancel a message',
 		defaults: { name: 'Send SMS' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
