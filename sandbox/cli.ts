@@ -11,6 +11,8 @@ async function main() {
 		host: arg('host') ?? process.env.SANDBOX_HOST ?? '127.0.0.1',
 		port: Number(arg('port') ?? process.env.SANDBOX_PORT ?? 4010),
 		timeScale: Number(arg('time-scale') ?? process.env.SANDBOX_TIME_SCALE ?? 1),
+		// Other names the control API and phone page answer to (e.g. a LAN name with --host=0.0.0.0), comma-separated.
+		allowedHosts: (arg('allowed-hosts') ?? process.env.SANDBOX_ALLOWED_HOSTS ?? '').split(',').filter(Boolean),
 		log: (line) => console.log(`[sandbox] ${line}`),
 	});
 	const { twilio, sinch, sns } = sandbox.accounts;

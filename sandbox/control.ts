@@ -1,14 +1,59 @@
-/** The sandbox's own API, for tests and people: what it received, faults to inject, a reset. */
+/** The sandbox's own API, for tests and people: what it received, faults to inject, a reset; and the phone page. */
+import type { IncomingHttpHeaders } from 'node:http';
 import { MAGIC_NUMBERS } from './config';
+import { E164, parseFault, PROVIDERS } from './faults';
+import { json, jsonBody } from './http';
 import { PHONE_PAGE } from './phonePage';
 import { newId, newMessage } from './state';
-import { json, jsonBody, type SandboxRequest, type SandboxResponse } from './http';
-import type { Sandbox } from './server';
-import type { FaultRule, SandboxProvider } from './state';
+import type { SandboxContext, SandboxRequest, SandboxResponse } from './types';
 
-const PROVIDERS: SandboxProvider[] = ['twilio', 'sinch', 'sns'];
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const MAX_INBOUND_BODY = 1600;
 
-export async function handleControl(sandbox: Sandbox, req: SandboxRequest): Promise<SandboxResponse> {
+/** Requests the control API and the phone page answer (the rest go to a provider, or 404). */
+export function isControlRequest(method: string, path: string): boolean {
+	return path === '/__sandbox' || path.startsWith('/__sandbox/') || (path === '/' && method === 'GET');
+}
+
+const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+const shown = (value: string) => (value.length > 100 ? `${value.slice(0, 100)}…` : value);
+
+/**
+ * Refuse what a web page the developer happens to visit could send to the sandbox on their machine: a Host
+ * that is not the sandbox's own (DNS rebinding), an Origin that is not the sandbox's own (cross-site requests),
+ * and a state-changing call whose body a plain HTML form or a "simple" fetch could send (anything but JSON).
+ * The phone page is served by the sandbox, so its own calls carry the sandbox's origin and pass.
+ */
+export function refuseCrossSite(method: string, headers: IncomingHttpHeaders, ownHosts: Set<string>): SandboxResponse | undefined {
+	const host = (one(headers.host) ?? '').trim().toLowerCase();
+	if (!ownHosts.has(host)) {
+		return json(403, {
+			error:
+				`The sandbox control API and phone page answer only requests addressed to the sandbox itself ` +
+				`(${[...ownHosts].join(', ')}); Host ${host ? shown(host) : '(none)'} is refused. ` +
+				'To reach it under another name, start it with allowedHosts (npm run sandbox -- --allowed-hosts=name).',
+		});
+	}
+	const origin = one(headers.origin);
+	if (origin !== undefined) {
+		const trimmed = origin.trim().toLowerCase();
+		const own = /^http:\/\/([^/]+)$/.exec(trimmed);
+		if (!own || !ownHosts.has(own[1])) {
+			return json(403, { error: `Cross-site request refused: Origin ${shown(origin)} is not the sandbox's own origin.` });
+		}
+	}
+	if (!SAFE_METHODS.has(method)) {
+		const type = one(headers['content-type']);
+		const mime = type?.split(';')[0].trim().toLowerCase();
+		const hasBody = headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
+		if (type !== undefined ? mime !== 'application/json' : hasBody) {
+			return json(415, { error: 'Control calls that change the sandbox take a JSON body with Content-Type: application/json (or no body).' });
+		}
+	}
+	return undefined;
+}
+
+export async function handleControl(sandbox: SandboxContext, req: SandboxRequest): Promise<SandboxResponse> {
 	if (req.path === '/' && req.method === 'GET') {
 		return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: PHONE_PAGE };
 	}
@@ -20,7 +65,12 @@ export async function handleControl(sandbox: Sandbox, req: SandboxRequest): Prom
 			const body = jsonBody(req);
 			const from = typeof body?.from === 'string' ? body.from : '';
 			const text = typeof body?.body === 'string' ? body.body : '';
-			if (!from || !text) return json(400, { error: 'from and body are required' });
+			if (!from || !text) return json(400, { error: 'from and body are required, as strings' });
+			if (from.length > 64) return json(400, { error: 'from must be a phone number (at most 64 characters)' });
+			if (text.length > MAX_INBOUND_BODY) return json(400, { error: `body must be at most ${MAX_INBOUND_BODY} characters` });
+			if (body?.to !== undefined && (typeof body.to !== 'string' || body.to.length > 64)) {
+				return json(400, { error: 'to, when given, must be a phone number (a string of at most 64 characters)' });
+			}
 			const last = [...sandbox.messages.values()].reverse().find((m) => m.direction === 'outbound-api' && m.to.replace(/^whatsapp:/, '') === from);
 			const message = sandbox.store(
 				newMessage({
@@ -46,13 +96,17 @@ export async function handleControl(sandbox: Sandbox, req: SandboxRequest): Prom
 					'DELETE /__sandbox/messages': 'forget messages',
 					'GET /__sandbox/requests': 'provider API requests, with any fault applied',
 					'GET /__sandbox/callbacks': 'status callbacks sent',
-					'GET|POST|DELETE /__sandbox/faults': 'list, add ({provider?, to?, type: status|reset|delay|hang, status?, retryAfter?, delayMs?, count?}), clear',
-					'POST|DELETE /__sandbox/optouts': 'add or remove an opted-out number ({number})',
+					'GET /__sandbox/errors': 'failures of the sandbox itself (none, normally)',
+					'GET|POST|DELETE /__sandbox/faults':
+						'list, add ({provider?, to?, type: status|reset|delay|hang, status?: 100-599, retryAfter?: s, delayMs?: <= 600000, count?: -1 or >= 1}), clear',
+					'POST|DELETE /__sandbox/optouts': 'add or remove an opted-out number ({number}, E.164)',
 					'POST /__sandbox/reset': 'forget everything',
 					'GET /__sandbox/config': 'the sandbox accounts (for credentials)',
+					'GET /__sandbox/health': '{ok: true} while the sandbox serves',
 					'POST /__sandbox/inbound': 'a message from a phone ({from, body, to?}), as the phone page sends it',
 					'GET /': 'the phone page',
 				},
+				notes: 'Calls that change state take Content-Type: application/json and are refused from other origins or hosts.',
 				magicNumbers: MAGIC_NUMBERS,
 			});
 		case 'GET /health':
@@ -74,27 +128,14 @@ export async function handleControl(sandbox: Sandbox, req: SandboxRequest): Prom
 			return json(200, { requests: sandbox.requests });
 		case 'GET /callbacks':
 			return json(200, { callbacks: sandbox.callbacks });
+		case 'GET /errors':
+			return json(200, { errors: sandbox.errors });
 		case 'GET /faults':
 			return json(200, { faults: sandbox.faults });
 		case 'POST /faults': {
-			const body = jsonBody(req);
-			const type = body?.type as FaultRule['type'] | undefined;
-			if (!body || !type || !['status', 'reset', 'delay', 'hang'].includes(type)) {
-				return json(400, { error: 'type must be one of status, reset, delay, hang' });
-			}
-			if (body.provider !== undefined && !PROVIDERS.includes(body.provider as SandboxProvider)) {
-				return json(400, { error: `provider must be one of ${PROVIDERS.join(', ')}` });
-			}
-			const fault = sandbox.addFault({
-				type,
-				provider: body.provider as SandboxProvider | undefined,
-				to: typeof body.to === 'string' ? body.to : undefined,
-				status: typeof body.status === 'number' ? body.status : undefined,
-				retryAfter: typeof body.retryAfter === 'number' ? body.retryAfter : undefined,
-				delayMs: typeof body.delayMs === 'number' ? body.delayMs : undefined,
-				count: typeof body.count === 'number' ? body.count : 1,
-			});
-			return json(201, fault);
+			const rule = parseFault(jsonBody(req));
+			if (typeof rule === 'string') return json(400, { error: rule });
+			return json(201, sandbox.addFault(rule));
 		}
 		case 'DELETE /faults':
 			sandbox.faults.length = 0;
@@ -102,7 +143,7 @@ export async function handleControl(sandbox: Sandbox, req: SandboxRequest): Prom
 		case 'POST /optouts':
 		case 'DELETE /optouts': {
 			const number = jsonBody(req)?.number;
-			if (typeof number !== 'string') return json(400, { error: 'number is required' });
+			if (typeof number !== 'string' || !E164.test(number)) return json(400, { error: 'number is required, in E.164 (e.g. +33612345678)' });
 			if (req.method === 'POST') sandbox.optOuts.add(number);
 			else sandbox.optOuts.delete(number);
 			return json(200, { optOuts: [...sandbox.optOuts] });
@@ -111,6 +152,6 @@ export async function handleControl(sandbox: Sandbox, req: SandboxRequest): Prom
 			sandbox.reset();
 			return json(200, { ok: true });
 		default:
-			return json(404, { error: `No sandbox control at ${req.method} ${req.path}` });
+			return json(404, { error: `No sandbox control at ${req.method} ${shown(req.path)}` });
 	}
 }

@@ -7,53 +7,47 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { DEFAULT_ACCOUNTS, DEFAULT_LIMITS, type SandboxAccounts, type SandboxLimits } from './config';
-import { handleControl } from './control';
-import { json, readBody, write, type SandboxRequest, type SandboxResponse } from './http';
+import { handleControl, isControlRequest, refuseCrossSite } from './control';
+import { faultProblem } from './faults';
+import { BODY_LIMIT, httpUrl, json, parseTarget, readBody, write } from './http';
 import { sinchApi } from './sinch';
 import { snsApi } from './sns';
-import {
-	newId,
-	type CallbackRecord,
-	type FaultRule,
-	type RequestRecord,
-	type SandboxProvider,
-	type StatusEvent,
-	type StoredMessage,
-} from './state';
+import { newId } from './state';
 import { twilioApi } from './twilio';
+import type {
+	CallbackRecord,
+	FaultInput,
+	FaultRule,
+	ProviderApi,
+	RequestRecord,
+	SandboxContext,
+	SandboxErrorRecord,
+	SandboxOptions,
+	SandboxProvider,
+	SandboxRequest,
+	SandboxResponse,
+	StatusEvent,
+	StatusStep,
+	StoredMessage,
+} from './types';
 
-export interface SandboxOptions {
-	host?: string;
-	/** 0 picks a free port. */
-	port?: number;
-	/** Multiplies every duration (status steps, rate windows): 0.01 makes the sandbox 100 times faster. */
-	timeScale?: number;
-	accounts?: Partial<{ [K in keyof SandboxAccounts]: Partial<SandboxAccounts[K]> }>;
-	limits?: Partial<SandboxLimits>;
-	/** Where request lines are logged; silent when absent. */
-	log?: (line: string) => void;
+export type { FaultInput, ProviderApi, SandboxOptions, StatusStep } from './types';
+
+/** How many request, callback and error records are kept (the oldest go first). */
+const MAX_RECORDS = 10_000;
+/** The longest a timer can wait in Node (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function keepLast<T>(list: T[], entry: T): void {
+	list.push(entry);
+	if (list.length > MAX_RECORDS) list.splice(0, list.length - MAX_RECORDS);
 }
 
-/** A provider's part of the sandbox. */
-export interface ProviderApi {
-	name: SandboxProvider;
-	matches(req: SandboxRequest): boolean;
-	recipients(req: SandboxRequest): string[];
-	handle(req: SandboxRequest): Promise<SandboxResponse> | SandboxResponse;
-	/** The provider's own answer for an injected HTTP status. */
-	faultResponse(status: number, retryAfter?: number): SandboxResponse;
-}
+const shorten = (text: string, max = 200) => (text.length > max ? `${text.slice(0, max)}…` : text);
 
-export type FaultInput = Omit<FaultRule, 'id' | 'remaining' | 'hits'> & { count?: number };
-
-export interface StatusStep {
-	afterMs: number;
-	status: string;
-	errorCode?: string | number | null;
-}
-
-export class Sandbox {
+export class Sandbox implements SandboxContext {
 	readonly accounts: SandboxAccounts;
 	readonly limits: SandboxLimits;
 	readonly timeScale: number;
@@ -62,15 +56,20 @@ export class Sandbox {
 	readonly callbacks: CallbackRecord[] = [];
 	readonly faults: FaultRule[] = [];
 	readonly optOuts = new Set<string>();
+	/** Failures of the sandbox itself (a handler or a timer threw); each was answered 500 or skipped, and logged once. */
+	readonly errors: SandboxErrorRecord[] = [];
 	/** Hooks a provider runs when a message of its changes status (its callbacks). */
 	readonly onStatus = new Map<SandboxProvider, (message: StoredMessage, event: StatusEvent) => void>();
 
 	private server: Server | undefined;
 	private readonly sockets = new Set<Socket>();
 	private readonly timers = new Set<NodeJS.Timeout>();
+	/** Delay faults being waited out: not cleared by reset() (a request waits on each), only by stop(). */
+	private readonly waits = new Map<NodeJS.Timeout, () => void>();
 	private readonly apis: ProviderApi[];
 	private readonly log: (line: string) => void;
 	private baseUrl = '';
+	private port = 0;
 	private readonly inFlight = new Map<SandboxProvider, number>();
 
 	constructor(private readonly options: SandboxOptions = {}) {
@@ -91,24 +90,49 @@ export class Sandbox {
 
 	async start(): Promise<string> {
 		const host = this.options.host ?? '127.0.0.1';
-		this.server = createServer((req, res) => void this.dispatch(req, res));
-		this.server.on('connection', (socket) => {
+		// A client gets 30 s to send a whole request (Node's default is 5 min): a stalled upload does not hold a socket long.
+		const server = createServer({ requestTimeout: 30_000, headersTimeout: 20_000 }, (req, res) => this.handle(req, res));
+		this.server = server;
+		// Expect: 100-continue: no "go ahead" for a body that will be refused anyway.
+		server.on('checkContinue', (req, res) => {
+			if (!(Number(req.headers['content-length']) > BODY_LIMIT)) res.writeContinue();
+			this.handle(req, res);
+		});
+		// CONNECT asks for a proxy tunnel, which the sandbox is not: a plain refusal rather than a silent close.
+		server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+			const body = JSON.stringify({ error: 'The sandbox is not a proxy: CONNECT is not served' });
+			socket.on('error', () => undefined);
+			socket.end(
+				`HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+			);
+		});
+		server.on('connection', (socket) => {
 			this.sockets.add(socket);
 			socket.on('close', () => this.sockets.delete(socket));
 		});
 		await new Promise<void>((resolve, reject) => {
-			this.server?.once('error', reject);
-			this.server?.listen(this.options.port ?? 4010, host, () => resolve());
+			server.once('error', reject);
+			server.listen(this.options.port ?? 4010, host, () => {
+				server.off('error', reject);
+				resolve();
+			});
 		});
-		const address = this.server.address();
-		const port = typeof address === 'object' && address ? address.port : this.options.port;
-		this.baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+		// Past listening, a server error must not end the process.
+		server.on('error', (error) => this.internalError('the HTTP server', error));
+		const address = server.address();
+		this.port = typeof address === 'object' && address ? address.port : (this.options.port ?? 0);
+		this.baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
 		return this.baseUrl;
 	}
 
 	async stop(): Promise<void> {
 		for (const timer of this.timers) clearTimeout(timer);
 		this.timers.clear();
+		for (const [timer, resolve] of this.waits) {
+			clearTimeout(timer);
+			resolve();
+		}
+		this.waits.clear();
 		for (const socket of this.sockets) socket.destroy();
 		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
 	}
@@ -129,14 +153,40 @@ export class Sandbox {
 		return this.inFlight.get(provider) ?? 0;
 	}
 
+	/** Host[:port] values (lower case) the control API and the phone page answer to. */
+	ownHosts(): Set<string> {
+		const names = new Set(['127.0.0.1', 'localhost', '[::1]']);
+		const bound = (this.options.host ?? '127.0.0.1').toLowerCase();
+		// A wildcard address is never a Host; binding one needs allowedHosts for the control API.
+		if (!['0.0.0.0', '::', '[::]'].includes(bound)) names.add(bound.includes(':') && !bound.startsWith('[') ? `[${bound}]` : bound);
+		const hosts = new Set<string>();
+		for (const name of names) {
+			hosts.add(`${name}:${this.port}`);
+			if (this.port === 80) hosts.add(name);
+		}
+		for (const extra of this.options.allowedHosts ?? []) {
+			const host = extra.trim().toLowerCase();
+			if (!host) continue;
+			const hasPort = /^\[[^\]]*\]:\d+$/.test(host) || /^[^:[\]]+:\d+$/.test(host);
+			hosts.add(hasPort ? host : `${host}:${this.port}`);
+			if (!hasPort && this.port === 80) hosts.add(host);
+		}
+		return hosts;
+	}
+
 	scaled(ms: number): number {
-		return Math.max(0, Math.round(ms * this.timeScale));
+		const value = Math.round(ms * this.timeScale);
+		return Number.isFinite(value) ? Math.min(MAX_TIMER_MS, Math.max(0, value)) : 0;
 	}
 
 	later(ms: number, fn: () => void): void {
 		const timer = setTimeout(() => {
 			this.timers.delete(timer);
-			fn();
+			try {
+				fn();
+			} catch (error) {
+				this.internalError('a scheduled status change or callback', error);
+			}
 		}, this.scaled(ms));
 		this.timers.add(timer);
 	}
@@ -167,43 +217,55 @@ export class Sandbox {
 		this.onStatus.get(message.provider)?.(message, event);
 	}
 
-	/** POST a callback; retried on 5xx/429/connection errors a few times, recorded either way. */
+	/**
+	 * POST a callback; retried on 5xx/429/connection errors a few times, recorded either way. Only http(s) URLs
+	 * are ever fetched (the providers refuse others when the message is created; this is the last line).
+	 */
 	sendCallback(record: Omit<CallbackRecord, 'at' | 'responseStatus' | 'error' | 'attempts'>, maxAttempts = 3): void {
 		const entry: CallbackRecord = { ...record, at: new Date().toISOString(), responseStatus: null, error: null, attempts: 0 };
-		this.callbacks.push(entry);
+		keepLast(this.callbacks, entry);
+		const target = httpUrl(entry.url);
+		if (!target) {
+			entry.error = 'refused: a callback URL must be an absolute http(s) URL';
+			return;
+		}
 		const attempt = () => {
 			entry.attempts++;
-			let target: URL;
-			try {
-				target = new URL(entry.url);
-			} catch {
-				entry.error = 'invalid callback URL';
-				return;
-			}
-			const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-			const req = send(
-				target,
-				{ method: 'POST', headers: { ...entry.headers, 'Content-Length': Buffer.byteLength(entry.body) }, timeout: 10_000 },
-				(res) => {
-					res.resume();
-					entry.responseStatus = res.statusCode ?? null;
-					entry.error = null;
-					const status = res.statusCode ?? 0;
-					if ((status >= 500 || status === 429) && entry.attempts < maxAttempts) this.later(1000 * 2 ** entry.attempts, attempt);
-				},
-			);
-			req.on('timeout', () => req.destroy(new Error('timeout')));
-			req.on('error', (error) => {
-				entry.error = error.message;
+			const retry = () => {
 				if (entry.attempts < maxAttempts) this.later(1000 * 2 ** entry.attempts, attempt);
-			});
-			req.end(entry.body);
+			};
+			try {
+				const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+				const req = send(
+					target,
+					{ method: 'POST', headers: { ...entry.headers, 'Content-Length': Buffer.byteLength(entry.body) }, timeout: 10_000 },
+					(res) => {
+						res.resume();
+						res.on('error', () => undefined);
+						entry.responseStatus = res.statusCode ?? null;
+						entry.error = null;
+						const status = res.statusCode ?? 0;
+						if (status >= 500 || status === 429) retry();
+					},
+				);
+				req.on('timeout', () => req.destroy(new Error('timeout')));
+				req.on('error', (error) => {
+					entry.error = error.message;
+					retry();
+				});
+				req.end(entry.body);
+			} catch (error) {
+				// Node refused the request outright (a header or URL it will not send): recorded, not retried.
+				entry.error = error instanceof Error ? error.message : String(error);
+			}
 		};
 		attempt();
 	}
 
-	/** A fault for the next `count` matching requests (1 by default, -1 for all of them). */
+	/** A fault for the next `count` matching requests (1 by default, -1 for all of them). Throws on an invalid rule. */
 	addFault(rule: FaultInput): FaultRule {
+		const problem = faultProblem(rule);
+		if (problem) throw new RangeError(problem);
 		const { count, ...rest } = rule;
 		const fault: FaultRule = { id: newId('FR', 8), hits: 0, ...rest, remaining: count ?? 1 };
 		this.faults.push(fault);
@@ -220,28 +282,99 @@ export class Sandbox {
 		return fault;
 	}
 
+	/** A failure of the sandbox itself: kept, and logged once (to the log option, else stderr). */
+	private internalError(where: string, error: unknown): void {
+		const message = error instanceof Error ? error.message : String(error);
+		keepLast(this.errors, { at: new Date().toISOString(), where, message });
+		const line = `sandbox error in ${where}: ${message}`;
+		if (this.options.log) this.log(line);
+		else console.error(`[sandbox] ${line}`);
+	}
+
+	/** Wait out a delay fault; stop() ends the wait. */
+	private wait(ms: number): Promise<void> {
+		return new Promise<void>((resolve) => {
+			const timer = setTimeout(() => {
+				this.waits.delete(timer);
+				resolve();
+			}, this.scaled(ms));
+			this.waits.set(timer, resolve);
+		});
+	}
+
+	/** Every request comes through here: nothing a client sends may end the process or leave a promise unhandled. */
+	private handle(incoming: IncomingMessage, res: ServerResponse): void {
+		this.dispatch(incoming, res).catch((error: unknown) => {
+			this.internalError(`${incoming.method} request`, error);
+			res.destroy();
+		});
+	}
+
+	/**
+	 * Answer before the body is read (a refusal, a body over the limit): the connection closes after the answer,
+	 * and what the client still sends is thrown away for a second at most.
+	 */
+	private respondEarly(incoming: IncomingMessage, res: ServerResponse, response: SandboxResponse): void {
+		write(res, { ...response, headers: { ...response.headers, Connection: 'close' } });
+		if (incoming.complete) return;
+		let discarded = 0;
+		const timer = setTimeout(() => incoming.socket.destroy(), 1000);
+		timer.unref();
+		incoming.on('data', (chunk: Buffer) => {
+			discarded += chunk.length;
+			if (discarded > 8 * BODY_LIMIT) incoming.socket.destroy();
+		});
+		incoming.on('end', () => clearTimeout(timer));
+		incoming.on('error', () => undefined);
+		incoming.resume();
+	}
+
 	private async dispatch(incoming: IncomingMessage, res: ServerResponse): Promise<void> {
-		let rawBody = '';
+		const method = (incoming.method ?? 'GET').toUpperCase();
+		const target = incoming.url ?? '/';
+		const { path, query } = parseTarget(target);
+		const where = `${method} ${shorten(path)}`;
+		const control = isControlRequest(method, path);
+		const api = control ? undefined : this.apis.find((a) => a.matches(method, path));
 		try {
-			rawBody = await readBody(incoming);
-		} catch {
-			write(res, json(413, { error: 'body too large' }));
-			return;
+			if (control) {
+				const refusal = refuseCrossSite(method, incoming.headers, this.ownHosts());
+				if (refusal) {
+					this.log(`${where} → ${refusal.status} (cross-site refused)`);
+					this.respondEarly(incoming, res, refusal);
+					return;
+				}
+			}
+			const body = await readBody(incoming, BODY_LIMIT);
+			if (body.kind === 'failed') return; // The client went away: nobody to answer.
+			if (body.kind === 'tooLarge') {
+				const message = `The request body is larger than the sandbox accepts (${BODY_LIMIT} bytes)`;
+				this.log(`${where} → 413`);
+				this.respondEarly(incoming, res, api ? api.errorResponse(413, message, path) : json(413, { error: message }));
+				return;
+			}
+			const req: SandboxRequest = { method, path, query, headers: incoming.headers, rawBody: body.body, url: target };
+			if (control) {
+				write(res, await handleControl(this, req));
+				return;
+			}
+			await this.serveProvider(api, req, incoming, res);
+		} catch (error) {
+			this.internalError(where, error);
+			if (res.headersSent) {
+				res.destroy();
+				return;
+			}
+			const message = 'The sandbox failed on this request (a sandbox bug: the request may be retried)';
+			try {
+				write(res, api ? api.errorResponse(500, message, path) : json(500, { error: message }));
+			} catch {
+				res.destroy();
+			}
 		}
-		const url = new URL(incoming.url ?? '/', 'http://sandbox.local');
-		const req: SandboxRequest = {
-			method: (incoming.method ?? 'GET').toUpperCase(),
-			path: url.pathname,
-			query: url.searchParams,
-			headers: incoming.headers,
-			rawBody,
-			url: incoming.url ?? '/',
-		};
-		if (req.path === '/__sandbox' || req.path.startsWith('/__sandbox/') || (req.path === '/' && req.method === 'GET')) {
-			write(res, await handleControl(this, req));
-			return;
-		}
-		const api = this.apis.find((a) => a.matches(req));
+	}
+
+	private async serveProvider(api: ProviderApi | undefined, req: SandboxRequest, incoming: IncomingMessage, res: ServerResponse): Promise<void> {
 		const record: RequestRecord = {
 			at: new Date().toISOString(),
 			provider: api?.name ?? 'unknown',
@@ -251,10 +384,10 @@ export class Sandbox {
 			status: null,
 			fault: null,
 		};
-		this.requests.push(record);
+		keepLast(this.requests, record);
 		if (!api) {
 			record.status = 404;
-			write(res, json(404, { error: `The sandbox does not serve ${req.method} ${req.path}` }));
+			write(res, json(404, { error: `The sandbox does not serve ${req.method} ${shorten(req.path)}` }));
 			return;
 		}
 		const fault = this.takeFault(api.name, record.recipients);
@@ -274,12 +407,11 @@ export class Sandbox {
 		let response: SandboxResponse;
 		this.inFlight.set(api.name, this.inFlightCount(api.name) + 1);
 		try {
-			if (fault?.type === 'delay') {
-				await new Promise<void>((resolve) => this.later(fault.delayMs ?? 1000, resolve));
-			}
+			if (fault?.type === 'delay') await this.wait(fault.delayMs ?? 1000);
 			response = await api.handle(req);
 		} catch (error) {
-			response = json(500, { error: (error as Error).message });
+			this.internalError(`${req.method} ${shorten(req.path)}`, error);
+			response = api.errorResponse(500, 'The sandbox failed on this request (a sandbox bug: the request may be retried)', req.path);
 		} finally {
 			this.inFlight.set(api.name, this.inFlightCount(api.name) - 1);
 		}

@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { countSegments } from '../nodes/shared/segments';
 import { computeSinchWebhookSignature } from '../nodes/shared/signatures/sinch';
 import { scenarioOf } from './config';
-import { basicAuth, bearer, form, json, jsonBody, type SandboxRequest, type SandboxResponse } from './http';
-import type { ProviderApi, Sandbox, StatusStep } from './server';
-import { newMessage, TokenBucket, ulid, type StoredMessage } from './state';
+import { basicAuth, bearer, form, httpUrl, json, jsonBody, safeDecode } from './http';
+import { newMessage, TokenBucket, ulid } from './state';
+import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StatusStep, StoredMessage } from './types';
 
 const BATCHES = /^\/xms\/v1\/([^/]+)\/batches(?:\/(dry_run|[A-Za-z0-9]+))?(?:\/delivery_report(?:\/([^/]+))?)?$/;
 const MSISDN = /^\+?[1-9]\d{6,14}$/;
@@ -25,6 +25,30 @@ function sinchError(status: number, code: string, text: string, headers: Record<
 }
 
 const bare = (msisdn: string) => msisdn.replace(/^\+/, '');
+const shown = (text: string) => (text.length > 100 ? `${text.slice(0, 100)}…` : text);
+const DELIVERY_REPORTS = ['none', 'summary', 'full', 'per_recipient', 'per_recipient_final'];
+/** The latest date a batch may be scheduled or expire (Sinch allows 3 days of expiry; generous here). */
+const MAX_DATE_MS = Date.UTC(9999, 11, 31);
+
+/** Sinch's code for an HTTP status, for answers no specific check gave. */
+function codeFor(status: number): string {
+	const codes: Record<number, string> = { 400: 'syntax_invalid_parameter_format', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed', 413: 'syntax_constraint_violation', 429: 'too_many_requests' };
+	return codes[status] ?? (status >= 500 ? 'internal_error' : 'syntax_invalid_parameter_format');
+}
+
+/** An optional ISO 8601 date field: absent, a valid date, or a refusal in Sinch's words. */
+function dateField(body: Record<string, unknown>, name: string): Date | null | SandboxResponse {
+	const value = body[name];
+	if (value === undefined || value === null) return null;
+	const date = typeof value === 'string' ? new Date(value) : new Date(NaN);
+	const time = date.getTime();
+	if (!(time >= 0 && time <= MAX_DATE_MS)) {
+		return sinchError(400, 'syntax_invalid_parameter_format', `'${name}' must be an ISO 8601 date-time`);
+	}
+	return date;
+}
+
+const isResponse = (value: unknown): value is SandboxResponse => typeof value === 'object' && value !== null && 'status' in value;
 
 interface Batch {
 	id: string;
@@ -44,7 +68,7 @@ interface Batch {
 	messages: Map<string, StoredMessage>;
 }
 
-export function sinchApi(sandbox: Sandbox): ProviderApi {
+export function sinchApi(sandbox: SandboxContext): ProviderApi {
 	const account = sandbox.accounts.sinch;
 	const batches = new Map<string, Batch>();
 	const tokens = new Map<string, number>();
@@ -160,47 +184,63 @@ export function sinchApi(sandbox: Sandbox): ProviderApi {
 	function create(req: SandboxRequest, scope: string, dryRun: boolean): SandboxResponse {
 		const body = jsonBody(req);
 		if (!body) return sinchError(400, 'syntax_invalid_json', 'The JSON body could not be parsed');
-		const to = body.to;
+		const to: unknown = body.to;
+		if (to !== undefined && to !== null && !Array.isArray(to)) return sinchError(400, 'syntax_invalid_parameter_format', "'to' must be an array of phone numbers");
 		if (!Array.isArray(to) || to.length === 0) return sinchError(400, 'syntax_constraint_violation', "'to' must contain between 1 and 1000 recipients");
 		if (to.length > 1000) return sinchError(400, 'syntax_constraint_violation', "'to' must contain between 1 and 1000 recipients");
+		for (const recipient of to as unknown[]) {
+			if (typeof recipient !== 'string') {
+				return sinchError(400, 'syntax_invalid_parameter_format', `Invalid 'to' address: each recipient must be a string, not ${recipient === null ? 'null' : Array.isArray(recipient) ? 'an array' : typeof recipient}`);
+			}
+			if (!MSISDN.test(recipient) || scenarioOf(`+${bare(recipient)}`, new Set()) === 'invalid') {
+				return sinchError(400, 'syntax_invalid_parameter_format', `Invalid 'to' address: ${shown(recipient)}`);
+			}
+		}
+		const recipients = to as string[];
+		for (const field of ['from', 'body', 'callback_url', 'client_reference', 'delivery_report', 'type']) {
+			const value = body[field];
+			if (value !== undefined && value !== null && typeof value !== 'string') {
+				return sinchError(400, 'syntax_invalid_parameter_format', `'${field}' must be a string`);
+			}
+		}
 		const from = typeof body.from === 'string' ? body.from : '';
 		if (!from) return sinchError(400, 'syntax_constraint_violation', "'from' must be set");
 		const text = typeof body.body === 'string' ? body.body : '';
 		if (!text) return sinchError(400, 'syntax_constraint_violation', "'body' must be set");
-		for (const recipient of to) {
-			const r = String(recipient);
-			if (!MSISDN.test(r) || scenarioOf(`+${bare(r)}`, new Set()) === 'invalid') {
-				return sinchError(400, 'syntax_invalid_parameter_format', `Invalid 'to' address: ${r}`);
-			}
+		const mode = typeof body.delivery_report === 'string' ? body.delivery_report : 'none';
+		if (!DELIVERY_REPORTS.includes(mode)) {
+			return sinchError(400, 'syntax_invalid_parameter_format', `Invalid delivery_report: ${shown(mode)}`);
 		}
-		const mode = String(body.delivery_report ?? 'none');
-		if (!['none', 'summary', 'full', 'per_recipient', 'per_recipient_final'].includes(mode)) {
-			return sinchError(400, 'syntax_invalid_parameter_format', `Invalid delivery_report: ${mode}`);
+		const callbackUrl = typeof body.callback_url === 'string' && body.callback_url !== '' ? body.callback_url : null;
+		if (callbackUrl !== null && !httpUrl(callbackUrl)) {
+			return sinchError(400, 'syntax_invalid_parameter_format', "Invalid 'callback_url': it must be an absolute http(s) URL");
 		}
-		const callbackUrl = typeof body.callback_url === 'string' ? body.callback_url : null;
 		const clientReference = typeof body.client_reference === 'string' ? body.client_reference : null;
 		if (clientReference && clientReference.length > 128) return sinchError(400, 'syntax_constraint_violation', "'client_reference' is longer than 128 characters");
+		const sendAt = dateField(body, 'send_at');
+		if (isResponse(sendAt)) return sendAt;
+		const expireAt = dateField(body, 'expire_at');
+		if (isResponse(expireAt)) return expireAt;
 		if (dryRun) {
 			const segments = countSegments(text);
-			return json(200, { number_of_recipients: to.length, number_of_messages: to.length * segments.segments, per_recipient: [] });
+			return json(200, { number_of_recipients: recipients.length, number_of_messages: recipients.length * segments.segments, per_recipient: [] });
 		}
 		if (bucket === undefined) bucket = new TokenBucket(sandbox.limits.sinchPerSecond, sandbox.scaled(1000) || 1);
-		if (!bucket.take(to.length)) return sinchError(429, 'too_many_requests', 'Too many requests', { 'Retry-After': '1' });
+		if (!bucket.take(recipients.length)) return sinchError(429, 'too_many_requests', 'Too many requests', { 'Retry-After': '1' });
 
 		const now = new Date();
-		const sendAt = typeof body.send_at === 'string' ? new Date(body.send_at) : null;
 		const start = sendAt && sendAt.getTime() > now.getTime() ? sendAt : now;
-		const expireAt = typeof body.expire_at === 'string' ? body.expire_at : new Date(start.getTime() + 3 * 24 * 3600 * 1000).toISOString();
+		const expiry = expireAt ?? new Date(Math.min(MAX_DATE_MS, start.getTime() + 3 * 24 * 3600 * 1000));
 		const b: Batch = {
 			id: ulid(),
 			scope,
 			from,
-			to: to.map((r) => bare(String(r))),
+			to: recipients.map(bare),
 			body: text,
 			createdAt: now.toISOString(),
 			modifiedAt: now.toISOString(),
 			sendAt: sendAt ? sendAt.toISOString() : null,
-			expireAt,
+			expireAt: expiry.toISOString(),
 			deliveryReport: mode,
 			callbackUrl,
 			clientReference,
@@ -242,11 +282,11 @@ export function sinchApi(sandbox: Sandbox): ProviderApi {
 
 	return {
 		name: 'sinch',
-		matches: (req) => BATCHES.test(req.path) || req.path === '/oauth2/token' || /^\/xms\/v1\//.test(req.path),
+		matches: (_method, path) => path === '/xms' || path.startsWith('/xms/') || path === '/oauth2/token',
 		recipients: (req) => {
 			if (req.method !== 'POST') return [];
 			const to = jsonBody(req)?.to;
-			return Array.isArray(to) ? to.map((r) => `+${bare(String(r))}`) : [];
+			return Array.isArray(to) ? to.filter((r): r is string => typeof r === 'string').map((r) => `+${bare(r)}`) : [];
 		},
 		faultResponse: (status, retryAfter) => {
 			const headers: Record<string, string> = retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {};
@@ -254,10 +294,15 @@ export function sinchApi(sandbox: Sandbox): ProviderApi {
 			if (status >= 500) return sinchError(status, 'internal_error', 'Internal error', headers);
 			return sinchError(status, 'injected', `Injected error ${status}`, headers);
 		},
+		errorResponse: (status, message, path) =>
+			// The OAuth2 token endpoint answers in OAuth2's shape, the SMS API in Sinch's.
+			path === '/oauth2/token' ? json(status, { error: status >= 500 ? 'server_error' : 'invalid_request', error_description: message }) : sinchError(status, codeFor(status), message),
 		handle(req) {
-			if (req.path === '/oauth2/token' && req.method === 'POST') return issueToken(req);
+			if (req.path === '/oauth2/token') {
+				return req.method === 'POST' ? issueToken(req) : json(405, { error: 'invalid_request', error_description: `${req.method} is not allowed here` });
+			}
 			const match = BATCHES.exec(req.path);
-			if (!match) return sinchError(404, 'not_found', `No such resource: ${req.path}`);
+			if (!match) return sinchError(404, 'not_found', `No such resource: ${shown(req.path)}`);
 			const [, scope, idOrAction, recipient] = match;
 			if (!authorized(req, scope)) return json(401, { code: 'unauthorized', text: 'Unauthorized' });
 			const isReport = req.path.includes('/delivery_report');
@@ -268,14 +313,15 @@ export function sinchApi(sandbox: Sandbox): ProviderApi {
 					const list = [...batches.values()].filter((b) => b.scope === scope).reverse();
 					return json(200, { batches: list.slice(0, pageSize).map(batchResource), count: list.length, page: 0, page_size: pageSize });
 				}
+				return sinchError(405, 'method_not_allowed', `${req.method} is not allowed here`);
 			}
 			if (idOrAction === 'dry_run' && req.method === 'POST') return create(req, scope, true);
 			const b = idOrAction ? batches.get(idOrAction) : undefined;
 			if (!b || b.scope !== scope) return sinchError(404, 'not_found', `Batch ${idOrAction} not found`);
 			if (isReport && req.method === 'GET') {
 				if (recipient) {
-					const m = b.messages.get(bare(decodeURIComponent(recipient)));
-					return m ? json(200, recipientReport(b, m)) : sinchError(404, 'not_found', `No delivery report for ${recipient}`);
+					const m = b.messages.get(bare(safeDecode(recipient) ?? recipient));
+					return m ? json(200, recipientReport(b, m)) : sinchError(404, 'not_found', `No delivery report for ${shown(recipient)}`);
 				}
 				return json(200, summary(b, req.query.get('type') === 'full'));
 			}

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { parseAwsAuthorization, signAwsRequest } from '../nodes/shared/signatures/awsSigV4';
 import { safeEqual } from '../nodes/shared/signatures/compare';
 import { scenarioOf } from './config';
-import { escapeXml, form, xml, type SandboxRequest, type SandboxResponse } from './http';
-import type { ProviderApi, Sandbox } from './server';
+import { escapeXml, form, xml } from './http';
 import { newMessage, TokenBucket } from './state';
+import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse } from './types';
 
 const NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -30,12 +30,14 @@ function ok(action: string, result: string): SandboxResponse {
 function attributes(params: URLSearchParams): Record<string, string> {
 	const out: Record<string, string> = {};
 	for (let n = 1; params.has(`MessageAttributes.entry.${n}.Name`); n++) {
-		out[String(params.get(`MessageAttributes.entry.${n}.Name`))] = String(params.get(`MessageAttributes.entry.${n}.Value.StringValue`) ?? '');
+		const name = String(params.get(`MessageAttributes.entry.${n}.Name`));
+		if (name === '__proto__') continue;
+		out[name] = String(params.get(`MessageAttributes.entry.${n}.Value.StringValue`) ?? '');
 	}
 	return out;
 }
 
-export function snsApi(sandbox: Sandbox): ProviderApi {
+export function snsApi(sandbox: SandboxContext): ProviderApi {
 	const account = sandbox.accounts.sns;
 	let bucket: TokenBucket | undefined;
 
@@ -62,19 +64,25 @@ export function snsApi(sandbox: Sandbox): ProviderApi {
 			headers[name] = Array.isArray(value) ? value.join(',') : value;
 		}
 		const host = headers.host ?? String(req.headers.host ?? '');
-		const expected = signAwsRequest({
-			method: req.method,
-			url: `http://${host}${req.url}`,
-			headers,
-			body: req.rawBody,
-			region: auth.region,
-			service: 'sns',
-			accessKeyId: auth.accessKeyId,
-			secretAccessKey: account.secretAccessKey,
-			sessionToken: headers['x-amz-security-token'],
-			date: signedAt,
-		});
-		if (!safeEqual(expected.signature, auth.signature)) {
+		let expected: string | undefined;
+		try {
+			expected = signAwsRequest({
+				method: req.method,
+				url: `http://${host}${req.url}`,
+				headers,
+				body: req.rawBody,
+				region: auth.region,
+				service: 'sns',
+				accessKeyId: auth.accessKeyId,
+				secretAccessKey: account.secretAccessKey,
+				sessionToken: headers['x-amz-security-token'],
+				date: signedAt,
+			}).signature;
+		} catch {
+			// A Host or a query the signer cannot even read (bad percent-encoding): it cannot match either.
+			expected = undefined;
+		}
+		if (expected === undefined || !safeEqual(expected, auth.signature)) {
 			return awsError(
 				403,
 				'SignatureDoesNotMatch',
@@ -132,7 +140,8 @@ export function snsApi(sandbox: Sandbox): ProviderApi {
 
 	return {
 		name: 'sns',
-		matches: (req) => req.method === 'POST' && req.path === '/' && /(^|&)Action=/.test(req.rawBody),
+		// SNS's endpoint is POST / (the query protocol); GET / is the sandbox's phone page.
+		matches: (method, path) => method === 'POST' && path === '/',
 		recipients: (req) => {
 			const phone = form(req).get('PhoneNumber');
 			return phone ? [phone] : [];
@@ -143,6 +152,12 @@ export function snsApi(sandbox: Sandbox): ProviderApi {
 			if (status === 503) return awsError(503, 'ServiceUnavailable', 'Service is unavailable', 'Receiver', headers);
 			if (status >= 500) return awsError(status, 'InternalError', 'Internal error', 'Receiver', headers);
 			return awsError(status, 'InvalidParameter', `Injected error ${status}`, 'Sender', headers);
+		},
+		errorResponse: (status, message) => {
+			if (status === 404) return awsError(404, 'InvalidAction', message);
+			if (status === 503) return awsError(503, 'ServiceUnavailable', message, 'Receiver');
+			if (status >= 500) return awsError(status, 'InternalError', message, 'Receiver');
+			return awsError(status, 'InvalidParameter', `Invalid parameter: ${message}`);
 		},
 		handle(req) {
 			const denied = verify(req);
@@ -162,9 +177,11 @@ export function snsApi(sandbox: Sandbox): ProviderApi {
 					return ok('CheckIfPhoneNumberIsOptedOut', `<isOptedOut>${scenarioOf(phone, sandbox.optOuts) === 'optedOut'}</isOptedOut>`);
 				}
 				case 'ListPhoneNumbersOptedOut':
-					return ok('ListPhoneNumbersOptedOut', `<phoneNumbers>${[...sandbox.optOuts].map((n) => `<member>${n}</member>`).join('')}</phoneNumbers>`);
+					return ok('ListPhoneNumbersOptedOut', `<phoneNumbers>${[...sandbox.optOuts].map((n) => `<member>${escapeXml(n)}</member>`).join('')}</phoneNumbers>`);
+				case null:
+					return awsError(400, 'MissingAction', 'The request must contain the parameter Action.');
 				default:
-					return awsError(400, 'InvalidAction', `The action ${action ?? ''} is not valid for this endpoint.`);
+					return awsError(400, 'InvalidAction', `The action ${action.length > 100 ? `${action.slice(0, 100)}…` : action} is not valid for this endpoint.`);
 			}
 		},
 	};

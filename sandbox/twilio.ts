@@ -2,9 +2,9 @@
 import { countSegments } from '../nodes/shared/segments';
 import { computeTwilioSignature } from '../nodes/shared/signatures/twilio';
 import { scenarioOf, twilioSenderRate } from './config';
-import { basicAuth, form, json, rfc2822, type SandboxRequest, type SandboxResponse } from './http';
-import type { ProviderApi, Sandbox, StatusStep } from './server';
-import { newId, newMessage, type StoredMessage } from './state';
+import { basicAuth, form, httpUrl, json, rfc2822 } from './http';
+import { newId, newMessage } from './state';
+import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StatusStep, StoredMessage } from './types';
 
 const PREFIX = /^\/2010-04-01\/Accounts\/([^/]+)(\/.*)?$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -13,11 +13,25 @@ function twilioError(status: number, code: number, message: string, headers: Rec
 	return json(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }, headers);
 }
 
+/** Twilio's generic code for an HTTP status, for answers no specific check gave. */
+function codeFor(status: number): number {
+	const codes: Record<number, number> = { 401: 20003, 404: 20404, 405: 20004, 429: 20429, 503: 20503 };
+	return codes[status] ?? (status >= 500 ? 20500 : 20001);
+}
+
+const notFound = (path: string) => twilioError(404, 20404, `The requested resource ${path.length > 200 ? `${path.slice(0, 200)}…` : path} was not found`);
+
+/** A StatusCallback Twilio would call: an absolute http(s) URL whose host has no underscore. */
+function callbackProblem(value: string): boolean {
+	const url = httpUrl(value);
+	return !url || url.hostname.includes('_');
+}
+
 function stripChannel(address: string): { channel: 'sms' | 'whatsapp'; number: string } {
 	return address.startsWith('whatsapp:') ? { channel: 'whatsapp', number: address.slice(9) } : { channel: 'sms', number: address };
 }
 
-export function twilioApi(sandbox: Sandbox): ProviderApi {
+export function twilioApi(sandbox: SandboxContext): ProviderApi {
 	const account = sandbox.accounts.twilio;
 	/** When each sender is next free to send, in ms since the epoch. */
 	const senderFree = new Map<string, number>();
@@ -105,6 +119,11 @@ export function twilioApi(sandbox: Sandbox): ProviderApi {
 		if (!body && media.length === 0 && !contentSid) return twilioError(400, 21602, 'Message body is required.');
 		if (body.length > 1600) return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
 		if (media.length > 10) return twilioError(400, 21623, 'Number of media files exceeds allowed limit.');
+		if (media.some((url) => !httpUrl(url))) return twilioError(400, 21620, 'Invalid media URL(s). Media URLs must be absolute http(s) URLs.');
+		const callbackUrl = p.get('StatusCallback') ?? '';
+		if (callbackUrl && callbackProblem(callbackUrl)) {
+			return twilioError(400, 21609, `Invalid StatusCallback url: it must be an absolute http(s) URL whose host has no underscore.`);
+		}
 		const to = stripChannel(toRaw);
 		if (!E164.test(to.number)) return twilioError(400, 21211, `Invalid 'To' Phone Number: ${toRaw}`);
 		if (serviceSid && serviceSid !== account.messagingServiceSid) {
@@ -161,7 +180,7 @@ export function twilioApi(sandbox: Sandbox): ProviderApi {
 				mediaUrls: media,
 				status: first,
 				sendAt: sendAt ? sendAt.toISOString() : null,
-				callbackUrl: p.get('StatusCallback'),
+				callbackUrl: callbackUrl || null,
 				messagingServiceSid: serviceSid || null,
 			}),
 		);
@@ -190,8 +209,8 @@ export function twilioApi(sandbox: Sandbox): ProviderApi {
 		const to = req.query.get('To');
 		const from = req.query.get('From');
 		const after = req.query.get('DateSent>');
-		const pageSize = Math.min(1000, Number(req.query.get('PageSize') ?? 50) || 50);
-		const page = Number(req.query.get('Page') ?? 0) || 0;
+		const pageSize = Math.min(1000, Math.max(1, Math.floor(Number(req.query.get('PageSize') ?? 50)) || 50));
+		const page = Math.min(1e6, Math.max(0, Math.floor(Number(req.query.get('Page') ?? 0)) || 0));
 		const all = [...sandbox.messages.values()]
 			.filter((m) => m.provider === 'twilio' && m.account === sid)
 			.filter((m) => (!to || m.to === to) && (!from || m.from === from))
@@ -214,7 +233,7 @@ export function twilioApi(sandbox: Sandbox): ProviderApi {
 
 	function update(req: SandboxRequest, sid: string, messageSid: string): SandboxResponse {
 		const m = find(sid, messageSid);
-		if (!m) return twilioError(404, 20404, `The requested resource /2010-04-01/Accounts/${sid}/Messages/${messageSid}.json was not found`);
+		if (!m) return notFound(`/2010-04-01/Accounts/${sid}/Messages/${messageSid}.json`);
 		const p = form(req);
 		if (p.get('Status') === 'canceled') {
 			if (m.status !== 'scheduled') return twilioError(400, 30409, 'Message cannot be canceled: it is not scheduled.');
@@ -227,7 +246,7 @@ export function twilioApi(sandbox: Sandbox): ProviderApi {
 
 	return {
 		name: 'twilio',
-		matches: (req) => PREFIX.test(req.path),
+		matches: (_method, path) => path === '/2010-04-01' || path.startsWith('/2010-04-01/'),
 		recipients: (req) => {
 			if (req.method !== 'POST') return [];
 			const to = form(req).get('To');
@@ -239,8 +258,10 @@ export function twilioApi(sandbox: Sandbox): ProviderApi {
 			if (status >= 500) return twilioError(status, 20500, 'Internal Server Error', headers);
 			return twilioError(status, status * 100, `Injected error ${status}`, headers);
 		},
+		errorResponse: (status, message) => twilioError(status, codeFor(status), message),
 		async handle(req) {
-			const match = PREFIX.exec(req.path) as RegExpExecArray;
+			const match = PREFIX.exec(req.path);
+			if (!match) return notFound(req.path);
 			const sid = match[1].replace(/\.json$/, '');
 			const rest = match[2] ?? '';
 			const denied = authenticate(req, sid);
@@ -261,21 +282,23 @@ export function twilioApi(sandbox: Sandbox): ProviderApi {
 				}
 				if (rest === '/Messages.json' && req.method === 'POST') return create(req, sid);
 				if (rest === '/Messages.json' && req.method === 'GET') return list(req, sid);
+				if (rest === '/Messages.json') return twilioError(405, 20004, `Method not allowed: ${req.method} on the Messages list`);
 				const one = /^\/Messages\/([A-Za-z0-9]+)\.json$/.exec(rest);
 				if (one) {
 					if (req.method === 'GET') {
 						const m = find(sid, one[1]);
-						return m ? json(200, resource(m)) : twilioError(404, 20404, `The requested resource ${req.path} was not found`);
+						return m ? json(200, resource(m)) : notFound(req.path);
 					}
 					if (req.method === 'POST') return update(req, sid, one[1]);
 					if (req.method === 'DELETE') {
 						const m = find(sid, one[1]);
-						if (!m) return twilioError(404, 20404, `The requested resource ${req.path} was not found`);
+						if (!m) return notFound(req.path);
 						sandbox.messages.delete(m.id);
 						return { status: 204 };
 					}
+					return twilioError(405, 20004, `Method not allowed: ${req.method} on a Message`);
 				}
-				return twilioError(404, 20404, `The requested resource ${req.path} was not found`);
+				return notFound(req.path);
 			}
 		},
 	};

@@ -59,7 +59,7 @@ describe('sandbox control API', () => {
 		expect(failed.headers.get('retry-after')).toBe('3');
 		await control('/faults', { method: 'DELETE' });
 		expect((await twilioSend({ To: '+33612345679' })).status).toBe(201);
-		expect((await control('/faults', { method: 'POST', body: '{"type":"explode"}' })).status).toBe(400);
+		expect((await control('/faults', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"type":"explode"}' })).status).toBe(400);
 	});
 
 	it('resets a connection, delays, and hangs after accepting', async () => {

@@ -1,0 +1,171 @@
+/**
+ * The sandbox's shared types, in one module that imports no other module of the sandbox at run time: the
+ * server, the provider emulations and the control API all import their types from here, never from each other.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { SandboxAccounts, SandboxLimits } from './config';
+
+export type SandboxProvider = 'twilio' | 'sinch' | 'sns';
+
+/** A request as the sandbox's handlers see it: body read, path split from the query. */
+export interface SandboxRequest {
+	method: string;
+	/** Path without the query, as sent (not decoded, not normalised). */
+	path: string;
+	query: URLSearchParams;
+	headers: IncomingMessage['headers'];
+	rawBody: string;
+	/** The URL as the client asked for it. */
+	url: string;
+}
+
+export interface SandboxResponse {
+	status: number;
+	headers?: Record<string, string>;
+	body?: string;
+}
+
+export interface SandboxOptions {
+	host?: string;
+	/** 0 picks a free port. */
+	port?: number;
+	/** Multiplies every duration (status steps, rate windows): 0.01 makes the sandbox 100 times faster. */
+	timeScale?: number;
+	accounts?: Partial<{ [K in keyof SandboxAccounts]: Partial<SandboxAccounts[K]> }>;
+	limits?: Partial<SandboxLimits>;
+	/**
+	 * Host names the control API and the phone page also answer to, besides 127.0.0.1, localhost, [::1] and the
+	 * host it binds (e.g. a LAN name when bound to 0.0.0.0). `name` means on the sandbox's port; `name:port` a
+	 * given port (behind a port mapping).
+	 */
+	allowedHosts?: string[];
+	/** Where request lines are logged; silent when absent. */
+	log?: (line: string) => void;
+}
+
+export interface StatusEvent {
+	status: string;
+	at: string;
+	errorCode?: string | number | null;
+}
+
+export interface StatusStep {
+	afterMs: number;
+	status: string;
+	errorCode?: string | number | null;
+}
+
+export interface StoredMessage {
+	provider: SandboxProvider;
+	id: string;
+	/** Account SID, service plan / project ID, or access key ID. */
+	account: string;
+	direction: 'outbound-api' | 'inbound';
+	from: string | null;
+	to: string;
+	body: string;
+	mediaUrls: string[];
+	status: string;
+	history: StatusEvent[];
+	errorCode: string | number | null;
+	createdAt: string;
+	updatedAt: string;
+	sentAt: string | null;
+	sendAt: string | null;
+	callbackUrl: string | null;
+	messagingServiceSid: string | null;
+	segments: number;
+	encoding: string;
+	price: string | null;
+	clientReference: string | null;
+	deliveryReport: string | null;
+	canceled: boolean;
+	attributes: Record<string, string>;
+}
+
+export interface RequestRecord {
+	at: string;
+	provider: SandboxProvider | 'control' | 'unknown';
+	method: string;
+	path: string;
+	recipients: string[];
+	status: number | null;
+	fault: string | null;
+}
+
+export interface CallbackRecord {
+	at: string;
+	provider: SandboxProvider;
+	url: string;
+	messageId: string;
+	status: string;
+	body: string;
+	headers: Record<string, string>;
+	responseStatus: number | null;
+	error: string | null;
+	attempts: number;
+}
+
+/** A failure of the sandbox itself (a handler or a timer that threw): answered with a 500, kept here, logged once. */
+export interface SandboxErrorRecord {
+	at: string;
+	/** `METHOD /path` of the request, or what the timer was doing. */
+	where: string;
+	message: string;
+}
+
+export interface FaultRule {
+	id: string;
+	provider?: SandboxProvider;
+	/** Only requests to this recipient (E.164). */
+	to?: string;
+	type: 'status' | 'reset' | 'delay' | 'hang';
+	/** HTTP status for type "status" (429, 500, 502, 503, 504…), an integer 100–599. */
+	status?: number;
+	/** Seconds, sent as Retry-After with a "status" fault. */
+	retryAfter?: number;
+	/** Milliseconds, for "delay". */
+	delayMs?: number;
+	/** How many requests it applies to; -1 for all. */
+	remaining: number;
+	hits: number;
+}
+
+export type FaultInput = Omit<FaultRule, 'id' | 'remaining' | 'hits'> & { count?: number };
+
+/** A provider's part of the sandbox. */
+export interface ProviderApi {
+	name: SandboxProvider;
+	/** Whether a request is addressed to this provider, from its method and path alone (the body is not read yet). */
+	matches(method: string, path: string): boolean;
+	recipients(req: SandboxRequest): string[];
+	handle(req: SandboxRequest): Promise<SandboxResponse> | SandboxResponse;
+	/** The provider's own answer for an injected HTTP status. */
+	faultResponse(status: number, retryAfter?: number): SandboxResponse;
+	/** An error in the provider's own shape, for what the server refuses before a handler runs (404, 413, 500). */
+	errorResponse(status: number, message: string, path: string): SandboxResponse;
+}
+
+/** What the provider emulations and the control API use of the running sandbox (the Sandbox class implements it). */
+export interface SandboxContext {
+	readonly url: string;
+	readonly accounts: SandboxAccounts;
+	readonly limits: SandboxLimits;
+	readonly timeScale: number;
+	readonly messages: Map<string, StoredMessage>;
+	readonly requests: RequestRecord[];
+	readonly callbacks: CallbackRecord[];
+	readonly faults: FaultRule[];
+	readonly optOuts: Set<string>;
+	readonly errors: SandboxErrorRecord[];
+	readonly onStatus: Map<SandboxProvider, (message: StoredMessage, event: StatusEvent) => void>;
+	reset(): void;
+	inFlightCount(provider: SandboxProvider): number;
+	scaled(ms: number): number;
+	later(ms: number, fn: () => void): void;
+	store(message: StoredMessage): StoredMessage;
+	progress(message: StoredMessage, steps: StatusStep[]): void;
+	setStatus(message: StoredMessage, status: string, errorCode?: string | number | null): void;
+	sendCallback(record: Omit<CallbackRecord, 'at' | 'responseStatus' | 'error' | 'attempts'>, maxAttempts?: number): void;
+	addFault(rule: FaultInput): FaultRule;
+}
