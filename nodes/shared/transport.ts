@@ -18,7 +18,7 @@ interface ErrorLike {
 	syscall?: unknown;
 	message?: unknown;
 	cause?: unknown;
-	request?: { socket?: { connecting?: boolean } | null };
+	request?: { socket?: { connecting?: boolean; _bytesDispatched?: unknown } | null };
 	response?: { status?: number; data?: unknown; headers?: Record<string, string> };
 }
 
@@ -44,7 +44,9 @@ export function unwrapTransportError(error: unknown): Unwrapped {
 			code = e.code;
 		}
 		if (e.syscall === 'connect' || e.syscall === 'getaddrinfo') neverConnected = true;
-		if (e.request && typeof e.request === 'object' && e.request.socket && e.request.socket.connecting === true) neverConnected = true;
+		const socket = e.request && typeof e.request === 'object' ? e.request.socket : undefined;
+		// Still connecting, or not one byte handed to the connection (a connect that timed out): nothing reached the provider.
+		if (socket && (socket.connecting === true || socket._bytesDispatched === 0)) neverConnected = true;
 		if (!response && e.response && typeof e.response.status === 'number') response = e.response;
 		current = e.cause;
 	}

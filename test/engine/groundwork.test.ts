@@ -3,6 +3,7 @@
  * are ours, wrong-typed parameters are refused per item, Sinch status per recipient, scheduled messages, fallback
  * reasons.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { IDataObject } from 'n8n-workflow';
 import type { Engine } from '../helpers/engine';
 import { useEngine } from '../helpers/useEngine';
@@ -176,3 +177,46 @@ describe('scheduled messages', () => {
 		expect(result.items('Send SMS')[0].json).toMatchObject({ status: 'scheduled', sentAt: null, sendAt: at.toISOString() });
 	});
 });
+
+describe('a connection that was never made is not ambiguous', () => {
+	let blackhole: ChildProcess | undefined;
+	let port = 0;
+	beforeAll(async () => {
+		// A listening socket whose accept queue is full: the kernel drops new connection attempts, so connecting hangs.
+		blackhole = spawn('python3', ['-c', BLACKHOLE], { stdio: ['ignore', 'pipe', 'inherit'] });
+		port = await new Promise<number>((resolve, reject) => {
+			blackhole?.stdout?.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim())));
+			blackhole?.once('error', reject);
+		});
+	});
+	afterAll(() => blackhole?.kill());
+
+	it('a connect that times out is retried and falls back, with "Nothing was sent"', async () => {
+		engine.setCredentials('messagingTwilioApi', { ...engine.credentials.messagingTwilioApi, baseUrl: `http://127.0.0.1:${port}` });
+		const started = Date.now();
+		const result = await engine.run([{ phone: '+33612345678', message: 'x' }], [send({ provider: 'twilio,sns', options: { timeoutMs: 1000, maxRetries: 1 } })]);
+		expect(result.error()).toBeUndefined();
+		expect(result.items('Send SMS')[0].json).toMatchObject({ provider: 'sns', fallbackUsed: true, attempts: 3, fallbackReason: expect.stringContaining('Nothing was sent') });
+		expect(Date.now() - started).toBeLessThan(2 * 1000 + 2000);
+		expect(stored().map((m) => m.provider)).toEqual(['sns']);
+	});
+});
+
+const BLACKHOLE = `
+import socket, time
+s = socket.socket()
+s.bind(('127.0.0.1', 0))
+s.listen(0)
+port = s.getsockname()[1]
+fill = []
+for i in range(8):
+    c = socket.socket()
+    c.setblocking(False)
+    try:
+        c.connect(('127.0.0.1', port))
+    except BlockingIOError:
+        pass
+    fill.append(c)
+print(port, flush=True)
+time.sleep(600)
+`;
