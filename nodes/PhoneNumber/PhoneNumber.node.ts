@@ -20,6 +20,8 @@ export class PhoneNumber implements INodeType {
 		version: 1,
 		subtitle: '={{"Validate & Format" + ($parameter["defaultCountry"] ? " · " + $parameter["defaultCountry"] : "")}}',
 		description: 'Validate phone numbers, format them as E.164 and tell their country and type, offline, before money is spent',
+		// The editor opens this as given; a codex documentation link would get its tracking query after the anchor.
+		documentationUrl: 'https://www.npmjs.com/package/n8n-nodes-messaging-gateway#phone-number',
 		defaults: { name: 'Phone Number' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

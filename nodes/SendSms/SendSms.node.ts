@@ -32,6 +32,8 @@ export class SendSms implements INodeType {
 		subtitle:
 			'={{ ({send: "Send", getStatus: "Get Status", cancel: "Cancel Scheduled"})[$parameter["operation"]] + " · " + $parameter["provider"].split(",").map(p => ({twilio: "Twilio", sinch: "Sinch", sns: "AWS SNS"})[p] || p).join(" → ") }}',
 		description: 'Send a text message (SMS or MMS) for notifications, reminders and alerts through Twilio, Sinch or AWS SNS, with fallback; look up or cancel a message',
+		// The editor opens this as given; a codex documentation link would get its tracking query after the anchor.
+		documentationUrl: 'https://www.npmjs.com/package/n8n-nodes-messaging-gateway#send-sms',
 		defaults: { name: 'Send SMS' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
