@@ -104,12 +104,3 @@ export const DEFAULT_LIMITS: SandboxLimits = {
 	sinchPerSecond: 100,
 	snsPerSecond: 20,
 };
-
-/** Messages a sender may send per second, by the kind of sender. */
-export function twilioSenderRate(from: string): number {
-	if (/^\d{5,6}$/.test(from)) return 100; // short code
-	if (/^\+1(800|833|844|855|866|877|888)\d{7}$/.test(from)) return 3; // toll-free
-	if (/^\+1\d{10}$/.test(from)) return 1; // US/CA long code
-	if (/[A-Za-z]/.test(from)) return 10; // alphanumeric sender ID
-	return 10; // international long code
-}

@@ -1,6 +1,6 @@
 /** Sinch SMS (XMS) batches and the OAuth2 token endpoint, as the sandbox plays them. */
 import { randomBytes } from 'node:crypto';
-import { countSegments } from '../nodes/shared/segments';
+import { countSegments } from '../nodes/shared/rules/segments';
 import { computeSinchWebhookSignature } from '../nodes/shared/signatures/sinch';
 import { scenarioOf } from './config';
 import { basicAuth, bearer, form, httpUrl, json, jsonBody, safeDecode } from './http';

@@ -1,6 +1,6 @@
 /** Helpers for what the sandbox remembers: ids, token buckets, new messages. The types are in ./types. */
 import { randomBytes } from 'node:crypto';
-import { countSegments } from '../nodes/shared/segments';
+import { countSegments } from '../nodes/shared/rules/segments';
 import type { StoredMessage } from './types';
 
 export function newId(prefix: string, hexLength = 32): string {

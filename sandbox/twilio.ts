@@ -1,7 +1,8 @@
 /** Twilio's Messages API, as the sandbox plays it. */
-import { countSegments } from '../nodes/shared/segments';
+import { countSegments } from '../nodes/shared/rules/segments';
 import { computeTwilioSignature } from '../nodes/shared/signatures/twilio';
-import { scenarioOf, twilioSenderRate } from './config';
+import { twilioSenderRate } from '../nodes/shared/providers/twilio/index';
+import { scenarioOf } from './config';
 import { basicAuth, form, httpUrl, json, rfc2822 } from './http';
 import { newId, newMessage } from './state';
 import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StatusStep, StoredMessage } from './types';
@@ -271,6 +272,8 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 			}
 			{
 				if (rest === '' && req.method === 'GET') {
+					// Twilio refuses Standard and Restricted API keys (the sandbox's key is a Standard one) on the Account resource.
+					if (basicAuth(req)?.user === account.apiKeySid) return twilioError(401, 20003, 'Authenticate');
 					return json(200, {
 						sid,
 						friendly_name: 'Messaging Gateway sandbox',

@@ -21,8 +21,9 @@ describe('credential Test requests', () => {
 	});
 
 	it.each([
-		['messagingTwilioApi', {}, '/2010-04-01/Accounts/'],
-		['messagingTwilioApi', 'apiKey', '/2010-04-01/Accounts/'],
+		['messagingTwilioApi', {}, '/Messages.json'],
+		// A Standard API key may not read /Accounts (20003): the Test lists messages, which such a key may.
+		['messagingTwilioApi', 'apiKey', '/Messages.json'],
 		['messagingSinchApi', {}, '/batches'],
 		['messagingSinchApi', 'project', '/batches'],
 		['messagingAwsSnsApi', {}, '/'],
@@ -33,6 +34,15 @@ describe('credential Test requests', () => {
 		const { statusCode } = await engine.testCredential(type);
 		expect(statusCode).toBe(200);
 		expect(box.get().requests.at(-1)?.path).toContain(path);
+	});
+
+	it('the sandbox refuses a Standard API key on the Account resource, as Twilio does', async () => {
+		const { twilio } = box.get().accounts;
+		const answer = await fetch(`${box.get().url}/2010-04-01/Accounts/${twilio.accountSid}.json`, {
+			headers: { Authorization: `Basic ${Buffer.from(`${twilio.apiKeySid}:${twilio.apiKeySecret}`).toString('base64')}` },
+		});
+		expect(answer.status).toBe(401);
+		expect(await answer.json()).toMatchObject({ code: 20003 });
 	});
 
 	it.each([
