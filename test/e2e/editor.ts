@@ -21,6 +21,25 @@ async function labels(page: Page): Promise<string[]> {
 	);
 }
 
+/** The choices of the Options collection's "Add Option" list, as a person sees them. */
+async function addOptionChoices(page: Page): Promise<string[]> {
+	const add = page.locator('[data-test-id="ndv"] [data-test-id="collection-parameter-add"]').first();
+	await add.scrollIntoViewIfNeeded({ timeout: 5000 });
+	await add.click();
+	await page.waitForTimeout(500);
+	const choices = await page.$$eval('[data-test-id="collection-parameter-option"]', (els) => els.map((e) => (e as unknown as { textContent: string }).textContent.trim()));
+	await page.keyboard.press('Escape');
+	await page.waitForTimeout(200);
+	return choices.filter(Boolean);
+}
+
+async function choose(page: Page, parameter: string, option: string): Promise<void> {
+	await page.click(`[data-test-id="parameter-input-${parameter}"]`);
+	// An option's accessible name includes its description: match its name at the start.
+	await page.getByRole('option', { name: new RegExp(`^${option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }).first().click();
+	await page.waitForTimeout(800);
+}
+
 async function openCanvas(page: Page, url: string, id: string): Promise<string[]> {
 	await page.goto(`${url}/workflow/${id}`);
 	await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 60_000 });
@@ -110,6 +129,26 @@ export async function runEditorChecks(
 		expect(await page.locator('[data-test-id="node-credentials-select"]').count()).toBe(1);
 		expect(await page.locator('[data-test-id="ndv"]').innerText()).toContain('Sinch Credential');
 		await page.screenshot({ path: join(screenshots, 'send-sms-sinch.png') });
+
+		// Options appear only where they work.
+		const offered: Record<string, string[]> = {};
+		offered.sinch = await addOptionChoices(page);
+		await choose(page, 'provider', 'Twilio');
+		await choose(page, 'twilioSenderType', 'Phone Number or Sender ID');
+		offered.twilioNumber = await addOptionChoices(page);
+		await choose(page, 'twilioSenderType', 'Messaging Service');
+		offered.twilioService = await addOptionChoices(page);
+		await choose(page, 'provider', 'AWS SNS');
+		offered.sns = await addOptionChoices(page);
+		console.log('options offered:', JSON.stringify(offered));
+		for (const name of ['Send At', 'Client Reference (Sinch)', 'Validity Period (Seconds)', 'Wait for Final Status (Seconds)', 'Status Callback URL']) expect(offered.sinch).toContain(name);
+		for (const name of ['Media URLs (Twilio MMS)', 'Max Price (AWS SNS, USD)']) expect(offered.sinch).not.toContain(name);
+		expect(offered.twilioNumber).not.toContain('Send At');
+		expect(offered.twilioNumber).toContain('Media URLs (Twilio MMS)');
+		expect(offered.twilioService).toContain('Send At');
+		for (const name of ['Send At', 'Validity Period (Seconds)', 'Status Callback URL', 'Wait for Final Status (Seconds)']) expect(offered.sns).not.toContain(name);
+		expect(offered.sns).toContain('Max Price (AWS SNS, USD)');
+		expect(offered.sns).toContain('Timeout per Request (Ms)');
 
 		// Phone Number renders too.
 		await page.keyboard.press('Escape');
