@@ -3,12 +3,14 @@
  * On Fail as one error shape, our errors (never n8n's generic text) when the node stops, and the sent-ledger
  * (ledger.ts) that keeps n8n's Retry On Fail from sending an item twice.
  */
-import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
 import { DeliveryFailure } from './delivery';
 import { itemContext, type ItemContext } from './ledger';
 import { ProviderError } from './rules/errors';
 
 export type { ItemContext };
+
+const YIELD_EVERY = 50;
 
 export interface ItemOperation {
 	run(this: IExecuteFunctions, item: ItemContext): Promise<IDataObject>;
@@ -65,6 +67,8 @@ export async function runItems(fns: IExecuteFunctions, operationOf: (index: numb
 	const items = fns.getInputData();
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
+		// Give other executions a turn now and then: items answered from memory (the ledger, a refusal) never wait.
+		if (i > 0 && i % YIELD_EVERY === 0) await sleep(0);
 		let operation: ItemOperation | undefined;
 		try {
 			operation = operationOf(i);

@@ -43,6 +43,18 @@ export class ParameterReader {
 		if (typeof value === 'string') return value;
 		if (typeof value === 'number' && Number.isFinite(value)) return String(value);
 		if (typeof value === 'boolean') return String(value);
+		return this.refuseText(label, value, hint);
+	}
+
+	/** An identifier (a sender, a SID, a country code): a string, or a number written out; never a boolean or an object. */
+	identifier(label: string, value: unknown): string {
+		if (value === undefined || value === null) return '';
+		if (typeof value === 'string') return value;
+		if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+		return this.refuseText(label, value);
+	}
+
+	private refuseText(label: string, value: unknown, hint?: string): never {
 		this.fail(`${label} must be text, but it is ${describeValue(value)}`, hint ?? `Map a text field into ${label}, for example {{ $json.text }}, not a whole object. Nothing was sent.`);
 	}
 

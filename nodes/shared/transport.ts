@@ -4,7 +4,7 @@
  * the whole exchange, and every outcome comes back as a response or a ProviderError. Whatever comes back is
  * cleaned of the credential's secrets first: an echoing provider or proxy cannot leak them into an item.
  */
-import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { classifyNetworkError, ProviderError } from './rules/errors';
 import { makeRedactor, redactDeep, type Redactor } from './rules/redact';
 import type { Provider, ProviderContext, ProviderHttpRequest, ProviderHttpResponse } from './providers/types';
@@ -80,7 +80,7 @@ export async function providerContext(
 	itemIndex: number,
 	timeoutMs: number = DEFAULT_TIMEOUT_MS,
 ): Promise<TransportContext> {
-	let credentials;
+	let credentials: ICredentialDataDecryptedObject;
 	try {
 		credentials = await fns.getCredentials(provider.credentialType, itemIndex);
 	} catch (error) {
@@ -92,7 +92,29 @@ export async function providerContext(
 			detail: error instanceof Error ? error.message : String(error),
 		});
 	}
-	const redact = makeRedactor(provider.secrets(credentials));
+	const secrets = provider.secrets(credentials);
+	let redactor = makeRedactor(secrets);
+	const redact: Redactor = (text) => redactor(text);
+	const usesToken = provider.token !== undefined && provider.token.inUse(credentials);
+	const tokenOf = (data: ICredentialDataDecryptedObject | undefined) => (provider.token && typeof data?.[provider.token.field] === 'string' ? (data[provider.token.field] as string) : '');
+	/** The credential as n8n keeps it now: a token fetched or refreshed during the request is known from here on. */
+	const fresh = async (): Promise<ICredentialDataDecryptedObject | undefined> => {
+		if (!usesToken) return undefined;
+		try {
+			const data = await fns.getCredentials(provider.credentialType, itemIndex);
+			const token = tokenOf(data);
+			if (token && !secrets.includes(token)) {
+				secrets.push(token);
+				redactor = makeRedactor(secrets);
+			}
+			return data;
+		} catch {
+			return undefined;
+		}
+	};
+	// The idle timeout n8n's client applies fires a little before the deadline, so that a connection that never
+	// opened is recognised as such (nothing sent) rather than cut off by the deadline.
+	const idleTimeoutMs = Math.max(500, timeoutMs - Math.min(200, Math.floor(timeoutMs / 10)));
 	const http = async (request: ProviderHttpRequest): Promise<ProviderHttpResponse> => {
 		const options: IHttpRequestOptions = {
 			method: request.method,
@@ -101,20 +123,24 @@ export async function providerContext(
 			body: request.body,
 			returnFullResponse: true,
 			// A token n8n refreshes on 401 (Sinch OAuth2) must let that status through to n8n; everything else comes back to us.
-			ignoreHttpStatusErrors: provider.refreshesTokenOn401 ? { ignore: true, except: [401] } : true,
-			timeout: timeoutMs,
+			ignoreHttpStatusErrors: usesToken ? { ignore: true, except: [401] } : true,
+			timeout: idleTimeoutMs,
 		};
 		try {
 			// The whole exchange, a token refresh included, within the timeout (n8n's own timeout is per idle socket).
 			const response = (await withDeadline(
 				Promise.resolve(fns.helpers.httpRequestWithAuthentication.call(fns, provider.credentialType, options)),
-				timeoutMs + 1000,
+				timeoutMs,
 			)) as { statusCode: number; headers: Record<string, string | string[] | undefined>; body: unknown };
+			await fresh();
 			return { statusCode: response.statusCode, headers: response.headers ?? {}, body: redactDeep(response.body, redact) };
 		} catch (error) {
 			if (error instanceof ProviderError) throw error;
+			const now = await fresh();
 			if (error instanceof DeadlineExceeded) {
-				throw classifyNetworkError(provider, 'ETIMEDOUT', redact(error.message), 'maybe');
+				// Still no token when the time ran out: n8n was waiting for it, and the message request never left.
+				const tokenNeverCame = usesToken && now !== undefined && tokenOf(now) === '' && tokenOf(credentials) === '';
+				throw classifyNetworkError(provider, 'ETIMEDOUT', redact(error.message), tokenNeverCame ? 'no' : 'maybe');
 			}
 			const { code, response, message, neverConnected } = unwrapTransportError(error);
 			if (response?.status !== undefined) {

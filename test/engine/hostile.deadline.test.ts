@@ -175,10 +175,10 @@ describe('Every request is bounded', () => {
 			expect(run.total).toBeLessThanOrEqual(N * (timeoutMs + 1000) + MARGIN_MS);
 		});
 
-		// BUG-5: transport.ts gives the whole exchange withDeadline(timeoutMs + 1000), so an answer that trickles in
+		// Regression (found by this file, fixed): transport.ts gives the whole exchange withDeadline(timeoutMs + 1000), so an answer that trickles in
 		// holds an item for Timeout per Request + 1 s (3 s instead of 2 s here), while the option promises "the longest
 		// one request may take, from connecting to the last byte of the answer".
-		it.failing.each(PROVIDERS)('BUG-5 %s: an answer trickling in ends the item within Timeout per Request (+ margin)', async (provider) => {
+		it.each(PROVIDERS)('%s: an answer trickling in ends the item within Timeout per Request (+ margin)', async (provider) => {
 			const run = (await all('trickle', timeoutMs))[provider];
 			for (const ms of run.perItem) expect(ms).toBeLessThanOrEqual(bound(timeoutMs, 1));
 		});
@@ -210,11 +210,13 @@ describe('Every request is bounded', () => {
 					accessToken: '',
 					authBaseUrl: server.url,
 				} as ICredentialDataDecryptedObject);
-				const run = await timed(N, sendNode('sinch,sns', { timeoutMs }), server.arrivals);
+				// One attempt per item, so each item's time is measured between arrivals (a token that never came is now
+				// "nothing sent", which is retried: each retry is bounded the same way).
+				const run = await timed(N, sendNode('sinch,sns', { timeoutMs, maxRetries: 0 }), server.arrivals);
 				const out = run.result.items('Send SMS').map((i) => i.json);
 				const sinchRequests = box.get().requests.filter((r) => r.provider === 'sinch').length;
 				figures.push(
-					`  silent Sinch token endpoint, route sinch,sns, timeout ${timeoutMs}: ${run.perItem.join(', ')} (bound ${bound(timeoutMs, 1)} + 1000), ` +
+					`  silent Sinch token endpoint, route sinch,sns, timeout ${timeoutMs}: ${run.perItem.join(', ')} (bound ${bound(timeoutMs, 1)}), ` +
 						`outcomes ${out.map((o) => `${String(o.status)}/${String(o.errorKind ?? o.provider)}`).join(', ')}; requests to Sinch's SMS API: ${sinchRequests}`,
 				);
 				return { ...run, out, sinchRequests };
@@ -225,20 +227,20 @@ describe('Every request is bounded', () => {
 		return tokenRun;
 	}
 
-	it('a Sinch OAuth token endpoint that never answers holds no item past the deadline (timeout + 1 s), and the run ends', async () => {
+	it('a Sinch OAuth token endpoint that never answers holds no item past the deadline, and the run ends', async () => {
 		const run = await silentTokenEndpoint();
 		expect(run.result.error()).toBeUndefined();
 		expect(run.out).toHaveLength(N);
 		// Nothing reached Sinch's SMS API: the token never came.
 		expect(run.sinchRequests).toBe(0);
-		for (const ms of run.perItem) expect(ms).toBeLessThanOrEqual(bound(1000, 1) + 1000);
+		for (const ms of run.perItem) expect(ms).toBeLessThanOrEqual(bound(1000, 1));
 	});
 
-	// BUG-6: when the token exchange (n8n's preAuthentication) never answers, transport.ts's deadline reports
+	// Regression (found by this file, fixed): when the token exchange (n8n's preAuthentication) never answers, transport.ts's deadline reports
 	// ETIMEDOUT as "may have reached the provider" (ambiguous): the item ends "unknown" ("check Sinch's message log
 	// before resending") and the route's fallback is skipped, although no SMS request was ever sent. A token that
 	// never came means nothing was sent: the item should fail as a network/auth error and fall back.
-	it.failing('BUG-6: a token endpoint that never answers is "nothing sent": the route falls back to AWS SNS', async () => {
+	it('a token endpoint that never answers is "nothing sent": the route falls back to AWS SNS', async () => {
 		const run = await silentTokenEndpoint();
 		for (const item of run.out) expect(item).toMatchObject({ provider: 'sns', fallbackUsed: true, status: 'accepted' });
 	});

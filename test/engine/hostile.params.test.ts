@@ -317,7 +317,7 @@ const texts = (json: IDataObject) => [json.error, json.errorDescription, json.pr
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * Bugs this file found in nodes/ (see the it.failing cases below): problems they cause in the big run are counted
+ * Bugs this file found in nodes/ (fixed; their cases below stay as regressions): problems they cause in the big run are counted
  * apart, so that the run still catches everything else.
  */
 function knownBug(c: Case, text: string): string | undefined {
@@ -447,10 +447,10 @@ describe('Send SMS: hostile parameter values', () => {
 		expect([...box.get().messages.values()].map((m) => m.body)).toEqual(['bonjour']);
 	});
 
-	// BUG-1: each provider's readSender (nodes/shared/providers/*/sms.ts) reads the sender with String(param(...)),
+	// Regression (found by this file, fixed): each provider's readSender (nodes/shared/providers/*/sms.ts) reads the sender with String(param(...)),
 	// so an object mapped into Sinch From / Twilio From / the Messaging Service SID becomes "[object Object]": Sinch
 	// sends the message from "[object Object]"; Twilio's refusal echoes it. It should be refused like Message (params.text).
-	it.failing.each(['sinch', 'twilio'] as const)('BUG-1 %s: an object mapped into From is refused before sending, never sent as "[object Object]"', async (run) => {
+	it.each(['sinch', 'twilio'] as const)('%s: an object mapped into From is refused before sending, never sent as "[object Object]"', async (run) => {
 		const result = await engine.run([{ to: '+33612345678', message: 'x', from: { number: '+15005550006' } }], [sendNode(run)]);
 		const [item] = result.items('Send SMS');
 		expect(String(item.json.error)).toMatch(/From .*must be text/);
@@ -458,11 +458,11 @@ describe('Send SMS: hostile parameter values', () => {
 		expect(box.get().requests).toHaveLength(0);
 	});
 
-	// BUG-2: readRetrySettings (nodes/shared/descriptions/retryOptions.ts) has no upper bound for timeoutMs; transport.ts
+	// Regression (found by this file, fixed): readRetrySettings (nodes/shared/descriptions/retryOptions.ts) has no upper bound for timeoutMs; transport.ts
 	// passes it to withDeadline (setTimeout(timeoutMs + 1000)) and to n8n's request timeout. Above 2^31-1 ms Node
 	// fires such timers after 1 ms (TimeoutOverflowWarning), so every send ends "unknown" at once, the message
 	// sometimes sent anyway. The option should be capped (or refused) below 2^31 - 1 - 1000.
-	it.failing.each([2 ** 31, 1e12])('BUG-2: Timeout per Request %d ms (over 2^31) still sends the message', async (timeoutMs) => {
+	it.each([2 ** 31, 1e12])('Timeout per Request %d ms (over 2^31) still sends the message', async (timeoutMs) => {
 		const result = await engine.run([{ to: '+33612345678', message: 'x', retry: { timeoutMs } }], [sendNode('sinch')]);
 		expect(result.items('Send SMS')[0].json).toMatchObject({ status: 'accepted', to: '+33612345678' });
 	});

@@ -29,7 +29,7 @@ const SEED = 20260214;
 const MAX_RETRIES = 3;
 /**
  * Request timeouts. A hang costs one timeout, so it is short where hangs are injected; but a timeout shorter than
- * the longest event-loop stall of the process times out requests whose answer is already there (BUG-7 below: a
+ * the longest event-loop stall of the process times out requests whose answer is already there (a regression case below: a
  * Retry On Fail replay from the ledger stalls the loop for seconds), so runs that replay while other runs have
  * requests in flight use a long one.
  */
@@ -521,14 +521,14 @@ describe('Fault storm, reconciled message by message', () => {
 		120_000,
 	);
 
-	// BUG-7: nodes/shared/items.ts runItems awaits each item, and an item that needs no I/O (one the sent-ledger
+	// Regression (found by this file, fixed): nodes/shared/items.ts runItems awaits each item, and an item that needs no I/O (one the sent-ledger
 	// replays, one refused by a local check) resolves in microtasks only, so a Retry On Fail replay never yields to
 	// the event loop: about 0.7 ms an item here (mostly n8n's getNodeParameter), 0.7 s for 1,000 items, 7 s for
 	// 10,000, with every other execution of the n8n process standing still meanwhile; a request of theirs whose
 	// answer arrives during the stall can time out (transport.ts) and end "unknown". (On this shared 2-core machine
 	// under load, four such runs at once stalled the loop 1.3-3.3 s and turned answered requests into "unknown".)
 	// The loop should yield (setImmediate) every few dozen items.
-	it.failing('BUG-7: replaying 1,000 items from the ledger never holds the event loop for more than 200 ms', async () => {
+	it('replaying 1,000 items from the ledger never holds the event loop for more than 200 ms', async () => {
 		const N = 1000;
 		const phones = Array.from({ length: N }, (_, i) => (i === N - 1 ? INVALID : recipient(7, 0, i)));
 		// Try 1 sends items 0..998 (each waits for its answer: short stalls) and fails on the last; try 2 replays
@@ -542,7 +542,7 @@ describe('Fault storm, reconciled message by message', () => {
 		);
 		lag.disable();
 		const stall = Math.round(lag.max / 1e6);
-		console.log(`BUG-7: ${N} items, Retry On Fail with 2 tries (the second replays ${N - 1} items): ${((Date.now() - started) / 1000).toFixed(1)} s, longest event-loop stall ${stall} ms`);
+		console.log(`Ledger replay: ${N} items, Retry On Fail with 2 tries (the second replays ${N - 1} items): ${((Date.now() - started) / 1000).toFixed(1)} s, longest event-loop stall ${stall} ms`);
 		expect(result.error('Send SMS')?.context?.itemIndex).toBe(N - 1);
 		expect(box.get().messages.size).toBe(N - 1);
 		expect(stall).toBeLessThanOrEqual(200);

@@ -224,7 +224,11 @@ export const send: ItemOperation = {
 		const now = new Date();
 		const requests = new Map<Provider, SendSmsRequest>();
 		for (const provider of providers) {
-			const request: SendSmsRequest = { ...base, ...provider.sms.readSender((name, fallback) => params.raw(name, fallback)) };
+			const sender = provider.sms.readSender({
+				text: (name, label) => params.identifier(label, params.raw(name, '')),
+				option: (name, fallback) => params.raw(name, fallback),
+			});
+			const request: SendSmsRequest = { ...base, ...sender };
 			const problem = provider.sms.check(request, now);
 			if (problem) throw new NodeOperationError(node, problem, { itemIndex: i, description: 'Nothing was sent.' });
 			requests.set(provider, request);

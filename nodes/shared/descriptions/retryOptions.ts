@@ -19,7 +19,7 @@ export const retryOptions: INodeProperties[] = [
 		displayName: 'First Wait Before Retrying (Ms)',
 		name: 'baseDelayMs',
 		type: 'number',
-		typeOptions: { minValue: 0 },
+		typeOptions: { minValue: 0, maxValue: 3600000 },
 		default: 500,
 		description: 'Waits double with each retry, picked at random up to that length so that many items do not retry at once',
 	},
@@ -27,14 +27,14 @@ export const retryOptions: INodeProperties[] = [
 		displayName: 'Longest Wait Between Retries (Ms)',
 		name: 'maxDelayMs',
 		type: 'number',
-		typeOptions: { minValue: 0 },
+		typeOptions: { minValue: 0, maxValue: 3600000 },
 		default: 10000,
 	},
 	{
 		displayName: 'Longest Pause a Provider May Ask For (Ms)',
 		name: 'maxRetryAfterMs',
 		type: 'number',
-		typeOptions: { minValue: 0 },
+		typeOptions: { minValue: 0, maxValue: 3600000 },
 		default: 60000,
 		description: 'A provider asking to wait longer than this (Retry-After) is treated as down, and the fallback is used if there is one',
 	},
@@ -42,7 +42,7 @@ export const retryOptions: INodeProperties[] = [
 		displayName: 'Timeout per Request (Ms)',
 		name: 'timeoutMs',
 		type: 'number',
-		typeOptions: { minValue: 1000 },
+		typeOptions: { minValue: 1000, maxValue: 3600000 },
 		default: 30000,
 		description: 'The longest one request may take, from connecting to the last byte of the answer',
 	},
@@ -53,10 +53,13 @@ export interface RetrySettings {
 	timeoutMs: number;
 }
 
+/** Longest wait or timeout a setting may ask for: an hour (Node's timers cannot count past about 24 days). */
+export const MAX_WAIT_MS = 3_600_000;
+
 export function readRetrySettings(value: Record<string, unknown> | undefined): RetrySettings {
 	const n = (key: string, fallback: number) => {
 		const v = value?.[key];
-		return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback;
+		return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.min(v, MAX_WAIT_MS) : fallback;
 	};
 	return {
 		policy: {

@@ -29,8 +29,8 @@ export const PROVIDERS: Readonly<Record<ProviderName, Provider>> = {
 		deliveryCodes: SINCH_DELIVERY_CODES,
 		senderRates: [],
 		secrets: sinchSecrets,
-		// Sinch's OAuth2 token is refreshed by n8n when a request answers 401.
-		refreshesTokenOn401: true,
+		// Project credentials get an OAuth2 token from n8n, refreshed when a request answers 401.
+		token: { field: 'accessToken', inUse: (credentials) => credentials.smsAuth === 'project' },
 		sms: sinchSms,
 	},
 	sns: {

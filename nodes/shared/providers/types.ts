@@ -84,8 +84,15 @@ export interface SmsSendOptions {
 	schedule?: { needsSender?: { parameter: string; value: string; label: string } };
 }
 
-/** Reads the provider's sender parameters: `param(name)` is the node's parameter for the current item. */
-export type SenderReader = (param: (name: string, fallback: unknown) => unknown) => SmsSender;
+/** The node's parameters for the current item, as the provider's sender fields need them. */
+export interface SenderParameters {
+	/** A text parameter; anything else (an object, a list) is refused for the item, naming `label`. */
+	text(name: string, label: string): string;
+	/** An options parameter's value. */
+	option(name: string, fallback: string): unknown;
+}
+
+export type SenderReader = (read: SenderParameters) => SmsSender;
 
 export interface SmsCapability {
 	options: SmsSendOptions;
@@ -128,8 +135,11 @@ export interface Provider {
 	senderRates: readonly SenderRate[];
 	/** The credential's secrets, raw and as composed on the wire (`user:secret`), to keep out of every output. */
 	secrets(credentials: ICredentialDataDecryptedObject): string[];
-	/** n8n refreshes this credential's token when a request answers 401: let that status through to n8n. */
-	refreshesTokenOn401?: boolean;
+	/**
+	 * A token n8n fetches for this credential (preAuthentication) and refreshes when a request answers 401: the
+	 * credential field it is kept in, and whether these credentials use one.
+	 */
+	token?: { field: string; inUse: (credentials: ICredentialDataDecryptedObject) => boolean };
 	sms: SmsCapability;
 }
 

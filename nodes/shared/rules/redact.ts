@@ -48,6 +48,11 @@ export function makeRedactor(secrets: Iterable<string | undefined | null>): Reda
 	return (text: string) => {
 		if (typeof text !== 'string' || text === '') return text;
 		let out = text;
+		// A secret written with character references (&#47; for /) would come out whole once the answer is decoded.
+		if (/&(#\d+|#x[0-9a-f]+|amp|lt|gt|quot|apos);/i.test(out)) {
+			const decoded = decodeCharacterReferences(out);
+			if (literal.some((form) => decoded.includes(form))) out = decoded;
+		}
 		for (const form of literal) if (out.includes(form)) out = out.split(form).join(REDACTED);
 		return out
 			.replace(SCHEMES, (_, scheme: string, space: string) => `${scheme}${space}${REDACTED}`)
@@ -56,6 +61,21 @@ export function makeRedactor(secrets: Iterable<string | undefined | null>): Reda
 			.replace(NAMED_HEADER, (_, lead: string, key: string) => `${lead}${key}${REDACTED}`)
 			.replace(NAMED_XML, (_, open: string, _name: string, _value: string, close: string) => `${open}${REDACTED}${close}`);
 	};
+}
+
+function decodeCharacterReferences(text: string): string {
+	return text
+		.replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => safeCodePoint(parseInt(hex, 16)))
+		.replace(/&#(\d+);/g, (_, dec: string) => safeCodePoint(Number(dec)))
+		.replace(/&lt;/g, '<')
+		.replace(/&gt;/g, '>')
+		.replace(/&quot;/g, '"')
+		.replace(/&apos;/g, "'")
+		.replace(/&amp;/g, '&');
+}
+
+function safeCodePoint(n: number): string {
+	return Number.isInteger(n) && n >= 0 && n <= 0x10ffff ? String.fromCodePoint(n) : '';
 }
 
 const SECRET_KEY = new RegExp(`^(?:${SECRET_NAMES})$`, 'i');

@@ -74,7 +74,7 @@ export const sinchSms: SmsCapability = {
 		},
 	],
 
-	readSender: (param) => ({ from: String(param('sinchFrom', '') ?? '').trim() || undefined }),
+	readSender: (read) => ({ from: read.text('sinchFrom', 'Sinch From').trim() || undefined }),
 
 	check(request, now) {
 		if (!request.from) return 'Sinch needs a From (a number of the service plan, a short code or an alphanumeric sender)';

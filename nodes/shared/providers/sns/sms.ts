@@ -41,13 +41,11 @@ export const snsSms: SmsCapability = {
 		},
 	],
 
-	readSender(param) {
-		const str = (name: string) => String(param(name, '') ?? '').trim();
-		const smsType = param('snsSmsType', 'Transactional');
+	readSender(read) {
 		return {
-			from: str('snsOriginationNumber') || undefined,
-			senderId: str('snsSenderId') || undefined,
-			smsType: smsType === 'Promotional' ? 'Promotional' : 'Transactional',
+			from: read.text('snsOriginationNumber', 'AWS SNS Origination Number').trim() || undefined,
+			senderId: read.text('snsSenderId', 'AWS SNS Sender ID').trim() || undefined,
+			smsType: read.option('snsSmsType', 'Transactional') === 'Promotional' ? 'Promotional' : 'Transactional',
 		};
 	},
 

@@ -109,11 +109,10 @@ export const twilioSms: SmsCapability = {
 		},
 	],
 
-	readSender(param) {
-		const str = (name: string) => String(param(name, '') ?? '').trim();
-		return param('twilioSenderType', 'from') === 'messagingService'
-			? { messagingServiceSid: str('twilioMessagingServiceSid') || undefined }
-			: { from: str('twilioFrom') || undefined };
+	readSender(read) {
+		return read.option('twilioSenderType', 'from') === 'messagingService'
+			? { messagingServiceSid: read.text('twilioMessagingServiceSid', 'Messaging Service SID').trim() || undefined }
+			: { from: read.text('twilioFrom', 'Twilio From').trim() || undefined };
 	},
 
 	check(request: SendSmsRequest, now: Date) {
