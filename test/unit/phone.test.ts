@@ -68,3 +68,20 @@ describe('normalizePhone', () => {
 		expect(stripAddressPrefix('tel:+33612345678')).toBe('+33612345678');
 	});
 });
+
+describe('numbers an SMS cannot reach are refused with the reason', () => {
+	it.each([
+		['+33 6 12 34 56 78 ext. 99', 'HAS_EXTENSION'],
+		['(212) 555-0100 x12', 'HAS_EXTENSION'],
+		['\u0000+33612345678', 'NOT_A_NUMBER'],
+		['+336123\u00074567', 'NOT_A_NUMBER'],
+	])('%j → %s', (input, reason) => {
+		const verdict = normalizePhone(input, { defaultCountry: 'US' });
+		expect(verdict.ok).toBe(false);
+		if (!verdict.ok) expect(verdict.reason).toBe(reason);
+	});
+
+	it('still accepts a number with a tab or new line around it', () => {
+		expect(normalizePhone('\t+33612345678\n')).toMatchObject({ ok: true, e164: '+33612345678' });
+	});
+});

@@ -34,6 +34,15 @@ describe('secrets never come back, in any form', () => {
 		expect(makeRedactor([])(text)).toBe(expected);
 	});
 
+	it('catches a secret written with XML character references, which a reader would decode', () => {
+		const secret = 'FQoGZXIvYXdz/EHsession+token';
+		const xml = `<Message>echo ${secret.replace('/', '&#47;').replace('+', '&#x2B;')}</Message>`;
+		const out = makeRedactor([secret])(xml);
+		expect(out).not.toContain('FQoGZXIvYXdz');
+		expect(out).toBe('<Message>echo [redacted]</Message>');
+		expect(makeRedactor([secret])('<a>&lt;ok&gt; &#47;</a>')).toBe('<a>&lt;ok&gt; &#47;</a>');
+	});
+
 	it('leaves ordinary text alone', () => {
 		const text = 'The To number +33612345678 is not valid (Twilio 21211). Basically fine.';
 		expect(redact(text)).toBe(text);

@@ -222,7 +222,7 @@ export function classifyNetworkError(
 		code: errorCode,
 		message:
 			`${label} did not answer after the request was sent (${errorCode ?? 'no response'}), so the message may or may not have gone out. ` +
-			`It was not sent again, to avoid a duplicate: check ${label}'s message log before resending`,
+			`It was not sent again, to avoid a duplicate: check what ${label} recorded before resending`,
 		detail,
 	});
 }

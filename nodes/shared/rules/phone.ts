@@ -20,7 +20,8 @@ export type PhoneRejection =
 	| 'TOO_LONG'
 	| 'INVALID_LENGTH'
 	| 'INVALID_FOR_REGION'
-	| 'NOT_MOBILE';
+	| 'NOT_MOBILE'
+	| 'HAS_EXTENSION';
 
 export interface PhoneInfo {
 	input: string;
@@ -79,6 +80,8 @@ export function reasonText(reason: PhoneRejection, country?: string | null): str
 				: 'The number is not assigned to any country: check the digits';
 		case 'NOT_MOBILE':
 			return 'The number is not a mobile number and cannot receive SMS';
+		case 'HAS_EXTENSION':
+			return 'The number has an extension, and an SMS cannot reach an extension: remove it, or use the line\'s own mobile number';
 	}
 }
 
@@ -114,6 +117,9 @@ export function describePhone(input: unknown, defaultCountry?: string | null): P
 		international: null,
 	};
 	if (text === '') return withReason(empty, 'EMPTY');
+	// Control characters are never part of a number a person wrote: refuse rather than guess around them.
+	// eslint-disable-next-line no-control-regex
+	if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) return withReason(empty, 'NOT_A_NUMBER');
 	const phone = parse(text, country);
 	if (!phone) {
 		const lengthReason = validatePhoneNumberLength(text, country);
@@ -134,6 +140,7 @@ export function describePhone(input: unknown, defaultCountry?: string | null): P
 		national: phone.formatNational(),
 		international: phone.formatInternational(),
 	};
+	if (phone.ext) return withReason({ ...info, valid: false }, 'HAS_EXTENSION');
 	if (valid) return info;
 	if (!possible) {
 		const lengthReason = validatePhoneNumberLength(phone.number);
