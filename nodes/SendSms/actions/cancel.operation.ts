@@ -2,9 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { ItemContext, ItemOperation } from '../../shared/items';
 import { messageOutput } from '../../shared/output';
 import { ParameterReader } from '../../shared/params';
-import { getProvider, providersWith } from '../../shared/providers/registry';
+import { providersWith } from '../../shared/providers/registry';
 import { providerContext } from '../../shared/transport';
-import { messageLookupProperties } from './lookup';
+import { messageLookupProperties, readMessageRef } from './lookup';
 
 const without = providersWith((p) => !p.sms.cancel).map((p) => p.label);
 
@@ -19,11 +19,7 @@ export const cancel: ItemOperation = {
 	async run(this: IExecuteFunctions, item: ItemContext): Promise<IDataObject> {
 		const i = item.index;
 		const params = new ParameterReader(this, i);
-		const provider = getProvider(String(params.raw('provider', '')));
-		const cancelMessage = provider.sms.cancel;
-		if (!cancelMessage) return params.fail(`${provider.label} cannot cancel a message`, 'Pick the provider the message was scheduled with.');
-		const messageId = params.text('Message ID', params.raw('messageId', '')).trim();
-		if (!messageId) params.fail('The Message ID is empty', 'Map the messageId a Send SMS node returned, for example {{ $json.messageId }}.');
+		const { provider, capability: cancelMessage, messageId } = readMessageRef(params, (p) => p.sms.cancel, 'cannot cancel a message', 'Pick the provider the message was scheduled with.');
 		const ctx = await providerContext(this, provider, i);
 		return messageOutput(provider.name, await cancelMessage(ctx, messageId));
 	},

@@ -2,9 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { ItemContext, ItemOperation } from '../../shared/items';
 import { messageOutput } from '../../shared/output';
 import { ParameterReader } from '../../shared/params';
-import { getProvider, providersWith } from '../../shared/providers/registry';
+import { providersWith } from '../../shared/providers/registry';
 import { providerContext } from '../../shared/transport';
-import { messageLookupProperties } from './lookup';
+import { messageLookupProperties, readMessageRef } from './lookup';
 
 const show = { operation: ['getStatus'] };
 const withStatus = providersWith((p) => p.sms.status);
@@ -32,11 +32,7 @@ export const getStatus: ItemOperation = {
 	async run(this: IExecuteFunctions, item: ItemContext): Promise<IDataObject> {
 		const i = item.index;
 		const params = new ParameterReader(this, i);
-		const provider = getProvider(String(params.raw('provider', '')));
-		const status = provider.sms.status;
-		if (!status) return params.fail(`${provider.label} cannot report a message's status here`, 'Pick the provider the message was sent with.');
-		const messageId = params.text('Message ID', params.raw('messageId', '')).trim();
-		if (!messageId) params.fail('The Message ID is empty', 'Map the messageId a Send SMS node returned, for example {{ $json.messageId }}.');
+		const { provider, capability: status, messageId } = readMessageRef(params, (p) => p.sms.status, "cannot report a message's status here", 'Pick the provider the message was sent with.');
 		const recipient = status.perRecipient ? params.text('Recipient', params.raw('recipient', '')).trim() || undefined : undefined;
 		const ctx = await providerContext(this, provider, i);
 		return messageOutput(provider.name, await status.get(ctx, messageId, recipient));
