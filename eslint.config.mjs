@@ -56,6 +56,8 @@ export default [
 			// The sandbox's accounts are public fakes that open nothing but the sandbox.
 			'@n8n/community-nodes/no-hardcoded-secrets': 'off',
 			'@n8n/community-nodes/node-usable-as-tool': 'off',
+			// NodeApiError is for node code; tests, the sandbox and scripts throw plain errors.
+			'@n8n/community-nodes/require-node-api-error': 'off',
 		},
 	},
 ];

@@ -15,7 +15,6 @@ export function loadVectors<T = any>(name: string): T {
 	try {
 		data = JSON.parse(readFileSync(file, 'utf-8'));
 	} catch (error) {
-		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- a test helper, not node code: there is no node to blame
 		throw new Error(`Test vectors in ${file} are not JSON: ${(error as Error).message}`);
 	}
 	if (Array.isArray(data)) {
