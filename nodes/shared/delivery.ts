@@ -85,18 +85,14 @@ export async function deliver<T, P extends ProviderRef>(
 			const record: AttemptRecord = { provider: provider.name, attempt, ok: false, kind: error.kind, code: error.code, httpStatus: error.httpStatus };
 			log.push(record);
 			if (!error.allowsFallback) throw new DeliveryFailure(error, log, index > 0);
-			if (!error.retryable) {
-				fallbackReasons.push(error.message);
-				break;
-			}
+			if (!error.retryable) break;
 			const wait = nextRetryDelay(attempt, options.policy, error.retryAfterMs, options.random);
-			if (wait === null) {
-				fallbackReasons.push(error.message);
-				break;
-			}
+			if (wait === null) break;
 			record.waitMs = wait;
 			await options.sleep(wait);
 		}
+		// This provider gave up: say why, for the item of the provider that takes over.
+		fallbackReasons.push((last as ProviderError).message);
 	}
 	// Every provider gave up on a provider-side failure.
 	throw new DeliveryFailure(last as ProviderError, log, providers.length > 1);
