@@ -77,16 +77,6 @@ export const MAGIC_NUMBERS = {
 	filtered: ['+12125550105'],
 };
 
-export type Scenario = 'ok' | keyof typeof MAGIC_NUMBERS;
-
-export function scenarioOf(number: string, optOuts: Set<string>): Scenario {
-	if (optOuts.has(number)) return 'optedOut';
-	for (const [scenario, numbers] of Object.entries(MAGIC_NUMBERS)) {
-		if (numbers.includes(number)) return scenario as Scenario;
-	}
-	return 'ok';
-}
-
 export interface SandboxLimits {
 	/** Twilio: requests in flight per account before 429/20429. */
 	twilioConcurrency: number;

@@ -146,6 +146,7 @@ export class Sandbox implements SandboxContext {
 		this.callbacks.length = 0;
 		this.faults.length = 0;
 		this.optOuts.clear();
+		for (const api of this.apis) api.reset();
 	}
 
 	/** Requests of a provider being handled now, this one included. */

@@ -2,10 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import { countSegments } from '../nodes/shared/rules/segments';
 import { computeSinchWebhookSignature } from '../nodes/shared/signatures/sinch';
-import { scenarioOf } from './config';
 import { basicAuth, bearer, form, httpUrl, json, jsonBody, safeDecode } from './http';
-import { newMessage, TokenBucket, ulid } from './state';
-import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StatusStep, StoredMessage } from './types';
+import { scenarioOf, sinchStatusSteps, TokenBucket } from './rules';
+import { newMessage, ulid } from './state';
+import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StoredMessage } from './types';
 
 const BATCHES = /^\/xms\/v1\/([^/]+)\/batches(?:\/(dry_run|[A-Za-z0-9]+))?(?:\/delivery_report(?:\/([^/]+))?)?$/;
 const MSISDN = /^\+?[1-9]\d{6,14}$/;
@@ -269,19 +269,18 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 			);
 			b.messages.set(r, m);
 			const scenario = scenarioOf(msisdn, sandbox.optOuts);
-			const base = delay / sandbox.timeScale;
-			const steps: StatusStep[] = [{ afterMs: base + 150, status: 'Dispatched' }];
-			if (scenario === 'unreachable') steps.push({ afterMs: base + 600, status: 'Expired', errorCode: 406 });
-			else if (scenario === 'filtered' || scenario === 'optedOut') steps.push({ afterMs: base + 600, status: 'Rejected', errorCode: scenario === 'optedOut' ? 413 : 408 });
-			else if (scenario === 'landline') steps.push({ afterMs: base + 600, status: 'Failed', errorCode: 402 });
-			else steps.push({ afterMs: base + 600, status: 'Delivered' });
-			sandbox.progress(m, steps);
+			sandbox.progress(m, sinchStatusSteps(scenario, delay / sandbox.timeScale));
 		}
 		return json(201, batchResource(b));
 	}
 
 	return {
 		name: 'sinch',
+		// Issued OAuth2 tokens stay valid, as a provider's do; batches and the rate budget go.
+		reset: () => {
+			batches.clear();
+			bucket = undefined;
+		},
 		matches: (_method, path) => path === '/xms' || path.startsWith('/xms/') || path === '/oauth2/token',
 		recipients: (req) => {
 			if (req.method !== 'POST') return [];

@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { parseAwsAuthorization, signAwsRequest } from '../nodes/shared/signatures/awsSigV4';
 import { safeEqual } from '../nodes/shared/signatures/compare';
-import { scenarioOf } from './config';
 import { escapeXml, form, xml } from './http';
-import { newMessage, TokenBucket } from './state';
+import { scenarioOf, snsStatusSteps, TokenBucket } from './rules';
+import { newMessage } from './state';
 import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse } from './types';
 
 const NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
@@ -132,14 +132,15 @@ export function snsApi(sandbox: SandboxContext): ProviderApi {
 			}),
 		);
 		// What CloudWatch Logs would show: SUCCESS or FAILURE, later.
-		sandbox.progress(stored, [
-			{ afterMs: 600, status: scenario === 'ok' ? 'SUCCESS' : 'FAILURE', errorCode: scenario === 'ok' ? null : scenario },
-		]);
+		sandbox.progress(stored, snsStatusSteps(scenario));
 		return ok('Publish', `<MessageId>${id}</MessageId>`);
 	}
 
 	return {
 		name: 'sns',
+		reset: () => {
+			bucket = undefined;
+		},
 		// SNS's endpoint is POST / (the query protocol); GET / is the sandbox's phone page.
 		matches: (method, path) => method === 'POST' && path === '/',
 		recipients: (req) => {

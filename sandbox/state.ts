@@ -20,29 +20,6 @@ export function ulid(): string {
 	return out;
 }
 
-/** A token bucket: `rate` events per `windowMs`. */
-export class TokenBucket {
-	private tokens: number;
-	private last: number;
-
-	constructor(
-		private readonly rate: number,
-		private readonly windowMs: number,
-	) {
-		this.tokens = rate;
-		this.last = Date.now();
-	}
-
-	take(count = 1): boolean {
-		const now = Date.now();
-		this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) / this.windowMs) * this.rate);
-		this.last = now;
-		if (this.tokens < count) return false;
-		this.tokens -= count;
-		return true;
-	}
-}
-
 /** A message with everything not given set as a new message has it: now, its first status, its segments. */
 export function newMessage(
 	init: Pick<StoredMessage, 'provider' | 'id' | 'account' | 'from' | 'to' | 'body' | 'status'> & Partial<StoredMessage>,

@@ -2,10 +2,10 @@
 import { countSegments } from '../nodes/shared/rules/segments';
 import { computeTwilioSignature } from '../nodes/shared/signatures/twilio';
 import { twilioSenderRate } from '../nodes/shared/providers/twilio/index';
-import { scenarioOf } from './config';
 import { basicAuth, form, httpUrl, json, rfc2822 } from './http';
+import { scenarioOf, SenderQueue, twilioStatusSteps } from './rules';
 import { newId, newMessage } from './state';
-import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StatusStep, StoredMessage } from './types';
+import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StoredMessage } from './types';
 
 const PREFIX = /^\/2010-04-01\/Accounts\/([^/]+)(\/.*)?$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -34,8 +34,8 @@ function stripChannel(address: string): { channel: 'sms' | 'whatsapp'; number: s
 
 export function twilioApi(sandbox: SandboxContext): ProviderApi {
 	const account = sandbox.accounts.twilio;
-	/** When each sender is next free to send, in ms since the epoch. */
-	const senderFree = new Map<string, number>();
+	/** Each sender's queue, in real (scaled) milliseconds. */
+	const queue = new SenderQueue(sandbox.scaled(sandbox.limits.twilioMaxQueueMs), 1000 * sandbox.timeScale);
 
 	function resource(m: StoredMessage) {
 		const base = `/2010-04-01/Accounts/${m.account}/Messages/${m.id}`;
@@ -159,15 +159,11 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 
 		const segments = countSegments(body);
 		const from = serviceSid ? `${to.channel === 'whatsapp' ? 'whatsapp:' : ''}${account.serviceNumbers[0]}` : fromRaw;
-		// The sender's queue: each sender sends at its own rate; more than the allowed backlog is refused.
+		// The sender's queue: each sender sends its segments at its own rate; more than the allowed backlog is refused.
+		// A scheduled message waits for its time instead.
 		const now = Date.now();
-		const rate = twilioSenderRate(stripChannel(from).number);
-		const key = `${sid}|${from}`;
-		const slot = Math.max(now, senderFree.get(key) ?? 0, sendAt?.getTime() ?? 0);
-		if (!sendAt && slot - now > sandbox.scaled(sandbox.limits.twilioMaxQueueMs)) {
-			return twilioError(400, 21611, 'This From number has exceeded the maximum number of queued messages.');
-		}
-		if (!sendAt) senderFree.set(key, slot + sandbox.scaled((segments.segments * 1000) / rate));
+		const slot = sendAt ? now : queue.enqueue(`${sid}|${from}`, segments.segments, twilioSenderRate(stripChannel(from).number), now);
+		if (slot === null) return twilioError(400, 21611, 'This From number has exceeded the maximum number of queued messages.');
 
 		const first = sendAt ? 'scheduled' : serviceSid ? 'accepted' : 'queued';
 		const message = sandbox.store(
@@ -186,16 +182,10 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 			}),
 		);
 		if (sendAt) return json(201, resource(message));
-		const start = slot - now;
-		const steps: StatusStep[] = [];
-		if (first === 'accepted') steps.push({ afterMs: 50, status: 'queued' });
-		steps.push({ afterMs: start / sandbox.timeScale + 100, status: 'sending' });
-		steps.push({ afterMs: start / sandbox.timeScale + 250, status: 'sent' });
-		if (scenario === 'unreachable') steps.push({ afterMs: start / sandbox.timeScale + 600, status: 'undelivered', errorCode: 30003 });
-		else if (scenario === 'filtered') steps.push({ afterMs: start / sandbox.timeScale + 600, status: 'failed', errorCode: 30007 });
-		else steps.push({ afterMs: start / sandbox.timeScale + 600, status: 'delivered' });
-		sandbox.progress(message, steps);
-		sandbox.later(start / sandbox.timeScale + 260, () => {
+		// Status steps are in unscaled sandbox time (sandbox.later scales them); the queue is in real time.
+		const start = (slot - now) / sandbox.timeScale;
+		sandbox.progress(message, twilioStatusSteps(scenario, first === 'accepted', start));
+		sandbox.later(start + 260, () => {
 			message.price = (-0.0079 * message.segments).toFixed(5);
 		});
 		return json(201, resource(message));
@@ -247,6 +237,7 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 
 	return {
 		name: 'twilio',
+		reset: () => queue.clear(),
 		matches: (_method, path) => path === '/2010-04-01' || path.startsWith('/2010-04-01/'),
 		recipients: (req) => {
 			if (req.method !== 'POST') return [];

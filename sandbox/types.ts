@@ -144,6 +144,8 @@ export interface ProviderApi {
 	faultResponse(status: number, retryAfter?: number): SandboxResponse;
 	/** An error in the provider's own shape, for what the server refuses before a handler runs (404, 413, 500). */
 	errorResponse(status: number, message: string, path: string): SandboxResponse;
+	/** Forget what the emulation keeps besides messages: queues, rate budgets, batches. */
+	reset(): void;
 }
 
 /** What the provider emulations and the control API use of the running sandbox (the Sandbox class implements it). */
