@@ -65,6 +65,29 @@ describe('Phone Number in the engine', () => {
 		expect(result.error('Phone Number')?.message).toBe('"XX" is not a country code');
 	});
 
+	it('Continue On Fail: a bad item comes out in its place with the error, keeping its fields and its pairing', async () => {
+		const result = await engine.run(
+			[
+				{ input: '06 12 34 56 78', country: 'FR' },
+				{ input: '0612345678', country: 'XX' },
+				{ input: '+44 7911 123456', country: '' },
+				{ input: '07700 900124', country: 'ZZ' },
+			],
+			[{ ...node({ defaultCountry: '={{ $json.country }}' }), onError: 'continueRegularOutput' }],
+		);
+		expect(result.error()).toBeUndefined();
+		const items = result.items('Phone Number');
+		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+		expect(items.map((i) => (i.json.phone as { e164?: string } | undefined)?.e164 ?? null)).toEqual(['+33612345678', null, '+447911123456', null]);
+		expect(items[1].json).toEqual({
+			input: '0612345678',
+			country: 'XX',
+			error: '"XX" is not a country code',
+			errorDescription: 'Use a two-letter ISO 3166 code such as FR, US or GB.',
+		});
+		expect(items[3].json).toMatchObject({ input: '07700 900124', country: 'ZZ', error: '"ZZ" is not a country code' });
+	});
+
 	it('processes 100,000 items without keeping memory between runs', async () => {
 		setFlagsFromString('--expose-gc');
 		const gc = runInNewContext('gc') as () => void;

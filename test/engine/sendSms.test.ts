@@ -190,15 +190,27 @@ describe('Send SMS: errors a person can act on', () => {
 		expect(stored().map((m) => m.body)).toEqual(['Hi ok 1', 'Hi ok 2']);
 	});
 
-	it('never puts a secret in an output item or an error', async () => {
+	it.each([
+		['twilio', 'messagingTwilioApi', 'authToken'],
+		['sinch', 'messagingSinchApi', 'apiToken'],
+		['sns', 'messagingAwsSnsApi', 'secretAccessKey'],
+	] as const)('%s: never puts a secret in an output item or an error, right or wrong', async (provider, type, field) => {
 		const creds = sandboxCredentials(box.get());
 		const secrets = [creds.messagingTwilioApi.authToken, creds.messagingSinchApi.apiToken, creds.messagingAwsSnsApi.secretAccessKey];
-		const ok = await engine.run([{ phone: '+33612345678', name: 'x' }], [send()]);
-		engine.setCredentials('messagingTwilioApi', { ...creds.messagingTwilioApi, authToken: 'wrong-secret-value' });
-		const bad = await engine.run([{ phone: '+33612345678', name: 'x' }], [send({}, { onError: 'continueRegularOutput' })]);
-		const failed = await engine.run([{ phone: '+33612345678', name: 'x' }], [send()]);
-		const text = JSON.stringify([ok.items('Send SMS'), bad.items('Send SMS'), failed.error('Send SMS'), failed.error('Send SMS')?.description]);
-		for (const secret of [...secrets, 'wrong-secret-value']) expect(text).not.toContain(secret);
+		const ok = await engine.run([{ phone: '+33612345678', name: 'x' }], [send({ provider })]);
+		expect(ok.items('Send SMS')[0].json).toMatchObject({ provider });
+		const wrong = `wrong-${provider}-secret-value`;
+		engine.setCredentials(type, { ...creds[type], [field]: wrong });
+		try {
+			const bad = await engine.run([{ phone: '+33612345678', name: 'x' }], [send({ provider }, { onError: 'continueRegularOutput' })]);
+			expect(bad.items('Send SMS')[0].json).toMatchObject({ errorKind: 'auth', provider });
+			const failed = await engine.run([{ phone: '+33612345678', name: 'x' }], [send({ provider })]);
+			expect(failed.error('Send SMS')).toBeDefined();
+			const text = JSON.stringify([ok.items('Send SMS'), bad.items('Send SMS'), failed.error('Send SMS'), failed.error('Send SMS')?.description]);
+			for (const secret of [...secrets, wrong]) expect(text).not.toContain(secret);
+		} finally {
+			engine.setCredentials(type, creds[type]);
+		}
 	});
 });
 

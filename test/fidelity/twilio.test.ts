@@ -30,8 +30,13 @@ describe('twilio SDK against the sandbox', () => {
 		expect(fetched.body).toBe('Hello from the sandbox');
 		const listed = await c.messages.list({ to: '+33612345678', limit: 20 });
 		expect(listed.map((m) => m.sid)).toContain(created.sid);
-		const delivered = await waitFor(async () => undefined, 1).catch(() => undefined);
-		void delivered;
+		// Then it moves on by itself: queued → sending → sent → delivered, as the SDK reads it.
+		const delivered = await waitFor(() => (box.get().messages.get(created.sid)?.status === 'delivered' ? true : undefined), 5000);
+		expect(delivered).toBe(true);
+		const final = await c.messages(created.sid).fetch();
+		expect(final.status).toBe('delivered');
+		expect(final.dateSent).toBeInstanceOf(Date);
+		expect(box.get().messages.get(created.sid)?.history.map((h) => h.status)).toEqual(['queued', 'sending', 'sent', 'delivered']);
 	});
 
 	it('accepts an API key with the account SID', async () => {
