@@ -1,4 +1,4 @@
-import { backoffDelay, nextRetryDelay, parseRetryAfter, DEFAULT_RETRY_POLICY } from '../../nodes/shared/rules/retry';
+import { backoffDelay, nextRetryDelay, parseRetryAfter, DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUT_MS } from '../../nodes/shared/rules/retry';
 
 const policy = { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 5000 };
 
@@ -27,8 +27,28 @@ describe('backoff with full jitter', () => {
 		expect(nextRetryDelay(1, policy, 6000)).toBeNull();
 	});
 
-	it('has sane defaults', () => {
-		expect(DEFAULT_RETRY_POLICY.maxRetries).toBeGreaterThan(0);
+	it('a Retry-After of exactly the longest allowed is waited; one millisecond more is not', () => {
+		expect(nextRetryDelay(1, policy, 5000, () => 0)).toBe(5000);
+		expect(nextRetryDelay(1, policy, 5001, () => 0)).toBeNull();
+		expect(nextRetryDelay(1, policy, 0, () => 0.5)).toBe(50);
+	});
+
+	it('treats an attempt number below 1 as the first', () => {
+		expect(backoffDelay(0, policy, () => 0.999999)).toBe(99);
+		expect(backoffDelay(-3, policy, () => 0.999999)).toBe(99);
+	});
+
+	it('uses Math.random when no random source is given, within the ceiling', () => {
+		for (let i = 0; i < 50; i++) {
+			const wait = nextRetryDelay(2, policy) as number;
+			expect(wait).toBeGreaterThanOrEqual(0);
+			expect(wait).toBeLessThan(200);
+		}
+	});
+
+	it('has these defaults, and these timeouts', () => {
+		expect(DEFAULT_RETRY_POLICY).toEqual({ maxRetries: 3, baseDelayMs: 500, maxDelayMs: 10_000, maxRetryAfterMs: 60_000 });
+		expect(DEFAULT_TIMEOUT_MS).toBe(30_000);
 	});
 });
 
@@ -42,6 +62,18 @@ describe('parseRetryAfter', () => {
 		[7, 7000],
 		['Sat, 21 Nov 2026 10:00:05 GMT', 5000],
 		['Sat, 21 Nov 2026 09:00:00 GMT', 0],
+		[' 4 ', 4000],
+		[0, 0],
+		[2.5, 2500],
+		[-1, undefined],
+		[Number.NaN, undefined],
+		[Number.POSITIVE_INFINITY, undefined],
+		['-1', 0], // V8 reads it as a date long past: no wait, which is harmless
+		['   ', undefined],
+		[[], undefined],
+		[null, undefined],
+		[{}, undefined],
+		['Sat, 21 Nov 2026 10:00:00 GMT', 0],
 		['soon', undefined],
 		['', undefined],
 		[undefined, undefined],

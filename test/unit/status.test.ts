@@ -1,5 +1,5 @@
 import { PROVIDERS } from '../../nodes/shared/providers/registry';
-import { advanceStatus, mapStatus as mapWith, MESSAGE_STATUSES, isFinal } from '../../nodes/shared/rules/status';
+import { advanceStatus, FINAL_STATUSES, mapStatus as mapWith, MESSAGE_STATUSES, isFinal, type MessageStatus } from '../../nodes/shared/rules/status';
 
 const mapStatus = (provider: keyof typeof PROVIDERS, status: string | undefined) => mapWith(PROVIDERS[provider].statuses, status);
 
@@ -35,6 +35,15 @@ describe('status mapping', () => {
 		expect(mapStatus(provider, status)).toBe(expected);
 	});
 
+	it('maps case-insensitively, and anything else to unknown', () => {
+		expect(mapWith({ delivered: 'delivered' }, 'DELIVERED')).toBe('delivered');
+		expect(mapWith({ delivered: 'delivered' }, '')).toBe('unknown');
+		expect(mapWith({ delivered: 'delivered' }, null)).toBe('unknown');
+		expect(mapWith({}, 'toString')).toBe('unknown');
+		expect(mapWith({}, 'constructor')).toBe('unknown');
+		expect(mapWith({}, '__proto__')).toBe('unknown');
+	});
+
 	it('maps only to statuses of the model', () => {
 		for (const table of Object.values(PROVIDERS).map((p) => p.statuses)) {
 			for (const status of Object.values(table)) expect(MESSAGE_STATUSES).toContain(status);
@@ -58,8 +67,24 @@ describe('statuses only move forward', () => {
 		expect(advanceStatus(current, next)).toBe(expected);
 	});
 
-	it('knows final statuses', () => {
-		expect(isFinal('delivered')).toBe(true);
-		expect(isFinal('sent')).toBe(false);
+	it('knows final statuses, exactly', () => {
+		const final = MESSAGE_STATUSES.filter((s) => isFinal(s));
+		expect(final).toEqual(['delivered', 'undelivered', 'failed', 'read', 'received', 'canceled']);
+		expect([...FINAL_STATUSES].sort()).toEqual([...final].sort());
+	});
+
+	it('orders every pair of statuses by how far along a message is', () => {
+		// Same rank: the first one stays. A higher rank replaces a lower one.
+		const ranks: MessageStatus[][] = [['unknown'], ['accepted', 'scheduled'], ['queued'], ['sending'], ['sent', 'received'], ['delivered', 'undelivered', 'failed', 'canceled'], ['read']];
+		const rankOf = (s: MessageStatus) => ranks.findIndex((r) => r.includes(s));
+		expect(ranks.flat().sort()).toEqual([...MESSAGE_STATUSES].sort());
+		let checked = 0;
+		for (const current of MESSAGE_STATUSES) {
+			for (const next of MESSAGE_STATUSES) {
+				expect([current, next, advanceStatus(current, next)]).toEqual([current, next, rankOf(next) > rankOf(current) ? next : current]);
+				checked++;
+			}
+		}
+		expect(checked).toBe(144);
 	});
 });

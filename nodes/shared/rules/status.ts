@@ -50,11 +50,9 @@ export type StatusTable = Readonly<Record<string, MessageStatus>>;
 
 export function mapStatus(table: StatusTable, providerStatus: string | null | undefined): MessageStatus {
 	if (!providerStatus) return 'unknown';
-	return table[providerStatus.toLowerCase()] ?? 'unknown';
-}
-
-export function statusRank(status: MessageStatus): number {
-	return RANK[status];
+	const key = providerStatus.toLowerCase();
+	// Own keys only: a status word such as "constructor" is not in any table.
+	return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : 'unknown';
 }
 
 /**
