@@ -35,15 +35,15 @@ export function urlPortVariants(url: string): string[] {
 	}
 	const defaultPort = parsed.protocol === 'https:' ? '443' : parsed.protocol === 'http:' ? '80' : '';
 	if (!defaultPort) return [url];
-	const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url)?.[1] ?? '';
+	const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)/i.exec(url);
+	if (!match) return [url];
+	const [, scheme, authority] = match;
+	// Rebuild around the authority's own place: the host's text may also appear earlier (in the scheme).
+	const withAuthority = (value: string) => scheme + value + url.slice(scheme.length + authority.length);
 	const hostPart = authority.slice(authority.lastIndexOf('@') + 1);
 	const explicitPort = /:(\d+)$/.exec(hostPart)?.[1];
-	if (explicitPort === undefined) {
-		return [url, url.replace(authority, `${authority}:${defaultPort}`)];
-	}
-	if (explicitPort === defaultPort) {
-		return [url, url.replace(authority, authority.slice(0, -(defaultPort.length + 1)))];
-	}
+	if (explicitPort === undefined) return [url, withAuthority(`${authority}:${defaultPort}`)];
+	if (explicitPort === defaultPort) return [url, withAuthority(authority.slice(0, -(defaultPort.length + 1)))];
 	return [url];
 }
 
