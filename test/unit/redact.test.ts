@@ -17,7 +17,10 @@ describe('secrets never come back, in any form', () => {
 		['a JSON-escaped string', JSON.stringify({ echo: `"${TOKEN}"` })],
 	])('%s', (_, text) => {
 		const out = redact(text);
-		for (const form of secretForms(TOKEN)) expect(out).not.toContain(form);
+		const forms = secretForms(TOKEN);
+		// The raw value, its three base64 spellings (padded, unpadded, URL-safe); URL and JSON forms equal the raw one here.
+		expect(forms).toEqual([TOKEN, Buffer.from(TOKEN).toString('base64'), Buffer.from(TOKEN).toString('base64').replace(/=+$/, ''), Buffer.from(TOKEN).toString('base64url')].filter((f, i, all) => all.indexOf(f) === i));
+		for (const form of forms) expect(out).not.toContain(form);
 		expect(out).not.toContain(basic(SID, TOKEN));
 	});
 
