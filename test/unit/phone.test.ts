@@ -1,4 +1,4 @@
-import { describePhone, normalizePhone, stripAddressPrefix } from '../../nodes/shared/rules/phone';
+import { countryName, describePhone, describeType, isCountryCode, judgePhone, lineTypeText, listCountries, normalizePhone, reasonText, stripAddressPrefix } from '../../nodes/shared/rules/phone';
 import { loadVectors } from '../helpers/vectors';
 
 const phones = loadVectors<any[]>('phones.json');
@@ -83,5 +83,147 @@ describe('numbers an SMS cannot reach are refused with the reason', () => {
 
 	it('still accepts a number with a tab or new line around it', () => {
 		expect(normalizePhone('\t+33612345678\n')).toMatchObject({ ok: true, e164: '+33612345678' });
+	});
+});
+
+describe('phone rules, exactly', () => {
+	it.each([
+		['EMPTY', null, 'The phone number is empty'],
+		['NOT_A_NUMBER', null, 'This is not a phone number'],
+		['INVALID_COUNTRY', null, 'The country could not be told: write the number with its country code (+…) or set a default country'],
+		['TOO_SHORT', null, 'The number is too short'],
+		['TOO_LONG', null, 'The number is too long'],
+		['INVALID_LENGTH', null, 'The number has the wrong length for its country'],
+		['INVALID_FOR_REGION', 'GB', 'The number is not a valid number in GB'],
+		['INVALID_FOR_REGION', null, 'The number is not assigned to any country: check the digits'],
+		['NOT_MOBILE', null, 'The number is not a mobile number and cannot receive SMS'],
+		['HAS_EXTENSION', null, "The number has an extension, and an SMS cannot reach an extension: remove it, or use the line's own mobile number"],
+	] as const)('%s (%s) reads: %s', (reason, country, text) => {
+		expect(reasonText(reason, country)).toBe(text);
+	});
+
+	it('describes a refused number in full, nothing guessed', () => {
+		expect(describePhone('')).toStrictEqual({
+			input: '',
+			e164: null,
+			valid: false,
+			possible: false,
+			country: null,
+			callingCode: null,
+			type: null,
+			isMobile: null,
+			national: null,
+			international: null,
+			reason: 'EMPTY',
+			reasonText: 'The phone number is empty',
+		});
+		expect(describePhone(undefined).input).toBe('');
+		expect(describePhone(null).reason).toBe('EMPTY');
+		expect(describePhone(33612345678, 'FR')).toMatchObject({ input: '33612345678' });
+	});
+
+	it('gives a possible-but-unassigned number its country, its length verdict, and no type', () => {
+		expect(describePhone('+44 7700 900123')).toStrictEqual({
+			input: '+44 7700 900123',
+			e164: '+447700900123',
+			valid: false,
+			possible: true,
+			country: null,
+			callingCode: '44',
+			type: null,
+			isMobile: null,
+			national: '07700 900123',
+			international: '+44 7700 900123',
+			reason: 'INVALID_FOR_REGION',
+			reasonText: 'The number is not assigned to any country: check the digits',
+		});
+		const tooLong = describePhone('+33 6 12 34 56 78 9');
+		expect([tooLong.reason, tooLong.valid, tooLong.possible, tooLong.e164]).toEqual(['TOO_LONG', false, false, '+336123456789']);
+	});
+
+	it('reads 00 as the international prefix only when that gives a better number', () => {
+		expect(describePhone('0044 7911 123456', 'FR').e164).toBe('+447911123456');
+		expect(describePhone('  0044 7911 123456').e164).toBe('+447911123456');
+		expect(describePhone('06 12 34 56 78', 'FR').e164).toBe('+33612345678');
+		// "00" followed by digits that make no valid international number: the national reading stays.
+		expect(describePhone('0012', 'US').reason).toBe('TOO_SHORT');
+	});
+
+	it('takes the default country in any case, and ignores one that is not a country', () => {
+		expect(describePhone('06 12 34 56 78', 'fr').country).toBe('FR');
+		expect(describePhone('06 12 34 56 78', 'XX').reason).toBe('INVALID_COUNTRY');
+		expect(describePhone('06 12 34 56 78', '').reason).toBe('INVALID_COUNTRY');
+		expect([isCountryCode('FR'), isCountryCode('fr'), isCountryCode('XX')]).toEqual([true, false, false]);
+		const countries = listCountries();
+		expect(countries.length).toBeGreaterThan(240);
+		expect(countries).toEqual([...countries].sort());
+		expect(countries).toContain('TR');
+	});
+
+	it('marks only mobiles (and NANP numbers that may be one) as able to get an SMS', () => {
+		expect(describePhone('+33 6 12 34 56 78').isMobile).toBe(true);
+		expect(describePhone('+1 212 555 0100').isMobile).toBe(true);
+		expect(describePhone('+33 1 23 45 67 89').isMobile).toBe(false);
+		expect(describePhone('+33 800 12 34 56').isMobile).toBe(false);
+	});
+
+	it('strips invisible characters and every address prefix, in any case', () => {
+		expect(stripAddressPrefix('\u200B\u200F\u202A\u202E\u2060\uFEFF sms:+1 ')).toBe('+1');
+		expect(stripAddressPrefix('TEL: +1')).toBe('+1');
+		expect(stripAddressPrefix('mailto:+1')).toBe('mailto:+1');
+		expect(stripAddressPrefix('+1 whatsapp:')).toBe('+1 whatsapp:');
+	});
+
+	it.each([
+		['\u0001+33612345678'],
+		['+33612345678\u001f'],
+		['+336\u007f12345678'],
+		['+336\u000b12345678'],
+		['+336\u000c12345678'],
+		['+336\u000e12345678'],
+	])('refuses the control character in %j', (input) => {
+		expect(describePhone(input).reason).toBe('NOT_A_NUMBER');
+	});
+
+	it('judges: strict by default, possible on request, mobile when required, with the input in the message', () => {
+		const landline = describePhone('+33 1 23 45 67 89');
+		expect(judgePhone(landline)).toEqual({ ok: true, e164: '+33123456789', info: landline });
+		expect(judgePhone(landline, { requireMobile: true })).toEqual({
+			ok: false,
+			reason: 'NOT_MOBILE',
+			message: 'The number is not a mobile number and cannot receive SMS ("+33 1 23 45 67 89" is a fixed line number)',
+			info: landline,
+		});
+		const unassigned = describePhone('+44 7700 900123');
+		expect(judgePhone(unassigned)).toMatchObject({ ok: false, reason: 'INVALID_FOR_REGION', message: 'The number is not assigned to any country: check the digits ("+44 7700 900123")' });
+		expect(judgePhone(unassigned, { validation: 'possible', requireMobile: true })).toMatchObject({ ok: true, e164: '+447700900123' });
+		// Accepted but without a number to send to, or a verdict without a reason: never ok.
+		expect(judgePhone({ ...unassigned, possible: true, e164: null }, { validation: 'possible' })).toMatchObject({ ok: false, reason: 'INVALID_FOR_REGION' });
+		expect(judgePhone({ ...landline, valid: false, reason: undefined })).toMatchObject({ ok: false, reason: 'INVALID_FOR_REGION' });
+		expect(describeType(null)).toBe('of an unknown type');
+		expect(describeType('FIXED_LINE_OR_MOBILE')).toBe('a fixed line or mobile number');
+	});
+
+	it.each([
+		['MOBILE', 'Mobile'],
+		['FIXED_LINE', 'Landline'],
+		['FIXED_LINE_OR_MOBILE', 'Landline or mobile'],
+		['TOLL_FREE', 'Toll-free'],
+		['PREMIUM_RATE', 'Premium rate'],
+		['SHARED_COST', 'Shared cost'],
+		['VOIP', 'Internet phone (VoIP)'],
+		['PERSONAL_NUMBER', 'Personal number'],
+		['PAGER', 'Pager'],
+		['UAN', 'Company number (UAN)'],
+		['VOICEMAIL', 'Voicemail'],
+		[null, 'Unknown'],
+		[undefined, 'Unknown'],
+		['SOMETHING_NEW', 'Unknown'],
+	] as const)('line type %s reads %s', (type, text) => {
+		expect(lineTypeText(type as never)).toBe(text);
+	});
+
+	it('names countries in English, and nothing for what is not one', () => {
+		expect([countryName('FR'), countryName('TR'), countryName(null), countryName(''), countryName('not a code')]).toEqual(['France', 'Türkiye', null, null, null]);
 	});
 });
