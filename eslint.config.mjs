@@ -30,7 +30,7 @@ const LAYERS = [
 export default [
 	...LAYERS,
 	...configWithoutCloudSupport,
-	{ ignores: ['dist/**', 'build/**', 'coverage/**', '.n8n-server/**', '.test-output/**', 'node_modules/**'] },
+	{ ignores: ['dist/**', 'build/**', 'coverage/**', '.n8n-server/**', '.test-output/**', 'node_modules/**', 'reports/**', '.stryker-tmp*/**'] },
 	{
 		files: ['**/*.ts', 'package.json'],
 		rules: {
