@@ -3,16 +3,17 @@ import { loadVectors } from '../helpers/vectors';
 
 const phones = loadVectors<any[]>('phones.json');
 
+test('the phone vectors are all there', () => expect(phones).toHaveLength(19));
+
 describe('describePhone', () => {
 	it.each(phones.map((p) => [p.input, p.defaultCountry, p]))('%s (default %s) matches libphonenumber-js/max', (_input, _c, p) => {
 		const info = describePhone(p.input, p.defaultCountry);
-		expect(info.valid).toBe(p.valid);
-		if (p.e164 !== undefined) expect(info.e164).toBe(p.e164);
-		if (p.possible !== undefined) expect(info.possible).toBe(p.possible);
-		if (p.country !== undefined) expect(info.country).toBe(p.country);
-		if (p.type !== undefined) expect(info.type).toBe(p.type);
-		if (p.reason !== undefined) expect(info.reason).toBe(p.reason);
-		if (!p.valid) expect(info.reasonText).toEqual(expect.any(String));
+		// Every field the vector gives, exactly (each vector gives valid, and e164, possible, country, type or reason).
+		const expected = Object.fromEntries(Object.entries(p).filter(([key]) => key !== 'input' && key !== 'defaultCountry'));
+		const picked = Object.fromEntries(Object.keys(expected).map((key) => [key, (info as unknown as Record<string, unknown>)[key] ?? null]));
+		expect(picked).toEqual(Object.fromEntries(Object.entries(expected).map(([key, value]) => [key, value ?? null])));
+		expect(Object.keys(expected).length).toBeGreaterThanOrEqual(2);
+		expect(info.reasonText ?? null).toBe(p.valid ? null : reasonText(info.reason as never, info.country));
 	});
 
 	it.each([
@@ -225,5 +226,98 @@ describe('phone rules, exactly', () => {
 
 	it('names countries in English, and nothing for what is not one', () => {
 		expect([countryName('FR'), countryName('TR'), countryName(null), countryName(''), countryName('not a code')]).toEqual(['France', 'Türkiye', null, null, null]);
+	});
+});
+
+describe('phone numbers, table-driven: exact description and verdict in every mode', () => {
+	// input, default country → E.164, country, calling code, type, its words, valid, possible, refusal, and the verdict
+	// strict / strict with a mobile required / possible-length only. Values from libphonenumber-js/max 1.13.16.
+	type Row = [string, string | null, string | null, string | null, string | null, string | null, string, boolean, boolean, string | null, string, string, string];
+	const ROWS: Row[] = [
+		['+33 6 12 34 56 78', null, '+33612345678', 'FR', '33', 'MOBILE', 'Mobile', true, true, null, 'ok', 'ok', 'ok'],
+		['06 12 34 56 78', 'FR', '+33612345678', 'FR', '33', 'MOBILE', 'Mobile', true, true, null, 'ok', 'ok', 'ok'],
+		['+33 06 12 34 56 78', null, '+33612345678', 'FR', '33', 'MOBILE', 'Mobile', true, true, null, 'ok', 'ok', 'ok'],
+		['0033612345678', null, '+33612345678', 'FR', '33', 'MOBILE', 'Mobile', true, true, null, 'ok', 'ok', 'ok'],
+		['0033612345678', 'US', '+33612345678', 'FR', '33', 'MOBILE', 'Mobile', true, true, null, 'ok', 'ok', 'ok'],
+		['00 1 212 555 0100', 'GB', '+12125550100', 'US', '1', 'FIXED_LINE_OR_MOBILE', 'Landline or mobile', true, true, null, 'ok', 'ok', 'ok'],
+		['+1 212 555 0100', null, '+12125550100', 'US', '1', 'FIXED_LINE_OR_MOBILE', 'Landline or mobile', true, true, null, 'ok', 'ok', 'ok'],
+		['+49 1512 3456789', null, '+4915123456789', 'DE', '49', 'MOBILE', 'Mobile', true, true, null, 'ok', 'ok', 'ok'],
+		['+7 912 345 67 89', null, '+79123456789', 'RU', '7', 'MOBILE', 'Mobile', true, true, null, 'ok', 'ok', 'ok'],
+		['+86 139 1234 5678', null, '+8613912345678', 'CN', '86', 'MOBILE', 'Mobile', true, true, null, 'ok', 'ok', 'ok'],
+		['+44 20 7946 0958', null, '+442079460958', 'GB', '44', 'FIXED_LINE', 'Landline', true, true, null, 'ok', 'NOT_MOBILE', 'ok'],
+		['+33 1 23 45 67 89', null, '+33123456789', 'FR', '33', 'FIXED_LINE', 'Landline', true, true, null, 'ok', 'NOT_MOBILE', 'ok'],
+		['+39 06 1234 5678', null, '+390612345678', 'IT', '39', 'FIXED_LINE', 'Landline', true, true, null, 'ok', 'NOT_MOBILE', 'ok'],
+		['+33 800 12 34 56', null, '+33800123456', 'FR', '33', 'TOLL_FREE', 'Toll-free', true, true, null, 'ok', 'NOT_MOBILE', 'ok'],
+		['+1 800 555 0100', null, '+18005550100', 'US', '1', 'TOLL_FREE', 'Toll-free', true, true, null, 'ok', 'NOT_MOBILE', 'ok'],
+		['+1 900 555 0100', null, '+19005550100', 'US', '1', 'PREMIUM_RATE', 'Premium rate', true, true, null, 'ok', 'NOT_MOBILE', 'ok'],
+		['+44 56 1234 5678', null, '+445612345678', 'GB', '44', 'VOIP', 'Internet phone (VoIP)', true, true, null, 'ok', 'NOT_MOBILE', 'ok'],
+		// Possible length, but not a number in use: only "possible" lets it through.
+		['+44 7700 900123', null, '+447700900123', null, '44', null, 'Unknown', false, true, 'INVALID_FOR_REGION', 'INVALID_FOR_REGION', 'INVALID_FOR_REGION', 'ok'],
+		['+33 7 00 00 00 00', null, '+33700000000', 'FR', '33', null, 'Unknown', false, true, 'INVALID_FOR_REGION', 'INVALID_FOR_REGION', 'INVALID_FOR_REGION', 'ok'],
+		['(212) 155-0100', 'US', '+12121550100', 'US', '1', null, 'Unknown', false, true, 'INVALID_FOR_REGION', 'INVALID_FOR_REGION', 'INVALID_FOR_REGION', 'ok'],
+		['+1 999 555 0100', null, '+19995550100', null, '1', null, 'Unknown', false, true, 'INVALID_FOR_REGION', 'INVALID_FOR_REGION', 'INVALID_FOR_REGION', 'ok'],
+		// Too short or too long: refused in every mode.
+		['+33 6 12', null, '+33612', 'FR', '33', null, 'Unknown', false, false, 'TOO_SHORT', 'TOO_SHORT', 'TOO_SHORT', 'TOO_SHORT'],
+		['12345', 'US', '+112345', 'US', '1', null, 'Unknown', false, false, 'TOO_SHORT', 'TOO_SHORT', 'TOO_SHORT', 'TOO_SHORT'],
+		['+1 555', null, '+1555', null, '1', null, 'Unknown', false, false, 'TOO_SHORT', 'TOO_SHORT', 'TOO_SHORT', 'TOO_SHORT'],
+		['0012', 'US', '+10012', 'US', '1', null, 'Unknown', false, false, 'TOO_SHORT', 'TOO_SHORT', 'TOO_SHORT', 'TOO_SHORT'],
+		// "00" and too few digits, with no country: the international reading is the only one there is.
+		['0033612', null, '+33612', 'FR', '33', null, 'Unknown', false, false, 'TOO_SHORT', 'TOO_SHORT', 'TOO_SHORT', 'TOO_SHORT'],
+		['+33 6 12 34 56 78 9', null, '+336123456789', 'FR', '33', null, 'Unknown', false, false, 'TOO_LONG', 'TOO_LONG', 'TOO_LONG', 'TOO_LONG'],
+		['+33 6 12 34 56 78 90 12 34', null, '+33612345678901234', 'FR', '33', null, 'Unknown', false, false, 'TOO_LONG', 'TOO_LONG', 'TOO_LONG', 'TOO_LONG'],
+		// No country to read it in, or not a number at all.
+		['612345678', null, null, null, null, null, 'Unknown', false, false, 'INVALID_COUNTRY', 'INVALID_COUNTRY', 'INVALID_COUNTRY', 'INVALID_COUNTRY'],
+		['+999 1234', null, null, null, null, null, 'Unknown', false, false, 'INVALID_COUNTRY', 'INVALID_COUNTRY', 'INVALID_COUNTRY', 'INVALID_COUNTRY'],
+		['0012', null, null, null, null, null, 'Unknown', false, false, 'INVALID_COUNTRY', 'INVALID_COUNTRY', 'INVALID_COUNTRY', 'INVALID_COUNTRY'],
+		['00 12', null, null, null, null, null, 'Unknown', false, false, 'INVALID_COUNTRY', 'INVALID_COUNTRY', 'INVALID_COUNTRY', 'INVALID_COUNTRY'],
+		['hello', 'FR', null, null, null, null, 'Unknown', false, false, 'NOT_A_NUMBER', 'NOT_A_NUMBER', 'NOT_A_NUMBER', 'NOT_A_NUMBER'],
+		['+33 6', null, null, null, null, null, 'Unknown', false, false, 'NOT_A_NUMBER', 'NOT_A_NUMBER', 'NOT_A_NUMBER', 'NOT_A_NUMBER'],
+		['++33612345678', null, null, null, null, null, 'Unknown', false, false, 'NOT_A_NUMBER', 'NOT_A_NUMBER', 'NOT_A_NUMBER', 'NOT_A_NUMBER'],
+		// "00" counts as the international prefix only at the start.
+		['++33 6 12 00 34 56', null, null, null, null, null, 'Unknown', false, false, 'NOT_A_NUMBER', 'NOT_A_NUMBER', 'NOT_A_NUMBER', 'NOT_A_NUMBER'],
+		['\u0001+33612345678', null, null, null, null, null, 'Unknown', false, false, 'NOT_A_NUMBER', 'NOT_A_NUMBER', 'NOT_A_NUMBER', 'NOT_A_NUMBER'],
+		['', 'FR', null, null, null, null, 'Unknown', false, false, 'EMPTY', 'EMPTY', 'EMPTY', 'EMPTY'],
+		// An extension: the number is described, and refused in every mode (an SMS cannot reach an extension).
+		['+33 6 12 34 56 78 ext. 99', null, '+33612345678', 'FR', '33', 'MOBILE', 'Mobile', false, true, 'HAS_EXTENSION', 'HAS_EXTENSION', 'HAS_EXTENSION', 'HAS_EXTENSION'],
+		['(212) 555-0100 x12', 'US', '+12125550100', 'US', '1', 'FIXED_LINE_OR_MOBILE', 'Landline or mobile', false, true, 'HAS_EXTENSION', 'HAS_EXTENSION', 'HAS_EXTENSION', 'HAS_EXTENSION'],
+	];
+
+	it(`describes and judges all ${ROWS.length} numbers exactly`, () => {
+		let checked = 0;
+		for (const [input, defaultCountry, e164, country, callingCode, type, lineType, valid, possible, reason, strict, mobile, possibleOnly] of ROWS) {
+			const info = describePhone(input, defaultCountry);
+			expect([input, defaultCountry, info.e164, info.country, info.callingCode, info.type, lineTypeText(info.type), info.valid, info.possible, info.reason ?? null]).toEqual([
+				input, defaultCountry, e164, country, callingCode, type, lineType, valid, possible, reason,
+			]);
+			expect([input, info.isMobile, info.reasonText ?? null]).toEqual([input, type === null ? null : type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE', reason === null ? null : reasonText(reason as never, country)]);
+			const verdicts = [
+				normalizePhone(input, { defaultCountry }),
+				normalizePhone(input, { defaultCountry, requireMobile: true }),
+				normalizePhone(input, { defaultCountry, validation: 'possible' }),
+			];
+			expect([input, ...verdicts.map((v) => (v.ok ? 'ok' : v.reason))]).toEqual([input, strict, mobile, possibleOnly]);
+			for (const v of verdicts) {
+				if (v.ok) expect([input, v.e164, v.info]).toEqual([input, e164, info]);
+				else if (v.reason === 'NOT_MOBILE') expect(v.message).toBe(`The number is not a mobile number and cannot receive SMS ("${input}" is ${describeType(info.type)})`);
+				else expect(v.message).toBe(`${reasonText(v.reason, country)} ("${input}")`);
+			}
+			checked++;
+		}
+		expect(checked).toBe(40);
+	});
+
+	it('refuses every control character but tab, line feed and carriage return, wherever it is', () => {
+		// libphonenumber-js reads "+33612345678<control>-" as a valid number: only our check refuses it.
+		let checked = 0;
+		for (const code of [...Array.from({ length: 32 }, (_, k) => k), 0x7f]) {
+			const c = String.fromCharCode(code);
+			const allowed = c === '\t' || c === '\n' || c === '\r';
+			for (const input of [`+33612345678${c}-`, `-${c}+33612345678`]) {
+				const info = describePhone(input);
+				expect([code, input, info.reason ?? 'valid']).toEqual([code, input, allowed ? 'valid' : 'NOT_A_NUMBER']);
+				checked++;
+			}
+		}
+		expect(checked).toBe(66);
 	});
 });

@@ -63,3 +63,69 @@ describe('secrets never come back, in any form', () => {
 		expect(out).toEqual({ sid: 'SM1', echo: { headers: { authorization: REDACTED, [REDACTED]: 1 }, list: [REDACTED, 3, null] }, password: REDACTED });
 	});
 });
+
+describe('redaction, exactly', () => {
+	it.each([
+		// Every form, in this order: raw, base64 (padded, unpadded, URL-safe), URL-encoded, form-encoded, JSON-escaped;
+		// each once, none shorter than 4 characters.
+		['abcd', ['abcd', 'YWJjZA==', 'YWJjZA']],
+		['ab', ['YWI=']],
+		['>>>???>>>???a', ['>>>???>>>???a', 'Pj4+Pz8/Pj4+Pz8/YQ==', 'Pj4+Pz8/Pj4+Pz8/YQ', 'Pj4-Pz8_Pj4-Pz8_YQ', '%3E%3E%3E%3F%3F%3F%3E%3E%3E%3F%3F%3Fa']],
+		['a+b/c?d=e f&g', ['a+b/c?d=e f&g', 'YStiL2M/ZD1lIGYmZw==', 'YStiL2M/ZD1lIGYmZw', 'YStiL2M_ZD1lIGYmZw', 'a%2Bb%2Fc%3Fd%3De%20f%26g', 'a%2Bb%2Fc%3Fd%3De+f%26g']],
+		['say "hi"\\now', ['say "hi"\\now', 'c2F5ICJoaSJcbm93', 'say%20%22hi%22%5Cnow', 'say+%22hi%22%5Cnow', 'say \\"hi\\"\\\\now']],
+	])('the forms of %j', (secret, forms) => {
+		expect(secretForms(secret)).toEqual(forms);
+	});
+
+	it('redacts a secret of exactly 4 characters, and never one of 3', () => {
+		expect(makeRedactor(['abcd'])('xabcdx YWJjZA==')).toBe('x[redacted]x [redacted]');
+		expect(makeRedactor(['abc', 42 as never])('xabcx 42')).toBe('xabcx 42');
+	});
+
+	it('replaces the longest form first: a composite goes whole, not around its part', () => {
+		expect(makeRedactor(['password1', 'user:password1'])('x user:password1 y')).toBe('x [redacted] y');
+		expect(makeRedactor(['user:password1', 'password1'])('x user:password1 y')).toBe('x [redacted] y');
+	});
+
+	it('decodes character references only when a secret hides behind them, and then every kind of them', () => {
+		const secret = 'p<a>s"s\'w&rd1';
+		expect(makeRedactor([secret])('<Message>echo p&lt;a&gt;s&quot;s&apos;w&amp;rd1 and 5 &lt; 6</Message>')).toBe('<Message>echo [redacted] and 5 < 6</Message>');
+		// Decimal only, hexadecimal only (two digits or more), the code points at and past the ends of Unicode.
+		expect(makeRedactor(['secret/1234'])('a secret&#47;1234 b')).toBe('a [redacted] b');
+		expect(makeRedactor(['secret/1234'])('a secret&#x2f;1234 b')).toBe('a [redacted] b');
+		expect(makeRedactor(['secret/1234'])('a secret&#X2F;1234 b')).toBe('a [redacted] b');
+		expect(makeRedactor(['secret/1234'])('&#0;&#x10ffff;&#x110000;secret&#47;1234 &#1114112;')).toBe('\u0000\u{10ffff}[redacted] ');
+		// No secret behind the references: the text stays as it came, references and all.
+		expect(makeRedactor(['secret/1234'])('a &#47; &amp; b')).toBe('a &#47; &amp; b');
+		expect(makeRedactor(['secret/1234'])('')).toBe('');
+		expect(makeRedactor(['secret/1234'])(42 as never)).toBe(42);
+	});
+
+	it('cleans to 50 levels deep, and blanks what is deeper', () => {
+		const nest = (levels: number, inner: unknown): unknown => (levels === 0 ? inner : [nest(levels - 1, inner)]);
+		const redact = makeRedactor([TOKEN]);
+		expect(redactDeep(nest(50, `a ${TOKEN}`), redact)).toEqual(nest(50, 'a [redacted]'));
+		expect(redactDeep(nest(50, 7), redact)).toEqual(nest(50, 7));
+		expect(redactDeep(nest(51, 7), redact)).toEqual(nest(51, REDACTED));
+		expect(redactDeep(nest(52, 7), redact)).toEqual(nest(51, REDACTED));
+	});
+
+	it('reads buffers as text, keeps other values, and blanks a secret-named field only when it holds something', () => {
+		const redact = makeRedactor([TOKEN]);
+		expect(redactDeep(Buffer.from(`token ${TOKEN}`), redact)).toBe('token [redacted]');
+		expect(redactDeep({ body: Buffer.from(TOKEN) }, redact)).toEqual({ body: REDACTED });
+		expect(redactDeep({ password: null, secret: '', auth_token: undefined, apiToken: 0, Authorization: 'x', n: 1, ok: true, none: null }, redact)).toEqual({
+			password: null,
+			secret: '',
+			auth_token: undefined,
+			apiToken: REDACTED,
+			Authorization: REDACTED,
+			n: 1,
+			ok: true,
+			none: null,
+		});
+		expect(redactDeep(undefined, redact)).toBeUndefined();
+		expect(redactDeep(3, redact)).toBe(3);
+		expect(redactDeep(`${TOKEN}`, redact)).toBe(REDACTED);
+	});
+});

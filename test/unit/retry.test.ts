@@ -39,11 +39,11 @@ describe('backoff with full jitter', () => {
 	});
 
 	it('uses Math.random when no random source is given, within the ceiling', () => {
-		for (let i = 0; i < 50; i++) {
-			const wait = nextRetryDelay(2, policy) as number;
-			expect(wait).toBeGreaterThanOrEqual(0);
-			expect(wait).toBeLessThan(200);
-		}
+		const waits = Array.from({ length: 50 }, () => nextRetryDelay(2, policy) as number);
+		expect(waits).toHaveLength(50);
+		expect(waits.filter((wait) => Number.isInteger(wait) && wait >= 0 && wait < 200)).toHaveLength(50);
+		// Math.random, not a constant: 50 draws are not all the same.
+		expect(new Set(waits).size).toBeGreaterThan(1);
 	});
 
 	it('has these defaults, and these timeouts', () => {
@@ -75,6 +75,14 @@ describe('parseRetryAfter', () => {
 		[{}, undefined],
 		['Sat, 21 Nov 2026 10:00:00 GMT', 0],
 		['soon', undefined],
+		// Seconds are digits, a dot and digits, nothing before or after (V8 would read "12" or "1.25" as dates).
+		['12', 12_000],
+		['120', 120_000],
+		['1.25', 1250],
+		['1.0004', 1000],
+		['x2', undefined],
+		['2s', undefined],
+		['2 soon', undefined],
 		['', undefined],
 		[undefined, undefined],
 	])('%j → %s', (value, expected) => {

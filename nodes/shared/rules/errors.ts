@@ -96,13 +96,11 @@ export interface ProviderRef {
 	label: string;
 }
 
+/** The kind an HTTP status means when no code says more (429 and 5xx: classifyProviderError, whatever the code). */
 function kindFromHttp(status: number | undefined): FailureKind {
 	if (status === undefined) return 'ambiguous';
-	if (status === 429) return 'rateLimited';
 	if (status === 401 || status === 403) return 'auth';
 	if (status === 404) return 'notFound';
-	if (status === 502 || status === 503 || status === 504 || status === 500) return 'unavailable';
-	if (status >= 500) return 'unavailable';
 	return 'request';
 }
 
@@ -195,7 +193,7 @@ export function classifyNetworkError(
 	provider: ProviderRef,
 	errorCode: string | undefined,
 	detail: string,
-	reached: 'no' | 'maybe' = 'maybe',
+	reached: 'no' | 'maybe',
 ): ProviderError {
 	const label = provider.label;
 	if (errorCode && INVALID_REQUEST_CODES.has(errorCode)) {
@@ -221,7 +219,7 @@ export function classifyNetworkError(
 		kind: 'ambiguous',
 		code: errorCode,
 		message:
-			`${label} did not answer after the request was sent (${errorCode ?? 'no response'}), so the message may or may not have gone out. ` +
+			`${label} did not answer after the request was sent (${errorCode || 'no response'}), so the message may or may not have gone out. ` +
 			`It was not sent again, to avoid a duplicate: check what ${label} recorded before resending`,
 		detail,
 	});

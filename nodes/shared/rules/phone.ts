@@ -88,9 +88,9 @@ export function reasonText(reason: PhoneRejection, country?: string | null): str
 function parse(text: string, defaultCountry?: CountryCode) {
 	const first = parsePhoneNumberFromString(text, defaultCountry);
 	if (first?.isValid()) return first;
-	// "00" international prefix where the default country dials out differently (or none is set).
-	if (/^\s*00\d/.test(text)) {
-		const second = parsePhoneNumberFromString(text.replace(/^\s*00/, '+'), defaultCountry);
+	// "00" international prefix where the default country dials out differently (or none is set). The text is trimmed.
+	if (/^00\d/.test(text)) {
+		const second = parsePhoneNumberFromString(`+${text.slice(2)}`, defaultCountry);
 		if (second && (second.isValid() || !first)) return second;
 	}
 	return first;
@@ -174,7 +174,8 @@ export function normalizePhone(input: unknown, rules: PhoneRules = {}): Normaliz
 /** The verdict on a number already described. */
 export function judgePhone(info: PhoneInfo, rules: Omit<PhoneRules, 'defaultCountry'> = {}): NormalizedPhone {
 	const validation = rules.validation ?? 'strict';
-	const accepted = validation === 'strict' ? info.valid : info.possible;
+	// An extension is refused in either mode: the SMS would go to the line, never to the extension.
+	const accepted = info.reason !== 'HAS_EXTENSION' && (validation === 'strict' ? info.valid : info.possible);
 	if (!accepted || info.e164 === null) {
 		const reason = info.reason ?? 'INVALID_FOR_REGION';
 		return { ok: false, reason, message: `${reasonText(reason, info.country)} ("${info.input}")`, info };

@@ -59,14 +59,12 @@ export function countSegments(text: string): SegmentInfo {
 
 	// Sizes of the graphemes; a single part takes them all if they fit in 1120 bits.
 	let total = 0;
-	let septets = 0;
 	const sizes = graphemes.map((g) => {
 		const bits = bitsOf(g, encoding);
 		total += bits;
-		if (encoding === 'GSM-7') septets += bits / 7;
 		return bits;
 	});
-	const characters = encoding === 'GSM-7' ? septets : graphemes.length;
+	const characters = encoding === 'GSM-7' ? total / 7 : graphemes.length;
 	if (total <= SEGMENT_BITS) {
 		return { encoding, segments: 1, characters, nonGsmCharacters: nonGsm };
 	}
