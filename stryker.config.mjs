@@ -5,7 +5,7 @@
 export default {
 	packageManager: 'npm',
 	testRunner: 'jest',
-	jest: { projectType: 'custom', configFile: 'jest.mutation.config.js', enableFindRelatedTests: false },
+	jest: { projectType: 'custom', configFile: 'jest.mutation.config.js', enableFindRelatedTests: true },
 	checkers: ['typescript'],
 	tsconfigFile: 'tsconfig.json',
 	coverageAnalysis: 'perTest',
