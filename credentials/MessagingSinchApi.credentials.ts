@@ -126,6 +126,15 @@ export class MessagingSinchApi implements ICredentialType {
 			description: 'Optional: the Conversation API app that sends WhatsApp messages, for Send WhatsApp',
 		},
 		{
+			displayName: 'Webhook Signing Secret (Optional)',
+			name: 'webhookSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'The secret Sinch signs SMS callbacks with (x-sinch-webhook-signature), as Sinch support or the dashboard gives it. The Messaging Trigger refuses unsigned Sinch callbacks unless its signature check is turned off.',
+		},
+		{
 			displayName: 'SMS Base URL',
 			name: 'smsBaseUrl',
 			type: 'string',

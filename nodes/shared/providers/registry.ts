@@ -4,10 +4,13 @@
  */
 import { SINCH, SINCH_CODES, SINCH_DELIVERY_CODES, SINCH_STATUSES, sinchSecrets } from './sinch/index';
 import { sinchSms } from './sinch/sms';
+import { sinchWebhooks } from './sinch/webhooks';
 import { SNS, SNS_CODES, SNS_SENDER_RATES, SNS_STATUSES, snsSecrets } from './sns/index';
 import { snsSms } from './sns/sms';
+import { snsWebhooks } from './sns/webhooks';
 import { TWILIO, TWILIO_CODES, TWILIO_SENDER_RATES, TWILIO_STATUSES, twilioSecrets } from './twilio/index';
 import { twilioSms } from './twilio/sms';
+import { twilioWebhooks } from './twilio/webhooks';
 import type { Provider, ProviderName } from './types';
 
 export const PROVIDERS: Readonly<Record<ProviderName, Provider>> = {
@@ -20,6 +23,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, Provider>> = {
 		senderRates: TWILIO_SENDER_RATES,
 		secrets: twilioSecrets,
 		sms: twilioSms,
+		webhooks: twilioWebhooks,
 	},
 	sinch: {
 		...SINCH,
@@ -32,6 +36,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, Provider>> = {
 		// Project credentials get an OAuth2 token from n8n, refreshed when a request answers 401.
 		token: { field: 'accessToken', inUse: (credentials) => credentials.smsAuth === 'project' },
 		sms: sinchSms,
+		webhooks: sinchWebhooks,
 	},
 	sns: {
 		...SNS,
@@ -42,6 +47,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, Provider>> = {
 		senderRates: SNS_SENDER_RATES,
 		secrets: snsSecrets,
 		sms: snsSms,
+		webhooks: snsWebhooks,
 	},
 };
 

@@ -6,6 +6,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IDisplayOptions, INodeProperties } from 'n8n-workflow';
 import type { CodeTable } from '../rules/errors';
 import type { MessageStatus, StatusTable } from '../rules/status';
+import type { WebhooksCapability } from './webhookTypes';
 
 export type ProviderName = 'twilio' | 'sinch' | 'sns';
 
@@ -141,6 +142,8 @@ export interface Provider {
 	 */
 	token?: { field: string; inUse: (credentials: ICredentialDataDecryptedObject) => boolean };
 	sms: SmsCapability;
+	/** Inbound messages and delivery statuses pushed to a webhook (the Messaging Trigger). */
+	webhooks?: WebhooksCapability;
 }
 
-export type Capability = 'sms';
+export type Capability = 'sms' | 'webhooks';

@@ -58,3 +58,8 @@ function decodeXml(text: string): string {
 		.replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
 		.replace(/&amp;/g, '&');
 }
+
+/** The inner text of every <Tag>…</Tag> of a small XML answer (AWS lists: <member>…</member>). */
+export function xmlBlocks(xml: string, tag: string): string[] {
+	return [...xml.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((match) => match[1]);
+}

@@ -60,6 +60,20 @@ export function stripAddressPrefix(input: string): string {
 		.trim();
 }
 
+/**
+ * A sender or recipient as a provider reports it, in E.164 where it is an international number: Sinch's
+ * `46701234567` and Twilio's `whatsapp:+4670…` become `+46701234567`. Short codes (up to 6 digits), sender names and
+ * anything else stay as they are: a webhook reports what the provider said, it does not validate.
+ */
+export function addressToE164(address: unknown): string | null {
+	if (address === null || address === undefined) return null;
+	const text = stripAddressPrefix(String(address));
+	if (text === '') return null;
+	const digits = text.replace(/[\s().-]/g, '');
+	if (/^\+?[1-9]\d{6,14}$/.test(digits)) return `+${digits.replace(/^\+/, '')}`;
+	return text;
+}
+
 export function reasonText(reason: PhoneRejection, country?: string | null): string {
 	switch (reason) {
 		case 'EMPTY':

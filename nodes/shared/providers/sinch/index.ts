@@ -73,7 +73,7 @@ export const SINCH_DELIVERY_CODES: CodeTable = {
 
 export function sinchSecrets(credentials: ICredentialDataDecryptedObject): string[] {
 	const str = (key: string) => (typeof credentials[key] === 'string' ? (credentials[key] as string) : '');
-	const out = [str('apiToken'), str('keySecret'), str('accessToken'), str('verificationAppSecret')];
+	const out = [str('apiToken'), str('keySecret'), str('accessToken'), str('verificationAppSecret'), str('webhookSecret')];
 	if (str('keySecret')) out.push(`${str('keyId')}:${str('keySecret')}`);
 	if (str('verificationAppSecret')) out.push(`${str('verificationAppKey')}:${str('verificationAppSecret')}`);
 	return out.filter(Boolean);
