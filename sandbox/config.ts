@@ -31,6 +31,12 @@ export interface SandboxAccounts {
 		accessKeyId: string;
 		secretAccessKey: string;
 		region: string;
+		/** The AWS account ID in topic ARNs. */
+		accountId: string;
+		/** Two-way SMS numbers: what people text to them is published to the inbound topic. */
+		numbers: string[];
+		/** The topic two-way SMS publishes to (it exists from the start). */
+		inboundTopic: string;
 	};
 }
 
@@ -60,6 +66,9 @@ export const DEFAULT_ACCOUNTS: SandboxAccounts = {
 		accessKeyId: 'AKIASANDBOX000000001',
 		secretAccessKey: 'sandbox/aws/secret/access/key/000000001',
 		region: 'us-east-1',
+		accountId: '123456789012',
+		numbers: ['+12025550160'],
+		inboundTopic: 'sandbox-inbound-sms',
 	},
 };
 

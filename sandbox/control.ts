@@ -2,10 +2,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { MAGIC_NUMBERS } from './config';
 import { E164, parseFault, PROVIDERS } from './faults';
-import { json, jsonBody } from './http';
+import { httpUrl, json, jsonBody, postOnce } from './http';
 import { PHONE_PAGE } from './phonePage';
 import { newId, newMessage } from './state';
-import type { SandboxContext, SandboxRequest, SandboxResponse } from './types';
+import type { SandboxContext, SandboxProvider, SandboxRequest, SandboxResponse, WebhookSpec } from './types';
+
+const PROVIDER_NAMES: SandboxProvider[] = ['twilio', 'sinch', 'sns'];
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const MAX_INBOUND_BODY = 1600;
@@ -61,7 +63,8 @@ export async function handleControl(sandbox: SandboxContext, req: SandboxRequest
 	const key = `${req.method} ${path}`;
 	switch (key) {
 		case 'POST /inbound': {
-			// A reply typed on the phone page: kept as an inbound message to the last sender that wrote to this phone.
+			// A reply typed on the phone page: to the number named, else to the last sender that wrote to this phone;
+			// kept, then posted (signed) to where that number's provider is told to send inbound messages.
 			const body = jsonBody(req);
 			const from = typeof body?.from === 'string' ? body.from : '';
 			const text = typeof body?.body === 'string' ? body.body : '';
@@ -72,20 +75,61 @@ export async function handleControl(sandbox: SandboxContext, req: SandboxRequest
 				return json(400, { error: 'to, when given, must be a phone number (a string of at most 64 characters)' });
 			}
 			const last = [...sandbox.messages.values()].reverse().find((m) => m.direction === 'outbound-api' && m.to.replace(/^whatsapp:/, '') === from);
+			const to = typeof body?.to === 'string' ? body.to : (last?.from ?? sandbox.accounts.twilio.numbers[0]);
+			const bareTo = to.replace(/^whatsapp:/, '');
+			const owner = PROVIDER_NAMES.find((name) => sandbox.api(name).inboundNumbers().includes(bareTo)) ?? last?.provider ?? 'twilio';
+			const account = owner === 'twilio' ? sandbox.accounts.twilio.accountSid : owner === 'sinch' ? sandbox.accounts.sinch.servicePlanId : sandbox.accounts.sns.accessKeyId;
 			const message = sandbox.store(
 				newMessage({
-					provider: last?.provider ?? 'twilio',
-					id: newId('SM'),
-					account: last?.account ?? sandbox.accounts.twilio.accountSid,
+					provider: owner,
+					id: newId(owner === 'twilio' ? 'SM' : ''),
+					account: last?.provider === owner ? last.account : account,
 					direction: 'inbound',
-					from,
-					to: typeof body?.to === 'string' ? body.to : (last?.from ?? sandbox.accounts.twilio.numbers[0]),
+					from: to.startsWith('whatsapp:') && !from.startsWith('whatsapp:') ? `whatsapp:${from}` : from,
+					to,
 					body: text,
 					status: 'received',
 					sentAt: new Date().toISOString(),
 				}),
 			);
-			return json(201, message);
+			const delivered = sandbox.api(owner).deliverInbound(message);
+			return json(201, { ...message, webhook: delivered ? 'posted' : 'none configured' });
+		}
+		case 'POST /webhooks': {
+			// A provider's webhook built and signed as the provider would (or forged), posted now; its answer returned.
+			const spec = jsonBody(req);
+			const provider = spec?.provider;
+			if (typeof provider !== 'string' || !PROVIDER_NAMES.includes(provider as SandboxProvider)) return json(400, { error: 'provider must be twilio, sinch or sns' });
+			if (!httpUrl(spec?.url)) return json(400, { error: 'url must be an absolute http(s) URL' });
+			const event = spec?.event ?? 'inbound';
+			if (event !== 'inbound' && event !== 'status') return json(400, { error: 'event must be inbound or status' });
+			const forge = spec?.forge;
+			if (forge !== undefined && forge !== 'signature' && forge !== 'unsigned' && forge !== 'body') return json(400, { error: 'forge, when given, is signature, unsigned or body' });
+			const text = (name: string, fallback: string) => (typeof spec?.[name] === 'string' ? (spec[name] as string).slice(0, MAX_INBOUND_BODY) : fallback);
+			const webhook: WebhookSpec = {
+				url: String(spec?.url),
+				event,
+				from: text('from', '+33612345678'),
+				to: text('to', sandbox.api(provider as SandboxProvider).inboundNumbers()[0] ?? ''),
+				body: text('body', 'Hello'),
+				status: text('status', 'delivered'),
+				errorCode: typeof spec?.errorCode === 'string' ? spec.errorCode : undefined,
+				messageId: typeof spec?.messageId === 'string' ? spec.messageId : undefined,
+				topicArn: typeof spec?.topicArn === 'string' ? spec.topicArn : undefined,
+				signedUrl: typeof spec?.signedUrl === 'string' ? spec.signedUrl : undefined,
+				forge,
+			};
+			const built = sandbox.api(provider as SandboxProvider).webhook(webhook);
+			const answer = await postOnce(built.url, built.headers, built.body);
+			return json(200, { sent: built, answer });
+		}
+		case 'GET /sinch/inbound-url':
+			return json(200, sandbox.sinchInbound);
+		case 'PUT /sinch/inbound-url': {
+			const url = jsonBody(req)?.url;
+			if (typeof url !== 'string' || (url !== '' && !httpUrl(url))) return json(400, { error: 'url must be an absolute http(s) URL, or empty to stop' });
+			sandbox.sinchInbound.url = url;
+			return json(200, sandbox.sinchInbound);
 		}
 		case 'GET /':
 			return json(200, {
@@ -103,7 +147,10 @@ export async function handleControl(sandbox: SandboxContext, req: SandboxRequest
 					'POST /__sandbox/reset': 'forget everything',
 					'GET /__sandbox/config': 'the sandbox accounts (for credentials)',
 					'GET /__sandbox/health': '{ok: true} while the sandbox serves',
-					'POST /__sandbox/inbound': 'a message from a phone ({from, body, to?}), as the phone page sends it',
+					'POST /__sandbox/inbound': "a message from a phone ({from, body, to?}), as the phone page sends it; posted to the number's inbound webhook",
+					'POST /__sandbox/webhooks':
+						'fire a provider webhook now ({provider, url, event: inbound|status, from?, to?, body?, status?, errorCode?, messageId?, topicArn?, signedUrl?, forge?: signature|unsigned|body}); returns what was sent and the answer',
+					'GET|PUT /__sandbox/sinch/inbound-url': "where Sinch posts inbound messages ({url}): the service plan's callback URL",
 					'GET /': 'the phone page',
 				},
 				notes: 'Calls that change state take Content-Type: application/json and are refused from other origins or hosts.',

@@ -1,5 +1,6 @@
 /** HTTP helpers for the sandbox: request targets, bounded bodies, responses, auth headers. None of them throws on input. */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { SandboxRequest, SandboxResponse } from './types';
 
 /** The most a request body may carry: more is answered 413 and not read. */
@@ -138,4 +139,26 @@ export function escapeXml(text: string): string {
 			.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
 			.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string)
 	);
+}
+
+/** One POST, answered or not within the timeout: a test's webhook, fired by the control API. Never retried. */
+export function postOnce(url: string, headers: Record<string, string>, body: string, timeoutMs = 10_000): Promise<{ status: number | null; contentType: string | null; body: string; error: string | null }> {
+	const target = httpUrl(url);
+	if (!target) return Promise.resolve({ status: null, contentType: null, body: '', error: 'refused: the URL must be an absolute http(s) URL' });
+	return new Promise((resolve) => {
+		const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+		const req = send(target, { method: 'POST', headers: { ...headers, 'Content-Length': Buffer.byteLength(body) }, timeout: timeoutMs }, (res) => {
+			const chunks: Buffer[] = [];
+			let size = 0;
+			res.on('data', (chunk: Buffer) => {
+				size += chunk.length;
+				if (size <= 64 * 1024) chunks.push(chunk);
+			});
+			res.on('error', (error) => resolve({ status: res.statusCode ?? null, contentType: null, body: '', error: error.message }));
+			res.on('end', () => resolve({ status: res.statusCode ?? null, contentType: res.headers['content-type'] ?? null, body: Buffer.concat(chunks).toString('utf-8'), error: null }));
+		});
+		req.on('timeout', () => req.destroy(new Error('timeout')));
+		req.on('error', (error) => resolve({ status: null, contentType: null, body: '', error: error.message }));
+		req.end(body);
+	});
 }

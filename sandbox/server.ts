@@ -54,6 +54,7 @@ export class Sandbox implements SandboxContext {
 	readonly messages = new Map<string, StoredMessage>();
 	readonly requests: RequestRecord[] = [];
 	readonly callbacks: CallbackRecord[] = [];
+	readonly sinchInbound = { url: '' };
 	readonly faults: FaultRule[] = [];
 	readonly optOuts = new Set<string>();
 	/** Failures of the sandbox itself (a handler or a timer threw); each was answered 500 or skipped, and logged once. */
@@ -146,7 +147,12 @@ export class Sandbox implements SandboxContext {
 		this.callbacks.length = 0;
 		this.faults.length = 0;
 		this.optOuts.clear();
+		this.sinchInbound.url = '';
 		for (const api of this.apis) api.reset();
+	}
+
+	api(provider: SandboxProvider): ProviderApi {
+		return this.apis.find((api) => api.name === provider) as ProviderApi;
 	}
 
 	/** Requests of a provider being handled now, this one included. */
@@ -222,7 +228,7 @@ export class Sandbox implements SandboxContext {
 	 * POST a callback; retried on 5xx/429/connection errors a few times, recorded either way. Only http(s) URLs
 	 * are ever fetched (the providers refuse others when the message is created; this is the last line).
 	 */
-	sendCallback(record: Omit<CallbackRecord, 'at' | 'responseStatus' | 'error' | 'attempts'>, maxAttempts = 3): void {
+	sendCallback(record: Omit<CallbackRecord, 'at' | 'responseStatus' | 'error' | 'attempts'>, maxAttempts = 3, onAnswer?: (status: number, body: string) => void): void {
 		const entry: CallbackRecord = { ...record, at: new Date().toISOString(), responseStatus: null, error: null, attempts: 0 };
 		keepLast(this.callbacks, entry);
 		const target = httpUrl(entry.url);
@@ -241,12 +247,19 @@ export class Sandbox implements SandboxContext {
 					target,
 					{ method: 'POST', headers: { ...entry.headers, 'Content-Length': Buffer.byteLength(entry.body) }, timeout: 10_000 },
 					(res) => {
-						res.resume();
+						const chunks: Buffer[] = [];
+						let size = 0;
+						res.on('data', (chunk: Buffer) => {
+							// An answer is read up to 64 KiB: enough for TwiML, bounded for a server that never stops.
+							size += chunk.length;
+							if (size <= 64 * 1024) chunks.push(chunk);
+						});
 						res.on('error', () => undefined);
 						entry.responseStatus = res.statusCode ?? null;
 						entry.error = null;
 						const status = res.statusCode ?? 0;
 						if (status >= 500 || status === 429) retry();
+						else if (onAnswer) res.on('end', () => this.guard(`answer from ${entry.url}`, () => onAnswer(status, Buffer.concat(chunks).toString('utf-8'))));
 					},
 				);
 				req.on('timeout', () => req.destroy(new Error('timeout')));
@@ -284,6 +297,15 @@ export class Sandbox implements SandboxContext {
 	}
 
 	/** A failure of the sandbox itself: kept, and logged once (to the log option, else stderr). */
+	/** Run a callback's follow-up; a throw is the sandbox's own failure, recorded, never a crash. */
+	private guard(where: string, fn: () => void): void {
+		try {
+			fn();
+		} catch (error) {
+			this.internalError(where, error);
+		}
+	}
+
 	private internalError(where: string, error: unknown): void {
 		const message = error instanceof Error ? error.message : String(error);
 		keepLast(this.errors, { at: new Date().toISOString(), where, message });

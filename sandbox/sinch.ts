@@ -5,7 +5,7 @@ import { computeSinchWebhookSignature } from '../nodes/shared/signatures/sinch';
 import { basicAuth, bearer, form, httpUrl, json, jsonBody, safeDecode } from './http';
 import { scenarioOf, sinchStatusSteps, TokenBucket } from './rules';
 import { newMessage, ulid } from './state';
-import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StoredMessage } from './types';
+import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StoredMessage, WebhookSpec } from './types';
 
 const BATCHES = /^\/xms\/v1\/([^/]+)\/batches(?:\/(dry_run|[A-Za-z0-9]+))?(?:\/delivery_report(?:\/([^/]+))?)?$/;
 const MSISDN = /^\+?[1-9]\d{6,14}$/;
@@ -128,6 +128,11 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 		};
 		if (b.clientReference) out.client_reference = b.clientReference;
 		return out;
+	}
+
+	/** An inbound SMS as Sinch posts it (mo_text). */
+	function moText(id: string, from: string, to: string, body: string, receivedAt: string) {
+		return { type: 'mo_text', id, from: bare(from), to: bare(to), body, received_at: receivedAt, operator_id: '31000' };
 	}
 
 	function signedHeaders(body: string): Record<string, string> {
@@ -282,6 +287,26 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 			bucket = undefined;
 		},
 		matches: (_method, path) => path === '/xms' || path.startsWith('/xms/') || path === '/oauth2/token',
+		inboundNumbers: () => [...account.numbers],
+		deliverInbound(m) {
+			const url = sandbox.sinchInbound.url;
+			if (!url) return false;
+			const body = JSON.stringify(moText(m.id, m.from ?? '', m.to, m.body, m.createdAt));
+			sandbox.sendCallback({ provider: 'sinch', url, messageId: m.id, status: 'received', body, headers: signedHeaders(body) });
+			return true;
+		},
+		webhook(spec: WebhookSpec) {
+			const id = spec.messageId ?? ulid();
+			const payload =
+				spec.event === 'inbound'
+					? moText(id, spec.from, spec.to, spec.body, new Date().toISOString())
+					: { type: 'recipient_delivery_report_sms', batch_id: id, recipient: bare(spec.to), code: Number(spec.errorCode ?? CODES[spec.status] ?? 0), status: spec.status, at: new Date().toISOString() };
+			const body = JSON.stringify(payload);
+			let headers = signedHeaders(body);
+			if (spec.forge === 'unsigned') headers = { 'Content-Type': 'application/json' };
+			if (spec.forge === 'signature') headers['x-sinch-webhook-signature'] = computeSinchWebhookSignature('not-the-secret', body, headers['x-sinch-webhook-signature-nonce'] ?? 'n', headers['x-sinch-webhook-signature-timestamp'] ?? '0');
+			return { url: spec.url, headers, body: spec.forge === 'body' ? body.replace(/}$/, ',"changed":true}') : body };
+		},
 		recipients: (req) => {
 			if (req.method !== 'POST') return [];
 			const to = jsonBody(req)?.to;

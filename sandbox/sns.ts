@@ -1,11 +1,26 @@
 /** AWS SNS (query protocol, Signature V4), as the sandbox plays it: Publish to a phone number and a few SMS calls. */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { parseAwsAuthorization, signAwsRequest } from '../nodes/shared/signatures/awsSigV4';
 import { safeEqual } from '../nodes/shared/signatures/compare';
-import { escapeXml, form, xml } from './http';
+import { signSnsMessage } from '../nodes/shared/signatures/snsMessage';
+import { SANDBOX_SNS_CERTIFICATE, SANDBOX_SNS_PRIVATE_KEY } from './snsSigningCertificate';
+import { escapeXml, form, httpUrl, xml } from './http';
 import { scenarioOf, snsStatusSteps, TokenBucket } from './rules';
 import { newMessage } from './state';
-import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse } from './types';
+import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StoredMessage, WebhookSpec } from './types';
+
+/** Where the sandbox serves its signing certificate, as SNS serves SimpleNotificationService-….pem. */
+export const SNS_CERTIFICATE_PATH = '/sns/SimpleNotificationService-sandbox.pem';
+const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
+
+interface Subscription {
+	arn: string;
+	topicArn: string;
+	protocol: 'http' | 'https';
+	endpoint: string;
+	token: string;
+	confirmed: boolean;
+}
 
 const NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -40,6 +55,116 @@ function attributes(params: URLSearchParams): Record<string, string> {
 export function snsApi(sandbox: SandboxContext): ProviderApi {
 	const account = sandbox.accounts.sns;
 	let bucket: TokenBucket | undefined;
+	const topicArn = (name: string) => `arn:aws:sns:${account.region}:${account.accountId}:${name}`;
+	const inboundTopicArn = topicArn(account.inboundTopic);
+	const topics = new Set<string>([inboundTopicArn]);
+	const subscriptions = new Map<string, Subscription>();
+	const certificateUrl = () => `${sandbox.url}${SNS_CERTIFICATE_PATH}`;
+
+	/** An SNS HTTP delivery, signed with the sandbox's certificate. */
+	function envelope(fields: Record<string, string>): string {
+		return JSON.stringify(
+			signSnsMessage(
+				{
+					...fields,
+					Timestamp: new Date().toISOString(),
+					SigningCertURL: certificateUrl(),
+				},
+				SANDBOX_SNS_PRIVATE_KEY,
+				'1',
+			),
+		);
+	}
+
+	function deliver(subscription: Subscription, messageId: string, body: string, type: string): void {
+		sandbox.sendCallback({
+			provider: 'sns',
+			url: subscription.endpoint,
+			messageId,
+			status: type,
+			body,
+			headers: {
+				'Content-Type': 'text/plain; charset=UTF-8',
+				'x-amz-sns-message-type': type,
+				'x-amz-sns-message-id': messageId,
+				'x-amz-sns-topic-arn': subscription.topicArn,
+				...(subscription.confirmed ? { 'x-amz-sns-subscription-arn': subscription.arn } : {}),
+				'User-Agent': 'Amazon Simple Notification Service Agent',
+			},
+		});
+	}
+
+	function confirmationEnvelope(s: Subscription, type: 'SubscriptionConfirmation' | 'UnsubscribeConfirmation', messageId = randomUUID()): string {
+		return envelope({
+			Type: type,
+			MessageId: messageId,
+			Token: s.token,
+			TopicArn: s.topicArn,
+			Message: `You have chosen to ${type === 'SubscriptionConfirmation' ? 'subscribe to' : 'deactivate subscription of'} the topic ${s.topicArn}.\nTo confirm, visit the SubscribeURL included in this message.`,
+			SubscribeURL: `${sandbox.url}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(s.topicArn)}&Token=${s.token}`,
+		});
+	}
+
+	/** The two-way SMS message SNS publishes for an inbound text. */
+	function inboundEnvelope(id: string, from: string, to: string, body: string, topic: string, messageId = randomUUID()): string {
+		const message = { originationNumber: from, destinationNumber: to, messageKeyword: `KEYWORD_${account.accountId}`, messageBody: body, inboundMessageId: id, previousPublishedMessageId: randomUUID() };
+		return envelope({ Type: 'Notification', MessageId: messageId, TopicArn: topic, Message: JSON.stringify(message), UnsubscribeURL: `${sandbox.url}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(topic)}` });
+	}
+
+	function subscriptionMember(s: Subscription): string {
+		return `<member><TopicArn>${escapeXml(s.topicArn)}</TopicArn><Protocol>${s.protocol}</Protocol><SubscriptionArn>${s.confirmed ? escapeXml(s.arn) : 'PendingConfirmation'}</SubscriptionArn><Owner>${account.accountId}</Owner><Endpoint>${escapeXml(s.endpoint)}</Endpoint></member>`;
+	}
+
+	function topicActions(action: string, params: URLSearchParams): SandboxResponse | undefined {
+		switch (action) {
+			case 'CreateTopic': {
+				const name = params.get('Name') ?? '';
+				if (!TOPIC_NAME.test(name)) return awsError(400, 'InvalidParameter', 'Invalid parameter: Topic Name');
+				topics.add(topicArn(name));
+				return ok('CreateTopic', `<TopicArn>${escapeXml(topicArn(name))}</TopicArn>`);
+			}
+			case 'ListTopics':
+				return ok('ListTopics', `<Topics>${[...topics].map((t) => `<member><TopicArn>${escapeXml(t)}</TopicArn></member>`).join('')}</Topics>`);
+			case 'Subscribe': {
+				const topic = params.get('TopicArn') ?? '';
+				if (!topics.has(topic)) return awsError(404, 'NotFound', 'Topic does not exist');
+				const protocol = params.get('Protocol');
+				const endpoint = params.get('Endpoint') ?? '';
+				const url = httpUrl(endpoint);
+				if ((protocol !== 'http' && protocol !== 'https') || !url || url.protocol !== `${protocol}:`) {
+					return awsError(400, 'InvalidParameter', 'Invalid parameter: Endpoint must match the http or https protocol');
+				}
+				const existing = [...subscriptions.values()].find((s) => s.topicArn === topic && s.endpoint === endpoint);
+				const s = existing ?? { arn: `${topic}:${randomUUID()}`, topicArn: topic, protocol, endpoint, token: randomBytes(64).toString('hex'), confirmed: false };
+				subscriptions.set(s.arn, s);
+				if (!s.confirmed) deliver(s, randomUUID(), confirmationEnvelope(s, 'SubscriptionConfirmation'), 'SubscriptionConfirmation');
+				const returnArn = params.get('ReturnSubscriptionArn') === 'true';
+				return ok('Subscribe', `<SubscriptionArn>${s.confirmed || returnArn ? escapeXml(s.arn) : 'pending confirmation'}</SubscriptionArn>`);
+			}
+			case 'ConfirmSubscription': {
+				const topic = params.get('TopicArn') ?? '';
+				const s = [...subscriptions.values()].find((x) => x.topicArn === topic && x.token === params.get('Token'));
+				if (!s) return awsError(400, 'InvalidParameter', 'Invalid token');
+				s.confirmed = true;
+				return ok('ConfirmSubscription', `<SubscriptionArn>${escapeXml(s.arn)}</SubscriptionArn>`);
+			}
+			case 'ListSubscriptionsByTopic': {
+				const topic = params.get('TopicArn') ?? '';
+				if (!topics.has(topic)) return awsError(404, 'NotFound', 'Topic does not exist');
+				const list = [...subscriptions.values()].filter((s) => s.topicArn === topic);
+				return ok('ListSubscriptionsByTopic', `<Subscriptions>${list.map(subscriptionMember).join('')}</Subscriptions>`);
+			}
+			case 'Unsubscribe': {
+				const s = subscriptions.get(params.get('SubscriptionArn') ?? '');
+				if (!s || !s.confirmed) return awsError(404, 'NotFound', 'Subscription does not exist');
+				subscriptions.delete(s.arn);
+				deliver(s, randomUUID(), confirmationEnvelope(s, 'UnsubscribeConfirmation'), 'UnsubscribeConfirmation');
+				return ok('Unsubscribe', '');
+			}
+			default:
+				return undefined;
+		}
+	}
 
 	/** Recompute the Signature V4 over what arrived; AWS's own errors when it does not match. */
 	function verify(req: SandboxRequest): SandboxResponse | undefined {
@@ -140,9 +265,34 @@ export function snsApi(sandbox: SandboxContext): ProviderApi {
 		name: 'sns',
 		reset: () => {
 			bucket = undefined;
+			subscriptions.clear();
+			topics.clear();
+			topics.add(inboundTopicArn);
 		},
-		// SNS's endpoint is POST / (the query protocol); GET / is the sandbox's phone page.
-		matches: (method, path) => method === 'POST' && path === '/',
+		// SNS's endpoint is POST / (the query protocol); GET / is the sandbox's phone page. The signing certificate is public.
+		matches: (method, path) => (method === 'POST' && path === '/') || (method === 'GET' && path === SNS_CERTIFICATE_PATH),
+		inboundNumbers: () => [...account.numbers],
+		deliverInbound(m: StoredMessage) {
+			const confirmed = [...subscriptions.values()].filter((s) => s.topicArn === inboundTopicArn && s.confirmed);
+			for (const s of confirmed) {
+				const messageId = randomUUID();
+				deliver(s, messageId, inboundEnvelope(m.id, m.from ?? '', m.to, m.body, inboundTopicArn, messageId), 'Notification');
+			}
+			return confirmed.length > 0;
+		},
+		webhook(spec: WebhookSpec) {
+			const topic = spec.topicArn ?? inboundTopicArn;
+			let body = inboundEnvelope(spec.messageId ?? randomUUID(), spec.from, spec.to, spec.body, topic);
+			if (spec.forge === 'body') body = body.replace(/"messageBody\\":\\"/, '"messageBody\\":\\"changed ');
+			if (spec.forge === 'signature') body = JSON.stringify({ ...JSON.parse(body), Signature: signSnsMessage({ ...JSON.parse(body), Message: 'other' }, SANDBOX_SNS_PRIVATE_KEY).Signature });
+			if (spec.forge === 'unsigned') {
+				const unsigned = JSON.parse(body) as Record<string, string | undefined>;
+				delete unsigned.Signature;
+				delete unsigned.SignatureVersion;
+				body = JSON.stringify(unsigned);
+			}
+			return { url: spec.url, headers: { 'Content-Type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'Notification' }, body };
+		},
 		recipients: (req) => {
 			const phone = form(req).get('PhoneNumber');
 			return phone ? [phone] : [];
@@ -161,10 +311,15 @@ export function snsApi(sandbox: SandboxContext): ProviderApi {
 			return awsError(status, 'InvalidParameter', `Invalid parameter: ${message}`);
 		},
 		handle(req) {
+			if (req.method === 'GET' && req.path === SNS_CERTIFICATE_PATH) {
+				return { status: 200, headers: { 'Content-Type': 'application/x-pem-file' }, body: SANDBOX_SNS_CERTIFICATE };
+			}
 			const denied = verify(req);
 			if (denied) return denied;
 			const params = form(req);
 			const action = params.get('Action');
+			const topicAnswer = action ? topicActions(action, params) : undefined;
+			if (topicAnswer) return topicAnswer;
 			switch (action) {
 				case 'Publish':
 					return publish(params);

@@ -5,7 +5,24 @@ import { twilioSenderRate } from '../nodes/shared/providers/twilio/index';
 import { basicAuth, form, httpUrl, json, rfc2822 } from './http';
 import { scenarioOf, SenderQueue, twilioStatusSteps } from './rules';
 import { newId, newMessage } from './state';
-import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StoredMessage } from './types';
+import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StoredMessage, WebhookSpec } from './types';
+
+/** The Messaging Services API lives on messaging.twilio.com: /v1/Services/MG…. */
+const SERVICE_PATH = /^\/v1\/Services\/([^/]+)$/;
+const NUMBER_PATH = /^\/IncomingPhoneNumbers\/([A-Za-z0-9]+)\.json$/;
+
+/** Where a number's incoming messages go (its "A message comes in" webhook). */
+interface NumberSettings {
+	sid: string;
+	smsUrl: string;
+	smsMethod: string;
+}
+
+interface ServiceSettings {
+	inboundRequestUrl: string;
+	inboundMethod: string;
+	statusCallback: string;
+}
 
 const PREFIX = /^\/2010-04-01\/Accounts\/([^/]+)(\/.*)?$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -36,6 +53,116 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 	const account = sandbox.accounts.twilio;
 	/** Each sender's queue, in real (scaled) milliseconds. */
 	const queue = new SenderQueue(sandbox.scaled(sandbox.limits.twilioMaxQueueMs), 1000 * sandbox.timeScale);
+	/** Webhook settings of the account's numbers (by E.164) and of its Messaging Service. */
+	const numbers = new Map<string, NumberSettings>();
+	const service: ServiceSettings = { inboundRequestUrl: '', inboundMethod: 'POST', statusCallback: '' };
+	const allNumbers = () => [...account.numbers, ...account.serviceNumbers];
+
+	function numberSettings(number: string): NumberSettings | undefined {
+		if (!allNumbers().includes(number)) return undefined;
+		let settings = numbers.get(number);
+		if (!settings) {
+			// A stable SID per number: PN + the number's digits, padded.
+			settings = { sid: `PN${number.replace(/\D/g, '').padStart(32, '0').slice(-32)}`, smsUrl: '', smsMethod: 'POST' };
+			numbers.set(number, settings);
+		}
+		return settings;
+	}
+
+	function numberResource(number: string, settings: NumberSettings) {
+		return {
+			sid: settings.sid,
+			account_sid: account.accountSid,
+			phone_number: number,
+			friendly_name: number,
+			sms_url: settings.smsUrl,
+			sms_method: settings.smsMethod,
+			capabilities: { sms: true, mms: true, voice: false },
+			uri: `/2010-04-01/Accounts/${account.accountSid}/IncomingPhoneNumbers/${settings.sid}.json`,
+		};
+	}
+
+	function serviceResource() {
+		return {
+			sid: account.messagingServiceSid,
+			account_sid: account.accountSid,
+			friendly_name: 'Sandbox Messaging Service',
+			inbound_request_url: service.inboundRequestUrl || null,
+			inbound_method: service.inboundMethod,
+			status_callback: service.statusCallback || null,
+			use_inbound_webhook_on_number: false,
+			url: `https://messaging.twilio.com/v1/Services/${account.messagingServiceSid}`,
+		};
+	}
+
+	/** A form value that is a URL Twilio would call, or empty (to clear it). */
+	function urlField(p: URLSearchParams, name: string): string | undefined | SandboxResponse {
+		const value = p.get(name);
+		if (value === null) return undefined;
+		if (value !== '' && callbackProblem(value)) return twilioError(400, 21502, `${name} is not a valid URL: it must be an absolute http(s) URL whose host has no underscore.`);
+		return value;
+	}
+
+	function methodField(p: URLSearchParams, name: string): string | undefined | SandboxResponse {
+		const value = p.get(name);
+		if (value === null) return undefined;
+		if (value !== 'GET' && value !== 'POST') return twilioError(400, 21501, `${name} must be GET or POST.`);
+		return value;
+	}
+
+	/** The form Twilio posts for an inbound message, and the URL it is sent to. */
+	function inboundParams(m: StoredMessage): Record<string, string> {
+		const to = stripChannel(m.to);
+		const prefix = to.channel === 'whatsapp' ? 'whatsapp:' : '';
+		const params: Record<string, string> = {
+			SmsMessageSid: m.id,
+			NumMedia: String(m.mediaUrls.length),
+			SmsSid: m.id,
+			SmsStatus: 'received',
+			Body: m.body,
+			To: `${prefix}${to.number}`,
+			NumSegments: String(m.segments),
+			MessageSid: m.id,
+			AccountSid: m.account,
+			From: `${prefix}${stripChannel(m.from ?? '').number}`,
+			ApiVersion: '2010-04-01',
+		};
+		m.mediaUrls.forEach((url, i) => {
+			params[`MediaUrl${i}`] = url;
+			params[`MediaContentType${i}`] = 'image/jpeg';
+		});
+		if (account.serviceNumbers.includes(to.number)) params.MessagingServiceSid = account.messagingServiceSid;
+		return params;
+	}
+
+	function signedForm(url: string, params: Record<string, string>, signedUrl = url): { headers: Record<string, string>; body: string } {
+		return {
+			body: new URLSearchParams(params).toString(),
+			headers: {
+				'Content-Type': 'application/x-www-form-urlencoded',
+				'X-Twilio-Signature': computeTwilioSignature(account.authToken, signedUrl, params),
+				'I-Twilio-Idempotency-Token': newId('', 32),
+				'User-Agent': 'TwilioProxy/1.1',
+			},
+		};
+	}
+
+	/** TwiML's <Message> replies, sent back to the phone as Twilio would. */
+	function replyFromTwiml(m: StoredMessage, twiml: string): void {
+		for (const match of twiml.matchAll(/<Message(?:\s[^>]*)?>([\s\S]*?)<\/Message>/g)) {
+			const body = match[1]
+				.replace(/<Body>([\s\S]*?)<\/Body>/, '$1')
+				.replace(/&lt;/g, '<')
+				.replace(/&gt;/g, '>')
+				.replace(/&quot;/g, '"')
+				.replace(/&apos;/g, "'")
+				.replace(/&amp;/g, '&')
+				.trim();
+			if (!body) continue;
+			const reply = sandbox.store(newMessage({ provider: 'twilio', id: newId('SM'), account: m.account, from: m.to, to: m.from ?? '', body, status: 'queued' }));
+			sandbox.progress(reply, twilioStatusSteps('ok', false, 0));
+		}
+	}
 
 	function resource(m: StoredMessage) {
 		const base = `/2010-04-01/Accounts/${m.account}/Messages/${m.id}`;
@@ -121,7 +248,8 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 		if (body.length > 1600) return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
 		if (media.length > 10) return twilioError(400, 21623, 'Number of media files exceeds allowed limit.');
 		if (media.some((url) => !httpUrl(url))) return twilioError(400, 21620, 'Invalid media URL(s). Media URLs must be absolute http(s) URLs.');
-		const callbackUrl = p.get('StatusCallback') ?? '';
+		// Without a StatusCallback, a Messaging Service's own status callback URL is used.
+		const callbackUrl = p.get('StatusCallback') || (serviceSid && serviceSid === account.messagingServiceSid ? service.statusCallback : '');
 		if (callbackUrl && callbackProblem(callbackUrl)) {
 			return twilioError(400, 21609, `Invalid StatusCallback url: it must be an absolute http(s) URL whose host has no underscore.`);
 		}
@@ -237,8 +365,35 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 
 	return {
 		name: 'twilio',
-		reset: () => queue.clear(),
-		matches: (_method, path) => path === '/2010-04-01' || path.startsWith('/2010-04-01/'),
+		reset: () => {
+			queue.clear();
+			numbers.clear();
+			Object.assign(service, { inboundRequestUrl: '', inboundMethod: 'POST', statusCallback: '' });
+		},
+		matches: (_method, path) => path === '/2010-04-01' || path.startsWith('/2010-04-01/') || SERVICE_PATH.test(path),
+		inboundNumbers: allNumbers,
+		deliverInbound(m) {
+			const to = stripChannel(m.to).number;
+			const url = account.serviceNumbers.includes(to) && service.inboundRequestUrl ? service.inboundRequestUrl : numberSettings(to)?.smsUrl;
+			if (!url) return false;
+			const params = inboundParams(m);
+			sandbox.sendCallback({ provider: 'twilio', url, messageId: m.id, status: 'received', ...signedForm(url, params) }, 3, (status, twiml) => {
+				if (status >= 200 && status < 300) replyFromTwiml(m, twiml);
+			});
+			return true;
+		},
+		webhook(spec: WebhookSpec) {
+			const id = spec.messageId ?? newId('SM');
+			const params: Record<string, string> =
+				spec.event === 'inbound'
+					? inboundParams(newMessage({ provider: 'twilio', id, account: account.accountSid, direction: 'inbound', from: spec.from, to: spec.to, body: spec.body, status: 'received' }))
+					: { AccountSid: account.accountSid, From: spec.from, To: spec.to, MessageSid: id, MessageStatus: spec.status, SmsSid: id, SmsStatus: spec.status, ApiVersion: '2010-04-01', ...(spec.errorCode ? { ErrorCode: spec.errorCode } : {}) };
+			const signed = signedForm(spec.url, params, spec.signedUrl ?? spec.url);
+			if (spec.forge === 'unsigned') delete signed.headers['X-Twilio-Signature'];
+			if (spec.forge === 'signature') signed.headers['X-Twilio-Signature'] = computeTwilioSignature('not-the-auth-token', spec.signedUrl ?? spec.url, params);
+			if (spec.forge === 'body') signed.body = new URLSearchParams({ ...params, Body: `${params.Body ?? ''} (changed)` }).toString();
+			return { url: spec.url, ...signed };
+		},
 		recipients: (req) => {
 			if (req.method !== 'POST') return [];
 			const to = form(req).get('To');
@@ -252,6 +407,19 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 		},
 		errorResponse: (status, message) => twilioError(status, codeFor(status), message),
 		async handle(req) {
+			const serviceMatch = SERVICE_PATH.exec(req.path);
+			if (serviceMatch) {
+				const denied = authenticate(req, account.accountSid);
+				if (denied) return denied;
+				if (serviceMatch[1] !== account.messagingServiceSid) return twilioError(404, 20404, `The requested resource ${req.path} was not found`);
+				if (req.method === 'POST') {
+					const p = form(req);
+					const fields = { inboundRequestUrl: urlField(p, 'InboundRequestUrl'), inboundMethod: methodField(p, 'InboundMethod'), statusCallback: urlField(p, 'StatusCallback') };
+					for (const value of Object.values(fields)) if (value && typeof value === 'object') return value;
+					for (const [key, value] of Object.entries(fields)) if (typeof value === 'string') service[key as keyof ServiceSettings] = value;
+				} else if (req.method !== 'GET') return twilioError(405, 20004, `Method not allowed: ${req.method} on a Messaging Service`);
+				return json(200, serviceResource());
+			}
 			const match = PREFIX.exec(req.path);
 			if (!match) return notFound(req.path);
 			const sid = match[1].replace(/\.json$/, '');
@@ -273,6 +441,28 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 						date_created: rfc2822(new Date(0)),
 						uri: `/2010-04-01/Accounts/${sid}.json`,
 					});
+				}
+				if (rest === '/IncomingPhoneNumbers.json' && req.method === 'GET') {
+					const wanted = req.query.get('PhoneNumber');
+					const list = allNumbers()
+						.filter((n) => !wanted || n === wanted)
+						.map((n) => numberResource(n, numberSettings(n) as NumberSettings));
+					return json(200, { incoming_phone_numbers: list, page: 0, page_size: 50, uri: `/2010-04-01/Accounts/${sid}/IncomingPhoneNumbers.json` });
+				}
+				const numberMatch = NUMBER_PATH.exec(rest);
+				if (numberMatch) {
+					const number = allNumbers().find((n) => numberSettings(n)?.sid === numberMatch[1]);
+					if (!number) return notFound(req.path);
+					const settings = numberSettings(number) as NumberSettings;
+					if (req.method === 'POST') {
+						const p = form(req);
+						const smsUrl = urlField(p, 'SmsUrl');
+						const smsMethod = methodField(p, 'SmsMethod');
+						for (const value of [smsUrl, smsMethod]) if (value && typeof value === 'object') return value;
+						if (typeof smsUrl === 'string') settings.smsUrl = smsUrl;
+						if (typeof smsMethod === 'string') settings.smsMethod = smsMethod;
+					} else if (req.method !== 'GET') return twilioError(405, 20004, `Method not allowed: ${req.method} on a phone number`);
+					return json(200, numberResource(number, settings));
 				}
 				if (rest === '/Messages.json' && req.method === 'POST') return create(req, sid);
 				if (rest === '/Messages.json' && req.method === 'GET') return list(req, sid);

@@ -144,8 +144,32 @@ export interface ProviderApi {
 	faultResponse(status: number, retryAfter?: number): SandboxResponse;
 	/** An error in the provider's own shape, for what the server refuses before a handler runs (404, 413, 500). */
 	errorResponse(status: number, message: string, path: string): SandboxResponse;
-	/** Forget what the emulation keeps besides messages: queues, rate budgets, batches. */
+	/** Forget what the emulation keeps besides messages: queues, rate budgets, batches, webhook settings. */
 	reset(): void;
+	/** The numbers people can text on this provider (the phone page's replies go to their inbound webhooks). */
+	inboundNumbers(): string[];
+	/** Post an inbound message (stored already) to where the provider is configured to send it, signed; false if nowhere. */
+	deliverInbound(message: StoredMessage): boolean;
+	/** A webhook exactly as the provider sends it, for a test to post (signed, or forged on purpose). */
+	webhook(spec: WebhookSpec): { url: string; headers: Record<string, string>; body: string };
+}
+
+/** What a test asks the sandbox to send to a webhook URL (POST /__sandbox/webhooks). */
+export interface WebhookSpec {
+	url: string;
+	event: 'inbound' | 'status';
+	from: string;
+	to: string;
+	body: string;
+	status: string;
+	errorCode?: string;
+	messageId?: string;
+	/** SNS: the topic the message is from. */
+	topicArn?: string;
+	/** Twilio: the URL to sign, when it differs from where it is posted (a proxy). */
+	signedUrl?: string;
+	/** How to spoil it: a wrong signature, no signature, or the body changed after signing. */
+	forge?: 'signature' | 'unsigned' | 'body';
 }
 
 /** What the provider emulations and the control API use of the running sandbox (the Sandbox class implements it). */
@@ -159,15 +183,20 @@ export interface SandboxContext {
 	readonly callbacks: CallbackRecord[];
 	readonly faults: FaultRule[];
 	readonly optOuts: Set<string>;
+	/** Where Sinch posts inbound messages (set in the Sinch dashboard for real; by the control API here). */
+	readonly sinchInbound: { url: string };
 	readonly errors: SandboxErrorRecord[];
 	readonly onStatus: Map<SandboxProvider, (message: StoredMessage, event: StatusEvent) => void>;
 	reset(): void;
+	/** A provider's part of the sandbox (for the control API: inbound messages, webhooks fired for tests). */
+	api(provider: SandboxProvider): ProviderApi;
 	inFlightCount(provider: SandboxProvider): number;
 	scaled(ms: number): number;
 	later(ms: number, fn: () => void): void;
 	store(message: StoredMessage): StoredMessage;
 	progress(message: StoredMessage, steps: StatusStep[]): void;
 	setStatus(message: StoredMessage, status: string, errorCode?: string | number | null): void;
-	sendCallback(record: Omit<CallbackRecord, 'at' | 'responseStatus' | 'error' | 'attempts'>, maxAttempts?: number): void;
+	/** POST a callback, retried on 5xx/429; `onAnswer` gets the final answer's status and body (Twilio's TwiML). */
+	sendCallback(record: Omit<CallbackRecord, 'at' | 'responseStatus' | 'error' | 'attempts'>, maxAttempts?: number, onAnswer?: (status: number, body: string) => void): void;
 	addFault(rule: FaultInput): FaultRule;
 }

@@ -38,7 +38,7 @@ export function failureItem(error: unknown, extra: IDataObject = {}, failure?: D
 }
 
 /** The error n8n shows: our sentence, the provider's code and HTTP status, and the item it happened on. */
-export function toNodeError(fns: IExecuteFunctions, error: ProviderError, itemIndex: number, failure?: DeliveryFailure): NodeApiError {
+export function toNodeError(fns: Pick<IExecuteFunctions, 'getNode'>, error: ProviderError, itemIndex?: number, failure?: DeliveryFailure): NodeApiError {
 	const details = [
 		`Provider: ${error.providerLabel}`,
 		error.code ? `code ${error.code}` : undefined,
