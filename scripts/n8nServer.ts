@@ -94,7 +94,7 @@ export function n8nCli(userFolder: string, port: number, args: string[]): Promis
 
 export interface SandboxAccountsLike {
 	twilio: { accountSid: string; authToken: string };
-	sinch: { servicePlanId: string; apiToken: string; region: string };
+	sinch: { servicePlanId: string; apiToken: string; region: string; webhookSecret: string };
 	sns: { accessKeyId: string; secretAccessKey: string; region: string };
 }
 
@@ -119,6 +119,7 @@ export function sandboxCredentials(
 				region: accounts.sinch.region,
 				servicePlanId: accounts.sinch.servicePlanId,
 				apiToken: accounts.sinch.apiToken,
+				webhookSecret: accounts.sinch.webhookSecret,
 				smsBaseUrl: sandboxUrl,
 				authBaseUrl: sandboxUrl,
 				verificationBaseUrl: sandboxUrl,
