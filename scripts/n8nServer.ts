@@ -142,7 +142,8 @@ export function exampleWorkflows(): Array<{ id: string; name: string; file: stri
 		.filter((f) => f.endsWith('.json'))
 		.map((file) => {
 			const wf = JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf-8')) as { id: string; name: string; nodes: Array<{ type: string }> };
-			return { id: wf.id, name: wf.name, file, webhook: wf.nodes.some((n) => n.type === 'n8n-nodes-base.webhook') };
+			// Published at import: workflows started by a webhook, ours (the Messaging Trigger) included.
+			return { id: wf.id, name: wf.name, file, webhook: wf.nodes.some((n) => n.type === 'n8n-nodes-base.webhook' || n.type === `${PACKAGE_NAME}.messagingTrigger`) };
 		});
 }
 

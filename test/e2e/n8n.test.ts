@@ -164,9 +164,9 @@ describe('example workflows in the running server', () => {
 		const { status, output } = await n8nCli(userFolder, port, ['execute', '--id=gwExReminder0001']);
 		expect({ status, output: status === 0 ? '' : output }).toEqual({ status: 0, output: '' });
 		expect(stored().map((m) => [m.to, m.body])).toEqual([
-			['+33612345678', 'Hi Ada, a reminder of your appointment tomorrow at 09:30. Reply C to confirm or R to reschedule.'],
-			['+12125550100', 'Hi Grace, a reminder of your appointment tomorrow at 14:00. Reply C to confirm or R to reschedule.'],
-			['+447911123456', 'Hi Alan, a reminder of your appointment tomorrow at 16:45. Reply C to confirm or R to reschedule.'],
+			['+33612345678', 'Hi Ada, a reminder of your appointment tomorrow at 09:30. Reply YES to confirm.'],
+			['+12125550100', 'Hi Grace, a reminder of your appointment tomorrow at 14:00. Reply YES to confirm.'],
+			['+447911123456', 'Hi Alan, a reminder of your appointment tomorrow at 16:45. Reply YES to confirm.'],
 		]);
 	});
 
@@ -185,6 +185,83 @@ describe('example workflows in the running server', () => {
 		expect(one.body.data.data).toContain('Stored?');
 		expect(one.body.data.data).not.toContain(sandbox.accounts.twilio.authToken);
 	});
+});
+
+describe('Messaging Trigger in the running server', () => {
+	const WORKFLOW = 'gwExConfirm00001';
+	const NUMBER = '+15005550006';
+	const PHONE = '+33612345678';
+	const hookUrl = () => `${n8n.url}/webhook/5b1e7c3a-0004-4000-8000-00000000c0f1/messaging`;
+	const control = async (method: string, path: string, body?: unknown) => {
+		const r = await fetch(`${sandbox.url}/__sandbox${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+		return (await r.json()) as any;
+	};
+	const smsUrl = async () => {
+		const { accountSid, authToken } = sandbox.accounts.twilio;
+		const r = await fetch(`${sandbox.url}/2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers.json?PhoneNumber=${encodeURIComponent(NUMBER)}`, {
+			headers: { Authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}` },
+		});
+		return ((await r.json()) as { incoming_phone_numbers: Array<{ sid: string; sms_url: string }> }).incoming_phone_numbers[0];
+	};
+	const setSmsUrl = async (url: string) => {
+		const { accountSid, authToken } = sandbox.accounts.twilio;
+		const { sid } = await smsUrl();
+		await fetch(`${sandbox.url}/2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers/${sid}.json`, {
+			method: 'POST',
+			headers: { Authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams({ SmsUrl: url }).toString(),
+		});
+	};
+	const eventually = async (check: () => Promise<boolean>, ms: number) => {
+		const end = Date.now() + ms;
+		while (!(await check())) {
+			if (Date.now() > end) throw new Error('eventually: timed out');
+			await new Promise((r) => setTimeout(r, 200));
+		}
+	};
+	type Listing = { data: { results: Array<{ id: string; workflowId: string; status: string }> } };
+	const executions = async () => (await session.request<Listing>('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW }))}`)).body.data.results;
+	const setActive = async (active: boolean) => {
+		const wf = await session.request<{ data: { versionId: string; active: boolean } }>('GET', `/rest/workflows/${WORKFLOW}`);
+		const r = await session.request('POST', `/rest/workflows/${WORKFLOW}/${active ? 'activate' : 'deactivate'}`, { versionId: wf.body.data.versionId });
+		expect([active, r.status]).toEqual([active, 200]);
+	};
+
+	it('on activation points the sandbox number at n8n, deactivation puts the old URL back', async () => {
+		// The sandbox was reset before this test: publish again, as a user would after moving n8n.
+		await setActive(false);
+		await setSmsUrl('https://old.example.com/sms');
+		await setActive(true);
+		await eventually(async () => (await smsUrl()).sms_url === hookUrl(), 10_000);
+		await setActive(false);
+		expect((await smsUrl()).sms_url).toBe('https://old.example.com/sms');
+		await setActive(true);
+	}, 60_000);
+
+	it('a reply YES from the phone starts the workflow, which confirms by SMS; a delivery callback is stored; a forged request gets 403 and no execution', async () => {
+		if ((await smsUrl()).sms_url !== hookUrl()) {
+			await setActive(false);
+			await setActive(true);
+			await eventually(async () => (await smsUrl()).sms_url === hookUrl(), 10_000);
+		}
+		const before = (await executions()).length;
+		const sent = await control('POST', '/inbound', { from: PHONE, to: NUMBER, body: 'Yes!' });
+		expect(sent.webhook).toBe('posted');
+		const confirmation = await waitFor(() => stored().find((m) => m.direction === 'outbound-api' && m.to === PHONE && m.body.startsWith('Thank you, your appointment is confirmed')), 20_000);
+		expect(confirmation.from).toBe(NUMBER);
+		const callback = await control('POST', '/webhooks', { provider: 'twilio', url: hookUrl(), event: 'status', status: 'delivered', to: PHONE, messageId: confirmation.id });
+		expect(callback.answer.status).toBe(200);
+		await eventually(async () => (await executions()).length >= before + 2, 20_000);
+		const forged = await control('POST', '/webhooks', { provider: 'twilio', url: hookUrl(), body: 'Yes', forge: 'signature' });
+		expect([forged.answer.status, forged.answer.body]).toEqual([403, 'Forbidden']);
+		await new Promise((r) => setTimeout(r, 1500));
+		const all = await executions();
+		expect(all.length).toBe(before + 2);
+		const details = await Promise.all(all.slice(0, 2).map(async (e) => (await session.request<{ data: { data: string } }>('GET', `/rest/executions/${e.id}`)).body.data.data));
+		expect(details.some((d) => d.includes('"Yes!"') && d.includes('inbound'))).toBe(true);
+		expect(details.some((d) => d.includes('delivered') && d.includes(confirmation.id))).toBe(true);
+		for (const d of details) expect(d).not.toContain(sandbox.accounts.twilio.authToken);
+	}, 60_000);
 });
 
 describe('the editor, in headless Chromium', () => {
