@@ -29,10 +29,17 @@ export const PHONE_PAGE = `<!doctype html>
   form input { flex: 1; padding: 10px; border: 1px solid #c5cdd8; border-radius: 8px; font: inherit; }
   form button { padding: 10px 18px; border: 0; border-radius: 8px; background: #2b7de9; color: #fff; font: inherit; cursor: pointer; }
   .empty { color: #66748a; margin: auto; }
+  #compose { display: grid; gap: 6px; padding: 12px 16px; border-bottom: 1px solid #e3e7ee; background: #f8fafc; }
+  #compose label { font-size: 12px; color: #66748a; }
+  #compose input, #compose select { padding: 7px; border: 1px solid #c5cdd8; border-radius: 6px; font: inherit; font-size: 14px; }
+  #compose button { padding: 8px; border: 0; border-radius: 6px; background: #2b7de9; color: #fff; font: inherit; cursor: pointer; }
 </style>
 </head>
 <body>
-<aside><h1>Sandbox phones<small>Every number the sandbox sent to</small></h1><div id="phones"></div></aside>
+<aside><h1>Sandbox phones<small>Every number the sandbox sent to</small></h1>
+<form id="compose"><label for="cfrom">Text a sandbox number, as the phone</label><input id="cfrom" value="+33612345678" aria-label="From phone">
+<select id="cto" aria-label="To number"></select><input id="ctext" placeholder="Message, e.g. YES" autocomplete="off" aria-label="Message"><button>Send</button></form>
+<div id="phones"></div></aside>
 <main>
   <header id="title">No messages yet</header>
   <div id="thread"><p class="empty">Send an SMS from n8n to see it arrive here.</p></div>
@@ -65,10 +72,34 @@ document.getElementById('reply').onsubmit = async (e) => {
   e.preventDefault();
   const text = document.getElementById('text');
   if (!text.value.trim() || !current) return;
-  await fetch('/__sandbox/inbound', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ from: current, body: text.value }) });
+  // To whoever this phone last talked with: the sender of the last message it got, or where it last wrote.
+  const { messages } = await (await fetch('/__sandbox/messages')).json();
+  const last = messages.filter((m) => phoneOf(m) === current).at(-1);
+  const to = last ? (last.direction === 'inbound' ? last.to : last.from) : undefined;
+  await fetch('/__sandbox/inbound', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ from: current, body: text.value, ...(to ? { to } : {}) }) });
   text.value = '';
   refresh();
 };
+async function numbers() {
+  const { accounts } = await (await fetch('/__sandbox/config')).json();
+  const list = [
+    ...[...accounts.twilio.numbers, ...accounts.twilio.serviceNumbers].map((n) => ['Twilio', n]),
+    ...accounts.sinch.numbers.map((n) => ['Sinch', n]),
+    ...accounts.sns.numbers.map((n) => ['AWS SNS (two-way)', n]),
+  ];
+  document.getElementById('cto').innerHTML = list.map(([p, n]) => '<option value="' + esc(n) + '">' + esc(n) + ' · ' + esc(p) + '</option>').join('');
+}
+document.getElementById('compose').onsubmit = async (e) => {
+  e.preventDefault();
+  const from = document.getElementById('cfrom').value.trim();
+  const text = document.getElementById('ctext');
+  if (!from || !text.value.trim()) return;
+  await fetch('/__sandbox/inbound', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ from, to: document.getElementById('cto').value, body: text.value }) });
+  text.value = '';
+  current = from;
+  refresh();
+};
+numbers();
 refresh();
 setInterval(refresh, 1000);
 </script>

@@ -137,13 +137,14 @@ export function sandboxCredentials(
 
 export const EXAMPLES_DIR = join(ROOT, 'examples');
 
-export function exampleWorkflows(): Array<{ id: string; name: string; file: string; webhook: boolean }> {
+export function exampleWorkflows(): Array<{ id: string; name: string; file: string; webhook: boolean; messagingTrigger: boolean }> {
 	return readdirSync(EXAMPLES_DIR)
 		.filter((f) => f.endsWith('.json'))
 		.map((file) => {
 			const wf = JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf-8')) as { id: string; name: string; nodes: Array<{ type: string }> };
 			// Published at import: workflows started by a webhook, ours (the Messaging Trigger) included.
-			return { id: wf.id, name: wf.name, file, webhook: wf.nodes.some((n) => n.type === 'n8n-nodes-base.webhook' || n.type === `${PACKAGE_NAME}.messagingTrigger`) };
+			const messagingTrigger = wf.nodes.some((n) => n.type === `${PACKAGE_NAME}.messagingTrigger`);
+			return { id: wf.id, name: wf.name, file, webhook: messagingTrigger || wf.nodes.some((n) => n.type === 'n8n-nodes-base.webhook'), messagingTrigger };
 		});
 }
 
@@ -282,5 +283,20 @@ export async function freePort(): Promise<number> {
 			});
 		});
 		if (port < 65000) return port;
+	}
+}
+
+/**
+ * Unpublish and publish again the workflows whose Messaging Trigger configures the provider. n8n runs a trigger's
+ * setup only when a workflow is published, not when n8n restarts; a restarted sandbox has forgotten which URL its
+ * numbers post to, so `npm start` points them at n8n again this way.
+ */
+export async function republish(session: N8nSession, ids: string[]): Promise<void> {
+	for (const id of ids) {
+		const workflow = await session.request<{ data: { versionId: string; active: boolean } }>('GET', `/rest/workflows/${id}`);
+		if (workflow.status !== 200 || !workflow.body.data.active) continue;
+		const off = await session.request('POST', `/rest/workflows/${id}/deactivate`);
+		const on = await session.request('POST', `/rest/workflows/${id}/activate`, { versionId: workflow.body.data.versionId });
+		if (off.status !== 200 || on.status !== 200) throw new Error(`Publishing workflow ${id} again failed: ${off.status} / ${on.status} ${JSON.stringify(on.body).slice(0, 300)}`);
 	}
 }

@@ -14,6 +14,7 @@ import {
 	N8nSession,
 	OWNER,
 	packPackage,
+	republish,
 	ROOT,
 	startN8n,
 } from './n8nServer';
@@ -57,6 +58,13 @@ async function main() {
 		if (state.sandboxUrl !== sandbox.url) say(`note: the sandbox credentials point at ${state.sandboxUrl}; this sandbox is on ${sandbox.url}`);
 	}
 
+	// The sandbox forgets, when it stops, which URL its numbers post to; n8n does not set them up again on restart.
+	try {
+		await republish(await N8nSession.login(n8n.url), exampleWorkflows().filter((w) => w.messagingTrigger).map((w) => w.id));
+	} catch (error) {
+		say(`note: could not point the sandbox numbers at the Messaging Trigger workflows (${(error as Error).message}); publish them again in the editor`);
+	}
+
 	const workflows = exampleWorkflows()
 		.map((w) => `    ${w.name}\n      ${n8n.url}/workflow/${w.id}`)
 		.join('\n');
@@ -70,6 +78,8 @@ async function main() {
 
   Example workflows:
 ${workflows}
+
+  Text YES from a sandbox phone to +15005550006 (the phone page: open a conversation, reply): the "Reply YES to confirm" workflow answers.
 
   Webhooks to try:
     curl -X POST ${n8n.url}/webhook/gateway-alert -H 'Content-Type: application/json' -d '{"to":"+33612345678","message":"Server down"}'

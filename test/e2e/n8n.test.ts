@@ -58,6 +58,7 @@ describe('n8n loads the package as a user installs it', () => {
 		const nodes = await session.request<Array<{ name: string; usableAsTool?: boolean }>>('GET', '/types/nodes.json');
 		const ours = nodes.body.filter((n) => n.name.startsWith(`${PACKAGE_NAME}.`)).map((n) => n.name).sort();
 		expect(ours).toEqual([
+			`${PACKAGE_NAME}.messagingTrigger`,
 			`${PACKAGE_NAME}.phoneNumber`,
 			`${PACKAGE_NAME}.phoneNumberTool`,
 			`${PACKAGE_NAME}.sendSms`,
@@ -234,7 +235,7 @@ describe('Messaging Trigger in the running server', () => {
 		await setActive(true);
 		await eventually(async () => (await smsUrl()).sms_url === hookUrl(), 10_000);
 		await setActive(false);
-		expect((await smsUrl()).sms_url).toBe('https://old.example.com/sms');
+		await eventually(async () => (await smsUrl()).sms_url === 'https://old.example.com/sms', 10_000);
 		await setActive(true);
 	}, 60_000);
 
