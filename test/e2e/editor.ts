@@ -87,6 +87,12 @@ export async function runEditorChecks(
 			['reminder', ['Send SMS'], 3],
 			['AWS SNS', ['Send SMS'], 3],
 			['validate phone', ['Phone Number'], 3],
+			// n8n lists a trigger under its name without "Trigger" in the node panel.
+			['Messaging Trigger', ['Messaging'], 1],
+			['inbound', ['Messaging'], 3],
+			['delivery', ['Messaging'], 3],
+			['inbound SMS', ['Messaging'], 3],
+			['opt-out', ['Messaging'], 3],
 		];
 		const found: Record<string, string[]> = {};
 		for (const [words, expected, within] of searches) {
@@ -149,6 +155,40 @@ export async function runEditorChecks(
 		for (const name of ['Send At', 'Validity Period (Seconds)', 'Status Callback URL', 'Wait for Final Status (Seconds)']) expect(offered.sns).not.toContain(name);
 		expect(offered.sns).toContain('Max Price (AWS SNS, USD)');
 		expect(offered.sns).toContain('Timeout per Request (Ms)');
+
+		// The Messaging Trigger as a person sets it up: provider, events, the number it configures, the URL to use.
+		await page.keyboard.press('Escape');
+		await openCanvas(page, url, 'gwExConfirm00001');
+		await page.dblclick('[data-test-id="canvas-node"][data-node-name="Messages to the clinic number"]');
+		await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]');
+		const triggerLabels = await labels(page);
+		for (const label of ['Provider', 'Events', 'Only These Statuses', 'Configure the Provider for Me', 'Twilio Number or Service', 'Check Signatures', 'Options']) {
+			expect(triggerLabels).toContain(label);
+		}
+		const triggerText = await page.locator('[data-test-id="ndv"]').innerText();
+		expect(triggerText).toContain('Twilio Credential');
+		// The URL to give a provider by hand is under "Webhook URLs", opened with a click.
+		await page.getByText('Webhook URLs', { exact: false }).first().click();
+		await page.waitForTimeout(500);
+		expect(await page.locator('[data-test-id="ndv"]').innerText()).toMatch(/webhook(-test)?\/5b1e7c3a-0004-4000-8000-00000000c0f1\/messaging/);
+		await page.screenshot({ path: join(screenshots, 'messaging-trigger.png') });
+		const triggerOptions = await addOptionChoices(page);
+		for (const name of ['Drop Redeliveries', 'Keyword Languages', 'Extra Opt-Out Words', 'Public URL', 'Reply Text']) expect(triggerOptions).toContain(name);
+		await choose(page, 'provider', 'Sinch');
+		const sinchTrigger = await page.locator('[data-test-id="ndv"]').innerText();
+		expect(sinchTrigger).toContain('Callback URLs');
+		expect(sinchTrigger).toContain('Sinch Credential');
+		expect(await labels(page)).not.toContain('Configure the Provider for Me');
+		await choose(page, 'provider', 'AWS SNS');
+		const snsLabels = await labels(page);
+		expect(snsLabels).toContain('SNS Topic ARN');
+		expect(snsLabels).not.toContain('Only These Statuses');
+		// Turning the signature check off shows the warning.
+		await page.click('[data-test-id="parameter-input-checkSignature"] .el-switch, [data-test-id="parameter-input-checkSignature"]');
+		await page.waitForTimeout(500);
+		expect(await page.locator('[data-test-id="ndv"]').innerText()).toContain('Signature checks are off');
+		await page.screenshot({ path: join(screenshots, 'messaging-trigger-sns-check-off.png') });
+		console.log('trigger options offered:', JSON.stringify(triggerOptions));
 
 		// Phone Number renders too.
 		await page.keyboard.press('Escape');

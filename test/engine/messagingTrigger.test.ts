@@ -165,7 +165,7 @@ describe('Messaging Trigger · Twilio', () => {
 		const t = await trigger({ provider: 'twilio', target: '+19998887777' });
 		await expect(t.activate()).rejects.toThrow("The Twilio account has no number +19998887777: use one of the account's numbers (Phone Numbers → Active numbers) or a Messaging Service SID");
 		const empty = await trigger({ provider: 'twilio', target: '' });
-		await expect(empty.activate()).rejects.toThrow('Fill in Twilio Number or Messaging Service, or turn off Configure the Provider for Me');
+		await expect(empty.activate()).rejects.toThrow('Fill in Twilio Number or Service, or turn off Configure the Provider for Me');
 		engine.get().setCredentials('messagingTwilioApi', { ...engine.get().credentials.messagingTwilioApi, authToken: 'wrong' });
 		const auth = await trigger({ provider: 'twilio', target: NUMBER });
 		await expect(auth.activate()).rejects.toThrow(/Twilio refused the credentials/);

@@ -283,7 +283,7 @@ describe('Twilio setup', () => {
 		const other = await rejectionOf(setup.create(fakeContext(TWILIO_CREDS, [{ statusCode: 200, body: { incoming_phone_numbers: [{ sid: 'PN1', phone_number: '+19999999999' }] } }]).ctx, settings()));
 		expect(other.kind).toBe('notFound');
 		const bad = await rejectionOf(setup.create(fakeContext(TWILIO_CREDS, []).ctx, settings({ target: 'my number' })));
-		expect([bad.kind, bad.message]).toEqual(['request', '"my number" is neither a phone number in international format (+1…) nor a Messaging Service SID (MG…): correct the trigger\'s Twilio Number or Messaging Service']);
+		expect([bad.kind, bad.message]).toEqual(['request', '"my number" is neither a phone number in international format (+1…) nor a Messaging Service SID (MG…): correct the trigger\'s Twilio Number or Service']);
 		const service404 = await rejectionOf(setup.exists(fakeContext(TWILIO_CREDS, [{ statusCode: 404, body: { code: 20404, message: 'x', status: 404 } }]).ctx, settings({ target: SERVICE })));
 		expect([service404.kind, service404.code, service404.message]).toEqual(['notFound', '20404', `Twilio has no Messaging Service ${SERVICE} in this account: check it in the trigger and that the credential is the account's`]);
 		const server = await rejectionOf(setup.create(fakeContext(TWILIO_CREDS, [numberList('x'), { statusCode: 503, body: 'down' }]).ctx, settings()));

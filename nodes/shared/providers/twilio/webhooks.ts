@@ -163,7 +163,7 @@ async function findTarget(ctx: ProviderContext, target: string): Promise<TwilioT
 		throw new ProviderError({
 			provider: TWILIO,
 			kind: 'request',
-			message: `"${wanted}" is neither a phone number in international format (+1…) nor a Messaging Service SID (MG…): correct the trigger's Twilio Number or Messaging Service`,
+			message: `"${wanted}" is neither a phone number in international format (+1…) nor a Messaging Service SID (MG…): correct the trigger's Twilio Number or Service`,
 		});
 	}
 	const list = ok(
@@ -195,7 +195,7 @@ function pointsAtTrigger(target: TwilioTarget, url: string): boolean {
 }
 
 export const twilioWebhookSetup: WebhookSetup = {
-	targetLabel: 'Twilio Number or Messaging Service',
+	targetLabel: 'Twilio Number or Service',
 	targetPlaceholder: '+15017122661 or MG…',
 	targetDescription:
 		"The number (as +1…) whose incoming messages start this workflow, or a Messaging Service SID (MG…) for its inbound and status URLs. The old URLs come back when the workflow is deactivated",
