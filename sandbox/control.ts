@@ -4,10 +4,8 @@ import { MAGIC_NUMBERS } from './config';
 import { E164, parseFault, PROVIDERS } from './faults';
 import { httpUrl, json, jsonBody, postOnce } from './http';
 import { PHONE_PAGE } from './phonePage';
-import { newId, newMessage } from './state';
+import { newMessage } from './state';
 import type { SandboxContext, SandboxProvider, SandboxRequest, SandboxResponse, WebhookSpec } from './types';
-
-const PROVIDER_NAMES: SandboxProvider[] = ['twilio', 'sinch', 'sns'];
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const MAX_INBOUND_BODY = 1600;
@@ -77,12 +75,12 @@ export async function handleControl(sandbox: SandboxContext, req: SandboxRequest
 			const last = [...sandbox.messages.values()].reverse().find((m) => m.direction === 'outbound-api' && m.to.replace(/^whatsapp:/, '') === from);
 			const to = typeof body?.to === 'string' ? body.to : (last?.from ?? sandbox.accounts.twilio.numbers[0]);
 			const bareTo = to.replace(/^whatsapp:/, '');
-			const owner = PROVIDER_NAMES.find((name) => sandbox.api(name).inboundNumbers().includes(bareTo)) ?? last?.provider ?? 'twilio';
-			const account = owner === 'twilio' ? sandbox.accounts.twilio.accountSid : owner === 'sinch' ? sandbox.accounts.sinch.servicePlanId : sandbox.accounts.sns.accessKeyId;
+			const owner = sandbox.providerNames().find((name) => sandbox.api(name).inboundNumbers().includes(bareTo)) ?? last?.provider ?? 'twilio';
+			const account = sandbox.api(owner).inboundAccount();
 			const message = sandbox.store(
 				newMessage({
 					provider: owner,
-					id: newId(owner === 'twilio' ? 'SM' : ''),
+					id: sandbox.api(owner).newInboundId(),
 					account: last?.provider === owner ? last.account : account,
 					direction: 'inbound',
 					from: to.startsWith('whatsapp:') && !from.startsWith('whatsapp:') ? `whatsapp:${from}` : from,
@@ -99,7 +97,7 @@ export async function handleControl(sandbox: SandboxContext, req: SandboxRequest
 			// A provider's webhook built and signed as the provider would (or forged), posted now; its answer returned.
 			const spec = jsonBody(req);
 			const provider = spec?.provider;
-			if (typeof provider !== 'string' || !PROVIDER_NAMES.includes(provider as SandboxProvider)) return json(400, { error: 'provider must be twilio, sinch or sns' });
+			if (typeof provider !== 'string' || !sandbox.providerNames().includes(provider as SandboxProvider)) return json(400, { error: `provider must be one of ${sandbox.providerNames().join(', ')}` });
 			if (!httpUrl(spec?.url)) return json(400, { error: 'url must be an absolute http(s) URL' });
 			const event = spec?.event ?? 'inbound';
 			if (event !== 'inbound' && event !== 'status') return json(400, { error: 'event must be inbound or status' });

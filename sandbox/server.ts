@@ -151,6 +151,10 @@ export class Sandbox implements SandboxContext {
 		for (const api of this.apis) api.reset();
 	}
 
+	providerNames(): SandboxProvider[] {
+		return this.apis.map((api) => api.name);
+	}
+
 	api(provider: SandboxProvider): ProviderApi {
 		return this.apis.find((api) => api.name === provider) as ProviderApi;
 	}

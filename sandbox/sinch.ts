@@ -287,6 +287,8 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 			bucket = undefined;
 		},
 		matches: (_method, path) => path === '/xms' || path.startsWith('/xms/') || path === '/oauth2/token',
+		inboundAccount: () => account.servicePlanId,
+		newInboundId: () => ulid(),
 		inboundNumbers: () => [...account.numbers],
 		deliverInbound(m) {
 			const url = sandbox.sinchInbound.url;

@@ -271,6 +271,8 @@ export function snsApi(sandbox: SandboxContext): ProviderApi {
 		},
 		// SNS's endpoint is POST / (the query protocol); GET / is the sandbox's phone page. The signing certificate is public.
 		matches: (method, path) => (method === 'POST' && path === '/') || (method === 'GET' && path === SNS_CERTIFICATE_PATH),
+		inboundAccount: () => account.accessKeyId,
+		newInboundId: () => randomUUID(),
 		inboundNumbers: () => [...account.numbers],
 		deliverInbound(m: StoredMessage) {
 			const confirmed = [...subscriptions.values()].filter((s) => s.topicArn === inboundTopicArn && s.confirmed);

@@ -371,6 +371,8 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 			Object.assign(service, { inboundRequestUrl: '', inboundMethod: 'POST', statusCallback: '' });
 		},
 		matches: (_method, path) => path === '/2010-04-01' || path.startsWith('/2010-04-01/') || SERVICE_PATH.test(path),
+		inboundAccount: () => account.accountSid,
+		newInboundId: () => newId('SM'),
 		inboundNumbers: allNumbers,
 		deliverInbound(m) {
 			const to = stripChannel(m.to).number;

@@ -148,6 +148,10 @@ export interface ProviderApi {
 	reset(): void;
 	/** The numbers people can text on this provider (the phone page's replies go to their inbound webhooks). */
 	inboundNumbers(): string[];
+	/** The account an inbound message to this provider belongs to (account SID, service plan, access key). */
+	inboundAccount(): string;
+	/** A new ID for an inbound message, as this provider writes them. */
+	newInboundId(): string;
 	/** Post an inbound message (stored already) to where the provider is configured to send it, signed; false if nowhere. */
 	deliverInbound(message: StoredMessage): boolean;
 	/** A webhook exactly as the provider sends it, for a test to post (signed, or forged on purpose). */
@@ -190,6 +194,8 @@ export interface SandboxContext {
 	reset(): void;
 	/** A provider's part of the sandbox (for the control API: inbound messages, webhooks fired for tests). */
 	api(provider: SandboxProvider): ProviderApi;
+	/** Every provider the sandbox plays, in order. */
+	providerNames(): SandboxProvider[];
 	inFlightCount(provider: SandboxProvider): number;
 	scaled(ms: number): number;
 	later(ms: number, fn: () => void): void;

@@ -25,8 +25,8 @@ const WITH_STATUS = names(providersWith((p) => p.webhooks?.events.status));
 const WITHOUT_STATUS = names(providersWith((p) => p.webhooks && !p.webhooks.events.status));
 const WITH_SETUP = names(providersWith((p) => p.webhooks?.setup));
 const WITHOUT_SETUP = names(providersWith((p) => p.webhooks && !p.webhooks.setup));
-/** Providers whose checks need the target whether or not the node configures them (SNS: the topic). */
-const TARGET_ALWAYS = ['sns'];
+const WITH_REPLIES = names(providersWith((p) => p.webhooks?.replies));
+const LABELS = Object.fromEntries(PROVIDER_NAMES.map((name) => [name, PROVIDERS[name].label]));
 
 const EVENT_OPTIONS = {
 	inbound: { name: 'Inbound Message', value: 'inbound', description: 'SMS, MMS or WhatsApp messages people send to your number' },
@@ -40,7 +40,7 @@ const FILTER_STATUSES: MessageStatus[] = ['queued', 'sending', 'sent', 'delivere
 function targetProperties(): INodeProperties[] {
 	return WITH_SETUP.map((name) => {
 		const setup = PROVIDERS[name].webhooks!.setup!;
-		const always = TARGET_ALWAYS.includes(name);
+		const always = setup.targetAlwaysNeeded === true;
 		return {
 			displayName: setup.targetLabel,
 			name: 'target',
@@ -71,7 +71,7 @@ export class MessagingTrigger implements INodeType {
 		icon: { light: 'file:messagingTrigger.svg', dark: 'file:messagingTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ ({twilio: "Twilio", sinch: "Sinch", sns: "AWS SNS"})[$parameter["provider"]] }}',
+		subtitle: `={{ (${JSON.stringify(LABELS)})[$parameter["provider"]] }}`,
 		description: 'Starts the workflow on inbound SMS and WhatsApp messages, delivery statuses and STOP/START/HELP keywords from Twilio, Sinch or AWS SNS, every request signature-checked',
 		documentationUrl: 'https://www.npmjs.com/package/n8n-nodes-messaging-gateway#messaging-trigger',
 		defaults: { name: 'Messaging Trigger' },
@@ -104,16 +104,18 @@ export class MessagingTrigger implements INodeType {
 				required: true,
 				displayOptions: { show: { provider: WITH_STATUS } },
 			},
-			{
-				displayName: 'Events',
-				name: 'events',
-				type: 'multiOptions',
-				options: [EVENT_OPTIONS.inbound, EVENT_OPTIONS.keyword],
-				default: ['inbound', 'keyword'],
-				required: true,
-				description: 'AWS SNS reports SMS delivery only to CloudWatch Logs, so it has no delivery-status events',
-				displayOptions: { show: { provider: WITHOUT_STATUS } },
-			},
+			...WITHOUT_STATUS.map(
+				(name): INodeProperties => ({
+					displayName: 'Events',
+					name: 'events',
+					type: 'multiOptions',
+					options: [EVENT_OPTIONS.inbound, EVENT_OPTIONS.keyword],
+					default: ['inbound', 'keyword'],
+					required: true,
+					description: PROVIDERS[name].webhooks!.noStatusNote,
+					displayOptions: { show: { provider: [name] } },
+				}),
+			),
 			{
 				displayName: 'Only These Statuses',
 				name: 'statuses',
@@ -210,8 +212,8 @@ export class MessagingTrigger implements INodeType {
 						type: 'string',
 						default: '',
 						typeOptions: { rows: 2 },
-						description: 'Twilio: a message sent back at once to each inbound message (not to opt-out keywords, which Twilio answers itself)',
-						displayOptions: { show: { '/provider': ['twilio'] } },
+						description: 'A message sent back at once to each inbound message (not to opt-out keywords: the provider answers those itself)',
+						displayOptions: { show: { '/provider': WITH_REPLIES } },
 					},
 				],
 			},
@@ -238,6 +240,10 @@ export class MessagingTrigger implements INodeType {
 				if (!lifecycle) return true;
 				const { provider, settings, stored } = lifecycle;
 				try {
+					// Set up before for another URL, target or provider: put that back first, or its old values are lost.
+					if (stored.url && (stored.url !== settings.url || stored.target !== settings.target || stored.provider !== provider.name)) {
+						await undoSetup(this, stored);
+					}
 					// The provider keeps what was there before us when the target already points at the trigger.
 					const state = await provider.webhooks!.setup!.create(await providerContext(this, provider, 0), settings);
 					Object.assign(stored, { provider: provider.name, url: settings.url, target: settings.target, previous: state.previous, current: state.current });
@@ -248,17 +254,11 @@ export class MessagingTrigger implements INodeType {
 			},
 
 			async delete(this: IHookFunctions): Promise<boolean> {
-				const stored = this.getWorkflowStaticData('node');
-				const providerName = typeof stored.provider === 'string' ? stored.provider : undefined;
-				if (!providerName || !stored.url) return true;
-				const provider = getProvider(providerName);
-				const settings: WebhookSettings = { url: String(stored.url), target: String(stored.target ?? ''), remembered: stored };
 				try {
-					await provider.webhooks!.setup!.delete(await providerContext(this, provider, 0), settings);
+					await undoSetup(this, this.getWorkflowStaticData('node'));
 				} catch (error) {
 					throw nodeError(this, error);
 				}
-				for (const key of ['provider', 'url', 'target', 'previous', 'current', 'subscriptionArn']) delete stored[key];
 				return true;
 			},
 		},
@@ -280,7 +280,9 @@ export class MessagingTrigger implements INodeType {
 		const hooks = provider.webhooks!;
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const stored = this.getWorkflowStaticData('node');
-		const base = String(options.publicUrl ?? '').trim() || this.getWebhookResourceUrl('default') || this.getNodeWebhookUrl('default') || '';
+		// The Public URL stands for the production URL; a test event comes to the test URL, as served.
+		const override = this.getMode() === 'manual' ? '' : String(options.publicUrl ?? '').trim();
+		const base = override || this.getWebhookResourceUrl('default') || this.getNodeWebhookUrl('default') || '';
 		const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
 		const settings: WebhookSettings = { url: base, target: String(this.getNodeParameter('target', '') ?? '').trim(), remembered: stored };
 
@@ -319,7 +321,7 @@ export class MessagingTrigger implements INodeType {
 			return refuse(400, 'Bad Request', ctx.redact((error as Error).message));
 		}
 		if (reading.type === 'handled') {
-			if (reading.remember) Object.assign(stored, reading.remember);
+			if (reading.remember) stored.handshake = { ...((stored.handshake as IDataObject | undefined) ?? {}), ...reading.remember };
 			this.logger.info(`Messaging Trigger: ${reading.note}`, { node: this.getNode().name });
 			return { ...answer(reading.reply) };
 		}
@@ -357,11 +359,22 @@ function lifecycleOf(fns: IHookFunctions): Lifecycle | undefined {
 	const provider = getProvider(String(fns.getNodeParameter('provider', 'twilio')));
 	if (!provider.webhooks?.setup || fns.getNodeParameter('configureProvider', true) !== true) return undefined;
 	const options = fns.getNodeParameter('options', {}) as IDataObject;
-	const url = String(options.publicUrl ?? '').trim() || fns.getNodeWebhookUrl('default') || '';
+	// Listening for a test event sets the provider up for the test URL, never the production Public URL.
+	const url = (fns.getMode() === 'manual' ? '' : String(options.publicUrl ?? '').trim()) || fns.getNodeWebhookUrl('default') || '';
 	const target = String(fns.getNodeParameter('target', '') ?? '').trim();
 	if (!target) throw new NodeOperationError(fns.getNode(), `Fill in ${provider.webhooks.setup.targetLabel}, or turn off Configure the Provider for Me`);
 	const stored = fns.getWorkflowStaticData('node');
 	return { provider, settings: { url, target, remembered: stored }, stored };
+}
+
+/** Put back what a setup changed (as remembered in static data), then forget it. Nothing remembered: nothing to do. */
+async function undoSetup(fns: IHookFunctions, stored: IDataObject): Promise<void> {
+	const providerName = typeof stored.provider === 'string' ? stored.provider : undefined;
+	if (!providerName || !stored.url) return;
+	const provider = getProvider(providerName);
+	const settings: WebhookSettings = { url: String(stored.url), target: String(stored.target ?? ''), remembered: stored };
+	await provider.webhooks!.setup!.delete(await providerContext(fns, provider, 0), settings);
+	for (const key of ['provider', 'url', 'target', 'previous', 'current', 'handshake']) delete stored[key];
 }
 
 function nodeError(fns: IHookFunctions, error: unknown): Error {

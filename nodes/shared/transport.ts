@@ -162,5 +162,17 @@ export async function providerContext(
 			throw classifyNetworkError(provider, code, redact(message), neverConnected ? 'no' : 'maybe');
 		}
 	};
-	return { credentials, http, now: () => new Date(), redact };
+	const fetchPublic = async (url: string): Promise<ProviderHttpResponse> => {
+		try {
+			const response = (await withDeadline(
+				Promise.resolve(fns.helpers.httpRequest({ method: 'GET', url, returnFullResponse: true, ignoreHttpStatusErrors: true, timeout: idleTimeoutMs, json: false })),
+				timeoutMs,
+			)) as { statusCode: number; headers: Record<string, string | string[] | undefined>; body: unknown };
+			return { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body };
+		} catch (error) {
+			const { code, message, neverConnected } = unwrapTransportError(error);
+			throw classifyNetworkError(provider, code ?? (error instanceof DeadlineExceeded ? 'ETIMEDOUT' : undefined), redact(message), neverConnected ? 'no' : 'maybe');
+		}
+	};
+	return { credentials, http, fetchPublic, now: () => new Date(), redact };
 }

@@ -171,6 +171,33 @@ describe('Messaging Trigger · Twilio', () => {
 		await expect(auth.activate()).rejects.toThrow(/Twilio refused the credentials/);
 	});
 
+	it('moved to another number, puts the first number’s old URL back before taking the new one', async () => {
+		const c = twilioClient();
+		const [first] = await c.incomingPhoneNumbers.list({ phoneNumber: NUMBER });
+		const [second] = await c.incomingPhoneNumbers.list({ phoneNumber: '+12025550134' });
+		await c.incomingPhoneNumbers(first.sid).update({ smsUrl: 'https://first.example.com/sms' });
+		const t = await trigger({ provider: 'twilio', target: NUMBER });
+		await t.activate();
+		t.node.parameters.target = '+12025550134';
+		expect(await t.lifecycle('checkExists')).toBe(false);
+		await t.lifecycle('create');
+		expect((await c.incomingPhoneNumbers(first.sid).fetch()).smsUrl).toBe('https://first.example.com/sms');
+		expect((await c.incomingPhoneNumbers(second.sid).fetch()).smsUrl).toBe(t.url);
+		await t.lifecycle('delete');
+		expect((await c.incomingPhoneNumbers(second.sid).fetch()).smsUrl).toBe('');
+	});
+
+	it('in test mode uses the test URL (never the production Public URL) and test static data', async () => {
+		const withPublic = await trigger({ provider: 'twilio', target: NUMBER, options: { publicUrl: 'https://public.example.com/webhook/x/messaging' } });
+		withPublic.test = true;
+		await withPublic.activate();
+		const [n] = await twilioClient().incomingPhoneNumbers.list({ phoneNumber: NUMBER });
+		expect(n.smsUrl).toBe(withPublic.url);
+		await control('POST', '/inbound', { from: PHONE, to: NUMBER, body: 'test event via test URL' });
+		await waitFor(() => withPublic.executions.length === 1);
+		await withPublic.lifecycle('delete');
+	});
+
 	it('in test mode uses the test URL and test static data, leaving production’s alone', async () => {
 		const t = await trigger({ provider: 'twilio', target: NUMBER });
 		t.test = true;
@@ -211,7 +238,7 @@ describe('Messaging Trigger · AWS SNS', () => {
 		const t = await trigger({ provider: 'sns', target: TOPIC });
 		await t.activate();
 		// SNS posts the confirmation; the trigger confirms through the API and starts nothing.
-		await waitFor(() => typeof t.staticData.subscriptionArn === 'string' && t.staticData.subscriptionArn, 5000);
+		await waitFor(() => (t.staticData.handshake as { subscriptionArn?: string } | undefined)?.subscriptionArn, 5000);
 		expect(t.executions).toHaveLength(0);
 		expect(await t.lifecycle('checkExists')).toBe(true);
 		await control('POST', '/inbound', { from: PHONE, to: '+12025550160', body: 'Confirm' });

@@ -19,6 +19,8 @@ export function fakeContext(credentials: ICredentialDataDecryptedObject, answers
 			if (!next) throw new Error(`no answer scripted for ${request.method} ${request.url}`);
 			return { headers: {}, body: '', ...next };
 		},
+		// Public GETs are recorded and answered from the same list, marked unauthenticated.
+		fetchPublic: async (url) => ctx.http({ method: 'GET', url, headers: { 'x-test-unauthenticated': 'true' } }),
 	};
 	return { ctx, requests };
 }

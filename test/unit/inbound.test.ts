@@ -39,8 +39,8 @@ describe('recordDelivery', () => {
 		expect(memory).toEqual(['c', 'd', 'a']);
 		expect(recordDelivery(['x', 'y'], 'z', 2).memory).toEqual(['y', 'z']);
 		expect(recordDelivery(['x', 'y'], 'y', 2)).toEqual({ duplicate: true, memory: ['x', 'y'] });
-		expect(DEFAULT_DELIVERY_MEMORY).toBe(2000);
-		const big = Array.from({ length: 2000 }, (_, i) => `f${i}`);
+		expect(DEFAULT_DELIVERY_MEMORY).toBe(500);
+		const big = Array.from({ length: 500 }, (_, i) => `f${i}`);
 		expect(recordDelivery(big, 'new').memory).toEqual([...big.slice(1), 'new']);
 	});
 

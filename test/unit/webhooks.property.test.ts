@@ -41,7 +41,9 @@ function mutate(r: ReturnType<typeof rng>, text: string): string {
 }
 
 const settings = (over: Partial<WebhookSettings> = {}): WebhookSettings => ({ url: 'https://n8n.example.com/webhook/id/messaging', target: '+15017122661', remembered: {}, ...over });
-const ctxWith = (credentials: ICredentialDataDecryptedObject, http: ProviderContext['http'] = async () => ({ statusCode: 404, headers: {}, body: '' })): ProviderContext => ({ credentials, http, now: () => new Date() });
+const ctxWith = (credentials: ICredentialDataDecryptedObject, http: ProviderContext['http'] = async () => ({ statusCode: 404, headers: {}, body: '' })): ProviderContext => ({ credentials, http, fetchPublic: (url) => http({ method: 'GET', url }), now: () => NOW });
+/** The clock of these requests: signed timestamps are within a day of it. */
+const NOW = new Date('2026-11-29T12:00:00.000Z');
 
 describe('signed requests: any change is refused, official signatures are accepted', () => {
 	it('Twilio: 4,000 mutations of the URL, a parameter or the signature, 0 accepted; 4,000 originals accepted as twilio accepts them', async () => {
@@ -81,7 +83,7 @@ describe('signed requests: any change is refused, official signatures are accept
 		for (let i = 0; i < 3000; i++) {
 			const body = JSON.stringify({ type: 'mo_text', id: `id-${i}`, from: `3361234${i}`, to: '12345', body: r.text(40) });
 			const nonce = `nonce-${r.text(8)}`;
-			const timestamp = String(1_700_000_000 + r.int(1e6));
+			const timestamp = String(Math.floor(NOW.getTime() / 1000) - r.int(86_000));
 			const headers = {
 				'x-sinch-webhook-signature': computeSinchWebhookSignature('sinch-secret', body, nonce, timestamp),
 				'x-sinch-webhook-signature-nonce': nonce,

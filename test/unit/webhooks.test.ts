@@ -126,6 +126,7 @@ describe('Twilio webhooks', () => {
 
 	it('reads an inbound SMS into the one shape', async () => {
 		const { ctx } = fakeContext(TWILIO_CREDS, []);
+		// The unsigned I-Twilio-Idempotency-Token is not what duplicates are found by: a replay could change it.
 		const reading = await twilioWebhooks.read(ctx, formRequest(INBOUND, URL_, 'tok-123', { 'i-twilio-idempotency-token': 'idem-1' }), settings());
 		expect(reading).toEqual({
 			type: 'events',
@@ -142,7 +143,7 @@ describe('Twilio webhooks', () => {
 					errorCode: null,
 					errorMessage: null,
 					channel: 'sms',
-					deliveryKey: 'idem-1',
+					deliveryKey: `${INBOUND.MessageSid}:inbound`,
 					raw: INBOUND,
 				},
 			],
@@ -257,6 +258,19 @@ describe('Twilio setup', () => {
 		expect(Object.fromEntries(new URLSearchParams(back.requests[1].body))).toEqual({ InboundRequestUrl: 'https://old/in', InboundMethod: 'GET', StatusCallback: 'https://old/status' });
 	});
 
+	it('on delete puts back each Messaging Service URL that still points at the trigger, and leaves one someone changed', async () => {
+		const remembered = { previous: { inboundUrl: 'https://old/in', inboundMethod: 'GET', statusUrl: 'https://old/status' } };
+		const back = fakeContext(TWILIO_CREDS, [{ statusCode: 200, body: { sid: SERVICE, inbound_request_url: 'https://theirs/in', inbound_method: 'POST', status_callback: URL_ } }, { statusCode: 200, body: {} }]);
+		await setup.delete(back.ctx, settings({ target: SERVICE, remembered }));
+		expect(Object.fromEntries(new URLSearchParams(back.requests[1].body))).toEqual({ InboundRequestUrl: 'https://theirs/in', InboundMethod: 'POST', StatusCallback: 'https://old/status' });
+		const inboundOnly = fakeContext(TWILIO_CREDS, [{ statusCode: 200, body: { sid: SERVICE, inbound_request_url: URL_, status_callback: 'https://theirs/status' } }, { statusCode: 200, body: {} }]);
+		await setup.delete(inboundOnly.ctx, settings({ target: SERVICE, remembered }));
+		expect(Object.fromEntries(new URLSearchParams(inboundOnly.requests[1].body))).toEqual({ InboundRequestUrl: 'https://old/in', InboundMethod: 'GET', StatusCallback: 'https://theirs/status' });
+		const neither = fakeContext(TWILIO_CREDS, [{ statusCode: 200, body: { sid: SERVICE, inbound_request_url: 'https://a', status_callback: 'https://b' } }]);
+		await setup.delete(neither.ctx, settings({ target: SERVICE, remembered }));
+		expect(neither.requests).toHaveLength(1);
+	});
+
 	it('on delete puts the number’s old URL back, found by its SID, unless someone changed it since; a vanished number is fine', async () => {
 		const remembered = { previous: { inboundUrl: 'https://old.example/sms', inboundMethod: 'GET' }, current: { kind: 'number', sid: 'PN00000000000000000000000000000001', url: URL_ } };
 		const one = (smsUrl: string) => ({ statusCode: 200, body: { sid: 'PN00000000000000000000000000000001', sms_url: smsUrl } });
@@ -299,7 +313,7 @@ describe('Sinch webhooks', () => {
 	function signed(body: object, headers: Record<string, string> = {}): WebhookRequest {
 		const raw = JSON.stringify(body);
 		const nonce = '01FJA8B4A7BM43YGWSG9GBV067';
-		const timestamp = '1634579353';
+		const timestamp = '1795255080';
 		return {
 			method: 'POST',
 			url: URL_,
@@ -324,7 +338,7 @@ describe('Sinch webhooks', () => {
 		expect((await sinchWebhooks.verify(ctx, signed(MO, { 'x-sinch-webhook-signature-algorithm': 'HmacSHA1' }), settings())).ok).toBe(false);
 		expect((await sinchWebhooks.verify(ctx, { ...signed(MO), rawBody: Buffer.from(JSON.stringify({ ...MO, body: 'START' })) }, settings())).ok).toBe(false);
 		expect((await sinchWebhooks.verify(ctx, signed(MO, { 'x-sinch-webhook-signature-nonce': 'other' }), settings())).ok).toBe(false);
-		expect((await sinchWebhooks.verify(ctx, signed(MO, { 'x-sinch-webhook-signature-timestamp': '1634579354' }), settings())).ok).toBe(false);
+		expect((await sinchWebhooks.verify(ctx, signed(MO, { 'x-sinch-webhook-signature-timestamp': '1795255081' }), settings())).ok).toBe(false);
 		const noSecret = await sinchWebhooks.verify(fakeContext({ ...CREDS, webhookSecret: '' }, []).ctx, signed(MO), settings());
 		expect(noSecret).toEqual({ ok: false, reason: expect.stringMatching(/^the Sinch credential has no Webhook Signing Secret/) });
 		expect((await sinchWebhooks.verify(fakeContext({ ...CREDS, webhookSecret: 7 }, []).ctx, signed(MO), settings())).ok).toBe(false);
@@ -332,6 +346,16 @@ describe('Sinch webhooks', () => {
 			ok: false,
 			reason: 'the x-sinch-webhook-signature does not match the body signed with the credential’s Webhook Signing Secret',
 		});
+	});
+
+	it('refuses a signed callback older than 24 hours or more than 5 minutes ahead (a replay)', async () => {
+		const at = (iso: string) => fakeContext(CREDS, [], new Date(iso)).ctx;
+		const req = signed(MO);
+		// Signed at 2026-11-21T09:58:00Z.
+		await expect(sinchWebhooks.verify(at('2026-11-22T09:58:00Z'), req, settings())).resolves.toEqual({ ok: true });
+		expect(await sinchWebhooks.verify(at('2026-11-22T09:58:01Z'), req, settings())).toEqual({ ok: false, reason: 'the signed timestamp is not within the last 24 hours (a replay, or a clock far off)' });
+		await expect(sinchWebhooks.verify(at('2026-11-21T09:53:00Z'), req, settings())).resolves.toEqual({ ok: true });
+		expect((await sinchWebhooks.verify(at('2026-11-21T09:52:59Z'), req, settings())).ok).toBe(false);
 	});
 
 	it('reads an inbound message, numbers in E.164 and short codes as they are', async () => {
@@ -425,11 +449,11 @@ describe('AWS SNS webhooks', () => {
 	const snsSettings = settings({ target: TOPIC });
 	beforeEach(() => forgetSnsCertificates());
 
-	it('verifies with the certificate fetched once from a trusted URL, and only for the trigger’s topic', async () => {
-		const { ctx, requests } = fakeContext(CREDS, [{ statusCode: 200, body: SANDBOX_SNS_CERTIFICATE }]);
+	it('verifies with the certificate fetched once, without the credential, from a trusted URL, and only for the trigger’s topic', async () => {
+		const { ctx, requests } = fakeContext(CREDS, [{ statusCode: 200, body: SANDBOX_SNS_CERTIFICATE }], new Date('2026-11-29T12:00:00Z'));
 		await expect(snsWebhooks.verify(ctx, request(envelope()), snsSettings)).resolves.toEqual({ ok: true });
 		await expect(snsWebhooks.verify(ctx, request(envelope({ MessageId: 'mid-2' })), snsSettings)).resolves.toEqual({ ok: true });
-		expect(requests.map((r) => [r.method, r.url])).toEqual([['GET', CERT]]);
+		expect(requests).toEqual([{ method: 'GET', url: CERT, headers: { 'x-test-unauthenticated': 'true' } }]);
 		expect(await snsWebhooks.verify(ctx, request(envelope({ TopicArn: 'arn:aws:sns:eu-west-1:999999999999:theirs' })), snsSettings)).toEqual({
 			ok: false,
 			reason: `the message is from topic "arn:aws:sns:eu-west-1:999999999999:theirs", not the trigger's topic ${TOPIC}`,
@@ -437,11 +461,21 @@ describe('AWS SNS webhooks', () => {
 		expect(await snsWebhooks.verify(ctx, request({ ...envelope(), Message: 'forged' }), snsSettings)).toEqual({ ok: false, reason: 'the SNS message signature does not match its signing certificate' });
 	});
 
-	it('never fetches an untrusted certificate, and refuses what is not an SNS message', async () => {
-		const { ctx, requests } = fakeContext({ ...CREDS, baseUrl: '' }, []);
-		expect(await snsWebhooks.verify(ctx, request(envelope()), snsSettings)).toEqual({ ok: false, reason: `the signing certificate URL "${CERT}" is not on the SNS host of region eu-west-1` });
+	it('never fetches an untrusted certificate, nor one for a message of another topic or too old, and refuses what is not an SNS message', async () => {
+		const now = new Date('2026-11-29T12:00:00Z');
+		const { ctx, requests } = fakeContext({ ...CREDS, baseUrl: '' }, [], now);
+		expect(await snsWebhooks.verify(ctx, request(envelope()), snsSettings)).toEqual({ ok: false, reason: `the signing certificate URL "${CERT}" is not an SNS certificate on the SNS host of region eu-west-1` });
 		expect(await snsWebhooks.verify(ctx, request(envelope({ SigningCertURL: 'https://evil.test/x.pem' })), snsSettings)).toMatchObject({ ok: false });
-		expect(await snsWebhooks.verify(fakeContext({ region: '' }, []).ctx, request(envelope()), snsSettings)).toEqual({ ok: false, reason: `the signing certificate URL "${CERT}" is not on the SNS host of region (none)` });
+		expect(await snsWebhooks.verify(ctx, request(envelope({ SigningCertURL: 'https://sns.eu-west-1.amazonaws.com/other.pem' })), snsSettings)).toMatchObject({ ok: false });
+		expect(await snsWebhooks.verify(fakeContext({ region: '' }, [], now).ctx, request(envelope()), snsSettings)).toEqual({ ok: false, reason: `the signing certificate URL "${CERT}" is not an SNS certificate on the SNS host of region (none)` });
+		const trusting = fakeContext(CREDS, [], now);
+		expect(await snsWebhooks.verify(trusting.ctx, request(envelope({ TopicArn: 'arn:aws:sns:eu-west-1:999999999999:theirs' })), snsSettings)).toMatchObject({ ok: false });
+		expect(await snsWebhooks.verify(trusting.ctx, request(envelope({ Timestamp: '2026-11-28T11:59:59.000Z' })), snsSettings)).toEqual({
+			ok: false,
+			reason: 'the message\'s Timestamp "2026-11-28T11:59:59.000Z" is not within the last 24 hours (a replay, or not SNS\'s)',
+		});
+		expect(await snsWebhooks.verify(trusting.ctx, request(envelope({ Timestamp: 'yesterday' })), snsSettings)).toMatchObject({ ok: false });
+		expect(trusting.requests).toEqual([]);
 		expect(requests).toEqual([]);
 		expect(await snsWebhooks.verify(ctx, request('{'), snsSettings)).toEqual({ ok: false, reason: 'The request is not an AWS SNS message: its body is not JSON' });
 		expect(await snsWebhooks.verify(ctx, request('[1]'), snsSettings)).toEqual({ ok: false, reason: 'The request is not an AWS SNS message: its body is not a JSON object' });
@@ -449,21 +483,31 @@ describe('AWS SNS webhooks', () => {
 		expect(await snsWebhooks.verify(ctx, request({}), snsSettings)).toEqual({ ok: false, reason: 'the SNS message type null is not one SNS sends' });
 	});
 
-	it('refuses a certificate it cannot use: an error answer, too big, not PEM', async () => {
+	it('refuses a certificate it cannot use (an error answer, too big, not PEM, no answer), and does not ask again for 5 minutes', async () => {
+		const now = new Date('2026-11-29T12:00:00Z');
 		for (const answer of [{ statusCode: 404, body: SANDBOX_SNS_CERTIFICATE }, { statusCode: 200, body: 'hello' }, { statusCode: 200, body: `${SANDBOX_SNS_CERTIFICATE}${'x'.repeat(16 * 1024)}` }]) {
 			forgetSnsCertificates();
-			expect(await snsWebhooks.verify(fakeContext(CREDS, [answer]).ctx, request(envelope()), snsSettings)).toEqual({ ok: false, reason: 'the signing certificate could not be fetched' });
+			const { ctx, requests } = fakeContext(CREDS, [answer], now);
+			expect(await snsWebhooks.verify(ctx, request(envelope()), snsSettings)).toEqual({ ok: false, reason: 'the signing certificate could not be fetched' });
+			expect(await snsWebhooks.verify(ctx, request(envelope()), snsSettings)).toEqual({ ok: false, reason: 'the signing certificate could not be fetched' });
+			expect(requests).toHaveLength(1);
 		}
+		forgetSnsCertificates();
+		// No answer scripted: the fetch throws.
+		expect(await snsWebhooks.verify(fakeContext(CREDS, [], now).ctx, request(envelope()), snsSettings)).toEqual({ ok: false, reason: 'the signing certificate could not be fetched' });
+		const later = fakeContext(CREDS, [{ statusCode: 200, body: SANDBOX_SNS_CERTIFICATE }], new Date(now.getTime() + 5 * 60 * 1000 + 1));
+		await expect(snsWebhooks.verify(later.ctx, request(envelope()), snsSettings)).resolves.toEqual({ ok: true });
 	});
 
 	it('keeps at most 16 certificates, forgetting the oldest', async () => {
 		const answers = Array.from({ length: 18 }, () => ({ statusCode: 200, body: SANDBOX_SNS_CERTIFICATE }));
-		const { ctx, requests } = fakeContext(CREDS, answers);
-		for (let i = 0; i < 17; i++) await snsWebhooks.verify(ctx, request(envelope({ SigningCertURL: `http://127.0.0.1:4010/sns/c${i}.pem` })), snsSettings);
+		const { ctx, requests } = fakeContext(CREDS, answers, new Date('2026-11-29T12:00:00Z'));
+		const cert = (i: number) => `http://127.0.0.1:4010/sns/SimpleNotificationService-c${i}.pem`;
+		for (let i = 0; i < 17; i++) await snsWebhooks.verify(ctx, request(envelope({ SigningCertURL: cert(i) })), snsSettings);
 		expect(requests).toHaveLength(17);
-		await snsWebhooks.verify(ctx, request(envelope({ SigningCertURL: 'http://127.0.0.1:4010/sns/c16.pem' })), snsSettings);
+		await snsWebhooks.verify(ctx, request(envelope({ SigningCertURL: cert(16) })), snsSettings);
 		expect(requests).toHaveLength(17);
-		await snsWebhooks.verify(ctx, request(envelope({ SigningCertURL: 'http://127.0.0.1:4010/sns/c0.pem' })), snsSettings);
+		await snsWebhooks.verify(ctx, request(envelope({ SigningCertURL: cert(0) })), snsSettings);
 		expect(requests).toHaveLength(18);
 	});
 
@@ -494,6 +538,20 @@ describe('AWS SNS webhooks', () => {
 		for (const message of ['not json', '"text"', JSON.stringify({ messageBody: 'x' }), JSON.stringify({ originationNumber: '+1' }), undefined]) {
 			expect(readSnsNotification({ MessageId: 'm', Message: message })).toBeUndefined();
 		}
+	});
+
+	it('never confirms nor takes a message of another topic, even with the signature check off', async () => {
+		const { ctx, requests } = fakeContext(CREDS, []);
+		const foreign = signSnsMessage(
+			{ Type: 'SubscriptionConfirmation', MessageId: 'c9', Token: 'tok', TopicArn: 'arn:aws:sns:eu-west-1:999999999999:theirs', Message: 'm', SubscribeURL: 'http://x', Timestamp: 't', SigningCertURL: CERT },
+			SANDBOX_SNS_PRIVATE_KEY,
+		);
+		expect(await snsWebhooks.read(ctx, request(foreign), snsSettings)).toEqual({
+			type: 'handled',
+			reply: { statusCode: 200, contentType: 'text/plain', body: 'OK' },
+			note: 'ignored a message of topic "arn:aws:sns:eu-west-1:999999999999:theirs", not the trigger\'s',
+		});
+		expect(requests).toEqual([]);
 	});
 
 	it('answers other notifications itself, with no event', async () => {
@@ -554,17 +612,17 @@ describe('AWS SNS webhooks', () => {
 
 		it('unsubscribes the confirmed subscription it remembers, or those it finds for its URL', async () => {
 			const remembered = fakeContext(CREDS, [{ statusCode: 200, body: '<UnsubscribeResponse/>' }]);
-			await setup.delete(remembered.ctx, settings({ target: TOPIC, remembered: { subscriptionArn: `${TOPIC}:s1`, current: { topicArn: TOPIC, subscriptionArn: 'pending confirmation' } } }));
+			await setup.delete(remembered.ctx, settings({ target: TOPIC, remembered: { handshake: { subscriptionArn: `${TOPIC}:s1` }, current: { topicArn: TOPIC, subscriptionArn: 'pending confirmation' } } }));
 			expect(remembered.requests.map((r) => Object.fromEntries(new URLSearchParams(r.body)))).toEqual([{ Action: 'Unsubscribe', SubscriptionArn: `${TOPIC}:s1`, Version: '2010-03-31' }]);
 			const found = fakeContext(CREDS, [list([[`${TOPIC}:a`, URL_], [`${TOPIC}:b`, 'https://else'], ['PendingConfirmation', URL_]]), { statusCode: 200, body: '<UnsubscribeResponse/>' }]);
 			await setup.delete(found.ctx, snsSettings);
 			expect(found.requests.map((r) => new URLSearchParams(r.body).get('SubscriptionArn'))).toEqual([null, `${TOPIC}:a`]);
 			const notFound = '<ErrorResponse><Error><Code>NotFound</Code><Message>gone</Message></Error></ErrorResponse>';
 			await expect(setup.delete(fakeContext(CREDS, [{ statusCode: 404, body: notFound }]).ctx, snsSettings)).resolves.toBeUndefined();
-			await expect(setup.delete(fakeContext(CREDS, [{ statusCode: 404, body: notFound }]).ctx, settings({ target: TOPIC, remembered: { subscriptionArn: `${TOPIC}:s1` } }))).resolves.toBeUndefined();
+			await expect(setup.delete(fakeContext(CREDS, [{ statusCode: 404, body: notFound }]).ctx, settings({ target: TOPIC, remembered: { handshake: { subscriptionArn: `${TOPIC}:s1` } } }))).resolves.toBeUndefined();
 			const denied = '<ErrorResponse><Error><Code>AuthorizationError</Code><Message>no</Message></Error></ErrorResponse>';
 			expect((await rejectionOf(setup.delete(fakeContext(CREDS, [{ statusCode: 403, body: denied }]).ctx, snsSettings))).kind).toBe('auth');
-			expect((await rejectionOf(setup.delete(fakeContext(CREDS, [{ statusCode: 403, body: denied }]).ctx, settings({ target: TOPIC, remembered: { subscriptionArn: `${TOPIC}:s1` } })))).kind).toBe('auth');
+			expect((await rejectionOf(setup.delete(fakeContext(CREDS, [{ statusCode: 403, body: denied }]).ctx, settings({ target: TOPIC, remembered: { handshake: { subscriptionArn: `${TOPIC}:s1` } } })))).kind).toBe('auth');
 		});
 
 		it('refuses a target that is not a topic ARN, before any request', async () => {

@@ -120,7 +120,7 @@ export const description: INodeProperties[] = [
 				name: 'statusCallbackUrl',
 				type: 'string',
 				default: '',
-				description: "Where the provider posts delivery status changes. To start a workflow on them, paste a Messaging Trigger's Production URL here (open the trigger: Webhook URLs → Production URL)",
+				description: "Where the provider posts delivery status changes. To start a workflow on them, paste a Messaging Trigger's Production URL here (open the trigger: Webhook URLs → Production URL).",
 				displayOptions: whenAny('statusCallback'),
 			},
 			{

@@ -29,6 +29,8 @@ export interface ProviderHttpResponse {
 export interface ProviderContext {
 	credentials: ICredentialDataDecryptedObject;
 	http: (request: ProviderHttpRequest) => Promise<ProviderHttpResponse>;
+	/** A GET of a public document (an SNS signing certificate), without the credential: nothing signed or sent with it. */
+	fetchPublic: (url: string) => Promise<ProviderHttpResponse>;
 	now: () => Date;
 }
 

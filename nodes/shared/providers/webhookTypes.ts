@@ -67,7 +67,10 @@ export interface WebhookSettings {
 	url: string;
 	/** Twilio: a phone number (E.164) or a Messaging Service SID; AWS SNS: the topic ARN. */
 	target: string;
-	/** What setup remembered (node static data), e.g. the SNS subscription. */
+	/**
+	 * What the trigger remembers (node static data): `previous` and `current` from setup, `handshake` from a handled
+	 * request (the SNS subscription confirmed).
+	 */
 	remembered: IDataObject;
 }
 
@@ -85,6 +88,8 @@ export interface WebhookSetupState {
 export interface WebhookSetup {
 	/** What the user names in the node: e.g. "Phone Number or Messaging Service SID". */
 	targetLabel: string;
+	/** The target is needed even when the node does not configure the provider (SNS checks messages are its topic's). */
+	targetAlwaysNeeded?: boolean;
 	targetPlaceholder: string;
 	targetDescription: string;
 	/** Whether the provider already posts to `settings.url` for the target. */
@@ -98,6 +103,10 @@ export interface WebhookSetup {
 export interface WebhooksCapability {
 	/** Which events this provider pushes. */
 	events: { inbound: boolean; status: boolean };
+	/** Why there are no delivery-status events, where there are none (for the editor). */
+	noStatusNote?: string;
+	/** Whether the answer can carry a reply message to the sender (Twilio's TwiML). */
+	replies: boolean;
 	/** How requests are signed, in one sentence for the editor. */
 	signatureNote: string;
 	/** Whether the request is the provider's. Fails closed: no secret, no signature or any doubt is a refusal. */

@@ -5,8 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 
-/** Deliveries remembered per trigger: enough for hours of retries at a busy number, a few tens of kilobytes. */
-export const DEFAULT_DELIVERY_MEMORY = 2000;
+/**
+ * Deliveries remembered per trigger: enough for the retries of a busy number, about 12 KB of static data. Best effort:
+ * n8n saves a workflow's static data whole after each request, the last save winning, so two requests at the same
+ * moment can each forget the other's entry.
+ */
+export const DEFAULT_DELIVERY_MEMORY = 500;
 
 /** A short, fixed-length fingerprint of a provider's delivery key. */
 export function deliveryFingerprint(provider: string, key: string): string {

@@ -92,8 +92,15 @@ export function readSinchCallback(body: unknown): ProviderWebhookEvent[] {
 	}
 }
 
+/**
+ * How old a signed callback may be. Sinch retries for about 23 hours; whether a retry is signed again is not
+ * published, so the window covers them all, and the delivery memory marks what comes again within it.
+ */
+export const SINCH_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
 export const sinchWebhooks: WebhooksCapability = {
 	events: { inbound: true, status: true },
+	replies: false,
 	signatureNote: "Sinch signs callbacks (x-sinch-webhook-signature) with the secret set in the credential's Webhook Signing Secret",
 	manualSetupHint:
 		"Sinch posts inbound messages to the service plan's callback URL (Sinch dashboard → SMS → APIs → Callback URLs) and delivery reports to each batch's callback URL: paste this trigger's URL there, and into Send SMS's Status Callback URL",
@@ -114,8 +121,14 @@ export const sinchWebhooks: WebhooksCapability = {
 			signature: headerValue(request.headers, 'x-sinch-webhook-signature'),
 		});
 		const algorithm = headerValue(request.headers, 'x-sinch-webhook-signature-algorithm');
-		if (valid && (algorithm === undefined || /^hmacsha256$/i.test(algorithm))) return { ok: true };
-		return { ok: false, reason: 'the x-sinch-webhook-signature does not match the body signed with the credential’s Webhook Signing Secret' };
+		if (!valid || (algorithm !== undefined && !/^hmacsha256$/i.test(algorithm))) {
+			return { ok: false, reason: 'the x-sinch-webhook-signature does not match the body signed with the credential’s Webhook Signing Secret' };
+		}
+		// Signed, but when: a captured request sent again a day later is a replay.
+		const signedAt = Number(headerValue(request.headers, 'x-sinch-webhook-signature-timestamp')) * 1000;
+		const age = ctx.now().getTime() - signedAt;
+		if (!(age <= SINCH_MAX_AGE_MS && age >= -5 * 60 * 1000)) return { ok: false, reason: 'the signed timestamp is not within the last 24 hours (a replay, or a clock far off)' };
+		return { ok: true };
 	},
 
 	async read(_ctx, request) {

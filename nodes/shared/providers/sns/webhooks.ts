@@ -17,6 +17,15 @@ import { SNS, SNS_CODES, snsEndpoint } from './index';
 const CERTIFICATES = new Map<string, string>();
 const MAX_CERTIFICATES = 16;
 const MAX_CERTIFICATE_BYTES = 16 * 1024;
+/** URLs whose certificate could not be fetched, and until when they are not tried again: forged requests cannot make
+ * the trigger fetch the same bad URL over and over. */
+const FAILED = new Map<string, number>();
+const FAILED_FOR_MS = 5 * 60 * 1000;
+/** SNS signs a message once and redelivers it as it was: older than this, it is not taken (a replay). Generous, as a
+ * subscription's delivery policy can retry for hours; the delivery memory marks what comes again within it. */
+export const SNS_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+/** The certificate file's name, as SNS names it: SimpleNotificationService-<id>.pem. */
+const CERTIFICATE_FILE = /\/SimpleNotificationService-[A-Za-z0-9]+\.pem$/;
 /** Subscription pages read before giving up (100 subscriptions a page). */
 const MAX_PAGES = 50;
 
@@ -29,14 +38,29 @@ export function isTopicArn(value: string): boolean {
 /** Test seam: forget fetched certificates. */
 export function forgetSnsCertificates(): void {
 	CERTIFICATES.clear();
+	FAILED.clear();
 }
 
+/** The certificate at a trusted URL, fetched without the credential (it is a public file), or undefined. */
 async function certificate(ctx: ProviderContext, url: string): Promise<string | undefined> {
 	const cached = CERTIFICATES.get(url);
 	if (cached) return cached;
-	const response = await ctx.http({ method: 'GET', url });
-	const pem = asText(response.body);
-	if (response.statusCode !== 200 || pem.length > MAX_CERTIFICATE_BYTES || !/-----BEGIN (CERTIFICATE|PUBLIC KEY)-----/.test(pem)) return undefined;
+	const now = ctx.now().getTime();
+	if ((FAILED.get(url) ?? 0) > now) return undefined;
+	let pem = '';
+	let ok = false;
+	try {
+		const response = await ctx.fetchPublic(url);
+		pem = asText(response.body);
+		ok = response.statusCode === 200 && pem.length <= MAX_CERTIFICATE_BYTES && /-----BEGIN (CERTIFICATE|PUBLIC KEY)-----/.test(pem);
+	} catch {
+		ok = false;
+	}
+	if (!ok) {
+		if (FAILED.size >= MAX_CERTIFICATES) FAILED.delete(FAILED.keys().next().value as string);
+		FAILED.set(url, now + FAILED_FOR_MS);
+		return undefined;
+	}
 	if (CERTIFICATES.size >= MAX_CERTIFICATES) CERTIFICATES.delete(CERTIFICATES.keys().next().value as string);
 	CERTIFICATES.set(url, pem);
 	return pem;
@@ -138,6 +162,7 @@ function requireTopic(target: string): string {
 
 export const snsWebhookSetup: WebhookSetup = {
 	targetLabel: 'SNS Topic ARN',
+	targetAlwaysNeeded: true,
 	targetPlaceholder: 'arn:aws:sns:us-east-1:123456789012:inbound-sms',
 	targetDescription:
 		'The topic your number’s two-way SMS publishes inbound messages to. Activating the workflow subscribes this trigger to it (and confirms the subscription); deactivating unsubscribes it',
@@ -161,7 +186,7 @@ export const snsWebhookSetup: WebhookSetup = {
 
 	async delete(ctx, settings) {
 		const topicArn = requireTopic(String((settings.remembered.current as IDataObject | undefined)?.topicArn ?? settings.target));
-		const known = [settings.remembered.subscriptionArn, (settings.remembered.current as IDataObject | undefined)?.subscriptionArn]
+		const known = [(settings.remembered.handshake as IDataObject | undefined)?.subscriptionArn, (settings.remembered.current as IDataObject | undefined)?.subscriptionArn]
 			.map((arn) => String(arn ?? ''))
 			.filter(confirmed);
 		let arns = known;
@@ -187,6 +212,8 @@ export const snsWebhookSetup: WebhookSetup = {
 
 export const snsWebhooks: WebhooksCapability = {
 	events: { inbound: true, status: false },
+	noStatusNote: 'AWS SNS reports SMS delivery only to CloudWatch Logs, so it has no delivery-status events',
+	replies: false,
 	signatureNote: "AWS SNS signs every message with its topic's signing certificate, fetched only from the SNS host of the credential's region (or the credential's Base URL)",
 
 	async verify(ctx, request, settings) {
@@ -197,22 +224,30 @@ export const snsWebhooks: WebhooksCapability = {
 			return { ok: false, reason: (error as Error).message };
 		}
 		if (!isSnsMessageType(envelope.Type)) return { ok: false, reason: `the SNS message type ${JSON.stringify(envelope.Type ?? null)} is not one SNS sends` };
+		// Everything that needs no certificate first: a forged request costs no fetch.
+		const topicArn = settings.target.trim();
+		if (envelope.TopicArn !== topicArn) return { ok: false, reason: `the message is from topic ${JSON.stringify(envelope.TopicArn ?? null)}, not the trigger's topic ${topicArn}` };
+		const signedAt = Date.parse(String(envelope.Timestamp ?? ''));
+		if (!(ctx.now().getTime() - signedAt <= SNS_MAX_AGE_MS)) {
+			return { ok: false, reason: `the message's Timestamp ${JSON.stringify(envelope.Timestamp ?? null)} is not within the last 24 hours (a replay, or not SNS's)` };
+		}
 		const trust = { region: String(ctx.credentials.region ?? ''), baseUrl: String(ctx.credentials.baseUrl ?? '') };
-		if (!snsCertificateUrlTrusted(envelope.SigningCertURL, trust)) {
-			return { ok: false, reason: `the signing certificate URL ${JSON.stringify(envelope.SigningCertURL ?? null)} is not on the SNS host of region ${trust.region || '(none)'}` };
+		if (!snsCertificateUrlTrusted(envelope.SigningCertURL, trust) || !CERTIFICATE_FILE.test(new URL(envelope.SigningCertURL as string).pathname)) {
+			return { ok: false, reason: `the signing certificate URL ${JSON.stringify(envelope.SigningCertURL ?? null)} is not an SNS certificate on the SNS host of region ${trust.region || '(none)'}` };
 		}
 		const pem = await certificate(ctx, envelope.SigningCertURL as string);
 		if (!pem) return { ok: false, reason: 'the signing certificate could not be fetched' };
 		if (!verifySnsMessageSignature(envelope, pem)) return { ok: false, reason: 'the SNS message signature does not match its signing certificate' };
-		// A message signed by AWS for someone else's topic is still not for this trigger.
-		const topicArn = settings.target.trim();
-		if (envelope.TopicArn !== topicArn) return { ok: false, reason: `the message is from topic ${JSON.stringify(envelope.TopicArn ?? null)}, not the trigger's topic ${topicArn}` };
 		return { ok: true };
 	},
 
-	async read(ctx, request): Promise<WebhookReading> {
+	async read(ctx, request, settings): Promise<WebhookReading> {
 		const envelope = parseEnvelope(request.rawBody);
 		const ok = { statusCode: 200, contentType: 'text/plain', body: 'OK' };
+		// Even with signature checks off, another topic's messages are never confirmed nor taken.
+		if (envelope.TopicArn !== settings.target.trim()) {
+			return { type: 'handled', reply: ok, note: `ignored a message of topic ${JSON.stringify(envelope.TopicArn ?? null)}, not the trigger's` };
+		}
 		if (envelope.Type === 'SubscriptionConfirmation') {
 			const xml = await snsCall(ctx, {
 				Action: 'ConfirmSubscription',

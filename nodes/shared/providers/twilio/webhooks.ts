@@ -52,7 +52,7 @@ function isWhatsApp(address: string | undefined): boolean {
 }
 
 /** One event from Twilio's form; throws when the form is not a Twilio messaging webhook. */
-export function readTwilioForm(form: Form, idempotencyToken?: string): ProviderWebhookEvent {
+export function readTwilioForm(form: Form): ProviderWebhookEvent {
 	const messageId = first(form, 'MessageSid') ?? first(form, 'SmsMessageSid') ?? first(form, 'SmsSid') ?? null;
 	if (!messageId) throw new Error('The request is not a Twilio messaging webhook: it has no MessageSid');
 	const messageStatus = first(form, 'MessageStatus')?.toLowerCase();
@@ -83,8 +83,8 @@ export function readTwilioForm(form: Form, idempotencyToken?: string): ProviderW
 		errorCode,
 		errorMessage,
 		channel,
-		// Twilio's retries of one request carry the same idempotency token; without it, one message's same status.
-		deliveryKey: idempotencyToken || `${messageId}:${kind === 'status' ? providerStatus : 'inbound'}${eventType ? `:${eventType}` : ''}`,
+		// From signed fields only (Twilio's I-Twilio-Idempotency-Token header is not signed): a message's one status.
+		deliveryKey: `${messageId}:${kind === 'status' ? providerStatus : 'inbound'}${eventType ? `:${eventType}` : ''}`,
 		raw: { ...form },
 	};
 }
@@ -228,18 +228,21 @@ export const twilioWebhookSetup: WebhookSetup = {
 			if (error instanceof ProviderError && error.kind === 'notFound') return;
 			throw error;
 		}
-		// Someone pointed it elsewhere since: leave their setting alone.
-		if (target.inboundUrl !== settings.url) return;
+		// Each URL goes back only where it still points at the trigger: a setting someone changed since stays theirs.
+		const inboundOurs = target.inboundUrl === settings.url;
+		const statusOurs = target.kind === 'service' && target.statusUrl === settings.url;
+		if (!inboundOurs && !statusOurs) return;
 		await point(ctx, target, {
-			inbound: String(previous?.inboundUrl ?? ''),
-			inboundMethod: String(previous?.inboundMethod ?? 'POST'),
-			status: target.kind === 'service' ? String(previous?.statusUrl ?? '') : undefined,
+			inbound: inboundOurs ? String(previous?.inboundUrl ?? '') : target.inboundUrl,
+			inboundMethod: inboundOurs ? String(previous?.inboundMethod ?? 'POST') : String(target.raw.inbound_method ?? target.raw.sms_method ?? 'POST'),
+			status: target.kind === 'service' ? (statusOurs ? String(previous?.statusUrl ?? '') : (target.statusUrl ?? '')) : undefined,
 		});
 	},
 };
 
 export const twilioWebhooks: WebhooksCapability = {
 	events: { inbound: true, status: true },
+	replies: true,
 	signatureNote: "Twilio signs every request with the account's Auth Token (X-Twilio-Signature)",
 
 	async verify(ctx, request, settings: WebhookSettings) {
@@ -271,7 +274,7 @@ export const twilioWebhooks: WebhooksCapability = {
 
 	async read(_ctx, request) {
 		const form = formOf(request);
-		return { type: 'events', events: [readTwilioForm(form, headerValue(request.headers, 'i-twilio-idempotency-token'))] };
+		return { type: 'events', events: [readTwilioForm(form)] };
 	},
 
 	reply(events, options): WebhookReply {
