@@ -7,30 +7,19 @@ import { deliveryFingerprint, readDeliveryMemory, recordDelivery } from './rules
 import { matchKeyword, type KeywordMatch, type KeywordOptions } from './rules/optOut';
 import type { MessageStatus } from './rules/status';
 import type { ProviderName } from './providers/types';
-import type { ProviderWebhookEvent, WebhookChannel, WebhookMedia } from './providers/webhookTypes';
+import type { ProviderWebhookEvent } from './providers/webhookTypes';
 
 export type TriggerEvent = 'inbound' | 'status' | 'optOut' | 'optIn' | 'help';
 
 export type EventChoice = 'inbound' | 'status' | 'keyword';
 
-/** One item of the Messaging Trigger. */
-export interface TriggerItem extends IDataObject {
+/** One item of the Messaging Trigger: the provider's event in the one shape, with what the trigger adds. */
+export interface TriggerItem extends IDataObject, Omit<ProviderWebhookEvent, 'kind' | 'deliveryKey'> {
 	event: TriggerEvent;
 	provider: ProviderName;
-	messageId: string | null;
-	from: string | null;
-	to: string | null;
-	body: string | null;
-	media: WebhookMedia[];
-	status: MessageStatus | null;
-	providerStatus: string | null;
-	errorCode: string | null;
-	errorMessage: string | null;
-	channel: WebhookChannel;
 	keyword: KeywordMatch | null;
 	receivedAt: string;
 	duplicate: boolean;
-	raw: IDataObject;
 }
 
 export interface InboundOptions {

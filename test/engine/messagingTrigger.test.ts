@@ -3,8 +3,7 @@
  * against the sandbox: the lifecycle configures the provider and puts it back, inbound messages and delivery
  * statuses become items, forged requests get 403 and start nothing.
  */
-import twilio from 'twilio';
-import { useSandbox, waitFor } from '../helpers/sandbox';
+import { sandboxControl, twilioSdk, useSandbox, waitFor } from '../helpers/sandbox';
 import { useEngine } from '../helpers/useEngine';
 import { TriggerHarness } from '../helpers/trigger';
 
@@ -23,21 +22,9 @@ afterEach(async () => {
 	harnesses = [];
 });
 
-async function control(method: string, path: string, body?: unknown): Promise<any> {
-	const res = await fetch(`${box.get().url}/__sandbox${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-	return { ...((await res.json()) as object), httpStatus: res.status };
-}
+const control = (method: string, path: string, body?: unknown) => sandboxControl(box.get(), method, path, body);
 
-function twilioClient() {
-	const { accountSid, authToken } = box.get().accounts.twilio;
-	const url = box.get().url;
-	class SandboxRequestClient extends twilio.RequestClient {
-		request<TData>(opts: Parameters<twilio.RequestClient['request']>[0]) {
-			return super.request<TData>({ ...opts, uri: opts.uri.replace(/^https:\/\/(api|messaging)\.twilio\.com/, url) } as typeof opts & { data?: TData });
-		}
-	}
-	return twilio(accountSid, authToken, { accountSid, httpClient: new SandboxRequestClient() });
-}
+const twilioClient = () => twilioSdk(box.get());
 
 const NUMBER = '+15005550006';
 const PHONE = '+33612345678';

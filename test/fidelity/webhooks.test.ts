@@ -10,7 +10,7 @@ import twilio from 'twilio';
 import { verifySnsMessageSignature } from '../../nodes/shared/signatures/snsMessage';
 import { validateSinchWebhookSignature } from '../../nodes/shared/signatures/sinch';
 import { SANDBOX_SNS_CERTIFICATE } from '../../sandbox/snsSigningCertificate';
-import { useSandbox, waitFor } from '../helpers/sandbox';
+import { sandboxControl, twilioSdk, useSandbox, waitFor } from '../helpers/sandbox';
 
 const box = useSandbox();
 
@@ -45,26 +45,14 @@ beforeEach(() => {
 	answer = () => ({ status: 200, type: 'text/plain', body: 'OK' });
 });
 
-function twilioClient() {
-	const { accountSid, authToken } = box.get().accounts.twilio;
-	const url = box.get().url;
-	class SandboxRequestClient extends twilio.RequestClient {
-		request<TData>(opts: Parameters<twilio.RequestClient['request']>[0]) {
-			return super.request<TData>({ ...opts, uri: opts.uri.replace(/^https:\/\/(api|messaging)\.twilio\.com/, url) } as typeof opts & { data?: TData });
-		}
-	}
-	return twilio(accountSid, authToken, { accountSid, httpClient: new SandboxRequestClient() });
-}
+const twilioClient = () => twilioSdk(box.get());
 
 function snsClient() {
 	const { accessKeyId, secretAccessKey, region } = box.get().accounts.sns;
 	return new SNSClient({ region, endpoint: box.get().url, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
 }
 
-async function control(method: string, path: string, body?: unknown): Promise<any> {
-	const res = await fetch(`${box.get().url}/__sandbox${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-	return { ...((await res.json()) as object), httpStatus: res.status };
-}
+const control = (method: string, path: string, body?: unknown) => sandboxControl(box.get(), method, path, body);
 
 describe('Twilio webhooks in the sandbox', () => {
 	it('lets the SDK find a number and set its SmsUrl; a phone reply is posted there, signed, and TwiML replies come back to the phone', async () => {

@@ -1,3 +1,4 @@
+import twilio from 'twilio';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 
 /** A sandbox for one test file: fast clock, a free port, stopped after the file. */
@@ -26,4 +27,22 @@ export async function waitFor<T>(fn: () => T | undefined | false, timeoutMs = 50
 		if (Date.now() > end) throw new Error('waitFor: timed out');
 		await new Promise((resolve) => setTimeout(resolve, stepMs));
 	}
+}
+
+/** The sandbox's control API, as a test calls it: the JSON answer, with its HTTP status as httpStatus. */
+export async function sandboxControl(sandbox: Sandbox, method: string, path: string, body?: unknown): Promise<any> {
+	const res = await fetch(`${sandbox.url}/__sandbox${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+	return { ...((await res.json()) as object), httpStatus: res.status };
+}
+
+/** The official twilio SDK pointed at the sandbox (api.twilio.com and messaging.twilio.com). */
+export function twilioSdk(sandbox: Sandbox, user?: string, password?: string): twilio.Twilio {
+	const { accountSid, authToken } = sandbox.accounts.twilio;
+	const base = sandbox.url;
+	class SandboxRequestClient extends twilio.RequestClient {
+		request<TData>(opts: Parameters<twilio.RequestClient['request']>[0]) {
+			return super.request<TData>({ ...opts, uri: opts.uri.replace(/^https:\/\/(api|messaging)\.twilio\.com/, base) } as typeof opts & { data?: TData });
+		}
+	}
+	return twilio(user ?? accountSid, password ?? authToken, { accountSid, httpClient: new SandboxRequestClient() });
 }

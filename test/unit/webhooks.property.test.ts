@@ -13,19 +13,13 @@ import type { WebhookRequest, WebhookSettings } from '../../nodes/shared/provide
 import { computeSinchWebhookSignature } from '../../nodes/shared/signatures/sinch';
 import { signSnsMessage } from '../../nodes/shared/signatures/snsMessage';
 import { SANDBOX_SNS_CERTIFICATE, SANDBOX_SNS_PRIVATE_KEY } from '../../sandbox/snsSigningCertificate';
+import { rng as seeded } from '../helpers/hostile';
 
-/** A small seeded generator: the same requests on every run. */
+/** The seeded generator of the hostile tests, with a text maker: the same requests on every run. */
 function rng(seed: number) {
-	let state = seed >>> 0;
-	const next = () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-	const int = (n: number) => Math.floor(next() * n);
-	const pick = <T>(list: readonly T[]) => list[int(list.length)];
+	const r = seeded(seed);
+	const int = (n: number) => r.int(0, n - 1);
+	const pick = <T>(list: readonly T[]) => r.pick(list);
 	const text = (max: number) => Array.from({ length: int(max) + 1 }, () => pick([...'abcXYZ019 +-_.~%&=?/é😀\n"\'<>'])).join('');
 	return { int, pick, text };
 }
