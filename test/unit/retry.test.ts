@@ -1,3 +1,4 @@
+import { retryOptions } from '../../nodes/shared/descriptions/retryOptions';
 import { backoffDelay, nextRetryDelay, parseRetryAfter, DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUT_MS } from '../../nodes/shared/rules/retry';
 
 const policy = { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 5000 };
@@ -91,9 +92,7 @@ describe('parseRetryAfter', () => {
 });
 
 describe('retry settings in the node', () => {
-	it('show the same defaults the code uses', async () => {
-		const { retryOptions } = await import('../../nodes/shared/descriptions/retryOptions');
-		const { DEFAULT_TIMEOUT_MS } = await import('../../nodes/shared/rules/retry');
+	it('show the same defaults the code uses', () => {
 		const defaults = Object.fromEntries((retryOptions as Array<{ name: string; default: number }>).map((o) => [o.name, o.default]));
 		expect(defaults).toEqual({ ...DEFAULT_RETRY_POLICY, timeoutMs: DEFAULT_TIMEOUT_MS });
 	});

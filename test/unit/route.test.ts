@@ -1,4 +1,5 @@
 import { NodeHelpers, type INodeCredentialDescription, type INodeProperties } from 'n8n-workflow';
+import { description } from '../../nodes/SendSms/actions/send.operation';
 import { routeCredentials } from '../../nodes/shared/descriptions/route';
 import { PROVIDERS, ROUTES, routesWith, routeProviders } from '../../nodes/shared/providers/registry';
 
@@ -27,8 +28,7 @@ describe('credential slots follow the route', () => {
 describe('Send SMS options follow what the route can do', () => {
 	type Option = INodeProperties & { displayOptions?: { show?: Record<string, string[]> } };
 	let options: Option[];
-	beforeAll(async () => {
-		const { description } = await import('../../nodes/SendSms/actions/send.operation');
+	beforeAll(() => {
 		options = (description.find((p) => p.name === 'options')?.options ?? []) as Option[];
 	});
 	const routesOf = (name: string) => options.filter((o) => o.name === name).map((o) => o.displayOptions?.show?.['/provider']);
