@@ -31,12 +31,12 @@ export const PHONE_PAGE = `<!doctype html>
   .empty { color: #66748a; margin: auto; }
   #compose { display: grid; gap: 6px; padding: 12px 16px; border-bottom: 1px solid #e3e7ee; background: #f8fafc; }
   #compose label { font-size: 12px; color: #66748a; }
-  #compose input, #compose select { padding: 7px; border: 1px solid #c5cdd8; border-radius: 6px; font: inherit; font-size: 14px; }
+  #compose input, #compose select { width: 100%; box-sizing: border-box; padding: 7px; border: 1px solid #c5cdd8; border-radius: 6px; font: inherit; font-size: 14px; }
   #compose button { padding: 8px; border: 0; border-radius: 6px; background: #2b7de9; color: #fff; font: inherit; cursor: pointer; }
 </style>
 </head>
 <body>
-<aside><h1>Sandbox phones<small>Every number the sandbox sent to</small></h1>
+<aside><h1>Sandbox phones<small>Phones the sandbox texted, or that texted it</small></h1>
 <form id="compose"><label for="cfrom">Text a sandbox number, as the phone</label><input id="cfrom" value="+33612345678" aria-label="From phone">
 <select id="cto" aria-label="To number"></select><input id="ctext" placeholder="Message, e.g. YES" autocomplete="off" aria-label="Message"><button>Send</button></form>
 <div id="phones"></div></aside>
