@@ -38,6 +38,12 @@ describe('X-Twilio-Signature', () => {
 		expect(validateTwilioSignature({ authToken: v.authToken, signature: signed, url: v.url, params: v.params })).toBe(true);
 		expect(urlPortVariants('http://h:80/a?b=1')).toEqual(['http://h:80/a?b=1', 'http://h/a?b=1']);
 		expect(urlPortVariants('https://h:8443/a')).toEqual(['https://h:8443/a']);
+		// An IPv6 host has colons of its own: only the port after it counts.
+		expect(urlPortVariants('https://[::1]:443/x')).toEqual(['https://[::1]:443/x', 'https://[::1]/x']);
+		expect(urlPortVariants('https://[::1]/x')).toEqual(['https://[::1]/x', 'https://[::1]:443/x']);
+		// A URL the parser takes without "//" is signed as written, with no variant.
+		expect(urlPortVariants('https:example.com/a')).toEqual(['https:example.com/a']);
+		expect(urlPortVariants('https://user:pw@h/a')).toEqual(['https://user:pw@h/a', 'https://user:pw@h:443/a']);
 	});
 
 	it('equals the official library on random parameters, repeated keys included', () => {
@@ -141,6 +147,36 @@ describe('AWS Signature V4', () => {
 			compared++;
 		}
 		expect(compared).toBe(300);
+	});
+
+	it('signs repeated query names with their values in order, as @smithy/signature-v4 does, whatever order they came in', async () => {
+		const date = new Date(Date.UTC(2026, 10, 29, 12, 0, 0));
+		const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+		const sign = (search: string) =>
+			signAwsRequest({ method: 'GET', url: `https://sns.us-east-1.amazonaws.com/x${search}`, headers: {}, body: '', region: 'us-east-1', service: 'sns', ...credentials, date }).headers.authorization;
+		const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 'sns', sha256: Sha256 });
+		const theirs = await signer.sign(
+			{ method: 'GET', protocol: 'https:', hostname: 'sns.us-east-1.amazonaws.com', path: '/x', query: { a: ['2', '1', '3'], b: '0' }, headers: { host: 'sns.us-east-1.amazonaws.com' }, body: '' },
+			{ signingDate: date },
+		);
+		for (const search of ['?a=2&a=1&a=3&b=0', '?b=0&a=3&a=1&a=2', '?a=1&b=0&a=2&a=3', '?a=3&a=2&b=0&a=1']) expect([search, sign(search)]).toEqual([search, theirs.headers.authorization]);
+		// Empty parts of a query are not parameters.
+		expect(sign('?a=2&&a=1&a=3&b=0&')).toBe(theirs.headers.authorization);
+		// Empty and dot segments of a path are not part of it.
+		const plain = signAwsRequest({ method: 'GET', url: 'https://sns.us-east-1.amazonaws.com/a/b', headers: {}, body: '', region: 'us-east-1', service: 'sns', ...credentials, date });
+		const messy = signAwsRequest({ method: 'GET', url: 'https://sns.us-east-1.amazonaws.com/a//./b', headers: {}, body: '', region: 'us-east-1', service: 'sns', ...credentials, date });
+		expect(messy.headers.authorization).toBe(plain.headers.authorization);
+	});
+
+	it('reads an Authorization header only when it is one, spaces around its parts allowed', () => {
+		const sig = 'a'.repeat(64);
+		const header = (before: string, between: string) => `${before}AWS4-HMAC-SHA256${between}Credential=AKID/20261129/us-east-1/sns/aws4_request,${between === ' ' ? '' : '  '}SignedHeaders=host;x-amz-date, Signature=${sig}`;
+		expect(parseAwsAuthorization(header('', '  '))).toEqual({ accessKeyId: 'AKID', date: '20261129', region: 'us-east-1', service: 'sns', signedHeaders: ['host', 'x-amz-date'], signature: sig });
+		expect(parseAwsAuthorization(header('', ' '))).toMatchObject({ accessKeyId: 'AKID' });
+		expect(parseAwsAuthorization(header('x', ' '))).toBeUndefined();
+		expect(parseAwsAuthorization(`Bearer AWS4-HMAC-SHA256 Credential=AKID/20261129/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=${sig}`)).toBeUndefined();
+		expect(parseAwsAuthorization(`AWS4-HMAC-SHA256 Credential=AKID/20261129/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=${sig}0`)).toBeUndefined();
+		expect(parseAwsAuthorization(undefined)).toBeUndefined();
 	});
 
 	it('parses its own Authorization header', () => {
