@@ -108,6 +108,14 @@ describe('redaction, exactly', () => {
 		expect(redactDeep(nest(50, 7), redact)).toEqual(nest(50, 7));
 		expect(redactDeep(nest(51, 7), redact)).toEqual(nest(51, REDACTED));
 		expect(redactDeep(nest(52, 7), redact)).toEqual(nest(51, REDACTED));
+		const nestObject = (levels: number, inner: unknown): unknown => (levels === 0 ? inner : { a: nestObject(levels - 1, inner) });
+		expect(redactDeep(nestObject(50, 7), redact)).toEqual(nestObject(50, 7));
+		expect(redactDeep(nestObject(51, 7), redact)).toEqual(nestObject(51, REDACTED));
+	});
+
+	it('leaves secrets under 4 characters alone: too short to tell from ordinary text', () => {
+		expect(makeRedactor(['abc'])('abc and abcd')).toBe('abc and abcd');
+		expect(makeRedactor(['abcd'])('abc and abcd')).toBe('abc and [redacted]');
 	});
 
 	it('reads buffers as text, keeps other values, and blanks a secret-named field only when it holds something', () => {
