@@ -102,7 +102,7 @@ export async function handleControl(sandbox: SandboxContext, req: SandboxRequest
 			const event = spec?.event ?? 'inbound';
 			if (event !== 'inbound' && event !== 'status') return json(400, { error: 'event must be inbound or status' });
 			const forge = spec?.forge;
-			if (forge !== undefined && forge !== 'signature' && forge !== 'unsigned' && forge !== 'body') return json(400, { error: 'forge, when given, is signature, unsigned or body' });
+			if (forge !== undefined && !['signature', 'unsigned', 'body', 'certificate'].includes(forge as string)) return json(400, { error: 'forge, when given, is signature, unsigned, body or certificate' });
 			const text = (name: string, fallback: string) => (typeof spec?.[name] === 'string' ? (spec[name] as string).slice(0, MAX_INBOUND_BODY) : fallback);
 			const webhook: WebhookSpec = {
 				url: String(spec?.url),
@@ -115,7 +115,7 @@ export async function handleControl(sandbox: SandboxContext, req: SandboxRequest
 				messageId: typeof spec?.messageId === 'string' ? spec.messageId : undefined,
 				topicArn: typeof spec?.topicArn === 'string' ? spec.topicArn : undefined,
 				signedUrl: typeof spec?.signedUrl === 'string' ? spec.signedUrl : undefined,
-				forge,
+				forge: forge as WebhookSpec['forge'],
 			};
 			const built = sandbox.api(provider as SandboxProvider).webhook(webhook);
 			const answer = await postOnce(built.url, built.headers, built.body);
@@ -147,7 +147,7 @@ export async function handleControl(sandbox: SandboxContext, req: SandboxRequest
 					'GET /__sandbox/health': '{ok: true} while the sandbox serves',
 					'POST /__sandbox/inbound': "a message from a phone ({from, body, to?}), as the phone page sends it; posted to the number's inbound webhook",
 					'POST /__sandbox/webhooks':
-						'fire a provider webhook now ({provider, url, event: inbound|status, from?, to?, body?, status?, errorCode?, messageId?, topicArn?, signedUrl?, forge?: signature|unsigned|body}); returns what was sent and the answer',
+						'fire a provider webhook now ({provider, url, event: inbound|status, from?, to?, body?, status?, errorCode?, messageId?, topicArn?, signedUrl?, forge?: signature|unsigned|body|certificate}); returns what was sent and the answer',
 					'GET|PUT /__sandbox/sinch/inbound-url': "where Sinch posts inbound messages ({url}): the service plan's callback URL",
 					'GET /': 'the phone page',
 				},

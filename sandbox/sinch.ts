@@ -306,7 +306,7 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 			const body = JSON.stringify(payload);
 			let headers = signedHeaders(body);
 			if (spec.forge === 'unsigned') headers = { 'Content-Type': 'application/json' };
-			if (spec.forge === 'signature') headers['x-sinch-webhook-signature'] = computeSinchWebhookSignature('not-the-secret', body, headers['x-sinch-webhook-signature-nonce'] ?? 'n', headers['x-sinch-webhook-signature-timestamp'] ?? '0');
+			if (spec.forge === 'signature' || spec.forge === 'certificate') headers['x-sinch-webhook-signature'] = computeSinchWebhookSignature('not-the-secret', body, headers['x-sinch-webhook-signature-nonce'] ?? 'n', headers['x-sinch-webhook-signature-timestamp'] ?? '0');
 			return { url: spec.url, headers, body: spec.forge === 'body' ? body.replace(/}$/, ',"changed":true}') : body };
 		},
 		recipients: (req) => {

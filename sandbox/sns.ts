@@ -287,6 +287,11 @@ export function snsApi(sandbox: SandboxContext): ProviderApi {
 			let body = inboundEnvelope(spec.messageId ?? randomUUID(), spec.from, spec.to, spec.body, topic);
 			if (spec.forge === 'body') body = body.replace(/"messageBody\\":\\"/, '"messageBody\\":\\"changed ');
 			if (spec.forge === 'signature') body = JSON.stringify({ ...JSON.parse(body), Signature: signSnsMessage({ ...JSON.parse(body), Message: 'other' }, SANDBOX_SNS_PRIVATE_KEY).Signature });
+			if (spec.forge === 'certificate') {
+				// Signed by the sandbox's key, but naming a certificate on a look-alike host: the trigger must not fetch it.
+				const fields = JSON.parse(body) as Record<string, string>;
+				body = JSON.stringify(signSnsMessage({ ...fields, SigningCertURL: 'https://sns.us-east-1.amazonaws.com.evil.test/SimpleNotificationService-0000.pem' }, SANDBOX_SNS_PRIVATE_KEY));
+			}
 			if (spec.forge === 'unsigned') {
 				const unsigned = JSON.parse(body) as Record<string, string | undefined>;
 				delete unsigned.Signature;

@@ -392,7 +392,7 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 					: { AccountSid: account.accountSid, From: spec.from, To: spec.to, MessageSid: id, MessageStatus: spec.status, SmsSid: id, SmsStatus: spec.status, ApiVersion: '2010-04-01', ...(spec.errorCode ? { ErrorCode: spec.errorCode } : {}) };
 			const signed = signedForm(spec.url, params, spec.signedUrl ?? spec.url);
 			if (spec.forge === 'unsigned') delete signed.headers['X-Twilio-Signature'];
-			if (spec.forge === 'signature') signed.headers['X-Twilio-Signature'] = computeTwilioSignature('not-the-auth-token', spec.signedUrl ?? spec.url, params);
+			if (spec.forge === 'signature' || spec.forge === 'certificate') signed.headers['X-Twilio-Signature'] = computeTwilioSignature('not-the-auth-token', spec.signedUrl ?? spec.url, params);
 			if (spec.forge === 'body') signed.body = new URLSearchParams({ ...params, Body: `${params.Body ?? ''} (changed)` }).toString();
 			return { url: spec.url, ...signed };
 		},

@@ -172,8 +172,8 @@ export interface WebhookSpec {
 	topicArn?: string;
 	/** Twilio: the URL to sign, when it differs from where it is posted (a proxy). */
 	signedUrl?: string;
-	/** How to spoil it: a wrong signature, no signature, or the body changed after signing. */
-	forge?: 'signature' | 'unsigned' | 'body';
+	/** How to spoil it: a wrong signature, no signature, the body changed after signing, or (SNS) a certificate from an untrusted host. */
+	forge?: 'signature' | 'unsigned' | 'body' | 'certificate';
 }
 
 /** What the provider emulations and the control API use of the running sandbox (the Sandbox class implements it). */

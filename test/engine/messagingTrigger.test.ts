@@ -233,6 +233,9 @@ describe('Messaging Trigger · AWS SNS', () => {
 		expect(t.executions[0].items[0]).toMatchObject({ event: 'inbound', provider: 'sns', from: PHONE, to: '+12025550160', body: 'Confirm', channel: 'sms' });
 		const forged = await control('POST', '/webhooks', { provider: 'sns', url: t.url, forge: 'signature' });
 		expect(forged.answer.status).toBe(403);
+		const lookAlike = await control('POST', '/webhooks', { provider: 'sns', url: t.url, forge: 'certificate' });
+		expect(lookAlike.answer.status).toBe(403);
+		expect(box.get().requests.some((r) => r.path.includes('evil'))).toBe(false);
 		const otherTopic = await control('POST', '/webhooks', { provider: 'sns', url: t.url, topicArn: 'arn:aws:sns:us-east-1:999999999999:theirs' });
 		expect(otherTopic.answer.status).toBe(403);
 		await t.lifecycle('delete');
