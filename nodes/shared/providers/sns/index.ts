@@ -5,7 +5,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { rule, type CodeTable } from '../../rules/errors';
 import type { StatusTable } from '../../rules/status';
 import type { SenderRate } from '../types';
-import { baseUrlOr } from '../wire';
+import { baseUrlOr, xmlTag } from '../wire';
 
 export const SNS = { name: 'sns', label: 'AWS SNS' } as const;
 
@@ -47,4 +47,11 @@ export const SNS_SENDER_RATES: readonly SenderRate[] = [
 export function snsSecrets(credentials: ICredentialDataDecryptedObject): string[] {
 	const str = (key: string) => (typeof credentials[key] === 'string' ? (credentials[key] as string) : '');
 	return [str('secretAccessKey'), str('sessionToken')].filter(Boolean);
+}
+
+/** AWS's own XML error (<ErrorResponse><Error><Code>…<Message>…), or nothing when the answer is not one (a proxy's page). */
+export function readAwsError(xml: string): { code?: string; message?: string } {
+	const code = xmlTag(xml, 'Code');
+	if (!/<ErrorResponse[\s>]/.test(xml) || code === undefined) return {};
+	return { code, message: xmlTag(xml, 'Message') };
 }

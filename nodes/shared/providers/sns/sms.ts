@@ -4,7 +4,7 @@ import { classifyProviderError, ProviderError } from '../../rules/errors';
 import { parseRetryAfter } from '../../rules/retry';
 import type { SmsCapability } from '../types';
 import { asText, formEncode, headerValue, xmlTag } from '../wire';
-import { SNS, SNS_CODES, snsEndpoint } from './index';
+import { readAwsError, SNS, SNS_CODES, snsEndpoint } from './index';
 
 export const snsSms: SmsCapability = {
 	options: { media: false, statusCallback: false, clientReference: false, maxPrice: true, validityPeriod: false },
@@ -88,16 +88,14 @@ export const snsSms: SmsCapability = {
 		});
 		const xml = asText(response.body);
 		if (response.statusCode < 200 || response.statusCode >= 300) {
-			const code = xmlTag(xml, 'Code');
-			const isAwsError = /<ErrorResponse[\s>]/.test(xml) && code !== undefined;
-			const providerMessage = isAwsError ? xmlTag(xml, 'Message') : undefined;
+			const { code, message: providerMessage } = readAwsError(xml);
 			throw classifyProviderError(SNS, SNS_CODES, {
 				httpStatus: response.statusCode,
-				code: isAwsError ? code : undefined,
+				code,
 				providerMessage,
 				retryAfterMs: parseRetryAfter(headerValue(response.headers, 'retry-after')),
 				// SNS reports a bad number as an invalid parameter naming it.
-				kind: isAwsError && code === 'InvalidParameter' && /phone ?number/i.test(providerMessage ?? '') ? 'recipient' : undefined,
+				kind: code === 'InvalidParameter' && /phone ?number/i.test(providerMessage ?? '') ? 'recipient' : undefined,
 			});
 		}
 		const messageId = xmlTag(xml, 'MessageId');

@@ -11,7 +11,7 @@ import { isSnsMessageType, snsCertificateUrlTrusted, verifySnsMessageSignature, 
 import type { ProviderContext } from '../types';
 import type { ProviderWebhookEvent, WebhookReading, WebhooksCapability, WebhookSetup } from '../webhookTypes';
 import { asText, formEncode, xmlBlocks, xmlTag } from '../wire';
-import { SNS, SNS_CODES, snsEndpoint } from './index';
+import { readAwsError, SNS, SNS_CODES, snsEndpoint } from './index';
 
 /** Certificates by URL: SNS signs with few, and fetching one per request would be slow and noisy. */
 const CERTIFICATES = new Map<string, string>();
@@ -76,14 +76,8 @@ async function snsCall(ctx: ProviderContext, fields: Record<string, string>): Pr
 	});
 	const xml = asText(response.body);
 	if (response.statusCode >= 200 && response.statusCode < 300) return xml;
-	const code = xmlTag(xml, 'Code');
-	const isAwsError = /<ErrorResponse[\s>]/.test(xml) && code !== undefined;
-	throw classifyProviderError(SNS, SNS_CODES, {
-		httpStatus: response.statusCode,
-		code: isAwsError ? code : undefined,
-		providerMessage: isAwsError ? xmlTag(xml, 'Message') : undefined,
-		kind: isAwsError && code === 'NotFound' ? 'notFound' : undefined,
-	});
+	const { code, message } = readAwsError(xml);
+	throw classifyProviderError(SNS, SNS_CODES, { httpStatus: response.statusCode, code, providerMessage: message, kind: code === 'NotFound' ? 'notFound' : undefined });
 }
 
 function parseEnvelope(rawBody: Buffer): SnsEnvelope {

@@ -93,3 +93,9 @@ export function twilioSecrets(credentials: ICredentialDataDecryptedObject): stri
 	if (str('apiKeySecret')) out.push(`${str('apiKeySid')}:${str('apiKeySecret')}`);
 	return out.filter(Boolean);
 }
+
+/** Twilio's own error format ({code, message, more_info, status}), or nothing when the answer is not in it (a proxy's page). */
+export function readTwilioError(body: Record<string, unknown> | undefined): { code?: number | string; message?: string } {
+	if (body === undefined || !(typeof body.code === 'number' || typeof body.code === 'string') || typeof body.message !== 'string') return {};
+	return { code: body.code, message: body.message };
+}

@@ -5,7 +5,7 @@ import { parseRetryAfter } from '../../rules/retry';
 import { mapStatus } from '../../rules/status';
 import type { ProviderContext, ProviderHttpResponse, ProviderMessage, SendSmsRequest, SmsCapability } from '../types';
 import { asJson, formEncode, headerValue } from '../wire';
-import { TWILIO, TWILIO_CODES, TWILIO_STATUSES, twilioApiBase } from './index';
+import { readTwilioError, TWILIO, TWILIO_CODES, TWILIO_STATUSES, twilioApiBase } from './index';
 
 const MIN_SCHEDULE_MS = 5 * 60 * 1000;
 const MAX_SCHEDULE_MS = 35 * 24 * 60 * 60 * 1000;
@@ -60,11 +60,11 @@ function toMessage(body: Record<string, unknown>): ProviderMessage {
 function answer(response: ProviderHttpResponse): Record<string, unknown> {
 	const body = asJson(response.body);
 	if (response.statusCode >= 200 && response.statusCode < 300 && body && typeof body.sid === 'string') return body;
-	const isTwilioError = body !== undefined && (typeof body.code === 'number' || typeof body.code === 'string') && typeof body.message === 'string';
+	const twilioError = readTwilioError(body);
 	throw classifyProviderError(TWILIO, TWILIO_CODES, {
 		httpStatus: response.statusCode,
-		code: isTwilioError ? (body.code as number | string) : undefined,
-		providerMessage: isTwilioError ? String(body.message) : undefined,
+		code: twilioError.code,
+		providerMessage: twilioError.message,
 		retryAfterMs: parseRetryAfter(headerValue(response.headers, 'retry-after')),
 		// A 2xx without a message is not an answer we can trust: the message may or may not exist.
 		kind: response.statusCode >= 200 && response.statusCode < 300 ? 'ambiguous' : undefined,

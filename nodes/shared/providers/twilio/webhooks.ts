@@ -11,7 +11,7 @@ import { validateTwilioSignature } from '../../signatures/twilio';
 import type { ProviderContext, ProviderHttpResponse } from '../types';
 import type { ProviderWebhookEvent, WebhookReply, WebhooksCapability, WebhookSettings, WebhookSetup } from '../webhookTypes';
 import { asJson, baseUrlOr, formEncode, headerValue } from '../wire';
-import { TWILIO, TWILIO_CODES, TWILIO_STATUSES, twilioApiBase } from './index';
+import { readTwilioError, TWILIO, TWILIO_CODES, TWILIO_STATUSES, twilioApiBase } from './index';
 
 export const TWILIO_MESSAGING_HOST = 'https://messaging.twilio.com';
 
@@ -115,21 +115,17 @@ function serviceUrl(ctx: ProviderContext, sid: string): string {
 function ok(response: ProviderHttpResponse, what: string): Record<string, unknown> {
 	const body = asJson(response.body);
 	if (response.statusCode >= 200 && response.statusCode < 300 && body) return body;
-	const isTwilioError = body !== undefined && (typeof body.code === 'number' || typeof body.code === 'string') && typeof body.message === 'string';
+	const twilioError = readTwilioError(body);
 	if (response.statusCode === 404) {
 		throw new ProviderError({
 			provider: TWILIO,
 			kind: 'notFound',
 			httpStatus: 404,
-			code: isTwilioError ? String(body.code) : undefined,
+			code: twilioError.code === undefined ? undefined : String(twilioError.code),
 			message: `Twilio has no ${what} in this account: check it in the trigger and that the credential is the account's`,
 		});
 	}
-	throw classifyProviderError(TWILIO, TWILIO_CODES, {
-		httpStatus: response.statusCode,
-		code: isTwilioError ? (body.code as number | string) : undefined,
-		providerMessage: isTwilioError ? String(body.message) : undefined,
-	});
+	throw classifyProviderError(TWILIO, TWILIO_CODES, { httpStatus: response.statusCode, code: twilioError.code, providerMessage: twilioError.message });
 }
 
 interface TwilioTarget {
