@@ -216,39 +216,60 @@ describe('Messaging Trigger in the running server', () => {
 	const eventually = async (check: () => Promise<boolean>, ms: number) => {
 		const end = Date.now() + ms;
 		while (!(await check())) {
-			if (Date.now() > end) throw new Error('eventually: timed out');
+			if (Date.now() > end) throw new Error(`eventually: timed out\n${JSON.stringify(await whatHappened(), null, 1)}`);
 			await new Promise((r) => setTimeout(r, 200));
 		}
 	};
 	type Listing = { data: { results: Array<{ id: string; workflowId: string; status: string }> } };
 	const executions = async () => (await session.request<Listing>('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW }))}`)).body.data.results;
+	// n8n (de)activates a trigger asynchronously, after the REST call returns: the webhook row, then the node's
+	// checkExists/create (or delete), then its static data saved. A test that toggles again before that has settled
+	// races n8n's own queue, so each toggle waits until every part of it is seen done.
+	const hookAnswer = async () => (await fetch(hookUrl(), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'Body=probe' })).status;
+	const remembered = async () => {
+		const wf = await session.request<{ data: { staticData?: Record<string, { url?: string }> | null } }>('GET', `/rest/workflows/${WORKFLOW}`);
+		return Object.values(wf.body.data.staticData ?? {}).some((node) => node?.url === hookUrl());
+	};
 	const setActive = async (active: boolean) => {
 		const wf = await session.request<{ data: { versionId: string; active: boolean } }>('GET', `/rest/workflows/${WORKFLOW}`);
 		const r = await session.request('POST', `/rest/workflows/${WORKFLOW}/${active ? 'activate' : 'deactivate'}`, { versionId: wf.body.data.versionId });
 		expect([active, r.status]).toEqual([active, 200]);
+		if (active) await eventually(async () => (await smsUrl()).sms_url === hookUrl() && (await hookAnswer()) === 403 && (await remembered()), 20_000);
+		else await eventually(async () => (await hookAnswer()) === 404 && (await smsUrl()).sms_url !== hookUrl(), 20_000);
 	};
+
+	// When a step times out: what the sandbox posted and got back, the workflow's executions, and n8n's last log lines.
+	const whatHappened = async () => ({
+		smsUrl: (await smsUrl()).sms_url,
+		callbacks: sandbox.callbacks.slice(-5).map(({ url, status, responseStatus, error, attempts }) => ({ url, status, responseStatus, error, attempts })),
+		messages: stored().map(({ direction, from, to, body, status }) => ({ direction, from, to, body, status })),
+		executions: await executions(),
+		log: n8n.logs.slice(-25),
+	});
 
 	it('on activation points the sandbox number at n8n, deactivation puts the old URL back', async () => {
 		// The sandbox was reset before this test: publish again, as a user would after moving n8n.
 		await setActive(false);
 		await setSmsUrl('https://old.example.com/sms');
 		await setActive(true);
-		await eventually(async () => (await smsUrl()).sms_url === hookUrl(), 10_000);
+		expect((await smsUrl()).sms_url).toBe(hookUrl());
 		await setActive(false);
-		await eventually(async () => (await smsUrl()).sms_url === 'https://old.example.com/sms', 10_000);
+		expect((await smsUrl()).sms_url).toBe('https://old.example.com/sms');
 		await setActive(true);
 	}, 60_000);
 
 	it('a reply YES from the phone starts the workflow, which confirms by SMS; a delivery callback is stored; a forged request gets 403 and no execution', async () => {
-		if ((await smsUrl()).sms_url !== hookUrl()) {
-			await setActive(false);
-			await setActive(true);
-			await eventually(async () => (await smsUrl()).sms_url === hookUrl(), 10_000);
-		}
+		// The sandbox was reset before this test too: its number points nowhere until the trigger is published again.
+		await setActive(false);
+		await setActive(true);
 		const before = (await executions()).length;
 		const sent = await control('POST', '/inbound', { from: PHONE, to: NUMBER, body: 'Yes!' });
 		expect(sent.webhook).toBe('posted');
-		const confirmation = await waitFor(() => stored().find((m) => m.direction === 'outbound-api' && m.to === PHONE && m.body.startsWith('Thank you, your appointment is confirmed')), 20_000);
+		const confirmation = await waitFor(() => stored().find((m) => m.direction === 'outbound-api' && m.to === PHONE && m.body.startsWith('Thank you, your appointment is confirmed')), 20_000).catch(
+			async (error: Error) => {
+				throw new Error(`${error.message}: no confirmation SMS\n${JSON.stringify(await whatHappened(), null, 1)}`);
+			},
+		);
 		expect(confirmation.from).toBe(NUMBER);
 		const callback = await control('POST', '/webhooks', { provider: 'twilio', url: hookUrl(), event: 'status', status: 'delivered', to: PHONE, messageId: confirmation.id });
 		expect(callback.answer.status).toBe(200);
