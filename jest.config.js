@@ -4,6 +4,9 @@ const base = {
 	testEnvironment: 'node',
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
 	setupFiles: ['<rootDir>/test/helpers/env.ts'],
+	// A mutation run's copy of the project (StrykerJS's sandbox) is not ours to test or resolve modules from.
+	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/.stryker-tmp/'],
+	modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
 };
 
 module.exports = {

@@ -148,7 +148,7 @@ export async function handleControl(sandbox: SandboxContext, req: SandboxRequest
 					'POST /__sandbox/inbound': "a message from a phone ({from, body, to?}), as the phone page sends it; posted to the number's inbound webhook",
 					'POST /__sandbox/webhooks':
 						'fire a provider webhook now ({provider, url, event: inbound|status, from?, to?, body?, status?, errorCode?, messageId?, topicArn?, signedUrl?, forge?: signature|unsigned|body|certificate}); returns what was sent and the answer',
-					'GET|PUT /__sandbox/sinch/inbound-url': "where Sinch posts inbound messages ({url}): the service plan's callback URL",
+					'GET|PUT /__sandbox/sinch/inbound-url': "the service plan's callback URL ({url}), as set in Sinch's dashboard: inbound messages, and delivery reports of batches that name no callback_url",
 					'GET /': 'the phone page',
 				},
 				notes: 'Calls that change state take Content-Type: application/json and are refused from other origins or hosts.',

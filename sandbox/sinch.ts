@@ -150,15 +150,17 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 
 	sandbox.onStatus.set('sinch', (m, event) => {
 		const b = batches.get(String(m.attributes.batchId));
-		if (!b?.callbackUrl) return;
+		// A batch without its own callback URL reports to the service plan's (set in Sinch's dashboard).
+		const url = b?.callbackUrl || sandbox.sinchInbound.url;
+		if (!b || !url) return;
 		const mode = b.deliveryReport;
 		const final = FINAL.has(event.status);
 		if (mode === 'per_recipient' || (mode === 'per_recipient_final' && final)) {
 			const body = JSON.stringify(recipientReport(b, m));
-			sandbox.sendCallback({ provider: 'sinch', url: b.callbackUrl, messageId: b.id, status: event.status, body, headers: signedHeaders(body) });
+			sandbox.sendCallback({ provider: 'sinch', url, messageId: b.id, status: event.status, body, headers: signedHeaders(body) });
 		} else if ((mode === 'summary' || mode === 'full') && [...b.messages.values()].every((x) => FINAL.has(x.status))) {
 			const body = JSON.stringify(summary(b, mode === 'full'));
-			sandbox.sendCallback({ provider: 'sinch', url: b.callbackUrl, messageId: b.id, status: 'summary', body, headers: signedHeaders(body) });
+			sandbox.sendCallback({ provider: 'sinch', url, messageId: b.id, status: 'summary', body, headers: signedHeaders(body) });
 		}
 	});
 

@@ -187,7 +187,10 @@ export interface SandboxContext {
 	readonly callbacks: CallbackRecord[];
 	readonly faults: FaultRule[];
 	readonly optOuts: Set<string>;
-	/** Where Sinch posts inbound messages (set in the Sinch dashboard for real; by the control API here). */
+	/**
+	 * The Sinch service plan's callback URL (set in the Sinch dashboard for real; by the control API here): where
+	 * inbound messages go, and the delivery reports of batches that name no callback_url.
+	 */
 	readonly sinchInbound: { url: string };
 	readonly errors: SandboxErrorRecord[];
 	readonly onStatus: Map<SandboxProvider, (message: StoredMessage, event: StatusEvent) => void>;

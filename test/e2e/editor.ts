@@ -147,12 +147,12 @@ export async function runEditorChecks(
 		await choose(page, 'provider', 'AWS SNS');
 		offered.sns = await addOptionChoices(page);
 		console.log('options offered:', JSON.stringify(offered));
-		for (const name of ['Send At', 'Client Reference (Sinch)', 'Validity Period (Seconds)', 'Wait for Final Status (Seconds)', 'Status Callback URL']) expect(offered.sinch).toContain(name);
+		for (const name of ['Send At', 'Client Reference (Sinch)', 'Validity Period (Seconds)', 'Wait for Final Status (Seconds)', 'Status Callback URL', 'Send Statuses to the Messaging Trigger']) expect(offered.sinch).toContain(name);
 		for (const name of ['Media URLs (Twilio MMS)', 'Max Price (AWS SNS, USD)']) expect(offered.sinch).not.toContain(name);
 		expect(offered.twilioNumber).not.toContain('Send At');
 		expect(offered.twilioNumber).toContain('Media URLs (Twilio MMS)');
 		expect(offered.twilioService).toContain('Send At');
-		for (const name of ['Send At', 'Validity Period (Seconds)', 'Status Callback URL', 'Wait for Final Status (Seconds)']) expect(offered.sns).not.toContain(name);
+		for (const name of ['Send At', 'Validity Period (Seconds)', 'Status Callback URL', 'Send Statuses to the Messaging Trigger', 'Wait for Final Status (Seconds)']) expect(offered.sns).not.toContain(name);
 		expect(offered.sns).toContain('Max Price (AWS SNS, USD)');
 		expect(offered.sns).toContain('Timeout per Request (Ms)');
 

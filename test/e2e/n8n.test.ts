@@ -258,7 +258,7 @@ describe('Messaging Trigger in the running server', () => {
 		await setActive(true);
 	}, 60_000);
 
-	it('a reply YES from the phone starts the workflow, which confirms by SMS; a delivery callback is stored; a forged request gets 403 and no execution', async () => {
+	it("a reply YES from the phone starts the workflow, which confirms by SMS; the confirmation's delivery statuses come back to the trigger and are stored; a forged request gets 403 and no execution", async () => {
 		// The sandbox was reset before this test too: its number points nowhere until the trigger is published again.
 		await setActive(false);
 		await setActive(true);
@@ -271,15 +271,19 @@ describe('Messaging Trigger in the running server', () => {
 			},
 		);
 		expect(confirmation.from).toBe(NUMBER);
-		const callback = await control('POST', '/webhooks', { provider: 'twilio', url: hookUrl(), event: 'status', status: 'delivered', to: PHONE, messageId: confirmation.id });
-		expect(callback.answer.status).toBe(200);
-		await eventually(async () => (await executions()).length >= before + 2, 20_000);
+		// Send SMS's "Send Statuses to the Messaging Trigger": the number's URL, which the trigger set, gets them.
+		expect(confirmation.callbackUrl).toBe(hookUrl());
+		const statuses = () => sandbox.callbacks.filter((c) => c.messageId === confirmation.id && c.url === hookUrl());
+		await eventually(async () => statuses().some((c) => c.status === 'delivered' && c.responseStatus === 200), 20_000);
+		expect(statuses().map((c) => c.responseStatus)).toEqual(statuses().map(() => 200));
+		const expected = before + 1 + statuses().length;
+		await eventually(async () => (await executions()).length >= expected, 20_000);
 		const forged = await control('POST', '/webhooks', { provider: 'twilio', url: hookUrl(), body: 'Yes', forge: 'signature' });
 		expect([forged.answer.status, forged.answer.body]).toEqual([403, 'Forbidden']);
 		await new Promise((r) => setTimeout(r, 1500));
 		const all = await executions();
-		expect(all.length).toBe(before + 2);
-		const details = await Promise.all(all.slice(0, 2).map(async (e) => (await session.request<{ data: { data: string } }>('GET', `/rest/executions/${e.id}`)).body.data.data));
+		expect(all.length).toBe(expected);
+		const details = await Promise.all(all.slice(0, expected - before).map(async (e) => (await session.request<{ data: { data: string } }>('GET', `/rest/executions/${e.id}`)).body.data.data));
 		expect(details.some((d) => d.includes('"Yes!"') && d.includes('inbound'))).toBe(true);
 		expect(details.some((d) => d.includes('delivered') && d.includes(confirmation.id))).toBe(true);
 		for (const d of details) expect(d).not.toContain(sandbox.accounts.twilio.authToken);

@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { Engine } from '../helpers/engine';
 import { sandboxCredentials } from '../helpers/credentials';
 import { useEngine } from '../helpers/useEngine';
-import { useSandbox, waitFor } from '../helpers/sandbox';
+import { sandboxControl, twilioSdk, useSandbox, waitFor } from '../helpers/sandbox';
 
 const box = useSandbox();
 const engines = useEngine(box);
@@ -342,5 +342,80 @@ describe('Send SMS: scheduling, status and cancel', () => {
 		const result = await engine.run([{ phone: '+33612345678', name: 'x' }], [send({ options: { mediaUrls: 'https://example.com/a.png, https://example.com/b.png' } })]);
 		expect(result.items('Send SMS')[0].json).toMatchObject({ channel: 'mms', messageId: expect.stringMatching(/^MM/) });
 		expect(stored()[0].mediaUrls).toEqual(['https://example.com/a.png', 'https://example.com/b.png']);
+	});
+});
+
+describe('Send SMS: statuses to the Messaging Trigger, with no URL to copy', () => {
+	const TRIGGER = 'http://127.0.0.1:9/webhook/trigger-of-the-number/messaging';
+	const setNumberUrl = async (url: string) => {
+		const c = twilioSdk(box.get());
+		const [number] = await c.incomingPhoneNumbers.list({ phoneNumber: '+15005550006' });
+		await c.incomingPhoneNumbers(number.sid).update({ smsUrl: url });
+	};
+	const lookUps = () => apiRequests('twilio').filter((r) => r.method === 'GET' && /IncomingPhoneNumbers|Services/.test(r.path));
+	const toTrigger = (extra: Record<string, unknown> = {}) => send({ ...extra, options: { statusToTrigger: true, ...((extra.options as IDataObject) ?? {}) } });
+
+	it("Twilio from a number: each message names the number's incoming-message URL, looked up once for all items", async () => {
+		await setNumberUrl(TRIGGER);
+		const before = lookUps().length;
+		const result = await engine.run(
+			[
+				{ phone: '+33612345678', name: 'Ada' },
+				{ phone: '+33612345679', name: 'Grace' },
+				{ phone: '+33612345670', name: 'Alan' },
+			],
+			[toTrigger()],
+		);
+		expect(result.error()).toBeUndefined();
+		expect(stored().map((m) => m.callbackUrl)).toEqual([TRIGGER, TRIGGER, TRIGGER]);
+		expect(lookUps().length - before).toBe(1);
+		// The sandbox moves each message on and posts its statuses there, signed.
+		await waitFor(() => box.get().callbacks.filter((c) => c.url === TRIGGER).length >= 3, 10_000);
+	});
+
+	it('Twilio through a Messaging Service: its own status callback is used, and none is named per message', async () => {
+		const { messagingServiceSid } = box.get().accounts.twilio;
+		await twilioSdk(box.get()).messaging.v1.services(messagingServiceSid).update({ statusCallback: TRIGGER });
+		const result = await engine.run([{ phone: '+33612345678', name: 'Ada' }], [toTrigger({ twilioSenderType: 'messagingService', twilioMessagingServiceSid: messagingServiceSid })]);
+		expect(result.error()).toBeUndefined();
+		expect(lookUps().map((r) => r.path)).toEqual([`/v1/Services/${messagingServiceSid}`]);
+		expect(stored()[0].callbackUrl).toBe(TRIGGER);
+	});
+
+	it.each([
+		['a number with no incoming-message URL', {}, 'The Twilio number +15005550006 has no URL for incoming messages: activate a workflow whose Messaging Trigger listens to it'],
+		['a number not in the account', { twilioFrom: '+15005550099' }, 'The Twilio account has no number +15005550099: activate a workflow whose Messaging Trigger'],
+		['a sender ID', { twilioFrom: 'ACME' }, 'Delivery statuses reach a Messaging Trigger from a phone number or a Messaging Service; "ACME" is neither'],
+		['a Messaging Service with no status callback', { twilioSenderType: 'messagingService', twilioMessagingServiceSid: 'MG' + '5c'.repeat(16) }, 'has no status callback URL'],
+	])('Twilio refuses %s with what to do, and sends nothing, not even through the fallback', async (_name, extra, message) => {
+		const result = await engine.run([{ phone: '+33612345678', name: 'Ada' }], [toTrigger({ provider: 'twilio,sns', ...extra })]);
+		expect(result.error('Send SMS')?.message).toContain(message);
+		expect(stored()).toHaveLength(0);
+	});
+
+	it('Twilio: a look-up that fails for the network is tried again, and the message goes once', async () => {
+		await setNumberUrl(TRIGGER);
+		const before = lookUps().length;
+		// The first request to Twilio is the look-up.
+		box.get().addFault({ provider: 'twilio', type: 'status', status: 503, count: 1 });
+		const result = await engine.run([{ phone: '+33612345678', name: 'Ada' }], [toTrigger()]);
+		expect(result.error()).toBeUndefined();
+		expect(lookUps().length - before).toBe(2);
+		expect(stored().map((m) => m.callbackUrl)).toEqual([TRIGGER]);
+	});
+
+	it("Sinch: delivery reports are asked for and go to the service plan's callback URL, with none named per batch", async () => {
+		await sandboxControl(box.get(), 'PUT', '/sinch/inbound-url', { url: TRIGGER });
+		const result = await engine.run([{ phone: '+33612345678', name: 'Ada' }], [toTrigger({ provider: 'sinch' })]);
+		expect(result.error()).toBeUndefined();
+		expect(stored()[0].callbackUrl).toBeNull();
+		// Per recipient: a report for each status the message passes.
+		await waitFor(() => box.get().callbacks.some((c) => c.url === TRIGGER && c.provider === 'sinch'), 10_000);
+	});
+
+	it('refuses the option and a Status Callback URL together, before sending', async () => {
+		const result = await engine.run([{ phone: '+33612345678', name: 'Ada' }], [toTrigger({ options: { statusToTrigger: true, statusCallbackUrl: 'https://example.com/cb' } })]);
+		expect(result.error('Send SMS')?.message).toBe('Send Statuses to the Messaging Trigger and Status Callback URL are both set');
+		expect(apiRequests()).toHaveLength(0);
 	});
 });

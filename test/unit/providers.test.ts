@@ -39,19 +39,22 @@ describe('each provider refuses what it cannot do, before anything is sent', () 
 	});
 
 	it('declares what each provider can do', () => {
-		expect(PROVIDERS.sns.sms.options).toEqual({ media: false, statusCallback: false, clientReference: false, maxPrice: true, validityPeriod: false });
+		expect(PROVIDERS.sns.sms.options).toEqual({ media: false, statusCallback: false, statusToTrigger: false, clientReference: false, maxPrice: true, validityPeriod: false });
 		expect(PROVIDERS.sns.sms.status).toBeUndefined();
 		expect(PROVIDERS.sns.sms.cancel).toBeUndefined();
 		expect(PROVIDERS.twilio.sms.options).toEqual({
 			media: true,
 			statusCallback: true,
+			statusToTrigger: true,
 			clientReference: false,
 			maxPrice: false,
 			validityPeriod: true,
 			schedule: { needsSender: { parameter: 'twilioSenderType', value: 'messagingService', label: 'Twilio Sender → Messaging Service' } },
 		});
-		expect(PROVIDERS.sinch.sms.options).toEqual({ media: false, statusCallback: true, clientReference: true, maxPrice: false, validityPeriod: true, schedule: {} });
+		expect(PROVIDERS.sinch.sms.options).toEqual({ media: false, statusCallback: true, statusToTrigger: true, clientReference: true, maxPrice: false, validityPeriod: true, schedule: {} });
 		expect(PROVIDERS.twilio.sms.status?.perRecipient).toBe(false);
 		expect(PROVIDERS.sinch.sms.status?.perRecipient).toBe(true);
+		// Only Twilio looks up where a sender's trigger is; Sinch's service plan callback needs no look-up.
+		expect([PROVIDERS.twilio.sms.triggerStatusUrl !== undefined, PROVIDERS.sinch.sms.triggerStatusUrl, PROVIDERS.sns.sms.triggerStatusUrl]).toEqual([true, undefined, undefined]);
 	});
 });

@@ -4,7 +4,7 @@ import twilio from 'twilio';
 import { PROVIDERS, providersWith } from '../../nodes/shared/providers/registry';
 import { readSinchCallback, sinchWebhooks } from '../../nodes/shared/providers/sinch/webhooks';
 import { forgetSnsCertificates, isTopicArn, readSnsNotification, snsWebhooks } from '../../nodes/shared/providers/sns/webhooks';
-import { readTwilioForm, twiml, twilioWebhookToken, twilioWebhooks } from '../../nodes/shared/providers/twilio/webhooks';
+import { readTwilioForm, twiml, twilioTriggerStatusUrl, twilioWebhookToken, twilioWebhooks } from '../../nodes/shared/providers/twilio/webhooks';
 import type { WebhookRequest, WebhookSettings } from '../../nodes/shared/providers/webhookTypes';
 import { xmlBlocks } from '../../nodes/shared/providers/wire';
 import { ProviderError } from '../../nodes/shared/rules/errors';
@@ -304,6 +304,64 @@ describe('Twilio setup', () => {
 		expect(server.kind).toBe('unavailable');
 		const garbled = await rejectionOf(setup.exists(fakeContext(TWILIO_CREDS, [{ statusCode: 200, body: 'not json' }]).ctx, settings()));
 		expect(garbled).toBeInstanceOf(ProviderError);
+	});
+});
+
+describe("Twilio: where a sender's Messaging Trigger hears statuses", () => {
+	const api = `https://api.twilio.com/2010-04-01/Accounts/${TWILIO_CREDS.accountSid}`;
+	const SERVICE = 'MG00000000000000000000000000000001';
+	const number = (smsUrl: unknown) => ({ statusCode: 200, body: { incoming_phone_numbers: [{ sid: 'PN00000000000000000000000000000001', phone_number: '+15017122661', sms_url: smsUrl }] } });
+	const service = (statusCallback: unknown) => ({ statusCode: 200, body: { sid: SERVICE, inbound_request_url: URL_, status_callback: statusCallback } });
+	const HOW = 'activate a workflow whose Messaging Trigger listens to it with Configure the Provider for Me on, or turn off Send Statuses to the Messaging Trigger and give a Status Callback URL';
+
+	it("names a number's incoming-message URL, after one look-up by the number in E.164", async () => {
+		const { ctx, requests } = fakeContext(TWILIO_CREDS, [number(URL_)]);
+		expect(await twilioTriggerStatusUrl(ctx, { from: ' +1 (501) 712-2661 ' })).toBe(URL_);
+		expect(requests.map((r) => [r.method, r.url])).toEqual([['GET', `${api}/IncomingPhoneNumbers.json?PhoneNumber=%2B15017122661`]]);
+	});
+
+	it("names nothing for a Messaging Service that posts statuses itself (its status callback), after reading it", async () => {
+		const { ctx, requests } = fakeContext(TWILIO_CREDS, [service('https://n8n.example.com/webhook/x/messaging')]);
+		expect(await twilioTriggerStatusUrl(ctx, { messagingServiceSid: ` ${SERVICE} `, from: '+15017122661' })).toBeUndefined();
+		expect(requests.map((r) => [r.method, r.url])).toEqual([['GET', `https://messaging.twilio.com/v1/Services/${SERVICE}`]]);
+	});
+
+	it.each([
+		['a number with no incoming-message URL', { from: '+15017122661' }, [number('')], `The Twilio number +15017122661 has no URL for incoming messages: ${HOW}`],
+		['a number whose URL is null', { from: '+15017122661' }, [number(null)], `The Twilio number +15017122661 has no URL for incoming messages: ${HOW}`],
+		['a number the account does not have', { from: '+15017122661' }, [{ statusCode: 200, body: { incoming_phone_numbers: [] } }], `The Twilio account has no number +15017122661: ${HOW}`],
+		['a Messaging Service with no status callback', { messagingServiceSid: SERVICE }, [service('')], `The Messaging Service ${SERVICE} has no status callback URL: ${HOW}`],
+		['a Messaging Service that does not exist', { messagingServiceSid: SERVICE }, [{ statusCode: 404, body: { code: 20404, message: 'not found' } }], `Twilio has no Messaging Service ${SERVICE} in this account: ${HOW}`],
+	])('refuses %s, saying what to do, as a request error (no fallback)', async (_name, sender, answers, message) => {
+		const error = await rejectionOf(twilioTriggerStatusUrl(fakeContext(TWILIO_CREDS, answers).ctx, sender));
+		expect(error).toBeInstanceOf(ProviderError);
+		expect([error.kind, error.message]).toEqual(['request', message]);
+	});
+
+	it.each([[{ from: 'ACME' }, 'ACME'], [{ from: '12345' }, '12345'], [{}, '']])('refuses a sender that is not a number or a service (%j) without asking Twilio', async (sender, shown) => {
+		const { ctx, requests } = fakeContext(TWILIO_CREDS, []);
+		const error = await rejectionOf(twilioTriggerStatusUrl(ctx, sender));
+		expect([error.kind, error.message]).toEqual([
+			'request',
+			`Delivery statuses reach a Messaging Trigger from a phone number or a Messaging Service; "${shown}" is neither: turn off Send Statuses to the Messaging Trigger and give a Status Callback URL`,
+		]);
+		expect(requests).toHaveLength(0);
+	});
+
+	it('turns a look-up that got no answer into "nothing sent" (safe to retry), and passes other failures on as they are', async () => {
+		const silent = fakeContext(TWILIO_CREDS, []).ctx;
+		silent.http = async () => {
+			throw new ProviderError({ provider: { name: 'twilio', label: 'Twilio' }, kind: 'ambiguous', message: 'no answer', detail: 'socket hang up' });
+		};
+		const error = await rejectionOf(twilioTriggerStatusUrl(silent, { from: '+15017122661' }));
+		expect([error.kind, error.message, error.detail]).toEqual(['network', 'Twilio did not answer where +15017122661 posts its messages; nothing was sent', 'socket hang up']);
+		const busy = await rejectionOf(twilioTriggerStatusUrl(fakeContext(TWILIO_CREDS, [{ statusCode: 503, body: { code: 20500, message: 'busy' } }]).ctx, { messagingServiceSid: SERVICE }));
+		expect([busy.kind, busy.httpStatus]).toEqual(['unavailable', 503]);
+		const odd = fakeContext(TWILIO_CREDS, []).ctx;
+		odd.http = async () => {
+			throw new TypeError('boom');
+		};
+		expect(await rejectionOf(twilioTriggerStatusUrl(odd, { from: '+15017122661' }))).toEqual(new TypeError('boom'));
 	});
 });
 

@@ -7,7 +7,7 @@ import type { ItemContext, ItemOperation } from '../../shared/items';
 import { sendOutput, type Channel } from '../../shared/output';
 import { ParameterReader } from '../../shared/params';
 import { parseRoute, PROVIDER_NAMES, PROVIDERS, ROUTES, routesWhereAll, routesWhereAny, routesWith } from '../../shared/providers/registry';
-import type { Provider, ProviderMessage, SendSmsRequest, SmsSendOptions } from '../../shared/providers/types';
+import type { Provider, ProviderContext, ProviderMessage, SendSmsRequest, SmsSendOptions } from '../../shared/providers/types';
 import { normalizePhone, type PhoneValidation } from '../../shared/rules/phone';
 import { countSegments, findBrokenCharacter } from '../../shared/rules/segments';
 import { isFinal } from '../../shared/rules/status';
@@ -116,11 +116,21 @@ export const description: INodeProperties[] = [
 			...retryOptions,
 			...sendAtOptions(),
 			{
+				displayName: 'Send Statuses to the Messaging Trigger',
+				name: 'statusToTrigger',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether delivery statuses go to the workflow whose Messaging Trigger receives this sender's messages, with no URL to copy. Twilio: the From number's incoming-message URL, which the trigger sets (or a Messaging Service's status callback). Sinch: the service plan's callback URL in the Sinch dashboard.",
+				displayOptions: whenAny('statusToTrigger'),
+			},
+			{
 				displayName: 'Status Callback URL',
 				name: 'statusCallbackUrl',
 				type: 'string',
 				default: '',
-				description: "Where the provider posts delivery status changes. To start a workflow on them, paste a Messaging Trigger's Production URL here (open the trigger: Webhook URLs → Production URL).",
+				description:
+					"Where the provider posts delivery status changes. To start a workflow on them, turn on Send Statuses to the Messaging Trigger instead, or paste a Messaging Trigger's Production URL here (open the trigger: Webhook URLs → Production URL).",
 				displayOptions: whenAny('statusCallback'),
 			},
 			{
@@ -151,6 +161,32 @@ interface SendOptions extends IDataObject {
 }
 
 const POLL_MS = 2000;
+
+/** Per execution: where each sender's Messaging Trigger hears statuses, looked up once for all items. */
+const triggerStatusUrls = new WeakMap<IExecuteFunctions, Map<string, Promise<string | undefined>>>();
+
+/**
+ * The request with the status callback URL that reaches the sender's Messaging Trigger, when the user asked for it
+ * and the provider needs one named. A failed look-up is forgotten, so a retry or the next item asks again.
+ */
+async function withTriggerStatusUrl(fns: IExecuteFunctions, provider: Provider, ctx: ProviderContext, request: SendSmsRequest): Promise<SendSmsRequest> {
+	const lookUp = provider.sms.triggerStatusUrl;
+	if (!request.statusToTrigger || !lookUp) return request;
+	let known = triggerStatusUrls.get(fns);
+	if (!known) triggerStatusUrls.set(fns, (known = new Map()));
+	const key = JSON.stringify([provider.name, request.messagingServiceSid ?? null, request.from ?? null]);
+	let url = known.get(key);
+	if (!url) {
+		const asked = lookUp.call(provider.sms, ctx, request);
+		known.set(key, asked);
+		asked.catch(() => {
+			if (known.get(key) === asked) known.delete(key);
+		});
+		url = asked;
+	}
+	const statusCallbackUrl = await url;
+	return statusCallbackUrl ? { ...request, statusCallbackUrl } : request;
+}
 
 /** Ask the provider until the status is final or the time is up; the last answer wins. */
 async function waitForFinal(fns: IExecuteFunctions, provider: Provider, message: ProviderMessage, seconds: number, i: number, timeoutMs: number): Promise<ProviderMessage> {
@@ -213,11 +249,18 @@ export const send: ItemOperation = {
 			body,
 			mediaUrls: mediaUrls.length ? mediaUrls : undefined,
 			statusCallbackUrl: params.url('Status Callback URL', options.statusCallbackUrl),
+			statusToTrigger: options.statusToTrigger === true || options.statusToTrigger === 'true' || undefined,
 			validityPeriod: params.integer('Validity Period', options.validityPeriod, 1, 259200),
 			sendAt: params.dateTime('Send At', options.sendAt),
 			clientReference: params.text('Client Reference', options.clientReference).trim() || undefined,
 			maxPrice: params.number('Max Price', options.maxPrice, 0),
 		};
+		if (base.statusToTrigger && base.statusCallbackUrl) {
+			params.fail(
+				'Send Statuses to the Messaging Trigger and Status Callback URL are both set',
+				'Keep one: the trigger of the sender, or the URL. Nothing was sent.',
+			);
+		}
 		const waitSeconds = params.integer('Wait for Final Status', options.waitForStatus, 0, 600) ?? 0;
 
 		// Each provider's request, built once; every provider of the route is checked before anything is sent.
@@ -241,7 +284,7 @@ export const send: ItemOperation = {
 				providers,
 				async (provider) => {
 					const ctx = await providerContext(this, provider, i, retry.timeoutMs);
-					return await provider.sms.send(ctx, requests.get(provider) as SendSmsRequest);
+					return await provider.sms.send(ctx, await withTriggerStatusUrl(this, provider, ctx, requests.get(provider) as SendSmsRequest));
 				},
 				{ policy: retry.policy, sleep },
 			);

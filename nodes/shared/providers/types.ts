@@ -51,6 +51,12 @@ export interface SendSmsRequest extends SmsSender {
 	body: string;
 	mediaUrls?: string[];
 	statusCallbackUrl?: string;
+	/**
+	 * Delivery statuses go to the Messaging Trigger set up for this sender: a URL the provider's `triggerStatusUrl`
+	 * found (put in statusCallbackUrl before sending), or the provider's own setting (a Twilio Messaging Service's
+	 * status callback, Sinch's service plan callback URL).
+	 */
+	statusToTrigger?: boolean;
 	/** Whole seconds the provider may keep trying. */
 	validityPeriod?: number;
 	sendAt?: Date;
@@ -80,6 +86,8 @@ export interface ProviderMessage {
 export interface SmsSendOptions {
 	media: boolean;
 	statusCallback: boolean;
+	/** Delivery statuses can go to the sender's Messaging Trigger without a URL to copy. */
+	statusToTrigger: boolean;
 	clientReference: boolean;
 	maxPrice: boolean;
 	validityPeriod: boolean;
@@ -105,6 +113,12 @@ export interface SmsCapability {
 	/** Why this provider cannot send this request, or undefined when it can. Nothing is sent on a refusal. */
 	check(request: SendSmsRequest, now: Date): string | undefined;
 	send(ctx: ProviderContext, request: SendSmsRequest): Promise<ProviderMessage>;
+	/**
+	 * With `statusToTrigger`: the status callback URL that reaches the Messaging Trigger set up for this sender, or
+	 * undefined where the provider's own setting already sends statuses there. Throws a `config` ProviderError when
+	 * the sender has no trigger set up; nothing is sent then. Absent: the provider needs no look-up.
+	 */
+	triggerStatusUrl?(ctx: ProviderContext, sender: SmsSender): Promise<string | undefined>;
 	/** A message's status; `recipient` picks one recipient of a batch (Sinch). */
 	status?: {
 		perRecipient: boolean;

@@ -50,7 +50,11 @@ export const SINCH_CODES: CodeTable = {
 	missing_parameter: rule('request', 'A parameter Sinch needs is missing', 'fill in the From and To fields'),
 	unknown_group: rule('request', 'Sinch has no such group', 'check the group ID'),
 	unknown_campaign: rule('config', 'Sinch has no such campaign for US sending', 'check the campaign ID in the Sinch dashboard'),
-	missing_callback_url: rule('config', 'Sinch needs a callback URL for delivery reports', 'set a status callback URL or turn delivery reports off'),
+	missing_callback_url: rule(
+		'config',
+		'Sinch needs a callback URL for delivery reports',
+		"set the service plan's callback URL in the Sinch dashboard (SMS → APIs), give a Status Callback URL, or turn delivery reports off",
+	),
 	unprovisioned_region: rule('config', 'The Sinch service plan is not provisioned in this region', 'pick the region of the service plan in the credential'),
 	not_found: rule('notFound', 'Sinch has no such batch', 'check the batch ID'),
 	too_many_requests: rule('rateLimited', 'Too many requests to Sinch', 'send more slowly'),

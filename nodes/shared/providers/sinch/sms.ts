@@ -57,7 +57,7 @@ function fromBatch(batch: Record<string, unknown>, now: Date): ProviderMessage {
 }
 
 export const sinchSms: SmsCapability = {
-	options: { media: false, statusCallback: true, clientReference: true, maxPrice: false, validityPeriod: true, schedule: {} },
+	options: { media: false, statusCallback: true, statusToTrigger: true, clientReference: true, maxPrice: false, validityPeriod: true, schedule: {} },
 	acceptedHint:
 		'Sinch has accepted the batch; it refuses blocked or opted-out numbers only afterwards (delivery report 413). Use Get Status, a status callback, or Wait for Final Status to know the outcome.',
 
@@ -97,7 +97,8 @@ export const sinchSms: SmsCapability = {
 			from: request.from,
 			body: request.body,
 			type: 'mt_text',
-			delivery_report: request.statusCallbackUrl ? 'per_recipient' : 'none',
+			// Statuses to the trigger: the service plan's callback URL (set in the Sinch dashboard) receives them.
+			delivery_report: request.statusCallbackUrl || request.statusToTrigger ? 'per_recipient' : 'none',
 		};
 		if (request.statusCallbackUrl) payload.callback_url = request.statusCallbackUrl;
 		if (request.clientReference) payload.client_reference = request.clientReference;

@@ -1,7 +1,7 @@
 /**
  * Sinch's pushes: inbound SMS (`mo_text`, `mo_binary`) to the service plan's callback URL and delivery reports
- * (`delivery_report_sms` per batch, `recipient_delivery_report_sms` per recipient) to a batch's callback URL, JSON,
- * signed with x-sinch-webhook-signature when the account has a signing secret. Sinch retries on 5xx and 429 for
+ * (`delivery_report_sms` per batch, `recipient_delivery_report_sms` per recipient) to a batch's callback URL, else the
+ * service plan's; JSON, signed with x-sinch-webhook-signature when the account has a signing secret. Sinch retries on 5xx and 429 for
  * about 23 hours; it is answered 200. Callback URLs are set in the Sinch dashboard or per batch: no setup here.
  */
 import type { IDataObject } from 'n8n-workflow';
@@ -103,7 +103,7 @@ export const sinchWebhooks: WebhooksCapability = {
 	replies: false,
 	signatureNote: "Sinch signs callbacks (x-sinch-webhook-signature) with the secret set in the credential's Webhook Signing Secret",
 	manualSetupHint:
-		"Sinch posts inbound messages to the service plan's callback URL (Sinch dashboard → SMS → APIs → Callback URLs) and delivery reports to each batch's callback URL: paste this trigger's URL there, and into Send SMS's Status Callback URL",
+		"Sinch posts inbound messages, and the delivery reports of batches that name no URL of their own, to the service plan's callback URL (Sinch dashboard → SMS → APIs → Callback URLs): paste this trigger's URL there, and turn on Send SMS's Send Statuses to the Messaging Trigger",
 
 	async verify(ctx, request) {
 		const secret = typeof ctx.credentials.webhookSecret === 'string' ? ctx.credentials.webhookSecret : '';

@@ -7,7 +7,7 @@ import { asText, formEncode, headerValue, xmlTag } from '../wire';
 import { readAwsError, SNS, SNS_CODES, snsEndpoint } from './index';
 
 export const snsSms: SmsCapability = {
-	options: { media: false, statusCallback: false, clientReference: false, maxPrice: true, validityPeriod: false },
+	options: { media: false, statusCallback: false, statusToTrigger: false, clientReference: false, maxPrice: true, validityPeriod: false },
 	acceptedHint: 'AWS SNS reports delivery only to CloudWatch Logs: "accepted" is the last status it gives here.',
 
 	senderProperties: (show) => [

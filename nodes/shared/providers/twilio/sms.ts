@@ -6,6 +6,7 @@ import { mapStatus } from '../../rules/status';
 import type { ProviderContext, ProviderHttpResponse, ProviderMessage, SendSmsRequest, SmsCapability } from '../types';
 import { asJson, formEncode, headerValue } from '../wire';
 import { readTwilioError, TWILIO, TWILIO_CODES, TWILIO_STATUSES, twilioApiBase } from './index';
+import { twilioTriggerStatusUrl } from './webhooks';
 
 const MIN_SCHEDULE_MS = 5 * 60 * 1000;
 const MAX_SCHEDULE_MS = 35 * 24 * 60 * 60 * 1000;
@@ -74,7 +75,7 @@ function answer(response: ProviderHttpResponse): Record<string, unknown> {
 const SERVICE = { parameter: 'twilioSenderType', value: 'messagingService', label: 'Twilio Sender → Messaging Service' };
 
 export const twilioSms: SmsCapability = {
-	options: { media: true, statusCallback: true, clientReference: false, maxPrice: false, validityPeriod: true, schedule: { needsSender: SERVICE } },
+	options: { media: true, statusCallback: true, statusToTrigger: true, clientReference: false, maxPrice: false, validityPeriod: true, schedule: { needsSender: SERVICE } },
 
 	senderProperties: (show) => [
 		{
@@ -154,6 +155,8 @@ export const twilioSms: SmsCapability = {
 		});
 		return toMessage(answer(response));
 	},
+
+	triggerStatusUrl: twilioTriggerStatusUrl,
 
 	status: {
 		perRecipient: false,

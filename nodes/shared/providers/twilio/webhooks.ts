@@ -8,7 +8,7 @@ import { classifyProviderError, describeCode, ProviderError } from '../../rules/
 import { addressToE164 } from '../../rules/phone';
 import { mapStatus } from '../../rules/status';
 import { validateTwilioSignature } from '../../signatures/twilio';
-import type { ProviderContext, ProviderHttpResponse } from '../types';
+import type { ProviderContext, ProviderHttpResponse, SmsSender } from '../types';
 import type { ProviderWebhookEvent, WebhookReply, WebhooksCapability, WebhookSettings, WebhookSetup } from '../webhookTypes';
 import { asJson, baseUrlOr, formEncode, headerValue } from '../wire';
 import { readTwilioError, TWILIO, TWILIO_CODES, TWILIO_STATUSES, twilioApiBase } from './index';
@@ -188,6 +188,49 @@ async function point(ctx: ProviderContext, target: TwilioTarget, urls: { inbound
 
 function pointsAtTrigger(target: TwilioTarget, url: string): boolean {
 	return target.inboundUrl === url && (target.kind === 'number' || target.statusUrl === url);
+}
+
+const STATUS_OPTION = 'Send Statuses to the Messaging Trigger';
+
+/**
+ * Where the Messaging Trigger set up for a sender hears delivery statuses. A number has no status URL of its own,
+ * so each message names the number's incoming-message URL (which the trigger set); a Messaging Service posts
+ * statuses to its own status callback (which the trigger set too), so nothing is named. A look-up that times out
+ * sent nothing: it is safe to try again.
+ */
+export async function twilioTriggerStatusUrl(ctx: ProviderContext, sender: SmsSender): Promise<string | undefined> {
+	// A sender with no trigger set up fails the item, never falls back: a message sent by the next provider would
+	// bring no statuses to the trigger either, and the mistake would go unseen.
+	const setUp = (what: string) =>
+		new ProviderError({
+			provider: TWILIO,
+			kind: 'request',
+			message: `${what}: activate a workflow whose Messaging Trigger listens to it with Configure the Provider for Me on, or turn off ${STATUS_OPTION} and give a Status Callback URL`,
+		});
+	const service = sender.messagingServiceSid?.trim();
+	const number = service ? undefined : addressToE164(sender.from ?? '');
+	if (!service && !number?.startsWith('+')) {
+		throw new ProviderError({
+			provider: TWILIO,
+			kind: 'request',
+			message: `Delivery statuses reach a Messaging Trigger from a phone number or a Messaging Service; "${sender.from ?? ''}" is neither: turn off ${STATUS_OPTION} and give a Status Callback URL`,
+		});
+	}
+	let target: TwilioTarget;
+	try {
+		target = await findTarget(ctx, service ?? (number as string));
+	} catch (error) {
+		if (!(error instanceof ProviderError)) throw error;
+		if (error.kind === 'notFound') throw setUp(service ? `Twilio has no Messaging Service ${service} in this account` : `The Twilio account has no number ${number}`);
+		if (error.kind === 'ambiguous') throw new ProviderError({ provider: TWILIO, kind: 'network', message: `Twilio did not answer where ${service ?? number} posts its messages; nothing was sent`, detail: error.detail });
+		throw error;
+	}
+	if (target.kind === 'service') {
+		if (!target.statusUrl) throw setUp(`The Messaging Service ${target.sid} has no status callback URL`);
+		return undefined;
+	}
+	if (!target.inboundUrl) throw setUp(`The Twilio number ${number} has no URL for incoming messages`);
+	return target.inboundUrl;
 }
 
 export const twilioWebhookSetup: WebhookSetup = {
