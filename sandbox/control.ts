@@ -121,14 +121,6 @@ export async function handleControl(sandbox: SandboxContext, req: SandboxRequest
 			const answer = await postOnce(built.url, built.headers, built.body);
 			return json(200, { sent: built, answer });
 		}
-		case 'GET /sinch/inbound-url':
-			return json(200, sandbox.sinchInbound);
-		case 'PUT /sinch/inbound-url': {
-			const url = jsonBody(req)?.url;
-			if (typeof url !== 'string' || (url !== '' && !httpUrl(url))) return json(400, { error: 'url must be an absolute http(s) URL, or empty to stop' });
-			sandbox.sinchInbound.url = url;
-			return json(200, sandbox.sinchInbound);
-		}
 		case 'GET /':
 			return json(200, {
 				name: 'Messaging Gateway sandbox',
@@ -148,7 +140,7 @@ export async function handleControl(sandbox: SandboxContext, req: SandboxRequest
 					'POST /__sandbox/inbound': "a message from a phone ({from, body, to?}), as the phone page sends it; posted to the number's inbound webhook",
 					'POST /__sandbox/webhooks':
 						'fire a provider webhook now ({provider, url, event: inbound|status, from?, to?, body?, status?, errorCode?, messageId?, topicArn?, signedUrl?, forge?: signature|unsigned|body|certificate}); returns what was sent and the answer',
-					'GET|PUT /__sandbox/sinch/inbound-url': "the service plan's callback URL ({url}), as set in Sinch's dashboard: inbound messages, and delivery reports of batches that name no callback_url",
+					...Object.fromEntries(sandbox.providerNames().flatMap((name) => Object.entries(sandbox.api(name).control?.routes ?? {}))),
 					'GET /': 'the phone page',
 				},
 				notes: 'Calls that change state take Content-Type: application/json and are refused from other origins or hosts.',
@@ -196,7 +188,12 @@ export async function handleControl(sandbox: SandboxContext, req: SandboxRequest
 		case 'POST /reset':
 			sandbox.reset();
 			return json(200, { ok: true });
-		default:
-			return json(404, { error: `No sandbox control at ${req.method} ${shown(req.path)}` });
+		default: {
+			// A provider's dashboard settings: /__sandbox/<provider>/<setting>.
+			const [, name, ...rest] = path.split('/');
+			const api = sandbox.providerNames().includes(name as SandboxProvider) ? sandbox.api(name as SandboxProvider) : undefined;
+			const answer = api?.control?.handle(req.method, `/${rest.join('/')}`, req.method === 'GET' ? undefined : jsonBody(req));
+			return answer ?? json(404, { error: `No sandbox control at ${req.method} ${shown(req.path)}` });
+		}
 	}
 }

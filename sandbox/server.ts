@@ -54,7 +54,6 @@ export class Sandbox implements SandboxContext {
 	readonly messages = new Map<string, StoredMessage>();
 	readonly requests: RequestRecord[] = [];
 	readonly callbacks: CallbackRecord[] = [];
-	readonly sinchInbound = { url: '' };
 	readonly faults: FaultRule[] = [];
 	readonly optOuts = new Set<string>();
 	/** Failures of the sandbox itself (a handler or a timer threw); each was answered 500 or skipped, and logged once. */
@@ -147,7 +146,6 @@ export class Sandbox implements SandboxContext {
 		this.callbacks.length = 0;
 		this.faults.length = 0;
 		this.optOuts.clear();
-		this.sinchInbound.url = '';
 		for (const api of this.apis) api.reset();
 	}
 

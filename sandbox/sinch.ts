@@ -73,6 +73,8 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 	const batches = new Map<string, Batch>();
 	const tokens = new Map<string, number>();
 	let bucket: TokenBucket | undefined;
+	/** Set in Sinch's dashboard for real (PUT /__sandbox/sinch/callback-url here): inbound messages and default delivery reports go there. */
+	const servicePlan = { callbackUrl: '' };
 
 	function batchResource(b: Batch) {
 		const out: Record<string, unknown> = {
@@ -151,7 +153,7 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 	sandbox.onStatus.set('sinch', (m, event) => {
 		const b = batches.get(String(m.attributes.batchId));
 		// A batch without its own callback URL reports to the service plan's (set in Sinch's dashboard).
-		const url = b?.callbackUrl || sandbox.sinchInbound.url;
+		const url = b?.callbackUrl || servicePlan.callbackUrl;
 		if (!b || !url) return;
 		const mode = b.deliveryReport;
 		const final = FINAL.has(event.status);
@@ -287,17 +289,33 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 		reset: () => {
 			batches.clear();
 			bucket = undefined;
+			servicePlan.callbackUrl = '';
 		},
 		matches: (_method, path) => path === '/xms' || path.startsWith('/xms/') || path === '/oauth2/token',
 		inboundAccount: () => account.servicePlanId,
 		newInboundId: () => ulid(),
 		inboundNumbers: () => [...account.numbers],
 		deliverInbound(m) {
-			const url = sandbox.sinchInbound.url;
+			const url = servicePlan.callbackUrl;
 			if (!url) return false;
 			const body = JSON.stringify(moText(m.id, m.from ?? '', m.to, m.body, m.createdAt));
 			sandbox.sendCallback({ provider: 'sinch', url, messageId: m.id, status: 'received', body, headers: signedHeaders(body) });
 			return true;
+		},
+		control: {
+			routes: {
+				'GET|PUT /__sandbox/sinch/callback-url':
+					"the service plan's callback URL ({url}), as set in Sinch's dashboard: inbound messages, and the delivery reports of batches that name no callback_url",
+			},
+			handle(method, path, body) {
+				if (path !== '/callback-url') return undefined;
+				if (method === 'GET') return json(200, { url: servicePlan.callbackUrl });
+				if (method !== 'PUT') return undefined;
+				const url = body?.url;
+				if (typeof url !== 'string' || (url !== '' && !httpUrl(url))) return json(400, { error: 'url must be an absolute http(s) URL, or empty to stop' });
+				servicePlan.callbackUrl = url;
+				return json(200, { url });
+			},
 		},
 		webhook(spec: WebhookSpec) {
 			const id = spec.messageId ?? ulid();

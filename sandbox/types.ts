@@ -156,6 +156,14 @@ export interface ProviderApi {
 	deliverInbound(message: StoredMessage): boolean;
 	/** A webhook exactly as the provider sends it, for a test to post (signed, or forged on purpose). */
 	webhook(spec: WebhookSpec): { url: string; headers: Record<string, string>; body: string };
+	/**
+	 * Settings the real provider keeps in its dashboard, reached at `/__sandbox/<name>/<path>` (e.g. Sinch's service
+	 * plan callback URL): the answer, or undefined when the path is not one of them. `routes` describes them.
+	 */
+	control?: {
+		routes: Record<string, string>;
+		handle(method: string, path: string, body: Record<string, unknown> | undefined): SandboxResponse | undefined;
+	};
 }
 
 /** What a test asks the sandbox to send to a webhook URL (POST /__sandbox/webhooks). */
@@ -187,11 +195,6 @@ export interface SandboxContext {
 	readonly callbacks: CallbackRecord[];
 	readonly faults: FaultRule[];
 	readonly optOuts: Set<string>;
-	/**
-	 * The Sinch service plan's callback URL (set in the Sinch dashboard for real; by the control API here): where
-	 * inbound messages go, and the delivery reports of batches that name no callback_url.
-	 */
-	readonly sinchInbound: { url: string };
 	readonly errors: SandboxErrorRecord[];
 	readonly onStatus: Map<SandboxProvider, (message: StoredMessage, event: StatusEvent) => void>;
 	reset(): void;

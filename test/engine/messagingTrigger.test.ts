@@ -202,7 +202,7 @@ describe('Messaging Trigger · Twilio', () => {
 describe('Messaging Trigger · Sinch', () => {
 	it('receives signed inbound messages and delivery reports; refuses unsigned ones, and all of them without a secret', async () => {
 		const t = await trigger({ provider: 'sinch' });
-		await control('PUT', '/sinch/inbound-url', { url: t.url });
+		await control('PUT', '/sinch/callback-url', { url: t.url });
 		await control('POST', '/inbound', { from: PHONE, to: '+46700000001', body: 'Baja' });
 		await waitFor(() => t.executions.length === 1);
 		expect(t.executions[0].items[0]).toMatchObject({ event: 'optOut', provider: 'sinch', from: PHONE, to: '+46700000001', keyword: { word: 'BAJA', lists: ['es'] } });

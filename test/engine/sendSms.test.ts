@@ -405,7 +405,7 @@ describe('Send SMS: statuses to the Messaging Trigger, with no URL to copy', () 
 	});
 
 	it("Sinch: delivery reports are asked for and go to the service plan's callback URL, with none named per batch", async () => {
-		await sandboxControl(box.get(), 'PUT', '/sinch/inbound-url', { url: TRIGGER });
+		await sandboxControl(box.get(), 'PUT', '/sinch/callback-url', { url: TRIGGER });
 		const result = await engine.run([{ phone: '+33612345678', name: 'Ada' }], [toTrigger({ provider: 'sinch' })]);
 		expect(result.error()).toBeUndefined();
 		expect(stored()[0].callbackUrl).toBeNull();

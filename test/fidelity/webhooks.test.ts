@@ -6,6 +6,7 @@
 import { ConfirmSubscriptionCommand, ListSubscriptionsByTopicCommand, SNSClient, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SmsService } from '@sinch/sms';
 import twilio from 'twilio';
 import { verifySnsMessageSignature } from '../../nodes/shared/signatures/snsMessage';
 import { validateSinchWebhookSignature } from '../../nodes/shared/signatures/sinch';
@@ -144,8 +145,8 @@ describe('AWS SNS topics in the sandbox', () => {
 
 describe('Sinch inbound in the sandbox', () => {
 	it('posts inbound messages, signed, to the service plan’s callback URL', async () => {
-		expect((await control('PUT', '/sinch/inbound-url', { url: 'nope' })).httpStatus).toBe(400);
-		expect((await control('PUT', '/sinch/inbound-url', { url: `${base}/sinch` })).url).toBe(`${base}/sinch`);
+		expect((await control('PUT', '/sinch/callback-url', { url: 'nope' })).httpStatus).toBe(400);
+		expect((await control('PUT', '/sinch/callback-url', { url: `${base}/sinch` })).url).toBe(`${base}/sinch`);
 		const sent = await control('POST', '/inbound', { from: '+33612345678', to: '+46700000001', body: 'STOP' });
 		expect([sent.provider, sent.webhook]).toEqual(['sinch', 'posted']);
 		const hook = await waitFor(() => received[0]);
@@ -154,6 +155,33 @@ describe('Sinch inbound in the sandbox', () => {
 		expect(
 			validateSinchWebhookSignature({ secret: box.get().accounts.sinch.webhookSecret, rawBody: hook.body, nonce: h('x-sinch-webhook-signature-nonce'), timestamp: h('x-sinch-webhook-signature-timestamp'), signature: h('x-sinch-webhook-signature') }),
 		).toBe(true);
+	});
+});
+
+describe("Sinch's service plan callback URL, a dashboard setting, in the sandbox", () => {
+	it('is read and set at /__sandbox/sinch/callback-url, listed in the index, and forgotten on reset', async () => {
+		expect(await control('GET', '/sinch/callback-url')).toEqual({ url: '', httpStatus: 200 });
+		await control('PUT', '/sinch/callback-url', { url: `${base}/plan` });
+		expect((await control('GET', '/sinch/callback-url')).url).toBe(`${base}/plan`);
+		expect((await control('GET', '/')).control['GET|PUT /__sandbox/sinch/callback-url']).toContain("the service plan's callback URL");
+		for (const [method, path] of [['GET', '/sinch/nope'], ['DELETE', '/sinch/callback-url'], ['GET', '/twilio/callback-url'], ['GET', '/nobody/callback-url']]) {
+			expect([method, path, (await control(method, path)).httpStatus]).toEqual([method, path, 404]);
+		}
+		await control('POST', '/reset');
+		expect((await control('GET', '/sinch/callback-url')).url).toBe('');
+	});
+
+	it('receives the delivery reports of a batch sent by the official SDK with no callback_url; a batch with its own URL keeps it', async () => {
+		const { servicePlanId, apiToken } = box.get().accounts.sinch;
+		const sms = new SmsService({ servicePlanId, apiToken, smsHostname: box.get().url });
+		await control('PUT', '/sinch/callback-url', { url: `${base}/plan` });
+		const batch = await sms.batches.send({ sendSMSRequestBody: { to: ['+33612345678'], from: '+12025550150', body: 'dlr', delivery_report: 'per_recipient' } });
+		const report = await waitFor(() => received.find((r) => r.path === '/plan' && JSON.parse(r.body).status === 'Delivered'), 5000);
+		expect(JSON.parse(report.body)).toMatchObject({ type: 'recipient_delivery_report_sms', batch_id: batch.id, recipient: '33612345678', code: 0 });
+		received = [];
+		await sms.batches.send({ sendSMSRequestBody: { to: ['+33612345679'], from: '+12025550150', body: 'own', delivery_report: 'per_recipient', callback_url: `${base}/own` } });
+		await waitFor(() => received.find((r) => r.path === '/own' && JSON.parse(r.body).status === 'Delivered'), 5000);
+		expect(received.filter((r) => r.path === '/plan')).toEqual([]);
 	});
 });
 
