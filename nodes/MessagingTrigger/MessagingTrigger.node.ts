@@ -14,7 +14,7 @@ import { toTriggerItems, type EventChoice, type InboundOptions } from '../shared
 import { toNodeError } from '../shared/items';
 import { PROVIDER_NAMES, PROVIDERS, getProvider, providersWith } from '../shared/providers/registry';
 import type { Provider } from '../shared/providers/types';
-import type { WebhookReply, WebhookRequest, WebhookSettings } from '../shared/providers/webhookTypes';
+import { TRIGGER_WEBHOOK_PATH, type WebhookReply, type WebhookRequest, type WebhookSettings } from '../shared/providers/webhookTypes';
 import { ProviderError } from '../shared/rules/errors';
 import { KEYWORD_LANGUAGES, KEYWORD_LISTS, parseKeywordList, type KeywordLanguage } from '../shared/rules/optOut';
 import type { MessageStatus } from '../shared/rules/status';
@@ -83,7 +83,7 @@ export class MessagingTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
-				path: 'messaging',
+				path: TRIGGER_WEBHOOK_PATH,
 			},
 		],
 		properties: [

@@ -383,21 +383,43 @@ describe('Send SMS: statuses to the Messaging Trigger, with no URL to copy', () 
 	});
 
 	it.each([
-		['a number with no incoming-message URL', {}, 'The Twilio number +15005550006 has no URL for incoming messages: activate a workflow whose Messaging Trigger listens to it'],
+		['a number that posts its messages nowhere', {}, 'The Twilio number +15005550006 posts its incoming messages nowhere: activate a workflow whose Messaging Trigger listens to it'],
 		['a number not in the account', { twilioFrom: '+15005550099' }, 'The Twilio account has no number +15005550099: activate a workflow whose Messaging Trigger'],
 		['a sender ID', { twilioFrom: 'ACME' }, 'Delivery statuses reach a Messaging Trigger from a phone number or a Messaging Service; "ACME" is neither'],
-		['a Messaging Service with no status callback', { twilioSenderType: 'messagingService', twilioMessagingServiceSid: 'MG' + '5c'.repeat(16) }, 'has no status callback URL'],
+		['a Messaging Service that posts its statuses nowhere', { twilioSenderType: 'messagingService', twilioMessagingServiceSid: 'MG' + '5c'.repeat(16) }, 'posts its statuses nowhere'],
+		['a malformed Messaging Service SID', { twilioSenderType: 'messagingService', twilioMessagingServiceSid: 'MG123' }, '"MG123" is not a Messaging Service SID'],
 	])('Twilio refuses %s with what to do, and sends nothing, not even through the fallback', async (_name, extra, message) => {
-		const result = await engine.run([{ phone: '+33612345678', name: 'Ada' }], [toTrigger({ provider: 'twilio,sns', ...extra })]);
+		const result = await engine.run([{ phone: '+33612345678', name: 'Ada' }], [toTrigger({ provider: 'twilio,sinch', ...extra })]);
 		expect(result.error('Send SMS')?.message).toContain(message);
 		expect(stored()).toHaveLength(0);
 	});
 
-	it('Twilio: a look-up that fails for the network is tried again, and the message goes once', async () => {
+	it("Twilio refuses a number whose URL is not a trigger's (a new number's demo reply): statuses would go to someone else", async () => {
+		await setNumberUrl('https://demo.twilio.com/welcome/sms/reply');
+		const result = await engine.run([{ phone: '+33612345678', name: 'Ada' }], [toTrigger({ provider: 'twilio,sinch' })]);
+		expect(result.error('Send SMS')?.message).toContain(
+			'The Twilio number +15005550006 posts its incoming messages to https://demo.twilio.com/welcome/sms/reply, not to a Messaging Trigger: activate a workflow whose Messaging Trigger listens to it',
+		);
+		expect(stored()).toHaveLength(0);
+	});
+
+	it('is not offered on a route with a provider that cannot bring statuses back: n8n drops it there, and nothing is looked up', async () => {
+		await setNumberUrl(TRIGGER);
+		const before = lookUps().length;
+		const result = await engine.run([{ phone: '+33612345678', name: 'Ada' }], [toTrigger({ provider: 'twilio,sns' })]);
+		expect(result.error()).toBeUndefined();
+		expect(lookUps().length - before).toBe(0);
+		expect(stored().map((m) => [m.provider, m.callbackUrl])).toEqual([['twilio', null]]);
+	});
+
+	it.each([
+		['refused (503)', { type: 'status', status: 503 }],
+		['cut off with no answer (connection reset)', { type: 'reset' }],
+	])('Twilio: a look-up %s sent nothing, so it is tried again, and the message goes once', async (_name, fault) => {
 		await setNumberUrl(TRIGGER);
 		const before = lookUps().length;
 		// The first request to Twilio is the look-up.
-		box.get().addFault({ provider: 'twilio', type: 'status', status: 503, count: 1 });
+		box.get().addFault({ provider: 'twilio', count: 1, ...(fault as { type: 'status' | 'reset'; status?: number }) });
 		const result = await engine.run([{ phone: '+33612345678', name: 'Ada' }], [toTrigger()]);
 		expect(result.error()).toBeUndefined();
 		expect(lookUps().length - before).toBe(2);

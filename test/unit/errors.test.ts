@@ -88,7 +88,7 @@ describe('provider error classification', () => {
 			['missing_parameter', 'request', 'A parameter Sinch needs is missing', 'fill in the From and To fields'],
 			['unknown_group', 'request', 'Sinch has no such group', 'check the group ID'],
 			['unknown_campaign', 'config', 'Sinch has no such campaign for US sending', 'check the campaign ID in the Sinch dashboard'],
-			['missing_callback_url', 'config', 'Sinch needs a callback URL for delivery reports', "set the service plan's callback URL in the Sinch dashboard (SMS → APIs), give a Status Callback URL, or turn delivery reports off"],
+			['missing_callback_url', 'config', 'Sinch needs a callback URL for delivery reports', "set the service plan's callback URL in the Sinch dashboard (SMS → APIs), or give a Status Callback URL"],
 			['unprovisioned_region', 'config', 'The Sinch service plan is not provisioned in this region', 'pick the region of the service plan in the credential'],
 			['not_found', 'notFound', 'Sinch has no such batch', 'check the batch ID'],
 			['too_many_requests', 'rateLimited', 'Too many requests to Sinch', 'send more slowly'],

@@ -114,7 +114,18 @@ describe('verification tokens', () => {
 		expect(readToken(`${SECRET}x`, token)).toBeUndefined();
 		expect(() => issue({ secret: 'x'.repeat(31) })).toThrow('The verification secret must have at least 32 characters');
 		expect(() => check(token, { secret: '' })).toThrow('at least 32 characters');
-		for (const ttlSeconds of [0, -1, 1.5, Number.NaN]) expect(() => issue({ ttlSeconds })).toThrow('A code is valid for a whole number of seconds, at least 1');
+		for (const ttlSeconds of [0, -1, 1.5, Number.NaN, 86401]) expect(() => issue({ ttlSeconds })).toThrow(`A code is valid for a whole number of seconds from 1 to 86400, not ${ttlSeconds}`);
+		expect(issue({ ttlSeconds: 86400 }).expiresAt).toEqual(later(86400));
+	});
+
+	it('binds a code to a number in E.164 only: anything else is refused, never hashed as written', () => {
+		const { token } = issue();
+		for (const to of ['0612345678', '33612345678', '+33 6 12 34 56 78', '+0612345678', '+123456', '+1234567890123456', '', 'whatsapp:+33612345678']) {
+			expect(() => issue({ to })).toThrow(`A code is bound to a number in E.164 (+ and 7 to 15 digits), not ${JSON.stringify(to)}`);
+			expect(() => check(token, { to })).toThrow('A code is bound to a number in E.164');
+		}
+		expect(check(issue({ to: '+1234567' }).token, { to: '+1234567' }).status).toBe('approved');
+		expect(check(issue({ to: '+123456789012345' }).token, { to: '+123456789012345' }).status).toBe('approved');
 	});
 
 	it('compares in constant time: two fixed-length digests per check, whatever the code typed', () => {
@@ -166,7 +177,9 @@ describe('verification tokens', () => {
 
 	it('refuses a genuine-looking payload that is not a token of this version, even correctly signed', () => {
 		const { createHmac, hkdfSync } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
-		const mac = Buffer.from(hkdfSync('sha256', Buffer.from(SECRET), Buffer.alloc(0), 'n8n-messaging-gateway otp token', 32));
+		const { scryptSync } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+		const master = scryptSync(SECRET, 'n8n-messaging-gateway otp', 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+		const mac = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'n8n-messaging-gateway otp token', 32));
 		const sign = (payload: unknown) => {
 			const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
 			return `${body}.${createHmac('sha256', mac).update(body).digest('base64url')}`;

@@ -5,7 +5,7 @@ import { PROVIDERS, providersWith } from '../../nodes/shared/providers/registry'
 import { readSinchCallback, sinchWebhooks } from '../../nodes/shared/providers/sinch/webhooks';
 import { forgetSnsCertificates, isTopicArn, readSnsNotification, snsWebhooks } from '../../nodes/shared/providers/sns/webhooks';
 import { readTwilioForm, twiml, twilioTriggerStatusUrl, twilioWebhookToken, twilioWebhooks } from '../../nodes/shared/providers/twilio/webhooks';
-import type { WebhookRequest, WebhookSettings } from '../../nodes/shared/providers/webhookTypes';
+import { isTriggerUrl, type WebhookRequest, type WebhookSettings } from '../../nodes/shared/providers/webhookTypes';
 import { xmlBlocks } from '../../nodes/shared/providers/wire';
 import { ProviderError } from '../../nodes/shared/rules/errors';
 import { addressToE164 } from '../../nodes/shared/rules/phone';
@@ -327,15 +327,44 @@ describe("Twilio: where a sender's Messaging Trigger hears statuses", () => {
 	});
 
 	it.each([
-		['a number with no incoming-message URL', { from: '+15017122661' }, [number('')], `The Twilio number +15017122661 has no URL for incoming messages: ${HOW}`],
-		['a number whose URL is null', { from: '+15017122661' }, [number(null)], `The Twilio number +15017122661 has no URL for incoming messages: ${HOW}`],
+		['a number whose incoming messages go nowhere', { from: '+15017122661' }, [number('')], `The Twilio number +15017122661 posts its incoming messages nowhere: ${HOW}`],
+		['a number whose URL is null', { from: '+15017122661' }, [number(null)], `The Twilio number +15017122661 posts its incoming messages nowhere: ${HOW}`],
+		[
+			"a number with Twilio's demo reply, as a new number has",
+			{ from: '+15017122661' },
+			[number('https://demo.twilio.com/welcome/sms/reply')],
+			`The Twilio number +15017122661 posts its incoming messages to https://demo.twilio.com/welcome/sms/reply, not to a Messaging Trigger: ${HOW}`,
+		],
+		['a number that posts to another application', { from: '+15017122661' }, [number('https://app.example.com/messaging/in')], `The Twilio number +15017122661 posts its incoming messages to https://app.example.com/messaging/in, not to a Messaging Trigger: ${HOW}`],
 		['a number the account does not have', { from: '+15017122661' }, [{ statusCode: 200, body: { incoming_phone_numbers: [] } }], `The Twilio account has no number +15017122661: ${HOW}`],
-		['a Messaging Service with no status callback', { messagingServiceSid: SERVICE }, [service('')], `The Messaging Service ${SERVICE} has no status callback URL: ${HOW}`],
+		['a Messaging Service whose statuses go nowhere', { messagingServiceSid: SERVICE }, [service('')], `The Messaging Service ${SERVICE} posts its statuses nowhere: ${HOW}`],
+		['a Messaging Service that posts statuses elsewhere', { messagingServiceSid: SERVICE }, [service('https://status.example.com/cb')], `The Messaging Service ${SERVICE} posts its statuses to https://status.example.com/cb, not to a Messaging Trigger: ${HOW}`],
 		['a Messaging Service that does not exist', { messagingServiceSid: SERVICE }, [{ statusCode: 404, body: { code: 20404, message: 'not found' } }], `Twilio has no Messaging Service ${SERVICE} in this account: ${HOW}`],
 	])('refuses %s, saying what to do, as a request error (no fallback)', async (_name, sender, answers, message) => {
 		const error = await rejectionOf(twilioTriggerStatusUrl(fakeContext(TWILIO_CREDS, answers).ctx, sender));
 		expect(error).toBeInstanceOf(ProviderError);
 		expect([error.kind, error.message]).toEqual(['request', message]);
+	});
+
+	it.each(['MG123', `MG${'0'.repeat(31)}`, `MG${'g'.repeat(32)}`, `SG${'0'.repeat(32)}`])('refuses the malformed Messaging Service SID %p without asking Twilio', async (sid) => {
+		const { ctx, requests } = fakeContext(TWILIO_CREDS, []);
+		const error = await rejectionOf(twilioTriggerStatusUrl(ctx, { messagingServiceSid: sid }));
+		expect([error.kind, error.message]).toEqual(['request', `"${sid}" is not a Messaging Service SID (MG followed by 32 hexadecimal characters): correct the Messaging Service SID`]);
+		expect(requests).toHaveLength(0);
+	});
+
+	it.each([
+		['https://n8n.example.com/webhook/5f1c/messaging', true],
+		['http://127.0.0.1:5678/webhook/5f1c/messaging/', true],
+		['https://proxy.example.com/hooks/sms/messaging?x=1', true],
+		['https://n8n.example.com/webhook/5f1c/messaging-old', false],
+		['https://n8n.example.com/webhook/5f1cmessaging', false],
+		['https://demo.twilio.com/welcome/sms/reply', false],
+		['ftp://n8n.example.com/webhook/5f1c/messaging', false],
+		['/webhook/5f1c/messaging', false],
+		['', false],
+	])('knows a trigger URL by its path: %p → %p', (url, is) => {
+		expect(isTriggerUrl(url)).toBe(is);
 	});
 
 	it.each([[{ from: 'ACME' }, 'ACME'], [{ from: '12345' }, '12345'], [{}, '']])('refuses a sender that is not a number or a service (%j) without asking Twilio', async (sender, shown) => {

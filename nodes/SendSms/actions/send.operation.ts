@@ -120,9 +120,12 @@ export const description: INodeProperties[] = [
 				name: 'statusToTrigger',
 				type: 'boolean',
 				default: false,
-				description:
-					"Whether delivery statuses go to the workflow whose Messaging Trigger receives this sender's messages, with no URL to copy. Twilio: the From number's incoming-message URL, which the trigger sets (or a Messaging Service's status callback). Sinch: the service plan's callback URL in the Sinch dashboard.",
-				displayOptions: whenAny('statusToTrigger'),
+				description: [
+					"Whether delivery updates go to the workflow whose Messaging Trigger receives this sender's messages, with no URL to copy.",
+					...PROVIDER_NAMES.map((name) => PROVIDERS[name].sms).flatMap((sms) => (sms.options.statusToTrigger && sms.triggerStatusNote ? [sms.triggerStatusNote] : [])),
+				].join(' '),
+				// Every provider of the route must bring statuses back: a fallback that cannot would lose them unseen.
+				displayOptions: whenAll('statusToTrigger'),
 			},
 			{
 				displayName: 'Status Callback URL',

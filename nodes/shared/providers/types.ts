@@ -115,8 +115,9 @@ export interface SmsCapability {
 	send(ctx: ProviderContext, request: SendSmsRequest): Promise<ProviderMessage>;
 	/**
 	 * With `statusToTrigger`: the status callback URL that reaches the Messaging Trigger set up for this sender, or
-	 * undefined where the provider's own setting already sends statuses there. Throws a `config` ProviderError when
-	 * the sender has no trigger set up; nothing is sent then. Absent: the provider needs no look-up.
+	 * undefined where the provider's own setting already sends statuses there. Throws a `request` ProviderError (no
+	 * fallback: the next provider's message would bring no statuses either) when the sender has no trigger set up;
+	 * nothing is sent then. Absent: the provider needs no look-up.
 	 */
 	triggerStatusUrl?(ctx: ProviderContext, sender: SmsSender): Promise<string | undefined>;
 	/** A message's status; `recipient` picks one recipient of a batch (Sinch). */
@@ -126,6 +127,8 @@ export interface SmsCapability {
 	};
 	/** Cancel a scheduled message. */
 	cancel?: (ctx: ProviderContext, messageId: string) => Promise<ProviderMessage>;
+	/** With `options.statusToTrigger`: what the user sets up for statuses to reach the trigger, in one sentence. */
+	triggerStatusNote?: string;
 	/** A hint for the output when "accepted" is all the provider can say at once. */
 	acceptedHint?: string;
 }

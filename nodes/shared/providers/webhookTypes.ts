@@ -7,6 +7,22 @@ import type { IDataObject } from 'n8n-workflow';
 import type { MessageStatus } from '../rules/status';
 import type { ProviderContext } from './types';
 
+/**
+ * The last segment of the Messaging Trigger's webhook path (n8n serves it at `/webhook/<id>/messaging`): how a URL
+ * set on a provider is known to be a trigger's, rather than the provider's demo reply or another application's.
+ */
+export const TRIGGER_WEBHOOK_PATH = 'messaging';
+
+/** Whether a URL is a Messaging Trigger's webhook URL (its path ends in the trigger's path). */
+export function isTriggerUrl(url: string): boolean {
+	try {
+		const { protocol, pathname } = new URL(url);
+		return (protocol === 'https:' || protocol === 'http:') && pathname.replace(/\/+$/, '').endsWith(`/${TRIGGER_WEBHOOK_PATH}`);
+	} catch {
+		return false;
+	}
+}
+
 /** One HTTP request as the provider sent it. */
 export interface WebhookRequest {
 	method: string;

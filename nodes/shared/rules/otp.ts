@@ -2,11 +2,11 @@
  * Built-in one-time codes: a code drawn with a CSPRNG, and a verification token that lets a later Check confirm the
  * code without storing it anywhere. The token is `<payload>.<mac>`, both base64url: the payload holds an ID, the
  * expiry, a salt and a keyed hash of the code bound to the recipient; the MAC is an HMAC-SHA256 over the payload.
- * Both keys are derived from the secret the user keeps in a credential, so a token reveals nothing: not the code
- * (guessing it needs the secret, not just a million tries), not the number. Attempt limits and single use need
+ * Both keys are derived from the secret the user keeps in a credential (stretched with scrypt), so a token reveals
+ * nothing: not the code (guessing it needs the secret, not just a million tries), not the number. Attempt limits and single use need
  * state shared between executions, which the node keeps; this module is pure.
  */
-import { createHmac, hkdfSync, randomBytes, randomInt } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes, randomInt, scryptSync } from 'node:crypto';
 import { safeEqual } from '../signatures/compare';
 
 export const CODE_ALPHABETS = {
@@ -55,12 +55,33 @@ interface TokenPayload {
 	h: string;
 }
 
+/** The longest a code may stay valid: a day. */
+export const MAX_TTL_SECONDS = 24 * 3600;
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+// The secret is stretched with scrypt before the two keys are drawn from it: someone holding a leaked token and
+// testing guesses of a secret a person chose pays about 0.1 s and 32 MiB a guess. Kept per secret, for the process.
+const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+const derived = new Map<string, { mac: Buffer; code: Buffer }>();
+
 function keys(secret: string): { mac: Buffer; code: Buffer } {
 	if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
 		throw new RangeError(`The verification secret must have at least ${MIN_SECRET_LENGTH} characters`);
 	}
-	const derive = (info: string) => Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf-8'), Buffer.alloc(0), info, 32));
-	return { mac: derive('n8n-messaging-gateway otp token'), code: derive('n8n-messaging-gateway otp code') };
+	const known = derived.get(secret);
+	if (known) return known;
+	const master = scryptSync(secret, 'n8n-messaging-gateway otp', 32, SCRYPT);
+	const derive = (info: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
+	const pair = { mac: derive('n8n-messaging-gateway otp token'), code: derive('n8n-messaging-gateway otp code') };
+	if (derived.size >= 16) derived.delete(derived.keys().next().value as string);
+	derived.set(secret, pair);
+	return pair;
+}
+
+function recipient(to: string): string {
+	if (typeof to !== 'string' || !E164.test(to)) throw new RangeError(`A code is bound to a number in E.164 (+ and 7 to 15 digits), not ${JSON.stringify(to)}`);
+	return to;
 }
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
@@ -75,14 +96,16 @@ export interface IssuedToken {
 	expiresAt: Date;
 }
 
-/** A token for `code` sent to `to` (E.164), valid for `ttlSeconds` from `now`. */
+/** A token for `code` sent to `to` (E.164, as the node cleaned it), valid for `ttlSeconds` (at most a day) from `now`. */
 export function issueToken(input: { secret: string; code: string; to: string; ttlSeconds: number; now: Date }): IssuedToken {
 	const { mac, code: codeKey } = keys(input.secret);
-	if (!Number.isInteger(input.ttlSeconds) || input.ttlSeconds < 1) throw new RangeError(`A code is valid for a whole number of seconds, at least 1, not ${input.ttlSeconds}`);
+	if (!Number.isInteger(input.ttlSeconds) || input.ttlSeconds < 1 || input.ttlSeconds > MAX_TTL_SECONDS) {
+		throw new RangeError(`A code is valid for a whole number of seconds from 1 to ${MAX_TTL_SECONDS}, not ${input.ttlSeconds}`);
+	}
 	const id = randomBytes(ID_BYTES).toString('base64url');
 	const salt = randomBytes(SALT_BYTES).toString('base64url');
 	const exp = Math.floor(input.now.getTime() / 1000) + input.ttlSeconds;
-	const payload: TokenPayload = { v: VERSION, id, exp, salt, h: codeHash(codeKey, salt, id, input.to, input.code) };
+	const payload: TokenPayload = { v: VERSION, id, exp, salt, h: codeHash(codeKey, salt, id, recipient(input.to), input.code) };
 	const body = b64url(JSON.stringify(payload));
 	const signature = createHmac('sha256', mac).update(body).digest('base64url');
 	return { token: `${body}.${signature}`, verificationId: id, expiresAt: new Date(exp * 1000) };
@@ -131,6 +154,6 @@ export function checkToken(input: { secret: string; token: string; code: string;
 	if (!payload) return { status: 'invalid', reason: 'The verification token was not issued with this secret, or was changed or cut' };
 	const expiresAt = new Date(payload.exp * 1000);
 	if (input.now.getTime() >= expiresAt.getTime()) return { status: 'expired', verificationId: payload.id, expiresAt };
-	const right = safeEqual(codeHash(codeKey, payload.salt, payload.id, input.to, input.code), payload.h);
+	const right = safeEqual(codeHash(codeKey, payload.salt, payload.id, recipient(input.to), input.code), payload.h);
 	return { status: right ? 'approved' : 'denied', verificationId: payload.id, expiresAt };
 }

@@ -53,7 +53,7 @@ export const SINCH_CODES: CodeTable = {
 	missing_callback_url: rule(
 		'config',
 		'Sinch needs a callback URL for delivery reports',
-		"set the service plan's callback URL in the Sinch dashboard (SMS → APIs), give a Status Callback URL, or turn delivery reports off",
+		"set the service plan's callback URL in the Sinch dashboard (SMS → APIs), or give a Status Callback URL",
 	),
 	unprovisioned_region: rule('config', 'The Sinch service plan is not provisioned in this region', 'pick the region of the service plan in the credential'),
 	not_found: rule('notFound', 'Sinch has no such batch', 'check the batch ID'),

@@ -58,6 +58,7 @@ function fromBatch(batch: Record<string, unknown>, now: Date): ProviderMessage {
 
 export const sinchSms: SmsCapability = {
 	options: { media: false, statusCallback: true, statusToTrigger: true, clientReference: true, maxPrice: false, validityPeriod: true, schedule: {} },
+	triggerStatusNote: "Sinch: the trigger's URL is the service plan's callback URL (Sinch dashboard → SMS → APIs).",
 	acceptedHint:
 		'Sinch has accepted the batch; it refuses blocked or opted-out numbers only afterwards (delivery report 413). Use Get Status, a status callback, or Wait for Final Status to know the outcome.',
 

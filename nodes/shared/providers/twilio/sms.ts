@@ -157,6 +157,7 @@ export const twilioSms: SmsCapability = {
 	},
 
 	triggerStatusUrl: twilioTriggerStatusUrl,
+	triggerStatusNote: 'Twilio: the trigger is active for the From number or the Messaging Service, with Configure the Provider for Me on.',
 
 	status: {
 		perRecipient: false,

@@ -9,7 +9,7 @@ import { addressToE164 } from '../../rules/phone';
 import { mapStatus } from '../../rules/status';
 import { validateTwilioSignature } from '../../signatures/twilio';
 import type { ProviderContext, ProviderHttpResponse, SmsSender } from '../types';
-import type { ProviderWebhookEvent, WebhookReply, WebhooksCapability, WebhookSettings, WebhookSetup } from '../webhookTypes';
+import { isTriggerUrl, type ProviderWebhookEvent, type WebhookReply, type WebhooksCapability, type WebhookSettings, type WebhookSetup } from '../webhookTypes';
 import { asJson, baseUrlOr, formEncode, headerValue } from '../wire';
 import { readTwilioError, TWILIO, TWILIO_CODES, TWILIO_STATUSES, twilioApiBase } from './index';
 
@@ -194,20 +194,24 @@ const STATUS_OPTION = 'Send Statuses to the Messaging Trigger';
 
 /**
  * Where the Messaging Trigger set up for a sender hears delivery statuses. A number has no status URL of its own,
- * so each message names the number's incoming-message URL (which the trigger set); a Messaging Service posts
- * statuses to its own status callback (which the trigger set too), so nothing is named. A look-up that times out
- * sent nothing: it is safe to try again.
+ * so each message names the number's incoming-message URL, once it is a trigger's (a new number's is Twilio's demo
+ * reply; others point at Studio or another application); a Messaging Service posts statuses to its own status
+ * callback, which the trigger set, so nothing is named. A look-up that got no answer sent nothing: it is safe to try
+ * again.
  */
 export async function twilioTriggerStatusUrl(ctx: ProviderContext, sender: SmsSender): Promise<string | undefined> {
 	// A sender with no trigger set up fails the item, never falls back: a message sent by the next provider would
 	// bring no statuses to the trigger either, and the mistake would go unseen.
-	const setUp = (what: string) =>
+	const refuse = (what: string) =>
 		new ProviderError({
 			provider: TWILIO,
 			kind: 'request',
 			message: `${what}: activate a workflow whose Messaging Trigger listens to it with Configure the Provider for Me on, or turn off ${STATUS_OPTION} and give a Status Callback URL`,
 		});
 	const service = sender.messagingServiceSid?.trim();
+	if (service !== undefined && service !== '' && !SERVICE_SID.test(service)) {
+		throw new ProviderError({ provider: TWILIO, kind: 'request', message: `"${service}" is not a Messaging Service SID (MG followed by 32 hexadecimal characters): correct the Messaging Service SID` });
+	}
 	const number = service ? undefined : addressToE164(sender.from ?? '');
 	if (!service && !number?.startsWith('+')) {
 		throw new ProviderError({
@@ -221,16 +225,14 @@ export async function twilioTriggerStatusUrl(ctx: ProviderContext, sender: SmsSe
 		target = await findTarget(ctx, service ?? (number as string));
 	} catch (error) {
 		if (!(error instanceof ProviderError)) throw error;
-		if (error.kind === 'notFound') throw setUp(service ? `Twilio has no Messaging Service ${service} in this account` : `The Twilio account has no number ${number}`);
+		if (error.kind === 'notFound') throw refuse(service ? `Twilio has no Messaging Service ${service} in this account` : `The Twilio account has no number ${number}`);
 		if (error.kind === 'ambiguous') throw new ProviderError({ provider: TWILIO, kind: 'network', message: `Twilio did not answer where ${service ?? number} posts its messages; nothing was sent`, detail: error.detail });
 		throw error;
 	}
-	if (target.kind === 'service') {
-		if (!target.statusUrl) throw setUp(`The Messaging Service ${target.sid} has no status callback URL`);
-		return undefined;
-	}
-	if (!target.inboundUrl) throw setUp(`The Twilio number ${number} has no URL for incoming messages`);
-	return target.inboundUrl;
+	const [url, what] = target.kind === 'service' ? [target.statusUrl ?? '', `The Messaging Service ${target.sid} posts its statuses`] : [target.inboundUrl, `The Twilio number ${number} posts its incoming messages`];
+	if (!url) throw refuse(`${what} nowhere`);
+	if (!isTriggerUrl(url)) throw refuse(`${what} to ${url}, not to a Messaging Trigger`);
+	return target.kind === 'service' ? undefined : url;
 }
 
 export const twilioWebhookSetup: WebhookSetup = {
