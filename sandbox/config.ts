@@ -13,6 +13,8 @@ export interface SandboxAccounts {
 		messagingServiceSid: string;
 		/** Numbers a Messaging Service sends from. */
 		serviceNumbers: string[];
+		/** The Verify service (verify.twilio.com/v2/Services/VA…). */
+		verifyServiceSid: string;
 	};
 	sinch: {
 		servicePlanId: string;
@@ -49,6 +51,7 @@ export const DEFAULT_ACCOUNTS: SandboxAccounts = {
 		numbers: ['+15005550006', '+12025550134', '+447911000001'],
 		messagingServiceSid: `MG${'5c'.repeat(16)}`,
 		serviceNumbers: ['+12025550135', '+12025550136'],
+		verifyServiceSid: `VA${'5d'.repeat(16)}`,
 	},
 	sinch: {
 		servicePlanId: 'sandboxplan0000000000000000000001',

@@ -5,6 +5,7 @@ import { twilioSenderRate } from '../nodes/shared/providers/twilio/index';
 import { basicAuth, form, httpUrl, json, rfc2822 } from './http';
 import { scenarioOf, SenderQueue, twilioStatusSteps } from './rules';
 import { newId, newMessage } from './state';
+import { twilioVerify } from './twilioVerify';
 import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StoredMessage, WebhookSpec } from './types';
 
 /** The Messaging Services API lives on messaging.twilio.com: /v1/Services/MG…. */
@@ -57,6 +58,7 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 	const numbers = new Map<string, NumberSettings>();
 	const service: ServiceSettings = { inboundRequestUrl: '', inboundMethod: 'POST', statusCallback: '' };
 	const allNumbers = () => [...account.numbers, ...account.serviceNumbers];
+	const verify = twilioVerify(sandbox);
 
 	function numberSettings(number: string): NumberSettings | undefined {
 		if (!allNumbers().includes(number)) return undefined;
@@ -369,8 +371,9 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 			queue.clear();
 			numbers.clear();
 			Object.assign(service, { inboundRequestUrl: '', inboundMethod: 'POST', statusCallback: '' });
+			verify.reset();
 		},
-		matches: (_method, path) => path === '/2010-04-01' || path.startsWith('/2010-04-01/') || SERVICE_PATH.test(path),
+		matches: (_method, path) => path === '/2010-04-01' || path.startsWith('/2010-04-01/') || SERVICE_PATH.test(path) || verify.matches(path),
 		inboundAccount: () => account.accountSid,
 		newInboundId: () => newId('SM'),
 		inboundNumbers: allNumbers,
@@ -409,6 +412,7 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 		},
 		errorResponse: (status, message) => twilioError(status, codeFor(status), message),
 		async handle(req) {
+			if (verify.matches(req.path)) return verify.handle(req, () => authenticate(req, account.accountSid));
 			const serviceMatch = SERVICE_PATH.exec(req.path);
 			if (serviceMatch) {
 				const denied = authenticate(req, account.accountSid);
