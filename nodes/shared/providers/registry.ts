@@ -10,6 +10,7 @@ import { snsSms } from './sns/sms';
 import { snsWebhooks } from './sns/webhooks';
 import { TWILIO, TWILIO_CODES, TWILIO_SENDER_RATES, TWILIO_STATUSES, twilioSecrets } from './twilio/index';
 import { twilioSms } from './twilio/sms';
+import { twilioVerify } from './twilio/verify';
 import { twilioWebhooks } from './twilio/webhooks';
 import type { Provider, ProviderName } from './types';
 
@@ -24,6 +25,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, Provider>> = {
 		secrets: twilioSecrets,
 		sms: twilioSms,
 		webhooks: twilioWebhooks,
+		verify: twilioVerify,
 	},
 	sinch: {
 		...SINCH,

@@ -6,6 +6,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IDisplayOptions, INodeProperties } from 'n8n-workflow';
 import type { CodeTable } from '../rules/errors';
 import type { MessageStatus, StatusTable } from '../rules/status';
+import type { VerifyCapability } from './verifyTypes';
 import type { WebhooksCapability } from './webhookTypes';
 
 export type ProviderName = 'twilio' | 'sinch' | 'sns';
@@ -163,6 +164,8 @@ export interface Provider {
 	sms: SmsCapability;
 	/** Inbound messages and delivery statuses pushed to a webhook (the Messaging Trigger). */
 	webhooks?: WebhooksCapability;
+	/** One-time codes sent and checked by the provider's own verification service. */
+	verify?: VerifyCapability;
 }
 
-export type Capability = 'sms' | 'webhooks';
+export type Capability = 'sms' | 'webhooks' | 'verify';

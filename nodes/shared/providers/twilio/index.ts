@@ -95,6 +95,20 @@ export function twilioSecrets(credentials: ICredentialDataDecryptedObject): stri
 }
 
 /** Twilio's own error format ({code, message, more_info, status}), or nothing when the answer is not in it (a proxy's page). */
+export const TWILIO_VERIFY_HOST = 'https://verify.twilio.com';
+
+/** Twilio Verify's codes, over the account's own (https://www.twilio.com/docs/api/errors, 60xxx). */
+export const TWILIO_VERIFY_CODES: CodeTable = {
+	...TWILIO_CODES,
+	'20404': rule('notFound', 'Twilio has no such Verify service in this account', 'check the Verify Service SID (Verify → Services in the Twilio console)'),
+	'60200': rule('request', 'Twilio Verify refused a parameter', "check the number (E.164), the channel and the locale; a custom code needs the feature enabled on the service"),
+	'60203': rule('request', 'The code was sent too many times for this verification', 'wait for the verification to expire (10 minutes) before starting again'),
+	'60205': rule('recipient', 'The number is a landline and cannot receive SMS', 'use the call channel for this number'),
+	'60212': rule('rateLimited', 'Too many verifications for this number at once', 'wait a moment before starting again'),
+	'60223': rule('config', 'The channel is not enabled on the Verify service', 'enable it in the Twilio console (Verify → Services → the service), or choose another channel'),
+	'60410': rule('config', 'Twilio blocked the verification as suspected fraud', "check Verify's Fraud Guard settings and the number's country"),
+};
+
 export function readTwilioError(body: Record<string, unknown> | undefined): { code?: number | string; message?: string } {
 	if (body === undefined || !(typeof body.code === 'number' || typeof body.code === 'string') || typeof body.message !== 'string') return {};
 	return { code: body.code, message: body.message };
