@@ -2,10 +2,11 @@
  * Twilio's facts: hosts, statuses, error codes, sender rates and secrets. Its wire format is in sms.ts.
  */
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
-import { rule, type CodeTable } from '../../rules/errors';
+import { classifyProviderError, rule, type CodeTable, type ProviderError } from '../../rules/errors';
+import { parseRetryAfter } from '../../rules/retry';
 import type { StatusTable } from '../../rules/status';
-import type { SenderRate } from '../types';
-import { baseUrlOr } from '../wire';
+import type { ProviderHttpResponse, SenderRate } from '../types';
+import { baseUrlOr, headerValue } from '../wire';
 
 export const TWILIO = { name: 'twilio', label: 'Twilio' } as const;
 
@@ -108,6 +109,21 @@ export const TWILIO_VERIFY_CODES: CodeTable = {
 	'60223': rule('config', 'The channel is not enabled on the Verify service', 'enable it in the Twilio console (Verify → Services → the service), or choose another channel'),
 	'60410': rule('config', 'Twilio blocked the verification as suspected fraud', "check Verify's Fraud Guard settings and the number's country"),
 };
+
+/**
+ * The error for an answer that is not the resource asked for, classified by Twilio's code in `codes`. A 2xx without
+ * the resource is not an answer to trust: the request may or may not have been carried out.
+ */
+export function twilioFailure(response: ProviderHttpResponse, body: Record<string, unknown> | undefined, codes: CodeTable = TWILIO_CODES): ProviderError {
+	const error = readTwilioError(body);
+	return classifyProviderError(TWILIO, codes, {
+		httpStatus: response.statusCode,
+		code: error.code,
+		providerMessage: error.message,
+		retryAfterMs: parseRetryAfter(headerValue(response.headers, 'retry-after')),
+		kind: response.statusCode >= 200 && response.statusCode < 300 ? 'ambiguous' : undefined,
+	});
+}
 
 export function readTwilioError(body: Record<string, unknown> | undefined): { code?: number | string; message?: string } {
 	if (body === undefined || !(typeof body.code === 'number' || typeof body.code === 'string') || typeof body.message !== 'string') return {};

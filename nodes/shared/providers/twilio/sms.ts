@@ -1,11 +1,10 @@
 /** Twilio Programmable Messaging: send, look up and cancel a message. */
 import type { IDataObject } from 'n8n-workflow';
-import { classifyProviderError, describeCode } from '../../rules/errors';
-import { parseRetryAfter } from '../../rules/retry';
+import { describeCode } from '../../rules/errors';
 import { mapStatus } from '../../rules/status';
 import type { ProviderContext, ProviderHttpResponse, ProviderMessage, SendSmsRequest, SmsCapability } from '../types';
-import { asJson, formEncode, headerValue } from '../wire';
-import { readTwilioError, TWILIO, TWILIO_CODES, TWILIO_STATUSES, twilioApiBase } from './index';
+import { asJson, formEncode } from '../wire';
+import { TWILIO, TWILIO_CODES, TWILIO_STATUSES, twilioApiBase, twilioFailure } from './index';
 import { twilioTriggerStatusUrl } from './webhooks';
 
 const MIN_SCHEDULE_MS = 5 * 60 * 1000;
@@ -61,15 +60,7 @@ function toMessage(body: Record<string, unknown>): ProviderMessage {
 function answer(response: ProviderHttpResponse): Record<string, unknown> {
 	const body = asJson(response.body);
 	if (response.statusCode >= 200 && response.statusCode < 300 && body && typeof body.sid === 'string') return body;
-	const twilioError = readTwilioError(body);
-	throw classifyProviderError(TWILIO, TWILIO_CODES, {
-		httpStatus: response.statusCode,
-		code: twilioError.code,
-		providerMessage: twilioError.message,
-		retryAfterMs: parseRetryAfter(headerValue(response.headers, 'retry-after')),
-		// A 2xx without a message is not an answer we can trust: the message may or may not exist.
-		kind: response.statusCode >= 200 && response.statusCode < 300 ? 'ambiguous' : undefined,
-	});
+	throw twilioFailure(response, body);
 }
 
 const SERVICE = { parameter: 'twilioSenderType', value: 'messagingService', label: 'Twilio Sender → Messaging Service' };

@@ -5,12 +5,11 @@
  * 404/20404) `expired`. Anything else is an error, in Verify's own sentences.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { classifyProviderError, ProviderError } from '../../rules/errors';
-import { parseRetryAfter } from '../../rules/retry';
+import { ProviderError } from '../../rules/errors';
 import type { ProviderContext, ProviderHttpResponse } from '../types';
 import type { VerificationResult, VerificationStatus, VerifyCapability } from '../verifyTypes';
-import { asJson, baseUrlOr, formEncode, headerValue } from '../wire';
-import { readTwilioError, TWILIO, TWILIO_VERIFY_CODES, TWILIO_VERIFY_HOST } from './index';
+import { asJson, baseUrlOr, formEncode } from '../wire';
+import { readTwilioError, TWILIO, TWILIO_VERIFY_CODES, TWILIO_VERIFY_HOST, twilioFailure } from './index';
 
 const SERVICE_SID = /^VA[0-9a-fA-F]{32}$/;
 const VERIFICATION_SID = /^VE[0-9a-fA-F]{32}$/;
@@ -68,17 +67,6 @@ function outcome(status: VerificationStatus, reason: string, known: { to?: strin
 	return { verificationId: known.verificationId ?? null, to: known.to ?? null, channel: known.channel ?? null, status, valid: false, attempts: null, expiresAt: null, reason, raw };
 }
 
-function failure(response: ProviderHttpResponse, body: Record<string, unknown> | undefined): ProviderError {
-	const error = readTwilioError(body);
-	return classifyProviderError(TWILIO, TWILIO_VERIFY_CODES, {
-		httpStatus: response.statusCode,
-		code: error.code,
-		providerMessage: error.message,
-		retryAfterMs: parseRetryAfter(headerValue(response.headers, 'retry-after')),
-		kind: response.statusCode >= 200 && response.statusCode < 300 ? 'ambiguous' : undefined,
-	});
-}
-
 const ok = (response: ProviderHttpResponse, body: Record<string, unknown> | undefined): body is Record<string, unknown> =>
 	response.statusCode >= 200 && response.statusCode < 300 && body !== undefined && typeof body.sid === 'string';
 
@@ -114,7 +102,7 @@ export const twilioVerify: VerifyCapability = {
 		if (String(readTwilioError(body).code ?? '') === '60203') {
 			return outcome('max_attempts_reached', 'The code was already sent 5 times for this verification: wait for it to expire (10 minutes) before starting again', request, body ?? {});
 		}
-		throw failure(response, body);
+		throw twilioFailure(response, body, TWILIO_VERIFY_CODES);
 	},
 
 	async check(ctx, request) {
@@ -132,7 +120,7 @@ export const twilioVerify: VerifyCapability = {
 		const twilioCode = String(readTwilioError(body).code ?? '');
 		if (twilioCode === '60202') return outcome('max_attempts_reached', 'Too many wrong codes (5): the verification is closed. Start a new one', known, body ?? {});
 		if (response.statusCode === 404 && (twilioCode === '20404' || twilioCode === '')) return outcome('expired', GONE, known, body ?? {});
-		throw failure(response, body);
+		throw twilioFailure(response, body, TWILIO_VERIFY_CODES);
 	},
 
 	async cancel(ctx, request) {
@@ -144,6 +132,6 @@ export const twilioVerify: VerifyCapability = {
 		const body = asJson(response.body);
 		if (ok(response, body)) return toResult(body, false);
 		if (response.statusCode === 404) return outcome('expired', GONE, { verificationId: request.verificationId }, body ?? {});
-		throw failure(response, body);
+		throw twilioFailure(response, body, TWILIO_VERIFY_CODES);
 	},
 };

@@ -4,14 +4,14 @@
  * (or a Messaging Service's inbound and status URLs) at the trigger and puts the old values back on delete.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { classifyProviderError, describeCode, ProviderError } from '../../rules/errors';
+import { describeCode, ProviderError } from '../../rules/errors';
 import { addressToE164 } from '../../rules/phone';
 import { mapStatus } from '../../rules/status';
 import { validateTwilioSignature } from '../../signatures/twilio';
 import type { ProviderContext, ProviderHttpResponse, SmsSender } from '../types';
 import { isTriggerUrl, type ProviderWebhookEvent, type WebhookReply, type WebhooksCapability, type WebhookSettings, type WebhookSetup } from '../webhookTypes';
 import { asJson, baseUrlOr, formEncode, headerValue } from '../wire';
-import { readTwilioError, TWILIO, TWILIO_CODES, TWILIO_STATUSES, twilioApiBase } from './index';
+import { readTwilioError, TWILIO, TWILIO_CODES, TWILIO_STATUSES, twilioApiBase, twilioFailure } from './index';
 
 export const TWILIO_MESSAGING_HOST = 'https://messaging.twilio.com';
 
@@ -125,7 +125,7 @@ function ok(response: ProviderHttpResponse, what: string): Record<string, unknow
 			message: `Twilio has no ${what} in this account: check it in the trigger and that the credential is the account's`,
 		});
 	}
-	throw classifyProviderError(TWILIO, TWILIO_CODES, { httpStatus: response.statusCode, code: twilioError.code, providerMessage: twilioError.message });
+	throw twilioFailure(response, body);
 }
 
 interface TwilioTarget {
