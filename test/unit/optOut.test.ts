@@ -110,6 +110,13 @@ describe('matchKeyword', () => {
 		expect(matchKeyword('stop', { languages: [], custom: { optOut: ['Stop'] } })).toEqual({ type: 'optOut', word: 'Stop', lists: ['custom'] });
 	});
 
+	it('matches a single word only, even against the user’s own words written with spaces, and never an empty message', () => {
+		const custom = { optOut: ['stop all', ''], optIn: [' '], help: ['help me'] };
+		for (const text of ['stop all', 'STOP  ALL', 'help me', '', ' ', '!!!']) expect([text, matchKeyword(text, { custom })]).toEqual([text, null]);
+		expect(matchKeyword(undefined as unknown as string)).toBeNull();
+		expect(matchKeyword('stop', { custom })).toMatchObject({ type: 'optOut', word: 'STOP' });
+	});
+
 	it('lets opt-out win when the user lists a word under two kinds', () => {
 		expect(matchKeyword('pause', { custom: { optIn: ['pause'], optOut: ['pause'] } })?.type).toBe('optOut');
 		expect(matchKeyword('pause', { custom: { help: ['pause'], optIn: ['pause'] } })?.type).toBe('optIn');

@@ -68,6 +68,9 @@ describe('SNS message signatures', () => {
 		);
 		expect(snsStringToSign({ ...notification(), Type: 'Other' })).toBeUndefined();
 		expect(snsStringToSign({ ...notification(), Message: 42 })).toBeUndefined();
+		// Only Subject may be null (SNS leaves it out); any other signed field must be a string.
+		expect(snsStringToSign({ ...notification(), Message: null })).toBeUndefined();
+		expect(snsStringToSign({ ...c, Token: null })).toBeUndefined();
 		expect(() => signSnsMessage({ Type: 'Other' }, SANDBOX_SNS_PRIVATE_KEY)).toThrow('Cannot sign an SNS message of type Other');
 	});
 
@@ -153,6 +156,13 @@ describe('snsCertificateUrlTrusted', () => {
 		['https://sns.us-east-1.amazonaws.com.evil.test/SimpleNotificationService-x.pem', aws, false],
 		['https://evil.test/sns.us-east-1.amazonaws.com/x.pem', aws, false],
 		['https://user:pw@sns.us-east-1.amazonaws.com/SimpleNotificationService-x.pem', aws, false],
+		['https://user@sns.us-east-1.amazonaws.com/SimpleNotificationService-x.pem', aws, false],
+		['https://:pw@sns.us-east-1.amazonaws.com/SimpleNotificationService-x.pem', aws, false],
+		// The credential's region must be a region: not a longer name that happens to end or start like one.
+		['https://sns.x.us-east-1.amazonaws.com/SimpleNotificationService-x.pem', { region: 'x.us-east-1' }, false],
+		['https://sns.us-east-1.x.amazonaws.com/SimpleNotificationService-x.pem', { region: 'us-east-1.x' }, false],
+		['https://sns.ap-southeast-10.amazonaws.com/SimpleNotificationService-x.pem', { region: 'ap-southeast-10' }, true],
+		['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-x.pem', {}, false],
 		['https://xsns.us-east-1.amazonaws.com/SimpleNotificationService-x.pem', aws, false],
 		['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-x.pem', { region: 'us-east-1.amazonaws.com/x' }, false],
 		['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-x.pem', { region: '' }, false],
