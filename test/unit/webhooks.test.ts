@@ -512,6 +512,25 @@ describe('Sinch webhooks', () => {
 		]);
 	});
 
+	it('reads empty texts as absent, skips recipients that are not numbers, and refuses a body that is not an object', () => {
+		expect(readSinchCallback({ ...MO, to: '' })[0].to).toBeNull();
+		const summary = readSinchCallback({ type: 'delivery_report_sms', batch_id: 'B3', statuses: [{ code: 0, status: 'Delivered', count: 3, recipients: [null, '', '33612345678', { n: 1 }] }] });
+		expect(summary.map((e) => [e.to, e.deliveryKey])).toEqual([['+33612345678', 'B3:33612345678:Delivered:0:']]);
+		for (const body of ['text', 42, true]) expect(() => readSinchCallback(body)).toThrow('its body is not a JSON object');
+	});
+
+	it('refuses a signature algorithm that only contains HmacSHA256, and says when the credential’s secret is not text', async () => {
+		const { ctx } = fakeContext(CREDS, []);
+		for (const algorithm of ['xHmacSHA256', 'HmacSHA256x', 'hmacsha256 ']) {
+			expect([algorithm, (await sinchWebhooks.verify(ctx, signed(MO, { 'x-sinch-webhook-signature-algorithm': algorithm }), settings())).ok]).toEqual([algorithm, false]);
+		}
+		expect((await sinchWebhooks.verify(ctx, signed(MO, { 'x-sinch-webhook-signature-algorithm': 'HMACSHA256' }), settings())).ok).toBe(true);
+		expect(await sinchWebhooks.verify(fakeContext({ ...CREDS, webhookSecret: 7 }, []).ctx, signed(MO), settings())).toEqual({
+			ok: false,
+			reason: expect.stringMatching(/^the Sinch credential has no Webhook Signing Secret/),
+		});
+	});
+
 	it('refuses bodies Sinch does not send, with the reason', async () => {
 		expect(() => readSinchCallback([])).toThrow('its body is not a JSON object');
 		expect(() => readSinchCallback(null)).toThrow('its body is not a JSON object');
@@ -570,6 +589,53 @@ describe('AWS SNS webhooks', () => {
 		expect(await snsWebhooks.verify(ctx, request({}), snsSettings)).toEqual({ ok: false, reason: 'the SNS message type null is not one SNS sends' });
 	});
 
+	it('refuses every JSON body that is not an object, and reads no SMS from a message that is not one', async () => {
+		const { ctx } = fakeContext(CREDS, []);
+		for (const body of ['"x"', '42', 'null', 'true', '[]']) {
+			expect([body, await snsWebhooks.verify(ctx, request(body), snsSettings)]).toEqual([body, { ok: false, reason: 'The request is not an AWS SNS message: its body is not a JSON object' }]);
+		}
+		for (const Message of ['null', '42', '"text"', 'not json', undefined]) expect(readSnsNotification({ Type: 'Notification', Message } as never)).toBeUndefined();
+	});
+
+	it('keeps the 16 newest certificates: a 17th URL pushes the oldest out, which is then fetched again', async () => {
+		const now = new Date('2026-11-29T12:00:00Z');
+		const cert = (i: number) => `http://127.0.0.1:4010/sns/SimpleNotificationService-k${i}.pem`;
+		const { ctx, requests } = fakeContext(CREDS, Array.from({ length: 19 }, () => ({ statusCode: 200, body: SANDBOX_SNS_CERTIFICATE })), now);
+		for (let i = 0; i < 17; i++) expect((await snsWebhooks.verify(ctx, request(envelope({ MessageId: `k${i}`, SigningCertURL: cert(i) })), snsSettings)).ok).toBe(true);
+		expect(requests).toHaveLength(17);
+		await snsWebhooks.verify(ctx, request(envelope({ MessageId: 'again-1', SigningCertURL: cert(1) })), snsSettings);
+		expect(requests).toHaveLength(17);
+		await snsWebhooks.verify(ctx, request(envelope({ MessageId: 'again-0', SigningCertURL: cert(0) })), snsSettings);
+		expect(requests.map((r) => r.url).slice(17)).toEqual([cert(0)]);
+	});
+
+	it('asks again for a certificate that failed once its 5 minutes are over, to the millisecond; a PEM of exactly 16 KiB is taken', async () => {
+		const at = new Date('2026-11-29T12:00:00Z');
+		const answers = [{ statusCode: 503, body: '' }, { statusCode: 200, body: SANDBOX_SNS_CERTIFICATE }];
+		const early = fakeContext(CREDS, [...answers], at);
+		expect((await snsWebhooks.verify(early.ctx, request(envelope()), snsSettings)).reason).toBe('the signing certificate could not be fetched');
+		early.ctx.now = () => new Date(at.getTime() + 5 * 60 * 1000 - 1);
+		await snsWebhooks.verify(early.ctx, request(envelope()), snsSettings);
+		expect(early.requests).toHaveLength(1);
+		early.ctx.now = () => new Date(at.getTime() + 5 * 60 * 1000);
+		expect(await snsWebhooks.verify(early.ctx, request(envelope({ Timestamp: '2026-11-29T12:00:00.000Z' })), snsSettings)).toEqual({ ok: true });
+		expect(early.requests).toHaveLength(2);
+
+		forgetSnsCertificates();
+		const padded = `${SANDBOX_SNS_CERTIFICATE}\n${' '.repeat(16 * 1024 - SANDBOX_SNS_CERTIFICATE.length - 1)}`;
+		expect(padded).toHaveLength(16 * 1024);
+		const exact = fakeContext(CREDS, [{ statusCode: 200, body: padded }], at);
+		expect(await snsWebhooks.verify(exact.ctx, request(envelope()), snsSettings)).toEqual({ ok: true });
+	});
+
+	it('takes a message signed exactly 24 hours ago, and a topic written with spaces around it', async () => {
+		const now = new Date('2026-11-30T10:00:00.000Z');
+		const { ctx } = fakeContext(CREDS, [{ statusCode: 200, body: SANDBOX_SNS_CERTIFICATE }], now);
+		expect(await snsWebhooks.verify(ctx, request(envelope()), settings({ target: `  ${TOPIC} ` }))).toEqual({ ok: true });
+		ctx.now = () => new Date(now.getTime() + 1);
+		expect((await snsWebhooks.verify(ctx, request(envelope()), snsSettings)).ok).toBe(false);
+	});
+
 	it('refuses a certificate it cannot use (an error answer, too big, not PEM, no answer), and does not ask again for 5 minutes', async () => {
 		const now = new Date('2026-11-29T12:00:00Z');
 		for (const answer of [{ statusCode: 404, body: SANDBOX_SNS_CERTIFICATE }, { statusCode: 200, body: 'hello' }, { statusCode: 200, body: `${SANDBOX_SNS_CERTIFICATE}${'x'.repeat(16 * 1024)}` }]) {
@@ -625,6 +691,11 @@ describe('AWS SNS webhooks', () => {
 		for (const message of ['not json', '"text"', JSON.stringify({ messageBody: 'x' }), JSON.stringify({ originationNumber: '+1' }), undefined]) {
 			expect(readSnsNotification({ MessageId: 'm', Message: message })).toBeUndefined();
 		}
+	});
+
+	it('reads a message of the trigger’s topic written with spaces around it', async () => {
+		const reading = await snsWebhooks.read(fakeContext(CREDS, []).ctx, request(envelope()), settings({ target: ` ${TOPIC}\t` }));
+		expect(reading.type).toBe('events');
 	});
 
 	it('never confirms nor takes a message of another topic, even with the signature check off', async () => {
@@ -695,6 +766,22 @@ describe('AWS SNS webhooks', () => {
 			const endless = fakeContext(CREDS, Array.from({ length: 60 }, () => list([], 'again')));
 			expect(await setup.exists(endless.ctx, snsSettings)).toBe(false);
 			expect(endless.requests).toHaveLength(50);
+		});
+
+		it('does not exist when only another URL’s subscription is confirmed, or a member lacks its fields; a topic with spaces is trimmed', async () => {
+			expect(await setup.exists(fakeContext(CREDS, [list([[`${TOPIC}:a`, 'https://else']])]).ctx, snsSettings)).toBe(false);
+			const bare = { statusCode: 200, body: `<ListSubscriptionsByTopicResponse><member><Endpoint>${URL_}</Endpoint></member><member><SubscriptionArn>${TOPIC}:c</SubscriptionArn></member></ListSubscriptionsByTopicResponse>` };
+			expect(await setup.exists(fakeContext(CREDS, [bare]).ctx, snsSettings)).toBe(false);
+			const spaced = fakeContext(CREDS, [list([[`${TOPIC}:b`, URL_]])]);
+			expect(await setup.exists(spaced.ctx, settings({ target: ` ${TOPIC}  ` }))).toBe(true);
+			expect([spaced.requests[0].headers, new URLSearchParams(spaced.requests[0].body).get('TopicArn')]).toEqual([{ 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' }, TOPIC]);
+		});
+
+		it('takes only a 2xx answer from SNS as done', async () => {
+			for (const statusCode of [300, 199]) {
+				const error = await rejectionOf(setup.exists(fakeContext(CREDS, [{ ...list([[`${TOPIC}:b`, URL_]]), statusCode }]).ctx, snsSettings));
+				expect([statusCode, error instanceof ProviderError]).toEqual([statusCode, true]);
+			}
 		});
 
 		it('unsubscribes the confirmed subscription it remembers, or those it finds for its URL', async () => {
