@@ -112,6 +112,31 @@ describe('Twilio webhooks', () => {
 		await expect(twilioWebhooks.verify(ctx, { ...withPort, url: URL_ }, settings())).resolves.toEqual({ ok: true });
 	});
 
+	it('reads a key repeated three times in the raw body as Twilio signed it', async () => {
+		const { ctx } = fakeContext(TWILIO_CREDS, []);
+		const params = { ...INBOUND, Tag: ['a', 'b', 'c'] } as unknown as Record<string, string>;
+		const raw = `${new URLSearchParams(INBOUND).toString()}&Tag=a&Tag=b&Tag=c`;
+		const request: WebhookRequest = {
+			method: 'POST',
+			url: URL_,
+			headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(TWILIO_CREDS.authToken, URL_, params) },
+			rawBody: Buffer.from(raw),
+		};
+		await expect(twilioWebhooks.verify(ctx, request, settings())).resolves.toEqual({ ok: true });
+		const two = { ...request, rawBody: Buffer.from(`${new URLSearchParams(INBOUND).toString()}&Tag=a&Tag=b`) };
+		expect((await twilioWebhooks.verify(ctx, two, settings())).ok).toBe(false);
+	});
+
+	it('reads an inbound form without SmsStatus as received, media only for a whole NumMedia, WhatsApp only by its prefix', () => {
+		const { SmsStatus: _status, ...noStatus } = INBOUND;
+		expect(readTwilioForm(noStatus).providerStatus).toBe('received');
+		const media = { MediaUrl0: 'https://m/0', MediaUrl1: 'https://m/1', MediaUrl2: 'https://m/2' };
+		for (const NumMedia of ['2.5', '-1', 'x', '']) expect([NumMedia, readTwilioForm({ ...INBOUND, ...media, NumMedia }).media]).toEqual([NumMedia, []]);
+		expect(readTwilioForm({ ...INBOUND, ...media, NumMedia: '2' }).media.map((m) => m.url)).toEqual(['https://m/0', 'https://m/1']);
+		expect(readTwilioForm({ ...INBOUND, From: 'tel:whatsapp:+33612345678' }).channel).toBe('sms');
+		expect(readTwilioForm({ ...INBOUND, From: 'WhatsApp:+33612345678' }).channel).toBe('whatsapp');
+	});
+
 	it('checks the JSON-body variant by its bodySHA256', async () => {
 		const body = JSON.stringify({ MessageSid: 'SM1', MessageStatus: 'delivered' });
 		const hash = createHash('sha256').update(body).digest('hex');
@@ -286,6 +311,43 @@ describe('Twilio setup', () => {
 		const empty = fakeContext(TWILIO_CREDS, [numberList(URL_), { statusCode: 200, body: {} }]);
 		await setup.delete(empty.ctx, settings());
 		expect(Object.fromEntries(new URLSearchParams(empty.requests[1].body))).toEqual({ SmsUrl: '', SmsMethod: 'POST' });
+	});
+
+	it('says which number or service Twilio has not got, trims a service SID, takes only 2xx as done, and never swallows a failed look-up on delete', async () => {
+		const sid = 'PN00000000000000000000000000000009';
+		const byPath = await rejectionOf(setup.exists(fakeContext(TWILIO_CREDS, [{ statusCode: 404, body: 'Not Found' }]).ctx, settings({ target: sid })));
+		expect([byPath.kind, byPath.code, byPath.message]).toEqual(['notFound', undefined, `Twilio has no number ${sid} in this account: check it in the trigger and that the credential is the account's`]);
+		const listed = await rejectionOf(setup.exists(fakeContext(TWILIO_CREDS, [{ statusCode: 404, body: { code: 20404, message: 'x' } }]).ctx, settings()));
+		expect(listed.message).toBe("Twilio has no number +15017122661 in this account: check it in the trigger and that the credential is the account's");
+		const serviceBody = { sid: SERVICE, inbound_request_url: URL_, status_callback: URL_ };
+		expect(await setup.exists(fakeContext(TWILIO_CREDS, [{ statusCode: 200, body: serviceBody }]).ctx, settings({ target: `  ${SERVICE} ` }))).toBe(true);
+		const pointing = await rejectionOf(setup.create(fakeContext(TWILIO_CREDS, [{ statusCode: 200, body: serviceBody }, { statusCode: 404, body: { code: 20404, message: 'x' } }]).ctx, settings({ target: SERVICE })));
+		expect(pointing.message).toBe(`Twilio has no Messaging Service ${SERVICE} in this account: check it in the trigger and that the credential is the account's`);
+		const pointingNumber = await rejectionOf(setup.create(fakeContext(TWILIO_CREDS, [numberList('x'), { statusCode: 404, body: { code: 20404, message: 'x' } }]).ctx, settings()));
+		expect(pointingNumber.message).toBe("Twilio has no number PN00000000000000000000000000000001 in this account: check it in the trigger and that the credential is the account's");
+		for (const statusCode of [300, 199]) expect((await rejectionOf(setup.exists(fakeContext(TWILIO_CREDS, [{ ...numberList(URL_), statusCode }]).ctx, settings()))) instanceof ProviderError).toBe(true);
+		const failing = await rejectionOf(setup.delete(fakeContext(TWILIO_CREDS, [{ statusCode: 500, body: { code: 20500, message: 'x' } }]).ctx, settings({ remembered: { current: { sid: 'PN00000000000000000000000000000001' } } })));
+		expect(failing.kind).toBe('unavailable');
+	});
+
+	it('remembers what was there only when it is not the trigger already, and fills in what Twilio left out', async () => {
+		const remembered = { previous: { inboundUrl: 'https://first.example', inboundMethod: 'POST' } };
+		const elsewhere = fakeContext(TWILIO_CREDS, [numberList('https://now.example'), { statusCode: 200, body: {} }]);
+		expect((await setup.create(elsewhere.ctx, settings({ remembered }))).previous).toEqual({ inboundUrl: 'https://now.example', inboundMethod: 'GET' });
+		const sparseService = fakeContext(TWILIO_CREDS, [{ statusCode: 200, body: { sid: SERVICE } }, { statusCode: 200, body: {} }]);
+		expect((await setup.create(sparseService.ctx, settings({ target: SERVICE }))).previous).toEqual({ inboundUrl: '', inboundMethod: 'POST', statusUrl: '' });
+		const sparseNumber = fakeContext(TWILIO_CREDS, [{ statusCode: 200, body: { incoming_phone_numbers: [{ sid: 'PN00000000000000000000000000000001', phone_number: '+15017122661' }] } }, { statusCode: 200, body: {} }]);
+		expect((await setup.create(sparseNumber.ctx, settings())).previous).toEqual({ inboundUrl: '', inboundMethod: 'POST' });
+	});
+
+	it('on delete leaves a number someone re-pointed, and keeps the inbound method of a service whose inbound URL is theirs', async () => {
+		const remembered = { previous: { inboundUrl: 'https://old/in', inboundMethod: 'POST', statusUrl: 'https://old/status' } };
+		const theirs = fakeContext(TWILIO_CREDS, [numberList('https://theirs.example')]);
+		await setup.delete(theirs.ctx, settings({ remembered }));
+		expect(theirs.requests).toHaveLength(1);
+		const keep = fakeContext(TWILIO_CREDS, [{ statusCode: 200, body: { sid: SERVICE, inbound_request_url: 'https://theirs/in', inbound_method: 'GET', status_callback: URL_ } }, { statusCode: 200, body: {} }]);
+		await setup.delete(keep.ctx, settings({ target: SERVICE, remembered }));
+		expect(Object.fromEntries(new URLSearchParams(keep.requests[1].body))).toEqual({ InboundRequestUrl: 'https://theirs/in', InboundMethod: 'GET', StatusCallback: 'https://old/status' });
 	});
 
 	it('throws what Twilio says, never swallowing it: auth, a number not in the account, a bad target', async () => {
