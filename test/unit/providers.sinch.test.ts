@@ -314,3 +314,35 @@ describe("Sinch's facts", () => {
 		expect(sinchSms.acceptedHint).toMatch(/^Sinch has accepted the batch; it refuses blocked or opted-out numbers only afterwards \(delivery report 413\)/);
 	});
 });
+
+describe('Sinch answers at the edges', () => {
+	const send = (answer: { statusCode: number; body: unknown }) => sinchSms.send(fakeContext(CREDS, [answer]).ctx, { to: '+33612345678', from: '+12025550150', body: 'Hi' });
+
+	it('takes only a 2xx answer with a batch as sent; a 2xx without one may have been sent', async () => {
+		for (const statusCode of [300, 199]) {
+			const error = await rejectionOf(send({ statusCode, body: batch() }));
+			expect([statusCode, error instanceof ProviderError, error.kind === 'ambiguous']).toEqual([statusCode, true, false]);
+		}
+		expect((await rejectionOf(send({ statusCode: 299, body: { ok: true } }))).kind).toBe('ambiguous');
+		expect((await rejectionOf(send({ statusCode: 201, body: { id: 7 } }))).kind).toBe('ambiguous');
+	});
+
+	it('reads a Sinch error only when both its code and text are strings, and a bad recipient only from a syntax_ code', async () => {
+		const halfCode = await rejectionOf(send({ statusCode: 400, body: { code: 'syntax_invalid_parameter_format', text: 5 } }));
+		expect([halfCode.code, halfCode.providerMessage]).toEqual([undefined, undefined]);
+		const halfText = await rejectionOf(send({ statusCode: 400, body: { code: 5, text: "Invalid 'to' address" } }));
+		expect([halfText.code, halfText.providerMessage]).toEqual([undefined, undefined]);
+		const notSyntax = await rejectionOf(send({ statusCode: 400, body: { code: 'xsyntax_invalid_parameter_format', text: "Invalid 'to' address" } }));
+		expect([notSyntax.code, notSyntax.kind === 'recipient']).toEqual(['xsyntax_invalid_parameter_format', false]);
+		const recipient = await rejectionOf(send({ statusCode: 400, body: { code: 'syntax_invalid_parameter_format', text: "Invalid 'to' address" } }));
+		expect(recipient.kind).toBe('recipient');
+	});
+
+	it('takes only a 2xx delivery report', async () => {
+		const { ctx } = fakeContext(CREDS, [
+			{ statusCode: 200, body: batch() },
+			{ statusCode: 300, body: { recipient: '33612345678', status: 'Delivered', code: 0 } },
+		]);
+		expect(await rejectionOf(sinchSms.status!.get(ctx, '01BATCH'))).toBeInstanceOf(ProviderError);
+	});
+});

@@ -264,3 +264,12 @@ describe('the registry', () => {
 		expect(providersWith(() => 0)).toEqual([]);
 	});
 });
+
+describe('AWS SNS answers at the edges', () => {
+	it('takes only a 2xx answer as published', async () => {
+		for (const statusCode of [300, 199]) {
+			const error = await rejectionOf(snsSms.send(fakeContext(CREDS, [{ statusCode, body: published() }]).ctx, { to: '+33612345678', body: 'x' }));
+			expect([statusCode, error instanceof ProviderError]).toEqual([statusCode, true]);
+		}
+	});
+});

@@ -1,6 +1,7 @@
 /** Twilio's wire format and facts, exactly: the requests it builds and how it reads every kind of answer. */
 import { ProviderError } from '../../nodes/shared/rules/errors';
 import { TWILIO_SENDER_RATES, TWILIO_STATUSES, twilioApiBase, twilioSecrets, twilioSenderKind, twilioSenderRate } from '../../nodes/shared/providers/twilio/index';
+import { PROVIDERS } from '../../nodes/shared/providers/registry';
 import { twilioSms } from '../../nodes/shared/providers/twilio/sms';
 import type { SendSmsRequest } from '../../nodes/shared/providers/types';
 import { fakeContext, rejectionOf } from '../helpers/fakeContext';
@@ -313,5 +314,64 @@ describe("Twilio's facts", () => {
 		]);
 		expect(twilioSecrets({ accountSid: 'AC1', authToken: 'tok', apiKeySecret: 42 })).toEqual(['tok', 'AC1:tok']);
 		expect(twilioSecrets({})).toEqual([]);
+	});
+});
+
+describe('Twilio answers at the edges', () => {
+	const send = (answer: { statusCode: number; body: unknown }) => twilioSms.send(fakeContext(CREDS, [answer]).ctx, { to: '+33612345678', from: '+15005550006', body: 'Hi' });
+
+	it('takes only a 2xx answer with a message as sent; a 2xx without one may have been sent', async () => {
+		for (const statusCode of [300, 199]) {
+			const error = await rejectionOf(send({ statusCode, body: resource() }));
+			expect([statusCode, error instanceof ProviderError, error.kind === 'ambiguous']).toEqual([statusCode, true, false]);
+		}
+		expect((await rejectionOf(send({ statusCode: 299, body: { ok: true } }))).kind).toBe('ambiguous');
+		expect((await rejectionOf(send({ statusCode: 200, body: { sid: 7 } }))).kind).toBe('ambiguous');
+	});
+
+	it('reads an empty price as none, and error code 0 with Twilio’s own words', async () => {
+		expect((await send({ statusCode: 201, body: resource({ price: '' }) })).price).toBeUndefined();
+		expect((await send({ statusCode: 201, body: resource({ status: 'failed', error_code: 0, error_message: 'Twilio says why' }) })).errorMessage).toBe('Twilio says why');
+		expect((await send({ statusCode: 201, body: resource({ status: 'failed', error_code: 0, error_message: null }) })).errorMessage).toBe('');
+	});
+});
+
+describe('the editor and the errors name each sender field the same way', () => {
+	it.each([
+		[
+			'twilio',
+			[
+				['twilioSenderType', 'Twilio Sender', null, null],
+				['twilioFrom', 'Twilio From', '+15005550006', 'A number of the Twilio account, a short code, or an alphanumeric sender ID'],
+				['twilioMessagingServiceSid', 'Messaging Service SID', 'MG…', null],
+			],
+		],
+		['sinch', [['sinchFrom', 'Sinch From', '+12025550134', 'A number of the service plan, a short code, or an alphanumeric sender']]],
+		[
+			'sns',
+			[
+				['snsSmsType', 'AWS SNS SMS Type', null, null],
+				['snsSenderId', 'AWS SNS Sender ID', null, '3 to 11 letters or digits, where the destination country supports sender IDs'],
+				['snsOriginationNumber', 'AWS SNS Origination Number', '+18005550199', 'A number of the account to send from (toll-free, 10DLC or short code), where required'],
+			],
+		],
+	] as const)('%s', (name, fields) => {
+		const sms = PROVIDERS[name].sms;
+		const properties = sms.senderProperties({ '/provider': [name] });
+		expect(properties.map((p) => [p.name, p.displayName, p.placeholder ?? null, p.description ?? null])).toEqual(fields);
+		const shown = Object.fromEntries(properties.map((p) => [p.name, p.displayName]));
+		const asked: Array<[string, string]> = [];
+		const text = (field: string, label: string) => (asked.push([field, label]), '');
+		sms.readSender({ text, option: (_field, fallback) => fallback });
+		sms.readSender({ text, option: (field, fallback) => (field === 'twilioSenderType' ? 'messagingService' : fallback) });
+		expect(asked.length).toBeGreaterThan(0);
+		for (const [field, label] of asked) expect([field, label]).toEqual([field, shown[field]]);
+	});
+
+	it("offers AWS SNS's two SMS types, described", () => {
+		expect(PROVIDERS.sns.sms.senderProperties({ '/provider': ['sns'] })[0].options).toEqual([
+			{ name: 'Transactional', value: 'Transactional', description: 'Codes, alerts, reminders: highest reliability' },
+			{ name: 'Promotional', value: 'Promotional', description: 'Marketing: lowest cost' },
+		]);
 	});
 });
