@@ -298,11 +298,12 @@ describe("Sinch's facts", () => {
 	});
 
 	it('lists every secret, raw and composed', () => {
-		expect(sinchSecrets({ apiToken: 'a', keyId: 'k', keySecret: 's', accessToken: 't', verificationAppKey: 'vk', verificationAppSecret: 'vs' })).toEqual([
+		expect(sinchSecrets({ apiToken: 'a', keyId: 'k', keySecret: 's', accessToken: 't', verificationAppKey: 'vk', verificationAppSecret: 'vs', webhookSecret: 'w' })).toEqual([
 			'a',
 			's',
 			't',
 			'vs',
+			'w',
 			'k:s',
 			'vk:vs',
 		]);

@@ -162,7 +162,7 @@ describe('snsCertificateUrlTrusted', () => {
 		['https://sns.x.us-east-1.amazonaws.com/SimpleNotificationService-x.pem', { region: 'x.us-east-1' }, false],
 		['https://sns.us-east-1.x.amazonaws.com/SimpleNotificationService-x.pem', { region: 'us-east-1.x' }, false],
 		['https://sns.ap-southeast-10.amazonaws.com/SimpleNotificationService-x.pem', { region: 'ap-southeast-10' }, true],
-		['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-x.pem', {}, false],
+		['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-x.pem', {} as { region: string }, false],
 		['https://xsns.us-east-1.amazonaws.com/SimpleNotificationService-x.pem', aws, false],
 		['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-x.pem', { region: 'us-east-1.amazonaws.com/x' }, false],
 		['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-x.pem', { region: '' }, false],

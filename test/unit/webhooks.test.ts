@@ -676,7 +676,7 @@ describe('AWS SNS webhooks', () => {
 		const at = new Date('2026-11-29T12:00:00Z');
 		const answers = [{ statusCode: 503, body: '' }, { statusCode: 200, body: SANDBOX_SNS_CERTIFICATE }];
 		const early = fakeContext(CREDS, [...answers], at);
-		expect((await snsWebhooks.verify(early.ctx, request(envelope()), snsSettings)).reason).toBe('the signing certificate could not be fetched');
+		expect(await snsWebhooks.verify(early.ctx, request(envelope()), snsSettings)).toEqual({ ok: false, reason: 'the signing certificate could not be fetched' });
 		early.ctx.now = () => new Date(at.getTime() + 5 * 60 * 1000 - 1);
 		await snsWebhooks.verify(early.ctx, request(envelope()), snsSettings);
 		expect(early.requests).toHaveLength(1);

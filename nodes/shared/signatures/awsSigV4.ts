@@ -49,13 +49,9 @@ export function amzDate(date: Date): string {
 	return date.toISOString().replace(/[:-]|\.\d{3}/g, '');
 }
 
+/** A URL's path as SigV4 signs it; `.` and `..` (and their %2e forms) are already resolved by the URL parser. */
 function canonicalPath(pathname: string): string {
-	const segments: string[] = [];
-	for (const segment of pathname.split('/')) {
-		if (segment === '' || segment === '.') continue;
-		if (segment === '..') segments.pop();
-		else segments.push(segment);
-	}
+	const segments = pathname.split('/').filter((segment) => segment !== '');
 	const path = `/${segments.join('/')}${segments.length > 0 && pathname.endsWith('/') ? '/' : ''}`;
 	return awsUriEncode(path).replace(/%2F/g, '/');
 }
