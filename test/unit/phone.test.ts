@@ -150,6 +150,31 @@ describe('phone rules, exactly', () => {
 		expect(describePhone('0012', 'US').reason).toBe('TOO_SHORT');
 	});
 
+	it.each([
+		['00 44 7911 123456', 'US', '+447911123456'],
+		['00 44 7911 123456', undefined, '+447911123456'],
+		['00-44-7911-123456', 'US', '+447911123456'],
+		['00.44.7911.123456', undefined, '+447911123456'],
+		['(00) 44 7911 123456', 'US', '+447911123456'],
+		['(00)447911123456', undefined, '+447911123456'],
+		['0 0 44 7911 123456', 'US', '+447911123456'],
+		['00 1 212 555 0100', 'FR', '+12125550100'],
+		// Not the prefix: 00 inside a number, or a national number that reads right as it is.
+		['+1 212 555 0010', undefined, '+12125550010'],
+		['212 555 0010', 'US', '+12125550010'],
+	])('reads the 00 prefix written as %j (default %s) as the international prefix', (input, country, e164) => {
+		expect(describePhone(input, country).e164).toBe(e164);
+	});
+
+	it.each([
+		['00 44 7911', 'US'],
+		['00', 'FR'],
+		['00 ', undefined],
+		['(00)', 'US'],
+	])('keeps refusing %j (default %s) when the 00 reading is no better', (input, country) => {
+		expect(normalizePhone(input, { defaultCountry: country }).ok).toBe(false);
+	});
+
 	it('takes the default country in any case, and ignores one that is not a country', () => {
 		expect(describePhone('06 12 34 56 78', 'fr').country).toBe('FR');
 		expect(describePhone('06 12 34 56 78', 'XX').reason).toBe('INVALID_COUNTRY');

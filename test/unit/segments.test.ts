@@ -282,6 +282,9 @@ describe('findBrokenCharacter', () => {
 		['\uDC00', 1],
 		['\uDFFF', 1],
 		['\uD7FF\uE000', 0],
+		// A first half followed by a character above the second halves is still broken.
+		['\uD83D\uE000', 1],
+		['\uDBFF\uDBFF\uDC00', 1],
 	])('%j → %i', (text, position) => {
 		expect(findBrokenCharacter(text)).toBe(position);
 	});

@@ -102,9 +102,11 @@ export function reasonText(reason: PhoneRejection, country?: string | null): str
 function parse(text: string, defaultCountry?: CountryCode) {
 	const first = parsePhoneNumberFromString(text, defaultCountry);
 	if (first?.isValid()) return first;
-	// "00" international prefix where the default country dials out differently (or none is set). The text is trimmed.
-	if (/^00\d/.test(text)) {
-		const second = parsePhoneNumberFromString(`+${text.slice(2)}`, defaultCountry);
+	// "00" international prefix where the default country dials out differently (or none is set), however it is
+	// written: "0044 …", "00 44 …", "00-44-…", "(00) 44 …". The text is trimmed.
+	const outward = /^\(?0\s*0\)?[\s.-]*(?=\d)/.exec(text);
+	if (outward) {
+		const second = parsePhoneNumberFromString(`+${text.slice(outward[0].length)}`, defaultCountry);
 		if (second && (second.isValid() || !first)) return second;
 	}
 	return first;
