@@ -326,6 +326,10 @@ describe('Sinch answers at the edges', () => {
 		}
 		expect((await rejectionOf(send({ statusCode: 299, body: { ok: true } }))).kind).toBe('ambiguous');
 		expect((await rejectionOf(send({ statusCode: 201, body: { id: 7 } }))).kind).toBe('ambiguous');
+		// No body at all: still a ProviderError, never a TypeError from reading it.
+		expect((await rejectionOf(send({ statusCode: 200, body: '' }))).kind).toBe('ambiguous');
+		const bare = await rejectionOf(send({ statusCode: 400, body: '' }));
+		expect([bare instanceof ProviderError, bare.code]).toEqual([true, undefined]);
 	});
 
 	it('reads a Sinch error only when both its code and text are strings, and a bad recipient only from a syntax_ code', async () => {

@@ -359,6 +359,8 @@ describe('the editor and the errors name each sender field the same way', () => 
 		const sms = PROVIDERS[name].sms;
 		const properties = sms.senderProperties({ '/provider': [name] });
 		expect(properties.map((p) => [p.name, p.displayName, p.placeholder ?? null, p.description ?? null])).toEqual(fields);
+		// Every field starts empty but the choices, which start at the common case.
+		expect(properties.map((p) => p.default)).toEqual(properties.map((p) => (p.type === 'options' ? (name === 'sns' ? 'Transactional' : 'from') : '')));
 		const shown = Object.fromEntries(properties.map((p) => [p.name, p.displayName]));
 		const asked: Array<[string, string]> = [];
 		const text = (field: string, label: string) => (asked.push([field, label]), '');

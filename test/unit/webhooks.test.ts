@@ -837,7 +837,10 @@ describe('AWS SNS webhooks', () => {
 			expect(await setup.exists(fakeContext(CREDS, [bare]).ctx, snsSettings)).toBe(false);
 			const spaced = fakeContext(CREDS, [list([[`${TOPIC}:b`, URL_]])]);
 			expect(await setup.exists(spaced.ctx, settings({ target: ` ${TOPIC}  ` }))).toBe(true);
-			expect([spaced.requests[0].headers, new URLSearchParams(spaced.requests[0].body).get('TopicArn')]).toEqual([{ 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' }, TOPIC]);
+			expect([spaced.requests[0].headers, Object.fromEntries(new URLSearchParams(spaced.requests[0].body))]).toEqual([
+				{ 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' },
+				{ Action: 'ListSubscriptionsByTopic', TopicArn: TOPIC, Version: '2010-03-31' },
+			]);
 		});
 
 		it('takes only a 2xx answer from SNS as done', async () => {
