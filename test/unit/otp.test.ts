@@ -118,6 +118,18 @@ describe('verification tokens', () => {
 		expect(issue({ ttlSeconds: 86400 }).expiresAt).toEqual(later(86400));
 	});
 
+	it('takes a secret of exactly 32 characters, a lifetime of 1 second, and a token pasted with spaces around it', () => {
+		const secret = 's'.repeat(32);
+		const issued = issue({ secret, ttlSeconds: 1 });
+		expect(issued.expiresAt).toEqual(later(1));
+		expect(check(`  ${issued.token}\n`, { secret }).status).toBe('approved');
+	});
+
+	it('reads anything that is not a token text as invalid, never as an error', () => {
+		for (const token of [42, null, undefined, {}, ['a.b']]) expect(check(token as unknown as string).status).toBe('invalid');
+		expect(readToken(SECRET, 7 as unknown as string)).toBeUndefined();
+	});
+
 	it('binds a code to a number in E.164 only: anything else is refused, never hashed as written', () => {
 		const { token } = issue();
 		for (const to of ['0612345678', '33612345678', '+33 6 12 34 56 78', '+0612345678', '+123456', '+1234567890123456', '', 'whatsapp:+33612345678']) {
