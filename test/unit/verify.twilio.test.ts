@@ -36,6 +36,16 @@ describe('Twilio Verify', () => {
 		]);
 		expect(twilioVerify.properties({ engine: ['twilio'] }).map((p) => [p.name, p.required, p.displayOptions])).toEqual([['twilioVerifyServiceSid', true, { show: { engine: ['twilio'] } }]]);
 		expect(twilioVerify.readSettings({ text: () => `  ${VA} `, option: () => undefined })).toEqual({ serviceSid: VA });
+		const [field] = twilioVerify.properties({ engine: ['twilio'] });
+		expect([field.displayName, field.default, field.placeholder, field.description]).toEqual([
+			'Verify Service SID',
+			'',
+			'VA…',
+			'The Verify service that sends and checks the codes (Twilio console → Verify → Services)',
+		]);
+		const asked: Array<[string, string]> = [];
+		twilioVerify.readSettings({ text: (name, label) => (asked.push([name, label]), ''), option: () => undefined });
+		expect(asked).toEqual([[field.name, field.displayName]]);
 	});
 
 	it('starts: the form Twilio expects, the answer in the one shape, expiry 10 minutes after creation', async () => {
@@ -116,6 +126,24 @@ describe('Twilio Verify', () => {
 		expect(error).toBeInstanceOf(ProviderError);
 		expect(error.kind).toBe(kind);
 		expect(error.message).toContain(message);
+	});
+
+	it('takes only a 2xx answer with a verification as done, and throws the rest', async () => {
+		const start = (answer: Answer) => twilioVerify.start(fakeContext(CREDS, [answer]).ctx, { to: '+33612345678', channel: 'sms', settings: { serviceSid: ` ${VA} ` } });
+		for (const statusCode of [300, 199]) {
+			const error = await rejectionOf(start({ statusCode, body: resource() }));
+			expect([statusCode, error instanceof ProviderError, error.kind === 'ambiguous']).toEqual([statusCode, true, false]);
+		}
+		for (const body of [{ ok: true }, { sid: 7 }, '']) expect((await rejectionOf(start({ statusCode: 201, body }))).kind).toBe('ambiguous');
+		expect((await start({ statusCode: 201, body: resource() })).status).toBe('pending');
+		const check = (answer: Answer) => twilioVerify.check(fakeContext(CREDS, [answer]).ctx, { code: '482910', to: '+33612345678', settings });
+		expect((await rejectionOf(check({ statusCode: 500, body: '' }))).kind).toBe('unavailable');
+		expect((await rejectionOf(check(err(400, 60200)))).kind).toBe('request');
+		expect(await rejectionOf(check(err(400, 20404)))).toBeInstanceOf(ProviderError);
+		expect((await rejectionOf(check(err(404, 20003)))).kind).not.toBe('expired');
+		expect((await rejectionOf(twilioVerify.cancel(fakeContext(CREDS, [err(503, 20500)]).ctx, { verificationId: VE, settings }))).kind).toBe('unavailable');
+		const badId = await rejectionOf(twilioVerify.check(fakeContext(CREDS, []).ctx, { code: '1234', verificationId: 'VE1', settings }));
+		expect(badId.message).toBe('"VE1" is not a Twilio verification SID (VE followed by 32 hexadecimal characters)');
 	});
 
 	it('cancels, and a verification already gone is expired, not an error', async () => {
