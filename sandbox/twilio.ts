@@ -4,7 +4,9 @@ import { computeTwilioSignature } from '../nodes/shared/signatures/twilio';
 import { twilioSenderRate } from '../nodes/shared/providers/twilio/index';
 import { basicAuth, form, httpUrl, json, rfc2822 } from './http';
 import { scenarioOf, SenderQueue, twilioStatusSteps } from './rules';
+import { E164 } from './faults';
 import { newId, newMessage } from './state';
+import { twilioError } from './twilioError';
 import { twilioVerify } from './twilioVerify';
 import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StoredMessage, WebhookSpec } from './types';
 
@@ -26,11 +28,6 @@ interface ServiceSettings {
 }
 
 const PREFIX = /^\/2010-04-01\/Accounts\/([^/]+)(\/.*)?$/;
-const E164 = /^\+[1-9]\d{6,14}$/;
-
-function twilioError(status: number, code: number, message: string, headers: Record<string, string> = {}): SandboxResponse {
-	return json(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }, headers);
-}
 
 /** Twilio's generic code for an HTTP status, for answers no specific check gave. */
 function codeFor(status: number): number {

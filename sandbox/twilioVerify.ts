@@ -5,14 +5,15 @@
  */
 import { randomInt } from 'node:crypto';
 import { form, json } from './http';
+import { E164 } from './faults';
 import { scenarioOf } from './rules';
 import { newId, newMessage } from './state';
+import { twilioError } from './twilioError';
 import type { SandboxContext, SandboxRequest, SandboxResponse } from './types';
 
 /** /v2/Services/VA…/Verifications, /v2/Services/VA…/Verifications/VE…, /v2/Services/VA…/VerificationCheck. */
 const VERIFY_PATH = /^\/v2\/Services\/([^/]+)\/(Verifications|VerificationCheck)(?:\/([^/]+))?$/;
 const CHANNELS = ['sms', 'call', 'whatsapp', 'email', 'sna', 'auto'];
-const E164 = /^\+[1-9]\d{6,14}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const VERIFY_MAX_SENDS = 5;
 export const VERIFY_MAX_CHECKS = 5;
@@ -33,10 +34,6 @@ interface Verification {
 	createdAt: Date;
 	updatedAt: Date;
 	expiresAt: number;
-}
-
-function verifyError(status: number, code: number, message: string): SandboxResponse {
-	return json(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
 }
 
 export interface TwilioVerifyApi {
@@ -91,20 +88,20 @@ export function twilioVerify(sandbox: SandboxContext): TwilioVerifyApi {
 		const p = form(req);
 		const to = (p.get('To') ?? '').trim();
 		const channel = p.get('Channel') ?? '';
-		if (!CHANNELS.includes(channel)) return verifyError(400, 60200, 'Invalid parameter: Channel');
-		if (channel === 'email' ? !EMAIL.test(to) : !E164.test(to)) return verifyError(400, 60200, 'Invalid parameter `To`: ' + (to.length > 40 ? `${to.slice(0, 40)}…` : to));
+		if (!CHANNELS.includes(channel)) return twilioError(400, 60200, 'Invalid parameter: Channel');
+		if (channel === 'email' ? !EMAIL.test(to) : !E164.test(to)) return twilioError(400, 60200, 'Invalid parameter `To`: ' + (to.length > 40 ? `${to.slice(0, 40)}…` : to));
 		if (channel !== 'email') {
 			const scenario = scenarioOf(to, new Set());
-			if (scenario === 'invalid') return verifyError(400, 60200, 'Invalid parameter `To`: ' + to);
-			if (scenario === 'landline' && (channel === 'sms' || channel === 'whatsapp')) return verifyError(400, 60205, 'SMS is not supported by landline phone number');
+			if (scenario === 'invalid') return twilioError(400, 60200, 'Invalid parameter `To`: ' + to);
+			if (scenario === 'landline' && (channel === 'sms' || channel === 'whatsapp')) return twilioError(400, 60205, 'SMS is not supported by landline phone number');
 		}
 		const customCode = p.get('CustomCode');
-		if (customCode !== null && !/^[0-9A-Za-z]{4,10}$/.test(customCode)) return verifyError(400, 60200, 'Invalid parameter: CustomCode');
+		if (customCode !== null && !/^[0-9A-Za-z]{4,10}$/.test(customCode)) return twilioError(400, 60200, 'Invalid parameter: CustomCode');
 		const now = new Date();
 		let v = pendingFor(serviceSid, to);
 		if (v) {
 			// A new start while one is pending sends the same code again, up to 5 sends.
-			if (v.sends.length >= VERIFY_MAX_SENDS) return verifyError(429, 60203, 'Max send attempts reached');
+			if (v.sends.length >= VERIFY_MAX_SENDS) return twilioError(429, 60203, 'Max send attempts reached');
 			v.channel = channel;
 			v.updatedAt = now;
 		} else {
@@ -122,15 +119,15 @@ export function twilioVerify(sandbox: SandboxContext): TwilioVerifyApi {
 		const code = p.get('Code') ?? '';
 		const to = p.get('To');
 		const verificationSid = p.get('VerificationSid');
-		if (!/^[0-9A-Za-z]{4,10}$/.test(code)) return verifyError(400, 60200, 'Invalid parameter: Code');
-		if (!to && !verificationSid) return verifyError(400, 60200, 'Either a \'To\' number or \'VerificationSid\' must be specified');
+		if (!/^[0-9A-Za-z]{4,10}$/.test(code)) return twilioError(400, 60200, 'Invalid parameter: Code');
+		if (!to && !verificationSid) return twilioError(400, 60200, 'Either a \'To\' number or \'VerificationSid\' must be specified');
 		const v = verificationSid ? live(verifications.get(verificationSid)) : pendingFor(serviceSid, (to ?? '').trim());
-		if (!v || v.serviceSid !== serviceSid) return verifyError(404, 20404, `The requested resource /Services/${serviceSid}/VerificationCheck was not found`);
+		if (!v || v.serviceSid !== serviceSid) return twilioError(404, 20404, `The requested resource /Services/${serviceSid}/VerificationCheck was not found`);
 		v.checks++;
 		v.updatedAt = new Date();
 		if (v.checks > VERIFY_MAX_CHECKS) {
 			v.status = 'max_attempts_reached';
-			return verifyError(429, 60202, 'Max check attempts reached');
+			return twilioError(429, 60202, 'Max check attempts reached');
 		}
 		if (code === v.code) v.status = 'approved';
 		return json(200, resource(v, { sid: v.sid, url: undefined }));
@@ -143,21 +140,21 @@ export function twilioVerify(sandbox: SandboxContext): TwilioVerifyApi {
 			const denied = authenticate();
 			if (denied) return denied;
 			const [, serviceSid, what, verificationSid] = VERIFY_PATH.exec(req.path) as RegExpExecArray;
-			if (serviceSid !== account.verifyServiceSid) return verifyError(404, 20404, `The requested resource /Services/${serviceSid} was not found`);
+			if (serviceSid !== account.verifyServiceSid) return twilioError(404, 20404, `The requested resource /Services/${serviceSid} was not found`);
 			if (what === 'VerificationCheck') {
-				if (verificationSid !== undefined || req.method !== 'POST') return verifyError(405, 20004, 'Method not allowed');
+				if (verificationSid !== undefined || req.method !== 'POST') return twilioError(405, 20004, 'Method not allowed');
 				return check(req, serviceSid);
 			}
 			if (verificationSid === undefined) {
-				if (req.method !== 'POST') return verifyError(405, 20004, 'Method not allowed');
+				if (req.method !== 'POST') return twilioError(405, 20004, 'Method not allowed');
 				return start(req, serviceSid);
 			}
 			const v = live(verifications.get(verificationSid));
-			if (!v || v.serviceSid !== serviceSid) return verifyError(404, 20404, `The requested resource /Services/${serviceSid}/Verifications/${verificationSid} was not found`);
+			if (!v || v.serviceSid !== serviceSid) return twilioError(404, 20404, `The requested resource /Services/${serviceSid}/Verifications/${verificationSid} was not found`);
 			if (req.method === 'GET') return json(200, resource(v));
-			if (req.method !== 'POST') return verifyError(405, 20004, 'Method not allowed');
+			if (req.method !== 'POST') return twilioError(405, 20004, 'Method not allowed');
 			const status = form(req).get('Status');
-			if (status !== 'canceled' && status !== 'approved') return verifyError(400, 60200, 'Invalid parameter: Status');
+			if (status !== 'canceled' && status !== 'approved') return twilioError(400, 60200, 'Invalid parameter: Status');
 			v.status = status;
 			v.updatedAt = new Date();
 			return json(200, resource(v));

@@ -1,8 +1,8 @@
 /**
  * Sinch's pushes: inbound SMS (`mo_text`, `mo_binary`) to the service plan's callback URL and delivery reports
  * (`delivery_report_sms` per batch, `recipient_delivery_report_sms` per recipient) to a batch's callback URL, else the
- * service plan's; JSON, signed with x-sinch-webhook-signature when the account has a signing secret. Sinch retries on 5xx and 429 for
- * about 23 hours; it is answered 200. Callback URLs are set in the Sinch dashboard or per batch: no setup here.
+ * service plan's; JSON, signed with x-sinch-webhook-signature when the account has a signing secret. Sinch retries
+ * on 5xx and 429 for about 23 hours; it is answered 200. Callback URLs are set in the Sinch dashboard or per batch: no setup here.
  */
 import type { IDataObject } from 'n8n-workflow';
 import { describeCode } from '../../rules/errors';

@@ -1,5 +1,6 @@
 /**
- * Twilio's facts: hosts, statuses, error codes, sender rates and secrets. Its wire format is in sms.ts.
+ * Twilio's facts: hosts, statuses, error codes, sender rates and secrets, and how its error answers read. Its wire
+ * formats are in sms.ts (Messaging), webhooks.ts (what it pushes, and the setup) and verify.ts (Verify).
  */
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { classifyProviderError, rule, type CodeTable, type ProviderError } from '../../rules/errors';
@@ -95,7 +96,6 @@ export function twilioSecrets(credentials: ICredentialDataDecryptedObject): stri
 	return out.filter(Boolean);
 }
 
-/** Twilio's own error format ({code, message, more_info, status}), or nothing when the answer is not in it (a proxy's page). */
 export const TWILIO_VERIFY_HOST = 'https://verify.twilio.com';
 
 /** Twilio Verify's codes, over the account's own (https://www.twilio.com/docs/api/errors, 60xxx). */
@@ -125,6 +125,7 @@ export function twilioFailure(response: ProviderHttpResponse, body: Record<strin
 	});
 }
 
+/** Twilio's own error format ({code, message, more_info, status}), or nothing when the answer is not in it (a proxy's page). */
 export function readTwilioError(body: Record<string, unknown> | undefined): { code?: number | string; message?: string } {
 	if (body === undefined || !(typeof body.code === 'number' || typeof body.code === 'string') || typeof body.message !== 'string') return {};
 	return { code: body.code, message: body.message };
