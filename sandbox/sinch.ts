@@ -1,9 +1,10 @@
-/** Sinch SMS (XMS) batches and the OAuth2 token endpoint, as the sandbox plays them. */
+/** Sinch SMS (XMS) batches, the OAuth2 token endpoint and Verification (./sinchVerify.ts), as the sandbox plays them. */
 import { randomBytes } from 'node:crypto';
 import { countSegments } from '../nodes/shared/rules/segments';
 import { computeSinchWebhookSignature } from '../nodes/shared/signatures/sinch';
 import { basicAuth, bearer, form, httpUrl, json, jsonBody, safeDecode } from './http';
 import { scenarioOf, sinchStatusSteps, TokenBucket } from './rules';
+import { sinchVerify } from './sinchVerify';
 import { newMessage, ulid } from './state';
 import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StoredMessage, WebhookSpec } from './types';
 
@@ -75,6 +76,7 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 	let bucket: TokenBucket | undefined;
 	/** Set in Sinch's dashboard for real (PUT /__sandbox/sinch/callback-url here): inbound messages and default delivery reports go there. */
 	const servicePlan = { callbackUrl: '' };
+	const verify = sinchVerify(sandbox);
 
 	function batchResource(b: Batch) {
 		const out: Record<string, unknown> = {
@@ -290,8 +292,9 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 			batches.clear();
 			bucket = undefined;
 			servicePlan.callbackUrl = '';
+			verify.reset();
 		},
-		matches: (_method, path) => path === '/xms' || path.startsWith('/xms/') || path === '/oauth2/token',
+		matches: (_method, path) => path === '/xms' || path.startsWith('/xms/') || path === '/oauth2/token' || verify.matches(path),
 		inboundAccount: () => account.servicePlanId,
 		newInboundId: () => ulid(),
 		inboundNumbers: () => [...account.numbers],
@@ -330,6 +333,7 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 			return { url: spec.url, headers, body: spec.forge === 'body' ? body.replace(/}$/, ',"changed":true}') : body };
 		},
 		recipients: (req) => {
+			if (verify.matches(req.path)) return verify.recipients(req);
 			if (req.method !== 'POST') return [];
 			const to = jsonBody(req)?.to;
 			return Array.isArray(to) ? to.filter((r): r is string => typeof r === 'string').map((r) => `+${bare(r)}`) : [];
@@ -340,10 +344,13 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 			if (status >= 500) return sinchError(status, 'internal_error', 'Internal error', headers);
 			return sinchError(status, 'injected', `Injected error ${status}`, headers);
 		},
-		errorResponse: (status, message, path) =>
-			// The OAuth2 token endpoint answers in OAuth2's shape, the SMS API in Sinch's.
-			path === '/oauth2/token' ? json(status, { error: status >= 500 ? 'server_error' : 'invalid_request', error_description: message }) : sinchError(status, codeFor(status), message),
+		errorResponse: (status, message, path) => {
+			// The OAuth2 token endpoint answers in OAuth2's shape, Verification in its own, the SMS API in Sinch's.
+			if (path === '/oauth2/token') return json(status, { error: status >= 500 ? 'server_error' : 'invalid_request', error_description: message });
+			return verify.matches(path) ? verify.errorResponse(status, message) : sinchError(status, codeFor(status), message);
+		},
 		handle(req) {
+			if (verify.matches(req.path)) return verify.handle(req);
 			if (req.path === '/oauth2/token') {
 				return req.method === 'POST' ? issueToken(req) : json(405, { error: 'invalid_request', error_description: `${req.method} is not allowed here` });
 			}

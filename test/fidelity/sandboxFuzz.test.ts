@@ -1,10 +1,12 @@
 /**
  * Fuzzing the sandbox over real HTTP on 127.0.0.1: thousands of malformed and random requests from a seeded
- * generator (paths, methods, headers, bodies; wrong types in every field of Twilio, Sinch and SNS sends; junk
- * control calls; raw bytes). After each batch the sandbox must still serve; no answer may be a 5xx (no faults
- * are left in place while provider requests run); every error from a provider path must be in that provider's
- * shape; the sandbox must record no failure of its own. SANDBOX_FUZZ_SEED and SANDBOX_FUZZ_REQUESTS change the run.
+ * generator (paths, methods, headers, bodies; wrong types in every field of Twilio, Sinch and SNS sends and of
+ * Sinch Verification's starts and reports; junk control calls; raw bytes). After each batch the sandbox must still
+ * serve; no answer may be a 5xx (no faults are left in place while provider requests run); every error from a
+ * provider path must be in that provider's shape; the sandbox must record no failure of its own. SANDBOX_FUZZ_SEED
+ * and SANDBOX_FUZZ_REQUESTS change the run.
  */
+import { sinchApplicationAuthorization } from '../../nodes/shared/signatures/sinch';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { rawRequest, shapeFor, shapeProblem, snsSignedHeaders, type RawRequest, type RawResponse } from '../sandbox/rawHttp';
 
@@ -315,6 +317,63 @@ function fuzzer(sandbox: Sandbox, port: number) {
 		};
 	}
 
+	/** Sinch Verification: starts, reports and look-ups, mostly signed as the SDK signs them (so they reach the handlers). */
+	function sinchVerificationCase(r: Rng): Case {
+		const number = () => r.pick([() => `+336${String(r.int(1e8)).padStart(8, '0')}`, () => r.pick(MAGIC), () => junkString(r)])();
+		const method = () => (r.chance(0.7) ? r.pick(['sms', 'flashcall', 'callout', 'whatsapp', 'seamless']) : junkJson(r));
+		const start = () => {
+			const payload: Record<string, unknown> = {};
+			if (r.chance(0.9)) payload.identity = r.chance(0.8) ? { type: r.chance(0.9) ? 'number' : junkJson(r), endpoint: r.chance(0.8) ? number() : junkJson(r) } : junkJson(r);
+			if (r.chance(0.9)) payload.method = method();
+			for (const field of ['reference', 'custom', 'smsOptions', 'flashCallOptions', 'calloutOptions', 'whatsappOptions']) {
+				if (r.chance(0.15)) payload[field] = field.endsWith('Options') && r.chance(0.5) ? { expiry: r.pick(['00:10:00', '99:99:99', junkString(r)]), codeType: r.pick(['Numeric', 'Alpha', junkString(r)]), locale: junkString(r) } : junkJson(r);
+			}
+			return payload;
+		};
+		const report = () => {
+			const m = method();
+			const payload: Record<string, unknown> = { method: m };
+			const key = r.pick(['sms', 'flashCall', 'flashcall', 'callout', 'whatsapp', typeof m === 'string' ? m : 'sms']);
+			if (r.chance(0.9)) payload[key] = r.chance(0.7) ? { code: r.chance(0.5) ? String(r.int(1e4)).padStart(4, '0') : junkJson(r), cli: r.chance(0.5) ? `+4610${String(r.int(1e7)).padStart(7, '0')}` : junkJson(r) } : junkJson(r);
+			return payload;
+		};
+		const id = () => r.pick([() => '00000000-0000-4000-8000-000000000000', () => enc(junkString(r)), () => '%zz', () => ''])();
+		const [httpMethod, path, payload] = r.pick<() => [string, string, unknown]>([
+			() => ['POST', '/verification/v1/verifications', start()],
+			() => ['POST', '/verification/v1/verifications', start()],
+			() => ['PUT', `/verification/v1/verifications/id/${id()}`, report()],
+			() => ['PUT', `/verification/v1/verifications/number/${enc(String(number()))}`, report()],
+			() => ['GET', `/verification/v1/verifications/id/${id()}`, undefined],
+			() => ['GET', `/verification/v1/verifications/${r.pick(['sms', 'flashcall', 'callout', 'phonecall', enc(junkString(r))])}/number/${enc(String(number()))}`, undefined],
+			() => ['GET', `/verification/v1/verifications/reference/${enc(junkString(r))}`, undefined],
+			() => [r.pick(['DELETE', 'PATCH', 'GET', 'PUT']), `/verification/${enc(junkString(r))}`, junkJson(r)],
+		])();
+		let body: string | Buffer;
+		try {
+			body = payload === undefined ? '' : r.pick<() => string | Buffer>([
+				() => JSON.stringify(payload) ?? '',
+				() => JSON.stringify(payload) ?? '',
+				() => JSON.stringify(payload) ?? '',
+				() => (JSON.stringify(payload) ?? '').slice(0, r.int(30)),
+				() => randomBytes(r),
+				() => deepJson(1000 + r.int(20_000)),
+			])();
+		} catch {
+			body = '{}';
+		}
+		const contentType = r.chance(0.85) ? r.pick(['application/json', 'application/json; charset=UTF-8']) : r.pick(['text/plain', headerSafe(junkString(r)), null]);
+		const timestamp = r.chance(0.9) ? new Date().toISOString() : r.pick([new Date(Date.now() - 3_600_000).toISOString(), headerSafe(junkString(r))]);
+		const signed = () =>
+			sinchApplicationAuthorization({ applicationKey: sinch.verificationAppKey, applicationSecret: sinch.verificationAppSecret, method: httpMethod, contentType: contentType ?? '', timestamp, path: target(path), body: typeof body === 'string' ? body : body.toString('utf-8') });
+		const authorization = r.chance(0.8)
+			? signed()
+			: r.pick<() => string | null>([() => `Basic ${Buffer.from(`${sinch.verificationAppKey}:${sinch.verificationAppSecret}`).toString('base64')}`, () => `Application ${sinch.verificationAppKey}`, () => headerSafe(`Application ${junkString(r)}:${junkString(r)}`), () => junkAuth(r)])();
+		return {
+			label: `sinch verification ${httpMethod} ${target(path)}`,
+			request: { method: httpMethod, path: target(path), body, headers: { Authorization: authorization, 'x-timestamp': timestamp, 'Content-Type': contentType } },
+		};
+	}
+
 	async function snsCase(r: Rng): Promise<Case> {
 		const fields: Array<[string, string]> = [];
 		if (r.chance(0.9)) fields.push(['Action', r.chance(0.7) ? 'Publish' : r.pick(['GetSMSAttributes', 'CheckIfPhoneNumberIsOptedOut', 'ListPhoneNumbersOptedOut', 'Subscribe', junkString(r)])]);
@@ -464,7 +523,7 @@ function fuzzer(sandbox: Sandbox, port: number) {
 		return { label: `control ${method} ${target(path)}`, request: { method, path: target(path), body, headers } };
 	}
 
-	return { twilioCase, sinchCase, snsCase, rawCase, controlCase };
+	return { twilioCase, sinchCase, sinchVerificationCase, snsCase, rawCase, controlCase };
 }
 
 interface Tally {
@@ -541,9 +600,10 @@ describe('sandbox fuzz', () => {
 			const cases: Case[] = [];
 			for (let i = 0; i < BATCH; i++) {
 				const kind = r.next();
-				if (kind < 0.27) cases.push(gen.twilioCase(r));
-				else if (kind < 0.54) cases.push(gen.sinchCase(r));
-				else if (kind < 0.76) cases.push(await gen.snsCase(r));
+				if (kind < 0.24) cases.push(gen.twilioCase(r));
+				else if (kind < 0.44) cases.push(gen.sinchCase(r));
+				else if (kind < 0.58) cases.push(gen.sinchVerificationCase(r));
+				else if (kind < 0.78) cases.push(await gen.snsCase(r));
 				else cases.push(gen.rawCase(r));
 			}
 			await runPool(port, cases, tally);

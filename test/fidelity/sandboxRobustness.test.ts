@@ -243,6 +243,7 @@ describe('other malformed requests get the provider own error', () => {
 		const cases: Array<[Shape, RawRequest]> = [
 			['twilio', { method: 'POST', path: MESSAGES(), body: big }],
 			['sinch', { method: 'POST', path: BATCHES(), body: big }],
+			['sinchVerification', { method: 'POST', path: '/verification/v1/verifications', body: big }],
 			['oauth', { method: 'POST', path: '/oauth2/token', body: big }],
 			['sns', { method: 'POST', path: '/', body: big }],
 			['sandbox', { method: 'POST', path: '/__sandbox/inbound', headers: { 'Content-Type': 'application/json' }, body: big }],
@@ -344,6 +345,11 @@ describe('other malformed requests get the provider own error', () => {
 		expect(si.status).toBe(404);
 		expect(body(si)).toMatchObject({ code: 'not_found' });
 		expectShape('sinch', si);
+		// Sinch Verification asks for its authorization first, in its own shape.
+		const verification = await send({ path: '/verification/v9/nothing' });
+		expect(verification.status).toBe(401);
+		expect(body(verification)).toMatchObject({ errorCode: 40104 });
+		expectShape('sinchVerification', verification);
 		const sns = await send({ method: 'POST', path: '/', body: 'no=action' });
 		expect(sns.status).toBe(403); // unsigned: AWS refuses before reading the action
 		expectShape('sns', sns);

@@ -114,13 +114,14 @@ export function rawRequest(port: number, request: RawRequest, timeoutMs = 10_000
 	});
 }
 
-export type Shape = 'twilio' | 'sinch' | 'oauth' | 'sns' | 'sandbox';
+export type Shape = 'twilio' | 'sinch' | 'sinchVerification' | 'oauth' | 'sns' | 'sandbox';
 
 /** Which error shape the sandbox owes a request, by where it was sent (the same rules the sandbox routes by). */
 export function shapeFor(method: string, path: string): Shape {
 	if (path === '/2010-04-01' || path.startsWith('/2010-04-01/')) return 'twilio';
 	if (path === '/oauth2/token') return 'oauth';
 	if (path === '/xms' || path.startsWith('/xms/')) return 'sinch';
+	if (path === '/verification' || path.startsWith('/verification/')) return 'sinchVerification';
 	if (method === 'POST' && path === '/') return 'sns';
 	return 'sandbox';
 }
@@ -158,6 +159,10 @@ export function shapeProblem(shape: Shape, response: RawResponse): string | unde
 				: 'not a Twilio error {code, message, more_info, status}';
 		case 'sinch':
 			return typeof body.code === 'string' && typeof body.text === 'string' && Object.keys(body).length === 2 ? undefined : 'not a Sinch error {code, text}';
+		case 'sinchVerification':
+			return Number.isInteger(body.errorCode) && typeof body.message === 'string' && typeof body.reference === 'string' && Object.keys(body).length === 3
+				? undefined
+				: 'not a Sinch Verification error {errorCode, message, reference}';
 		case 'oauth':
 			return typeof body.error === 'string' ? undefined : 'not an OAuth2 error {error, error_description}';
 		case 'sandbox':

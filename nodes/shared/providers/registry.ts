@@ -4,6 +4,7 @@
  */
 import { SINCH, SINCH_CODES, SINCH_DELIVERY_CODES, SINCH_STATUSES, sinchSecrets } from './sinch/index';
 import { sinchSms } from './sinch/sms';
+import { sinchVerify } from './sinch/verify';
 import { sinchWebhooks } from './sinch/webhooks';
 import { SNS, SNS_CODES, SNS_SENDER_RATES, SNS_STATUSES, snsSecrets } from './sns/index';
 import { snsSms } from './sns/sms';
@@ -39,6 +40,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, Provider>> = {
 		token: { field: 'accessToken', inUse: (credentials) => credentials.smsAuth === 'project' },
 		sms: sinchSms,
 		webhooks: sinchWebhooks,
+		verify: sinchVerify,
 	},
 	sns: {
 		...SNS,

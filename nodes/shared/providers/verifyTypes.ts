@@ -39,6 +39,8 @@ export interface StartVerification {
 	locale?: string;
 	/** A code the user made, where the engine allows it. */
 	customCode?: string;
+	/** Your own reference for the verification, where the engine keeps one (Sinch). */
+	reference?: string;
 	/** The engine's own settings, read from the node by `readSettings`. */
 	settings: IDataObject;
 }
@@ -55,10 +57,15 @@ export interface VerifyCapability {
 	/** What the engine is called: "Twilio Verify". */
 	label: string;
 	channels: readonly VerificationChannel[];
+	/** The start options the engine honours; the node offers them only for engines that do. */
+	startOptions?: { locale?: boolean; customCode?: boolean; reference?: boolean };
 	/** The node parameters the engine needs (a Verify service SID), shown when it is chosen. */
 	properties: (show: NonNullable<IDisplayOptions['show']>) => INodeProperties[];
 	readSettings: (read: SenderParameters) => IDataObject;
 	start(ctx: ProviderContext, request: StartVerification): Promise<VerificationResult>;
 	check(ctx: ProviderContext, request: CheckVerification): Promise<VerificationResult>;
-	cancel(ctx: ProviderContext, request: { verificationId: string; settings: IDataObject }): Promise<VerificationResult>;
+	/** Stop a pending verification; absent where the engine cannot (its verifications simply expire). */
+	cancel?(ctx: ProviderContext, request: { verificationId: string; settings: IDataObject }): Promise<VerificationResult>;
+	/** Where a verification stands, by the ID a start returned or by number, without using up a check. */
+	status?(ctx: ProviderContext, request: { verificationId?: string; to?: string; channel?: string; settings: IDataObject }): Promise<VerificationResult>;
 }

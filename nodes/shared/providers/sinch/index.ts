@@ -1,5 +1,5 @@
 /**
- * Sinch's facts: hosts, statuses, error and delivery codes, secrets. Its SMS wire format is in sms.ts.
+ * Sinch's facts: hosts, statuses, error and delivery codes, secrets. Its SMS wire format is in sms.ts, Verification's in verify.ts.
  */
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { rule, type CodeTable } from '../../rules/errors';
@@ -59,6 +59,33 @@ export const SINCH_CODES: CodeTable = {
 	not_found: rule('notFound', 'Sinch has no such batch', 'check the batch ID'),
 	too_many_requests: rule('rateLimited', 'Too many requests to Sinch', 'send more slowly'),
 	internal_error: rule('unavailable', 'Sinch had an internal error', 'try again later'),
+};
+
+/**
+ * Sinch Verification error codes ({errorCode, message, reference}), as developers.sinch.com/docs/verification/
+ * api-reference/errors lists them. 429 and 5xx are retried whatever the code; a 404 on a check or a status look-up
+ * is read as a verification that is gone, not as an error.
+ */
+export const SINCH_VERIFY_CODES: CodeTable = {
+	'40001': rule('request', 'Sinch Verification refused a parameter', 'check the number (E.164, with + and the country code) and the channel'),
+	'40002': rule('request', 'A parameter Sinch Verification needs is missing', 'check the number and the channel'),
+	'40003': rule('request', 'Sinch Verification could not act on the request', 'check the number, and the code or the verification ID'),
+	'40100': rule('auth', 'Sinch refused the Verification authorization', 'check the Verification Application Key and Secret in the Sinch credential (Sinch dashboard → Verification → Apps)'),
+	'40101': rule('auth', "Sinch refused the request's timestamp", "check this machine's clock: it must be within a few minutes of the real time"),
+	'40102': rule('auth', 'Sinch refused the request signature', 'paste the Verification Application Secret into the Sinch credential exactly as the dashboard shows it (base64)'),
+	'40104': rule('auth', 'Sinch asked for an authorization the request did not carry', 'fill in the Verification Application Key and Secret in the Sinch credential'),
+	'40107': rule('auth', 'Sinch refused the Verification application key or secret', 'check the Verification Application Key and Secret in the Sinch credential (Sinch dashboard → Verification → Apps)'),
+	'40200': rule('config', 'The Sinch account has not enough credit', 'top up the account in the Sinch dashboard'),
+	'40300': rule('recipient', 'Sinch Verification refused to verify this number', 'the number is blocked, or the channel is not offered for its country: try another channel'),
+	'40303': rule('config', 'Sinch Verification refused an unsigned request', 'fill in the Verification Application Secret in the Sinch credential, so that requests are signed'),
+	'40900': rule('request', 'Another verification already has this reference', 'give each verification its own reference, or leave it empty'),
+	'42200': rule('config', 'The Sinch Verification app is not set up', 'give the app a name in the Sinch dashboard (Verification → Apps)'),
+	'42201': rule('recipient', 'Sinch has no route to this number for the channel', 'check the number, or choose another channel (a landline takes a voice callout)'),
+	'42900': rule('rateLimited', 'Too many requests to Sinch Verification', 'send more slowly'),
+	'42901': rule('rateLimited', 'Too many verifications for this number in a short time', 'wait a few minutes before starting another one'),
+	'50000': rule('unavailable', 'Sinch Verification had an internal error', 'try again later'),
+	'50300': rule('unavailable', 'Sinch Verification is unavailable for now', 'try again later'),
+	'50301': rule('unavailable', 'Sinch reports a configuration error on its side', 'contact Sinch support if it lasts'),
 };
 
 /** Sinch SMS delivery report codes (asynchronous). */

@@ -79,6 +79,8 @@ export const twilioVerify: VerifyCapability = {
 		{ value: 'email', label: 'Email' },
 	],
 
+	startOptions: { locale: true, customCode: true },
+
 	properties: (show) => [
 		{
 			displayName: 'Verify Service SID',
@@ -120,6 +122,18 @@ export const twilioVerify: VerifyCapability = {
 		const twilioCode = String(readTwilioError(body).code ?? '');
 		if (twilioCode === '60202') return outcome('max_attempts_reached', 'Too many wrong codes (5): the verification is closed. Start a new one', known, body ?? {});
 		if (response.statusCode === 404 && (twilioCode === '20404' || twilioCode === '')) return outcome('expired', GONE, known, body ?? {});
+		throw twilioFailure(response, body, TWILIO_VERIFY_CODES);
+	},
+
+	async status(ctx, request) {
+		const id = request.verificationId ?? '';
+		if (!VERIFICATION_SID.test(id)) {
+			throw new ProviderError({ provider: TWILIO, kind: 'request', message: `"${id}" is not a Twilio verification SID (VE followed by 32 hexadecimal characters): Twilio looks verifications up by SID only` });
+		}
+		const response = await ctx.http({ method: 'GET', url: `${serviceUrl(ctx, request.settings)}/Verifications/${id}` });
+		const body = asJson(response.body);
+		if (ok(response, body)) return toResult(body, false);
+		if (response.statusCode === 404) return outcome('expired', GONE, { verificationId: id }, body ?? {});
 		throw twilioFailure(response, body, TWILIO_VERIFY_CODES);
 	},
 
