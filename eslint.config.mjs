@@ -34,8 +34,9 @@ export default [
 	{
 		files: ['**/*.ts', 'package.json'],
 		rules: {
-			// This package is for self-hosted n8n and ships two chosen runtime dependencies:
-			// libphonenumber-js (numbering-plan metadata we must not maintain by hand) and luxon (time zones).
+			// This package is for self-hosted n8n and ships three chosen runtime dependencies: libphonenumber-js
+			// (numbering-plan metadata we must not maintain by hand), luxon (time zones) and ioredis (n8n's own Redis
+			// client, for state shared across queue-mode workers).
 			'@n8n/community-nodes/no-runtime-dependencies': 'off',
 		},
 	},

@@ -17,7 +17,10 @@ export const PACKAGE_NAME = 'n8n-nodes-messaging-gateway';
 export const OWNER = { email: 'owner@example.com', firstName: 'Sandbox', lastName: 'Owner', password: 'Sandbox-passw0rd' };
 
 /** Credential IDs the example workflows refer to. */
-export const CREDENTIAL_IDS = { twilio: 'gwSbxTwilio00001', sinch: 'gwSbxSinch000001', sns: 'gwSbxAwsSns00001' };
+export const CREDENTIAL_IDS = { twilio: 'gwSbxTwilio00001', sinch: 'gwSbxSinch000001', sns: 'gwSbxAwsSns00001', codeSecret: 'gwSbxCodeSecret1' };
+
+/** The sandbox's secret for built-in verification codes: fixed, public, and for trying the nodes only. */
+export const SANDBOX_CODE_SECRET = 'sandbox-only: public verification secret, never use it for real codes';
 
 export function ensureN8nInstalled(): void {
 	const result = spawnSync('bash', [join(ROOT, 'scripts', 'install-n8n.sh')], { stdio: 'inherit' });
@@ -94,7 +97,7 @@ export function n8nCli(userFolder: string, port: number, args: string[]): Promis
 
 export interface SandboxAccountsLike {
 	twilio: { accountSid: string; authToken: string };
-	sinch: { servicePlanId: string; apiToken: string; region: string; webhookSecret: string };
+	sinch: { servicePlanId: string; apiToken: string; region: string; webhookSecret: string; verificationAppKey: string; verificationAppSecret: string };
 	sns: { accessKeyId: string; secretAccessKey: string; region: string };
 }
 
@@ -120,6 +123,8 @@ export function sandboxCredentials(
 				servicePlanId: accounts.sinch.servicePlanId,
 				apiToken: accounts.sinch.apiToken,
 				webhookSecret: accounts.sinch.webhookSecret,
+				verificationAppKey: accounts.sinch.verificationAppKey,
+				verificationAppSecret: accounts.sinch.verificationAppSecret,
 				smsBaseUrl: sandboxUrl,
 				authBaseUrl: sandboxUrl,
 				verificationBaseUrl: sandboxUrl,
@@ -131,6 +136,12 @@ export function sandboxCredentials(
 			name: 'Sandbox AWS SNS',
 			type: 'messagingAwsSnsApi',
 			data: { region: accounts.sns.region, accessKeyId: accounts.sns.accessKeyId, secretAccessKey: accounts.sns.secretAccessKey, baseUrl: sandboxUrl },
+		},
+		{
+			id: CREDENTIAL_IDS.codeSecret,
+			name: 'Sandbox Verification Code Secret',
+			type: 'messagingVerificationSecretApi',
+			data: { secret: SANDBOX_CODE_SECRET },
 		},
 	];
 }

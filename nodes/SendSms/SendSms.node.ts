@@ -1,7 +1,6 @@
-import { NodeConnectionTypes, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 import { routeCredentials } from '../shared/descriptions/route';
-import { runItems, type ItemOperation } from '../shared/items';
-import { ParameterReader } from '../shared/params';
+import { runOperations, type ItemOperation } from '../shared/items';
 import * as cancelOperation from './actions/cancel.operation';
 import * as getStatusOperation from './actions/getStatus.operation';
 import * as sendOperation from './actions/send.operation';
@@ -11,16 +10,6 @@ const OPERATIONS: Record<string, ItemOperation> = {
 	getStatus: getStatusOperation.getStatus,
 	cancel: cancelOperation.cancel,
 };
-
-/** Answers n8n's "Custom API Call" and any operation this node does not have. */
-const unknownOperation = (name: string): ItemOperation => ({
-	async run(this: IExecuteFunctions, item): Promise<IDataObject> {
-		return new ParameterReader(this, item.index).fail(
-			`Send SMS has no operation "${name}"`,
-			'For other API calls, use an HTTP Request node with the same Messaging Gateway credential.',
-		);
-	},
-});
 
 export class SendSms implements INodeType {
 	description: INodeTypeDescription = {
@@ -59,9 +48,6 @@ export class SendSms implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runItems(this, (i) => {
-			const name = String(this.getNodeParameter('operation', i));
-			return OPERATIONS[name] ?? unknownOperation(name);
-		});
+		return await runOperations(this, OPERATIONS, 'Send SMS', 'For other API calls, use an HTTP Request node with the same Messaging Gateway credential.');
 	}
 }

@@ -93,3 +93,25 @@ export async function runItems(fns: IExecuteFunctions, operationOf: (index: numb
 	}
 	return [out];
 }
+
+/**
+ * A node's operations by name: the item loop with the operation each item names, and a clear error (never n8n's
+ * generic one) for a name the node does not have, such as n8n's "Custom API Call".
+ */
+export function runOperations(fns: IExecuteFunctions, operations: Record<string, ItemOperation>, nodeLabel: string, hint: string): Promise<INodeExecutionData[][]> {
+	const unknown = (name: string): ItemOperation => ({
+		async run(this: IExecuteFunctions, item: ItemContext): Promise<IDataObject> {
+			throw new NodeOperationError(this.getNode(), `${nodeLabel} has no operation "${name}"`, { itemIndex: item.index, description: hint });
+		},
+	});
+	return runItems(fns, (i) => {
+		const name = String(fns.getNodeParameter('operation', i));
+		return operations[name] ?? unknown(name);
+	});
+}
+
+/** What a failed item keeps of its recipient when the node continues on fail: the To parameter, if it is text. */
+export function recipientField(this: IExecuteFunctions, index: number): IDataObject {
+	const to = this.getNodeParameter('to', index, '');
+	return typeof to === 'string' || typeof to === 'number' ? { to: String(to) } : {};
+}

@@ -5,6 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import type { SenderParameters } from './providers/types';
 
 function describeValue(value: unknown): string {
 	if (value === null) return 'null';
@@ -31,6 +32,17 @@ export class ParameterReader {
 
 	raw(name: string, fallback: unknown): unknown {
 		return this.fns.getNodeParameter(name, this.index, fallback);
+	}
+
+	/** The node's parameters as a provider reads its own fields (a sender, a Verify service SID). */
+	forProvider(): SenderParameters {
+		return { text: (name, label) => this.identifier(label, this.raw(name, '')), option: (name, fallback) => this.raw(name, fallback) };
+	}
+
+	/** The node's Options collection, as an object (anything else reads as no options). */
+	options<T extends object>(): Partial<T> {
+		const value = this.raw('options', {});
+		return (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as Partial<T>;
 	}
 
 	fail(message: string, description?: string): never {

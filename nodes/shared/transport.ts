@@ -82,6 +82,8 @@ export async function providerContext(
 	provider: Provider,
 	itemIndex: number,
 	timeoutMs: number = DEFAULT_TIMEOUT_MS,
+	/** Texts to keep out of every answer and error besides the credential's own secrets (a one-time code). */
+	extraSecrets: readonly string[] = [],
 ): Promise<TransportContext> {
 	let credentials: ICredentialDataDecryptedObject;
 	try {
@@ -95,7 +97,7 @@ export async function providerContext(
 			detail: error instanceof Error ? error.message : String(error),
 		});
 	}
-	const secrets = provider.secrets(credentials);
+	const secrets = [...provider.secrets(credentials), ...extraSecrets];
 	let redactor = makeRedactor(secrets);
 	const redact: Redactor = (text) => redactor(text);
 	const usesToken = provider.token !== undefined && provider.token.inUse(credentials);

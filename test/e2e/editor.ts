@@ -44,8 +44,9 @@ async function openCanvas(page: Page, url: string, id: string): Promise<string[]
 	await page.goto(`${url}/workflow/${id}`);
 	await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 60_000 });
 	await page.waitForTimeout(500);
-	// n8n's "Production Checklist" card covers the canvas in screenshots.
+	// n8n's "Production Checklist" card covers the canvas in screenshots; it may come a moment after the nodes.
 	const checklist = page.locator('div:has(> div > :text-is("Production Checklist")) button').first();
+	await checklist.waitFor({ state: 'visible', timeout: 1500 }).catch(() => undefined);
 	if ((await checklist.count()) > 0) await checklist.click();
 	return page.$$eval('[data-test-id="canvas-node"]', (els) => els.map((e) => e.getAttribute('data-node-name') ?? ''));
 }
@@ -87,6 +88,10 @@ export async function runEditorChecks(
 			['reminder', ['Send SMS'], 3],
 			['AWS SNS', ['Send SMS'], 3],
 			['validate phone', ['Phone Number'], 3],
+			['Phone Verification', ['Phone Verification'], 1],
+			['one-time code', ['Phone Verification'], 3],
+			['verification code', ['Phone Verification'], 3],
+			['OTP', ['Phone Verification'], 5],
 			// n8n lists a trigger under its name without "Trigger" in the node panel.
 			['Messaging Trigger', ['Messaging'], 1],
 			['inbound', ['Messaging'], 3],
@@ -189,6 +194,48 @@ export async function runEditorChecks(
 		expect(await page.locator('[data-test-id="ndv"]').innerText()).toContain('Signature checks are off');
 		await page.screenshot({ path: join(screenshots, 'messaging-trigger-sns-check-off.png') });
 		console.log('trigger options offered:', JSON.stringify(triggerOptions));
+
+		// Phone Verification as a person sets up a login code: the engine decides the credentials and the fields.
+		await page.keyboard.press('Escape');
+		await openCanvas(page, url, 'gwExLoginCode001');
+		await page.dblclick('[data-test-id="canvas-node"][data-node-name="Send code"]');
+		await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]');
+		const builtin = await labels(page);
+		for (const label of ['Operation', 'Engine', 'Keep Limits In', 'To', 'Default Country', 'Message', 'Twilio From', 'Code Length', 'Code Characters', 'Code Valid For (Minutes)', 'Options']) {
+			expect(builtin).toContain(label);
+		}
+		expect(builtin).not.toContain('Verify Service SID');
+		let verifyText = await page.locator('[data-test-id="ndv"]').innerText();
+		expect(verifyText).toContain('Twilio Credential');
+		expect(verifyText).toContain('Verification Code Secret');
+		// The note on what "This Workflow" guarantees is shown beside the parameters.
+		expect(verifyText).toContain("Limits are kept in this workflow's data");
+		await page.screenshot({ path: join(screenshots, 'phone-verification-builtin.png') });
+		const startOptions = await addOptionChoices(page);
+		for (const name of ['Max Codes per Number', 'Period (Minutes)', 'Number Validation', 'Timeout per Request (Ms)']) expect(startOptions).toContain(name);
+		for (const name of ['Custom Code', 'Locale']) expect(startOptions).not.toContain(name);
+		await choose(page, 'engine', 'Twilio Verify');
+		const twilioVerify = await labels(page);
+		for (const label of ['Verify Service SID', 'Channel', 'To']) expect(twilioVerify).toContain(label);
+		for (const label of ['Message', 'Code Length', 'Twilio From']) expect(twilioVerify).not.toContain(label);
+		verifyText = await page.locator('[data-test-id="ndv"]').innerText();
+		expect(verifyText).not.toContain('Verification Code Secret');
+		expect(await addOptionChoices(page)).toEqual(expect.arrayContaining(['Custom Code', 'Locale', 'Max Codes per Number']));
+		await choose(page, 'engine', 'Sinch Verification');
+		expect(await page.locator('[data-test-id="ndv"]').innerText()).toContain('Sinch Credential');
+		await choose(page, 'sharedState', 'Redis');
+		verifyText = await page.locator('[data-test-id="ndv"]').innerText();
+		expect(verifyText).toContain('Redis');
+		expect(verifyText).not.toContain("Limits are kept in this workflow's data");
+		await page.screenshot({ path: join(screenshots, 'phone-verification-sinch-redis.png') });
+		await page.keyboard.press('Escape');
+		await page.waitForTimeout(300);
+		await openCanvas(page, url, 'gwExLoginCode001');
+		await page.dblclick('[data-test-id="canvas-node"][data-node-name="Check code"]');
+		await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]');
+		const checkLabels = await labels(page);
+		for (const label of ['Engine', 'Verification Token', 'To', 'Code', 'Max Attempts']) expect(checkLabels).toContain(label);
+		await page.screenshot({ path: join(screenshots, 'phone-verification-check.png') });
 
 		// Phone Number renders too.
 		await page.keyboard.press('Escape');

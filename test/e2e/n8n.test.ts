@@ -61,19 +61,23 @@ describe('n8n loads the package as a user installs it', () => {
 			`${PACKAGE_NAME}.messagingTrigger`,
 			`${PACKAGE_NAME}.phoneNumber`,
 			`${PACKAGE_NAME}.phoneNumberTool`,
+			`${PACKAGE_NAME}.phoneVerification`,
+			`${PACKAGE_NAME}.phoneVerificationTool`,
 			`${PACKAGE_NAME}.sendSms`,
 			`${PACKAGE_NAME}.sendSmsTool`,
 		]);
 		const credentials = await session.request<Array<{ name: string }>>('GET', '/types/credentials.json');
 		expect(credentials.body.map((c) => c.name).filter((n) => n.startsWith('messaging')).sort()).toEqual([
 			'messagingAwsSnsApi',
+			'messagingRedisApi',
 			'messagingSinchApi',
 			'messagingTwilioApi',
+			'messagingVerificationSecretApi',
 		]);
 	});
 
 	it('logs no warning or error about the package', () => {
-		const about = n8n.logs.filter((line) => /n8n-nodes-messaging-gateway|messagingTwilioApi|messagingSinchApi|messagingAwsSnsApi/i.test(line));
+		const about = n8n.logs.filter((line) => /n8n-nodes-messaging-gateway|messagingTwilioApi|messagingSinchApi|messagingAwsSnsApi|messagingRedisApi|messagingVerificationSecretApi|phoneVerification/i.test(line));
 		expect(about.filter((line) => /warn|error|fail/i.test(line))).toEqual([]);
 	});
 
@@ -95,6 +99,14 @@ describe("credential Test buttons, through n8n's own endpoint, against the sandb
 		const r = await session.request<{ data: { status: string; message: string } }>('POST', '/rest/credentials/test', { credentials: credential });
 		expect(r.body.data).toEqual({ status: 'OK', message: 'Connection successful!' });
 		expect(sandbox.requests.length).toBeGreaterThan(0);
+	});
+
+	it('the Verification Code Secret is tested by the Phone Verification node: the sandbox one passes, a short one fails', async () => {
+		const credential = credentials().find((c) => c.type === 'messagingVerificationSecretApi')!;
+		const good = await session.request<{ data: { status: string; message: string } }>('POST', '/rest/credentials/test', { credentials: credential });
+		expect(good.body.data).toEqual({ status: 'OK', message: `The secret has ${credential.data.secret.length} characters` });
+		const short = await session.request<{ data: { status: string; message: string } }>('POST', '/rest/credentials/test', { credentials: { ...credential, data: { secret: 'too short' } } });
+		expect(short.body.data).toEqual({ status: 'Error', message: 'The secret has 9 characters: it needs at least 32 random ones' });
 	});
 
 	it.each([
@@ -288,6 +300,73 @@ describe('Messaging Trigger in the running server', () => {
 		expect(details.some((d) => d.includes('"Yes!"') && d.includes('inbound'))).toBe(true);
 		expect(details.some((d) => d.includes('delivered') && d.includes(confirmation.id))).toBe(true);
 		for (const d of details) expect(d).not.toContain(sandbox.accounts.twilio.authToken);
+	}, 60_000);
+});
+
+describe('Phone Verification in the running server: the "log in with a code" example', () => {
+	const WORKFLOW = 'gwExLoginCode001';
+	const post = async (path: string, body: unknown) => {
+		const r = await fetch(`${n8n.url}/webhook/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+		return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+	};
+	/** The code as the phone got it (the sandbox's phone page shows the same text). */
+	const codeOn = (phone: string) => /code is (\d{6})\./.exec(stored().filter((m) => m.to === phone).pop()?.body ?? '')?.[1] ?? '';
+	type Listing = { data: { results: Array<{ id: string; workflowId: string; status: string }> } };
+	const executionData = async () => {
+		const listing = await session.request<Listing>('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW }))}`);
+		return await Promise.all(listing.body.data.results.map(async (e) => (await session.request<{ data: { data: string } }>('GET', `/rest/executions/${e.id}`)).body.data.data));
+	};
+
+	it('sends a code by SMS, refuses a wrong code, logs in with the right one once; the code is in no execution of the Send Code run', async () => {
+		const phone = '+33612345670';
+		const started = await post('gateway-login-start', { phone: '+33 6 12 34 56 70' });
+		expect(started).toMatchObject({ status: 200, body: { status: 'pending', verificationId: expect.stringMatching(/^[\w-]+\.[\w-]+$/), reason: null } });
+		const code = codeOn(phone);
+		expect(code).toMatch(/^\d{6}$/);
+		expect(stored().filter((m) => m.to === phone).pop()?.body).toBe(`Your Acme login code is ${code}. It expires in 10 minutes.`);
+		const { verificationId } = started.body;
+		const wrong = code === '000000' ? '111111' : '000000';
+		expect(await post('gateway-login-check', { verificationId, phone, code: wrong })).toEqual({
+			status: 401,
+			body: { loggedIn: false, status: 'denied', reason: 'The code is not the one sent (4 attempts left)' },
+		});
+		expect(await post('gateway-login-check', { verificationId, phone, code })).toEqual({ status: 200, body: { loggedIn: true, phone } });
+		expect(await post('gateway-login-check', { verificationId, phone, code })).toEqual({
+			status: 401,
+			body: { loggedIn: false, status: 'expired', reason: 'This code was already used: a code works once. Start a new verification' },
+		});
+		// The Send Code run's execution data (webhook, node output, response) holds the token, never the code.
+		const runs = await executionData();
+		const startRun = runs.find((d) => d.includes('gateway-login-start') || d.includes('Send code'));
+		expect(startRun).toBeDefined();
+		const sendRuns = runs.filter((d) => !d.includes('"code"'));
+		expect(sendRuns.length).toBeGreaterThan(0);
+		for (const d of sendRuns) expect(d).not.toContain(code);
+	}, 60_000);
+
+	it('stops a brute-force run of 1,000 guesses after the configured 5 attempts: even the right code then fails', async () => {
+		const phone = '+33612345671';
+		const started = await post('gateway-login-start', { phone });
+		expect(started.status).toBe(200);
+		const code = codeOn(phone);
+		const guesses = Array.from({ length: 1000 }, (_, k) => String(k * 997 % 1_000_000).padStart(6, '0')).filter((g) => g !== code);
+		guesses.push(code);
+		const answers: Array<{ status: number; body: Record<string, unknown> }> = [];
+		for (const guess of guesses) answers.push(await post('gateway-login-check', { verificationId: started.body.verificationId, phone, code: guess }));
+		expect(answers.filter((a) => a.status === 200)).toEqual([]);
+		const statuses = answers.map((a) => a.body.status);
+		expect(statuses.slice(0, 5)).toEqual(['denied', 'denied', 'denied', 'denied', 'denied']);
+		expect(statuses.slice(5).filter((s) => s !== 'max_attempts_reached')).toEqual([]);
+		expect(answers[answers.length - 1].body).toEqual({ loggedIn: false, status: 'max_attempts_reached', reason: 'Too many wrong codes (5): the verification is closed. Start a new one' });
+	}, 300_000);
+
+	it('sends at most 5 codes to one number in an hour: the sixth request is refused with 429 and nothing is sent', async () => {
+		const phone = '+33612345672';
+		for (let k = 0; k < 5; k++) expect((await post('gateway-login-start', { phone })).status).toBe(200);
+		const sixth = await post('gateway-login-start', { phone });
+		expect(sixth).toMatchObject({ status: 429, body: { status: 'max_attempts_reached', verificationId: null } });
+		expect(String(sixth.body.reason)).toMatch(/^5 codes were already sent to this number in the last 60 minutes \(the limit is 5\): nothing was sent\. The next one can be sent in (60|59) minutes$/);
+		expect(stored().filter((m) => m.to === phone)).toHaveLength(5);
 	}, 60_000);
 });
 

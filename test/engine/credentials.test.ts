@@ -11,13 +11,19 @@ beforeEach(() => {
 });
 
 describe('credential Test requests', () => {
-	it('loads the three credential types with unique names, icons and documentation', () => {
-		expect([...engine.credentialTypes.keys()].sort()).toEqual(['messagingAwsSnsApi', 'messagingSinchApi', 'messagingTwilioApi']);
-		for (const type of engine.credentialTypes.values()) {
+	it('loads the credential types with unique names, icons and documentation; each has a Test (a request, or a node\'s testedBy)', () => {
+		expect([...engine.credentialTypes.keys()].sort()).toEqual(['messagingAwsSnsApi', 'messagingRedisApi', 'messagingSinchApi', 'messagingTwilioApi', 'messagingVerificationSecretApi']);
+		const testedBy = new Map<string, string>();
+		for (const name of Object.keys(engine.loader.known.nodes)) {
+			const description = engine.loader.getNode(name).type.description as { credentials?: Array<{ name: string; testedBy?: string }> };
+			for (const slot of description.credentials ?? []) if (slot.testedBy) testedBy.set(slot.name, slot.testedBy);
+		}
+		for (const [name, type] of engine.credentialTypes) {
 			expect(type.icon ?? (type as { iconUrl?: unknown }).iconUrl).toBeDefined();
 			expect(type.documentationUrl).toMatch(/^https:\/\//);
-			expect(type.test).toBeDefined();
+			expect({ name, tested: type.test !== undefined || testedBy.has(name) }).toEqual({ name, tested: true });
 		}
+		expect(Object.fromEntries(testedBy)).toEqual({ messagingRedisApi: 'messagingRedisConnectionTest', messagingVerificationSecretApi: 'messagingVerificationSecretTest' });
 	});
 
 	it.each([

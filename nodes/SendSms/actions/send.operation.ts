@@ -1,9 +1,8 @@
 import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
-import { deliver } from '../../shared/delivery';
 import { defaultCountryProperty, phoneValidationOption } from '../../shared/descriptions/phoneOptions';
 import { readRetrySettings, retryOptions } from '../../shared/descriptions/retryOptions';
 import { routeOptions } from '../../shared/descriptions/route';
-import type { ItemContext, ItemOperation } from '../../shared/items';
+import { recipientField, type ItemContext, type ItemOperation } from '../../shared/items';
 import { sendOutput, type Channel } from '../../shared/output';
 import { ParameterReader } from '../../shared/params';
 import { parseRoute, PROVIDER_NAMES, PROVIDERS, ROUTES, routesWhereAll, routesWhereAny, routesWith } from '../../shared/providers/registry';
@@ -12,6 +11,7 @@ import { normalizePhone, type PhoneValidation } from '../../shared/rules/phone';
 import { countSegments, findBrokenCharacter } from '../../shared/rules/segments';
 import { isFinal } from '../../shared/rules/status';
 import { providerContext } from '../../shared/transport';
+import { routeRequests, senderOf, senderProperties, sendOverRoute } from '../../shared/smsRoute';
 
 const show = { operation: ['send'] };
 type BooleanOption = Exclude<keyof SmsSendOptions, 'schedule'>;
@@ -77,7 +77,7 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	{ ...defaultCountryProperty({ show }) },
-	...PROVIDER_NAMES.flatMap((name) => PROVIDERS[name].sms.senderProperties({ ...show, provider: routesWith(name) })),
+	...senderProperties(show, 'provider', (name) => routesWith(name)),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -212,10 +212,7 @@ async function waitForFinal(fns: IExecuteFunctions, provider: Provider, message:
 }
 
 export const send: ItemOperation = {
-	failureFields(i) {
-		const to = this.getNodeParameter('to', i, '');
-		return typeof to === 'string' || typeof to === 'number' ? { to: String(to) } : {};
-	},
+	failureFields: recipientField,
 
 	async run(this: IExecuteFunctions, item: ItemContext): Promise<IDataObject> {
 		const i = item.index;
@@ -267,38 +264,19 @@ export const send: ItemOperation = {
 		const waitSeconds = params.integer('Wait for Final Status', options.waitForStatus, 0, 600) ?? 0;
 
 		// Each provider's request, built once; every provider of the route is checked before anything is sent.
-		const now = new Date();
-		const requests = new Map<Provider, SendSmsRequest>();
-		for (const provider of providers) {
-			const sender = provider.sms.readSender({
-				text: (name, label) => params.identifier(label, params.raw(name, '')),
-				option: (name, fallback) => params.raw(name, fallback),
-			});
-			const request: SendSmsRequest = { ...base, ...sender };
-			const problem = provider.sms.check(request, now);
-			if (problem) throw new NodeOperationError(node, problem, { itemIndex: i, description: 'Nothing was sent.' });
-			requests.set(provider, request);
-		}
+		const requests = routeRequests(this, params, providers, base, i);
 
 		const segments = countSegments(body);
 		const channel: Channel = mediaUrls.length ? 'mms' : 'sms';
 		return await item.once({ route: providers.map((p) => p.name), requests: [...requests.values()] }, async () => {
-			const delivered = await deliver(
-				providers,
-				async (provider) => {
-					const ctx = await providerContext(this, provider, i, retry.timeoutMs);
-					return await provider.sms.send(ctx, await withTriggerStatusUrl(this, provider, ctx, requests.get(provider) as SendSmsRequest));
-				},
-				{ policy: retry.policy, sleep },
-			);
-			const used = providers.find((p) => p.name === delivered.provider) as Provider;
-			const request = requests.get(used) as SendSmsRequest;
+			const delivered = await sendOverRoute(this, i, requests, { retry, prepare: (provider, ctx, request) => withTriggerStatusUrl(this, provider, ctx, request) });
+			const { used, request } = delivered;
 			const value = await waitForFinal(this, used, delivered.value, waitSeconds, i, retry.timeoutMs);
 			return sendOutput(
 				{ ...delivered, value },
 				{
 					to: phone.e164,
-					from: request.messagingServiceSid ?? request.from ?? request.senderId ?? null,
+					from: senderOf(request),
 					channel,
 					segments,
 					sendAt: value.status === 'scheduled' ? request.sendAt : undefined,

@@ -157,3 +157,16 @@ export function checkToken(input: { secret: string; token: string; code: string;
 	const right = safeEqual(codeHash(codeKey, payload.salt, payload.id, recipient(input.to), input.code), payload.h);
 	return { status: right ? 'approved' : 'denied', verificationId: payload.id, expiresAt };
 }
+
+/** Where the code goes in a message template, and the minutes it stays valid. */
+export const CODE_PLACEHOLDER = '{code}';
+export const MINUTES_PLACEHOLDER = '{minutes}';
+
+/**
+ * The text that carries a code: the template with `{code}` (required, once or more) and `{minutes}` filled in.
+ * Returns undefined when the template has no `{code}`: a message without its code must never be sent.
+ */
+export function renderCodeMessage(template: string, code: string, minutes: number): string | undefined {
+	if (!template.includes(CODE_PLACEHOLDER)) return undefined;
+	return template.split(CODE_PLACEHOLDER).join(code).split(MINUTES_PLACEHOLDER).join(String(minutes));
+}

@@ -1,0 +1,175 @@
+/** What every operation of Phone Verification shares: the engine, where limits are kept, reading a number, the output. */
+import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import { deliver } from '../../shared/delivery';
+import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../../shared/descriptions/retryOptions';
+import type { ItemContext, ItemOperation } from '../../shared/items';
+import { ParameterReader } from '../../shared/params';
+import type { ProviderContext } from '../../shared/providers/types';
+import type { VerificationChannel, VerificationResult, VerifyCapability } from '../../shared/providers/verifyTypes';
+import { MIN_SECRET_LENGTH } from '../../shared/rules/otp';
+import { describeType, normalizePhone, type PhoneValidation } from '../../shared/rules/phone';
+import { sharedState } from '../../shared/state/index';
+import type { SharedState } from '../../shared/state/types';
+import { providerContext } from '../../shared/transport';
+import { BUILTIN_PROVIDER } from '../../shared/verification/builtin';
+import { readEngine, type Engine } from '../../shared/verification/engines';
+
+export const VERIFICATION_SECRET_CREDENTIAL = 'messagingVerificationSecretApi';
+
+export function engineOf(params: ParameterReader): Engine {
+	const value = String(params.raw('engine', 'twilio'));
+	try {
+		return readEngine(value);
+	} catch {
+		return params.fail(`Phone Verification has no engine "${value}"`, 'Pick an engine in the node. Nothing was sent.');
+	}
+}
+
+/**
+ * Where limits are kept, for this item. A store that fails (Redis away, a wrong password) stops the item with the
+ * store's own sentence: n8n would otherwise put its generic text in place of one that names a network code.
+ */
+export async function stateOf(fns: IExecuteFunctions, params: ParameterReader, index: number): Promise<SharedState> {
+	const fail = (error: unknown): never => {
+		const message = error instanceof Error ? error.message : String(error);
+		const nodeError = new NodeOperationError(fns.getNode(), message, { itemIndex: index, description: 'Nothing was sent. Limits could not be counted, so nothing went out uncounted.' });
+		nodeError.message = message;
+		throw nodeError;
+	};
+	const guarded = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+		try {
+			return await call(...args);
+		} catch (error) {
+			return fail(error);
+		}
+	};
+	const state = await sharedState(fns, params.raw('sharedState', 'workflow') === 'redis' ? 'redis' : 'workflow', index).catch(fail);
+	return {
+		kind: state.kind,
+		take: guarded(state.take.bind(state)),
+		attempt: guarded(state.attempt.bind(state)),
+		close: guarded(state.close.bind(state)),
+		state: guarded(state.state.bind(state)),
+	};
+}
+
+/** The Verification Code Secret credential's Test button: long enough, and not the sandbox's public one. */
+export function secretTest(secret: unknown): { status: 'OK' | 'Error'; message: string } {
+	if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
+		return { status: 'Error', message: `The secret has ${typeof secret === 'string' ? secret.length : 0} characters: it needs at least ${MIN_SECRET_LENGTH} random ones` };
+	}
+	if (new Set(secret).size < 8) return { status: 'Error', message: 'The secret repeats a few characters: use a random one, for example from a password manager' };
+	return { status: 'OK', message: `The secret has ${secret.length} characters` };
+}
+
+/** The secret built-in codes are keyed by, from its credential. */
+export async function builtinSecret(fns: IExecuteFunctions, params: ParameterReader, index: number): Promise<string> {
+	let secret = '';
+	try {
+		const credentials = await fns.getCredentials(VERIFICATION_SECRET_CREDENTIAL, index);
+		secret = typeof credentials.secret === 'string' ? credentials.secret : '';
+	} catch {
+		secret = '';
+	}
+	if (secret.length < MIN_SECRET_LENGTH) {
+		params.fail(
+			'Built-in codes need a Verification Code Secret credential with a secret of at least 32 characters',
+			'Create one in the node\'s Verification Code Secret box (its default is a fresh random secret) and use the same credential in the Start and Check nodes. Nothing was sent.',
+		);
+	}
+	return secret;
+}
+
+/** A provider's context for a verification service call, with `secrets` (a code) kept out of every answer. */
+export function serviceContext(fns: IExecuteFunctions, engine: Extract<Engine, { kind: 'service' }>, index: number, secrets: string[] = [], timeoutMs?: number): Promise<ProviderContext> {
+	return providerContext(fns, engine.provider, index, timeoutMs, secrets);
+}
+
+/** A call to a verification service, retried as Send SMS retries (only what the service never processed). */
+export async function callService<T>(fns: IExecuteFunctions, engine: Extract<Engine, { kind: 'service' }>, index: number, retry: RetrySettings, secrets: string[], call: (ctx: ProviderContext) => Promise<T>): Promise<T> {
+	const delivered = await deliver([engine.provider], async () => await call(await serviceContext(fns, engine, index, secrets, retry.timeoutMs)), { policy: retry.policy, sleep });
+	return delivered.value;
+}
+
+/**
+ * The recipient in E.164, refused before anything is sent when it is not a number the channel can reach: a
+ * landline gets no SMS (offered the engine's voice channel where it has one).
+ */
+export function recipientOf(fns: IExecuteFunctions, params: ParameterReader, index: number, options: { channel?: VerificationChannel; voiceChannels: readonly VerificationChannel[]; validation?: PhoneValidation; anyLine?: boolean }): string {
+	const rawTo = params.text('To', params.raw('to', ''), 'Map the phone number into To, for example {{ $json.phone }}. Nothing was sent.');
+	const defaultCountry = params.text('Default Country', params.raw('defaultCountry', '')).replace(/\s+/g, '').toUpperCase();
+	const voice = options.channel?.voice === true;
+	const phone = normalizePhone(rawTo, { defaultCountry, validation: options.validation ?? 'strict', requireMobile: !voice && options.anyLine !== true });
+	if (phone.ok) return phone.e164;
+	if (phone.reason === 'NOT_MOBILE') {
+		const alternative = options.voiceChannels[0];
+		throw new NodeOperationError(fns.getNode(), `"${rawTo}" is ${describeType(phone.info.type)}: it cannot receive a code by ${options.channel?.label ?? 'SMS'}`, {
+			itemIndex: index,
+			description: alternative
+				? `Nothing was sent. Choose the ${alternative.label} channel to reach it by phone, or ask for a mobile number.`
+				: 'Nothing was sent. Ask for a mobile number (this engine has no voice channel).',
+		});
+	}
+	throw new NodeOperationError(fns.getNode(), `Invalid recipient: ${phone.message}`, {
+		itemIndex: index,
+		description: 'Nothing was sent. Fix the number, set the Default Country for numbers written without +, or filter the list with the Phone Number node.',
+	});
+}
+
+/** The one output shape of every engine and operation. */
+export function verificationOutput(result: VerificationResult, provider: string, extra: IDataObject = {}): IDataObject {
+	const out: IDataObject = {
+		verificationId: result.verificationId,
+		to: result.to,
+		channel: result.channel,
+		status: result.status,
+		valid: result.valid,
+		attempts: result.attempts,
+		expiresAt: result.expiresAt,
+		provider,
+		...extra,
+	};
+	if (result.reason) out.reason = result.reason;
+	out.raw = result.raw;
+	return out;
+}
+
+export const providerOf = (engine: Engine): string => (engine.kind === 'service' ? engine.provider.name : BUILTIN_PROVIDER);
+
+
+/**
+ * An operation on one verification by its ID (Cancel, Get Status): the service's own call where it has one, else
+ * the built-in token read against the shared state.
+ */
+export function byIdOperation(spec: {
+	/** The service's call; absent on services that do not offer it. */
+	call: (verify: VerifyCapability) => ((ctx: ProviderContext, request: { verificationId: string; settings: IDataObject }) => Promise<VerificationResult>) | undefined;
+	builtin: (input: { secret: string; token: string; state: SharedState; now: Date }) => Promise<VerificationResult>;
+	/** Why a service cannot, and what to do instead. */
+	unsupported: (label: string) => [string, string];
+}): ItemOperation {
+	return {
+		async run(this: IExecuteFunctions, item: ItemContext): Promise<IDataObject> {
+			const i = item.index;
+			const params = new ParameterReader(this, i);
+			const engine = engineOf(params);
+			const verificationId = params.identifier('Verification ID', params.raw('verificationId', '')).trim();
+			if (!verificationId) return params.fail('Verification ID is empty', 'Map the verificationId the Send Code operation returned.');
+			if (engine.kind === 'service') {
+				const call = spec.call(engine.verify);
+				if (!call) return params.fail(...spec.unsupported(engine.verify.label));
+				const settings = engine.verify.readSettings(params.forProvider());
+				const result = await callService(this, engine, i, DEFAULT_RETRY_SETTINGS, [], (ctx) => call.call(engine.verify, ctx, { verificationId, settings }));
+				return verificationOutput(result, engine.provider.name);
+			}
+			const secret = await builtinSecret(this, params, i);
+			const state = await stateOf(this, params, i);
+			return verificationOutput(await spec.builtin({ secret, token: verificationId, state, now: new Date() }), BUILTIN_PROVIDER);
+		},
+	};
+}
+
+/** The Verification ID parameter of an operation on one verification. */
+export function verificationIdProperty(operation: string, description: string): INodeProperties {
+	return { displayName: 'Verification ID', name: 'verificationId', type: 'string', default: '', required: true, description, displayOptions: { show: { operation: [operation] } } };
+}
