@@ -20,6 +20,8 @@ export default {
 		'nodes/shared/providers/**/*.ts',
 		'nodes/shared/delivery.ts',
 		'nodes/shared/items.ts',
+		'nodes/shared/verification/**/*.ts',
+		'nodes/shared/state/workflowStore.ts',
 		'sandbox/rules.ts',
 	],
 	reporters: ['clear-text', 'progress', 'html', 'json'],

@@ -10,6 +10,7 @@ const PARTS = [
 	{ name: 'signatures (nodes/shared/signatures)', threshold: 90, matches: (f) => f.startsWith('nodes/shared/signatures/') },
 	{ name: 'providers (nodes/shared/providers)', threshold: 80, matches: (f) => f.startsWith('nodes/shared/providers/') },
 	{ name: 'delivery and the item loop', threshold: 80, matches: (f) => ['nodes/shared/delivery.ts', 'nodes/shared/items.ts'].includes(f) },
+	{ name: 'verification and the workflow store', threshold: 80, matches: (f) => f.startsWith('nodes/shared/verification/') || f === 'nodes/shared/state/workflowStore.ts' },
 	{ name: "the sandbox's rules (sandbox/rules.ts)", threshold: 80, matches: (f) => f === 'sandbox/rules.ts' },
 ];
 

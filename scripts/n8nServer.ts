@@ -3,6 +3,7 @@
  * into <user folder>/.n8n/nodes), sandbox credentials and the example workflows. Used by `npm start` and
  * by the end-to-end tests.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,8 +20,11 @@ export const OWNER = { email: 'owner@example.com', firstName: 'Sandbox', lastNam
 /** Credential IDs the example workflows refer to. */
 export const CREDENTIAL_IDS = { twilio: 'gwSbxTwilio00001', sinch: 'gwSbxSinch000001', sns: 'gwSbxAwsSns00001', codeSecret: 'gwSbxCodeSecret1' };
 
-/** The sandbox's secret for built-in verification codes: fixed, public, and for trying the nodes only. */
-export const SANDBOX_CODE_SECRET = 'sandbox-only: public verification secret, never use it for real codes';
+/**
+ * The secret of the sandbox's Verification Code Secret credential: random, drawn once per process (so every credential
+ * this process imports agrees), never a fixed text anyone could read here and use to forge a token.
+ */
+export const SANDBOX_CODE_SECRET = randomBytes(36).toString('base64url');
 
 export function ensureN8nInstalled(): void {
 	const result = spawnSync('bash', [join(ROOT, 'scripts', 'install-n8n.sh')], { stdio: 'inherit' });

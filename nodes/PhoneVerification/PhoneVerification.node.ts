@@ -10,7 +10,7 @@ import {
 } from 'n8n-workflow';
 import { runOperations, type ItemOperation } from '../shared/items';
 import { testRedisCredential } from '../shared/state/redisStore';
-import { BUILTIN_ENGINES, engineOptions, ENGINES, enginesUsing, readEngine, SERVICE_ENGINES, type Engine } from '../shared/verification/engines';
+import { BUILTIN, BUILTIN_ENGINES, engineOptions, ENGINES, enginesUsing, readEngine, SERVICE_ENGINES, START_ENGINES, type Engine } from '../shared/verification/engines';
 import * as cancelOperation from './actions/cancel.operation';
 import * as checkOperation from './actions/check.operation';
 import { secretTest } from './actions/common';
@@ -57,7 +57,7 @@ export class PhoneVerification implements INodeType {
 				displayName: 'Verification Code Secret',
 				required: true,
 				testedBy: 'messagingVerificationSecretTest',
-				displayOptions: { hide: { engine: others(BUILTIN_ENGINES) } },
+				displayOptions: { hide: { engine: others([...BUILTIN_ENGINES, BUILTIN]) } },
 			},
 			{
 				name: 'messagingRedisApi',
@@ -96,17 +96,27 @@ export class PhoneVerification implements INodeType {
 				name: 'engine',
 				type: 'options',
 				noDataExpression: true,
-				options: engineOptions(),
+				options: engineOptions(START_ENGINES),
 				default: 'twilio',
-				description: 'Who makes, sends and checks the code. Use the same engine (and credentials) in the Send Code and Check Code nodes.',
-				displayOptions: { show: { operation: ['start', 'check'] } },
+				description: 'Who makes, sends and checks the code. Check Code then uses the same service (or Built-in Codes) and the same credentials.',
+				displayOptions: { show: { operation: ['start'] } },
 			},
 			{
 				displayName: 'Engine',
 				name: 'engine',
 				type: 'options',
 				noDataExpression: true,
-				options: engineOptions().filter((o) => cancelOperation.CANCEL_ENGINES.includes(o.value as string)),
+				options: engineOptions([...SERVICE_ENGINES, BUILTIN]),
+				default: 'twilio',
+				description: 'Who sent the code: the same service as in Send Code, or Built-in Codes (whatever provider sent them)',
+				displayOptions: { show: { operation: ['check'] } },
+			},
+			{
+				displayName: 'Engine',
+				name: 'engine',
+				type: 'options',
+				noDataExpression: true,
+				options: engineOptions(cancelOperation.CANCEL_ENGINES),
 				default: 'twilio',
 				description: 'Who made the verification',
 				displayOptions: { show: { operation: ['cancel'] } },
@@ -116,7 +126,7 @@ export class PhoneVerification implements INodeType {
 				name: 'engine',
 				type: 'options',
 				noDataExpression: true,
-				options: engineOptions().filter((o) => getStatusOperation.STATUS_ENGINES.includes(o.value as string)),
+				options: engineOptions(getStatusOperation.STATUS_ENGINES),
 				default: 'twilio',
 				description: 'Who made the verification',
 				displayOptions: { show: { operation: ['getStatus'] } },

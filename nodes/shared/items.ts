@@ -6,7 +6,7 @@
 import { NodeApiError, NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
 import { DeliveryFailure } from './delivery';
 import { itemContext, type ItemContext } from './ledger';
-import { ProviderError } from './rules/errors';
+import { clip, ProviderError } from './rules/errors';
 
 export type { ItemContext };
 
@@ -101,12 +101,13 @@ export async function runItems(fns: IExecuteFunctions, operationOf: (index: numb
 export function runOperations(fns: IExecuteFunctions, operations: Record<string, ItemOperation>, nodeLabel: string, hint: string): Promise<INodeExecutionData[][]> {
 	const unknown = (name: string): ItemOperation => ({
 		async run(this: IExecuteFunctions, item: ItemContext): Promise<IDataObject> {
-			throw new NodeOperationError(this.getNode(), `${nodeLabel} has no operation "${name}"`, { itemIndex: item.index, description: hint });
+			throw new NodeOperationError(this.getNode(), `${nodeLabel} has no operation "${clip(name)}"`, { itemIndex: item.index, description: hint });
 		},
 	});
 	return runItems(fns, (i) => {
 		const name = String(fns.getNodeParameter('operation', i));
-		return operations[name] ?? unknown(name);
+		// Own names only: "constructor" or "__proto__" must not find Object's members.
+		return Object.hasOwn(operations, name) ? operations[name] : unknown(name);
 	});
 }
 

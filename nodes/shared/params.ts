@@ -104,7 +104,8 @@ export class ParameterReader {
 	/** A whole number within bounds, or undefined when empty. */
 	integer(label: string, value: unknown, min: number, max: number): number | undefined {
 		if (value === undefined || value === null || value === '') return undefined;
-		const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+		// A text must be written as a whole number: "0x6" or "1e1" are not how people write 6 or 10.
+		const n = typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : value;
 		if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
 			this.fail(`${label} must be a whole number from ${min} to ${max}, but it is ${typeof value === 'number' || typeof value === 'string' ? JSON.stringify(value) : describeValue(value)}`);
 		}

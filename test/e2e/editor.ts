@@ -201,7 +201,8 @@ export async function runEditorChecks(
 		await page.dblclick('[data-test-id="canvas-node"][data-node-name="Send code"]');
 		await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]');
 		const builtin = await labels(page);
-		for (const label of ['Operation', 'Engine', 'Keep Limits In', 'To', 'Default Country', 'Message', 'Twilio From', 'Code Length', 'Code Characters', 'Code Valid For (Minutes)', 'Options']) {
+		// The example sets the limit on codes per number, so its two options show as fields.
+		for (const label of ['Operation', 'Engine', 'Keep Limits In', 'To', 'Default Country', 'Message', 'Twilio From', 'Code Length', 'Code Characters', 'Code Valid For (Minutes)', 'Options', 'Max Codes per Number', 'Period (Minutes)']) {
 			expect(builtin).toContain(label);
 		}
 		expect(builtin).not.toContain('Verify Service SID');
@@ -212,7 +213,7 @@ export async function runEditorChecks(
 		expect(verifyText).toContain("Limits are kept in this workflow's data");
 		await page.screenshot({ path: join(screenshots, 'phone-verification-builtin.png') });
 		const startOptions = await addOptionChoices(page);
-		for (const name of ['Max Codes per Number', 'Period (Minutes)', 'Number Validation', 'Timeout per Request (Ms)']) expect(startOptions).toContain(name);
+		for (const name of ['Number Validation', 'Timeout per Request (Ms)']) expect(startOptions).toContain(name);
 		for (const name of ['Custom Code', 'Locale']) expect(startOptions).not.toContain(name);
 		await choose(page, 'engine', 'Twilio Verify');
 		const twilioVerify = await labels(page);
@@ -220,7 +221,7 @@ export async function runEditorChecks(
 		for (const label of ['Message', 'Code Length', 'Twilio From']) expect(twilioVerify).not.toContain(label);
 		verifyText = await page.locator('[data-test-id="ndv"]').innerText();
 		expect(verifyText).not.toContain('Verification Code Secret');
-		expect(await addOptionChoices(page)).toEqual(expect.arrayContaining(['Custom Code', 'Locale', 'Max Codes per Number']));
+		expect(await addOptionChoices(page)).toEqual(expect.arrayContaining(['Custom Code', 'Locale', 'Number Validation']));
 		await choose(page, 'engine', 'Sinch Verification');
 		expect(await page.locator('[data-test-id="ndv"]').innerText()).toContain('Sinch Credential');
 		await choose(page, 'sharedState', 'Redis');
@@ -235,6 +236,11 @@ export async function runEditorChecks(
 		await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]');
 		const checkLabels = await labels(page);
 		for (const label of ['Engine', 'Verification Token', 'To', 'Code', 'Max Attempts']) expect(checkLabels).toContain(label);
+		// Checking a built-in code sends nothing: only the code secret is asked for, no provider credential.
+		const checkText = await page.locator('[data-test-id="ndv"]').innerText();
+		expect(checkText).toContain('Verification Code Secret');
+		expect(checkText).not.toContain('Twilio Credential');
+		expect(await page.locator('[data-test-id="node-credentials-select"]').count()).toBe(1);
 		await page.screenshot({ path: join(screenshots, 'phone-verification-check.png') });
 
 		// Phone Number renders too.

@@ -170,11 +170,12 @@ describe('Phone Verification: built-in codes', () => {
 		expect(JSON.stringify(started)).not.toContain(code);
 		expect(JSON.stringify(staticData)).not.toContain(code);
 
+		// Checking sends nothing: the plain "builtin" engine, no provider credential needed.
 		const token = started.verificationId;
-		expect(await checkOne(engineName, { verificationId: token, to: PHONE, code: wrong(code) }, staticData)).toMatchObject({ status: 'denied', attempts: 1, reason: 'The code is not the one sent (4 attempts left)' });
-		expect(await checkOne(engineName, { verificationId: token, to: '+33612345679', code }, staticData)).toMatchObject({ status: 'denied', attempts: 2 });
-		expect(await checkOne(engineName, { verificationId: token, to: '06 12 34 56 78', defaultCountry: 'FR', code: `${code.slice(0, 3)} ${code.slice(3)}` }, staticData)).toMatchObject({ status: 'approved', valid: true, attempts: 3 });
-		expect(await checkOne(engineName, { verificationId: token, to: PHONE, code }, staticData)).toMatchObject({ status: 'expired', reason: 'This code was already used: a code works once. Start a new verification' });
+		expect(await checkOne('builtin', { verificationId: token, to: PHONE, code: wrong(code) }, staticData)).toMatchObject({ status: 'denied', attempts: 1, reason: 'The code is not the one sent (4 attempts left)' });
+		expect(await checkOne('builtin', { verificationId: token, to: '+33612345679', code }, staticData)).toMatchObject({ status: 'denied', attempts: 2 });
+		expect(await checkOne('builtin', { verificationId: token, to: '06 12 34 56 78', defaultCountry: 'FR', code: `${code.slice(0, 3)} ${code.slice(3)}` }, staticData)).toMatchObject({ status: 'approved', valid: true, attempts: 3 });
+		expect(await checkOne('builtin', { verificationId: token, to: PHONE, code }, staticData)).toMatchObject({ status: 'expired', reason: 'This code was already used: a code works once. Start a new verification' });
 		expect(JSON.stringify(staticData)).not.toContain(PHONE.slice(1));
 	});
 

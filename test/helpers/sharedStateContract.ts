@@ -32,6 +32,12 @@ export function mostInAnyWindow(times: number[], windowMs: number): number {
 	return most;
 }
 
+/** What a take answered, without its ticket (a ticket is the store's own: only its presence is checked). */
+const counted = ({ ticket, ...rest }: WindowCount): WindowCount => {
+	expect(rest.allowed ? typeof ticket : ticket).toBe(rest.allowed ? 'string' : undefined);
+	return rest;
+};
+
 export function sharedStateContract(make: () => SharedState): void {
 	describe('take: a sliding window', () => {
 		const WINDOW = 60_000;
@@ -78,16 +84,16 @@ export function sharedStateContract(make: () => SharedState): void {
 			const state = make();
 			const key = fresh('window');
 			const t0 = Date.now();
-			for (const [at, expected] of steps) expect([at, await state.take(key, 3, WINDOW, t0 + at)]).toEqual([at, expected]);
+			for (const [at, expected] of steps) expect([at, counted(await state.take(key, 3, WINDOW, t0 + at))]).toEqual([at, expected]);
 		});
 
 		it('keeps keys apart, and a limit of 1 works', async () => {
 			const state = make();
 			const [a, b] = [fresh('a'), fresh('b')];
 			const t0 = Date.now();
-			expect(await state.take(a, 1, 10_000, t0)).toEqual({ allowed: true, count: 1, retryAfterMs: 0 });
-			expect(await state.take(a, 1, 10_000, t0 + 1)).toEqual({ allowed: false, count: 1, retryAfterMs: 9_999 });
-			expect(await state.take(b, 1, 10_000, t0 + 1)).toEqual({ allowed: true, count: 1, retryAfterMs: 0 });
+			expect(counted(await state.take(a, 1, 10_000, t0))).toEqual({ allowed: true, count: 1, retryAfterMs: 0 });
+			expect(counted(await state.take(a, 1, 10_000, t0 + 1))).toEqual({ allowed: false, count: 1, retryAfterMs: 9_999 });
+			expect(counted(await state.take(b, 1, 10_000, t0 + 1))).toEqual({ allowed: true, count: 1, retryAfterMs: 0 });
 		});
 
 		it('200 callers at once through two handles: exactly `limit` let through, counts 1..limit, the rest refused', async () => {
@@ -116,6 +122,34 @@ export function sharedStateContract(make: () => SharedState): void {
 			expect(mostInAnyWindow(through, WINDOW_MS)).toBeLessThanOrEqual(5);
 			expect(through.length).toBeGreaterThanOrEqual(5);
 			for (const r of results) expect(r.allowed ? r.retryAfterMs === 0 && r.count >= 1 && r.count <= 5 : r.retryAfterMs > 0 && r.count >= 5).toBe(true);
+		});
+	});
+
+	describe('release: gives back a place take let through', () => {
+		it('frees the place for the next caller, once per ticket; a ticket of another key or a made-up one changes nothing', async () => {
+			const [one, two] = [make(), make()];
+			const [key, other] = [fresh('release'), fresh('release')];
+			const t0 = Date.now();
+			const a = await one.take(key, 2, 60_000, t0);
+			const b = await two.take(key, 2, 60_000, t0 + 1);
+			await one.take(other, 2, 60_000, t0);
+			expect([a.allowed, b.allowed, typeof a.ticket, typeof b.ticket]).toEqual([true, true, 'string', 'string']);
+			expect((await one.take(key, 2, 60_000, t0 + 2)).allowed).toBe(false);
+			await one.release(other, String(b.ticket));
+			await one.release(key, 'made-up');
+			expect((await two.take(key, 2, 60_000, t0 + 3)).allowed).toBe(false);
+			await two.release(key, String(b.ticket));
+			await one.release(key, String(b.ticket));
+			expect(await one.take(key, 2, 60_000, t0 + 4)).toMatchObject({ allowed: true, count: 2, retryAfterMs: 0 });
+			expect((await two.take(key, 2, 60_000, t0 + 5)).allowed).toBe(false);
+		});
+
+		it('a refused take has no ticket', async () => {
+			const state = make();
+			const key = fresh('release');
+			const t0 = Date.now();
+			await state.take(key, 1, 60_000, t0);
+			expect((await state.take(key, 1, 60_000, t0 + 1)).ticket).toBeUndefined();
 		});
 	});
 

@@ -5,7 +5,7 @@
  */
 import { NodeApiError, NodeOperationError, type IExecuteFunctions, type INode } from 'n8n-workflow';
 import { DeliveryFailure } from '../../nodes/shared/delivery';
-import { failureItem, runItems, toNodeError, type ItemOperation } from '../../nodes/shared/items';
+import { failureItem, recipientField, runItems, runOperations, toNodeError, type ItemOperation } from '../../nodes/shared/items';
 import { ProviderError } from '../../nodes/shared/rules/errors';
 
 const NODE: INode = { id: 'node-1', name: 'Send SMS', type: 'n8n-nodes-messaging-gateway.sendSms', typeVersion: 1, position: [0, 0], parameters: {} };
@@ -193,5 +193,47 @@ describe('failureItem and toNodeError', () => {
 		expect(apiError.httpCode).toBeNull();
 		const one = toNodeError(host(1, false), error, 0, new DeliveryFailure(error, [{ provider: 'twilio', attempt: 1, ok: false }], false));
 		expect(one.description).toBe('Provider: Twilio · 1 attempt');
+	});
+});
+
+describe('runOperations and recipientField', () => {
+	/** A host whose items name their operation and recipient in the node's parameters. */
+	function routed(operations: string[], to: unknown[] = [], continueOnFail = false): IExecuteFunctions {
+		const fns = host(operations.length, continueOnFail) as unknown as Record<string, unknown>;
+		fns.getNodeParameter = (name: string, index: number, fallback?: unknown) => (name === 'operation' ? operations[index] : name === 'to' ? (index < to.length ? to[index] : fallback) : fallback);
+		return fns as unknown as IExecuteFunctions;
+	}
+	const echo = (label: string): ItemOperation => ({ run: async (item) => ({ op: label, index: item.index }) });
+
+	it('runs each item through the operation it names', async () => {
+		const out = await runOperations(routed(['a', 'b', 'a']), { a: echo('a'), b: echo('b') }, 'Node', 'hint');
+		expect(out[0].map((i) => i.json)).toEqual([
+			{ op: 'a', index: 0 },
+			{ op: 'b', index: 1 },
+			{ op: 'a', index: 2 },
+		]);
+	});
+
+	it('an operation the node does not have stops the node with a sentence and the hint, on its item', async () => {
+		const error = await runOperations(routed(['a', 'customApiCall']), { a: echo('a') }, 'Send SMS', 'Use an HTTP Request node.').catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error).toMatchObject({ message: 'Send SMS has no operation "customApiCall"', description: 'Use an HTTP Request node.', context: { itemIndex: 1 } });
+	});
+
+	it('with Continue On Fail, an unknown operation fails its item only', async () => {
+		const out = await runOperations(routed(['nope', 'a'], [], true), { a: echo('a') }, 'Node', 'hint');
+		expect(out[0].map((i) => i.json)).toEqual([{ error: 'Node has no operation "nope"', errorDescription: 'hint' }, { op: 'a', index: 1 }]);
+	});
+
+	it.each<[unknown, object]>([
+		['+33612345678', { to: '+33612345678' }],
+		[33612345678, { to: '33612345678' }],
+		['', { to: '' }],
+		[{ phone: 1 }, {}],
+		[['+1'], {}],
+		[null, {}],
+		[true, {}],
+	])('keeps the To parameter %p of a failed item as %p', (to, fields) => {
+		expect(recipientField.call(routed(['a'], [to]), 0)).toEqual(fields);
 	});
 });

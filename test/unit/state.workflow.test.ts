@@ -1,6 +1,6 @@
 /** The workflow-static-data store: the shared-state contract, and what a workflow's static data may hold. */
 import type { IDataObject } from 'n8n-workflow';
-import { MAX_ENTRIES, STATIC_DATA_KEY, workflowState } from '../../nodes/shared/state/workflowStore';
+import { FULL, MAX_ENTRIES, STATIC_DATA_KEY, workflowState } from '../../nodes/shared/state/workflowStore';
 import { sharedStateContract } from '../helpers/sharedStateContract';
 
 describe('workflowState', () => {
@@ -38,20 +38,51 @@ describe('workflowState', () => {
 		expect(Object.keys(blob.windows)).toEqual(['k2']);
 	});
 
-	it('keeps at most 20,000 entries of a kind, the oldest going first, in linear time', async () => {
+	it('holds at most 20,000 live entries of a kind: past ones make room, live ones are never dropped, and a full store refuses more', async () => {
+		let now = Date.now();
 		const data: IDataObject = {};
-		const state = workflowState(data);
-		const until = Date.now() + 60_000;
-		for (let i = 0; i < 60_000; i++) {
-			await state.attempt(`id${i}`, until);
-			await state.take(`k${i}`, 1, 60_000, Date.now());
+		const state = workflowState(data, () => now);
+		// 20,000 verifications that expire in a second, checked and closed.
+		for (let i = 0; i < MAX_ENTRIES; i++) {
+			await state.attempt(`old${i}`, now + 1000);
+			await state.close(`old${i}`, 'used', now + 1000);
 		}
-		const blob = data[STATIC_DATA_KEY] as { attempts: Record<string, unknown>; windows: Record<string, unknown> };
-		for (const part of [blob.attempts, blob.windows]) {
-			expect(Object.keys(part).length).toBeLessThanOrEqual(MAX_ENTRIES);
-			expect(Object.keys(part).length).toBeGreaterThanOrEqual(MAX_ENTRIES * 0.9);
+		now += 2000;
+		// Their time has passed: new ones take their room, in linear time.
+		for (let i = 0; i < MAX_ENTRIES; i++) {
+			await state.attempt(`new${i}`, now + 60_000);
+			await state.close(`new${i}`, 'used', now + 60_000);
 		}
-		expect(blob.attempts.id0).toBeUndefined();
-		expect(blob.attempts.id59999).toEqual([1, until]);
+		const blob = data[STATIC_DATA_KEY] as { attempts: Record<string, unknown>; closed: Record<string, unknown> };
+		expect([Object.keys(blob.attempts).length, Object.keys(blob.closed).length]).toEqual([MAX_ENTRIES, MAX_ENTRIES]);
+		// Full of live entries: one more is refused with the way out, and no live "used" mark was dropped.
+		await expect(state.close('one-more', 'used', now + 60_000)).rejects.toThrow(FULL);
+		await expect(state.attempt('one-more', now + 60_000)).rejects.toThrow(FULL);
+		expect(await state.state('new0')).toBe('used');
+		// Known ids still count and close as before.
+		expect(await state.attempt('new0', now + 60_000)).toBe(2);
+		expect(await state.close('new1', 'canceled', now + 60_000)).toBe('used');
+		// Numbers too: a window full of live numbers refuses a new one; one already counted goes on being counted.
+		for (let i = 0; i < MAX_ENTRIES; i++) await state.take(`n${i}`, 5, 60_000, now);
+		await expect(state.take('n-new', 5, 60_000, now)).rejects.toThrow(FULL);
+		expect(await state.take('n0', 5, 60_000, now)).toMatchObject({ allowed: true, count: 2 });
+		// Once their window (and the clock tolerance) has passed, new numbers get room.
+		now += 60_000 + 60_001;
+		expect(await state.take('n-new', 5, 60_000, now)).toMatchObject({ allowed: true, count: 1 });
 	});
+
+	it('release gives back a place by its ticket, once; an unknown ticket changes nothing', async () => {
+		const state = workflowState({});
+		const t0 = Date.now();
+		const first = await state.take('k', 2, 60_000, t0);
+		const second = await state.take('k', 2, 60_000, t0 + 1);
+		expect((await state.take('k', 2, 60_000, t0 + 2)).allowed).toBe(false);
+		await state.release('k', String(second.ticket));
+		await state.release('k', String(second.ticket));
+		await state.release('k', 'nonsense');
+		await state.release('unknown-key', String(first.ticket));
+		expect(await state.take('k', 2, 60_000, t0 + 3)).toMatchObject({ allowed: true, count: 2 });
+		expect((await state.take('k', 2, 60_000, t0 + 4)).allowed).toBe(false);
+	});
+
 });

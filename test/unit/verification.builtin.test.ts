@@ -1,7 +1,9 @@
 /** Built-in codes checked against their token and the shared state: every path of a check, with a fixed clock. */
 import type { IDataObject } from 'n8n-workflow';
 import { cancelBuiltin, checkBuiltin, statusBuiltin } from '../../nodes/shared/verification/builtin';
-import { retryAfterText, startKey, takeStart } from '../../nodes/shared/verification/limits';
+import { DeliveryFailure } from '../../nodes/shared/delivery';
+import { ProviderError } from '../../nodes/shared/rules/errors';
+import { retryAfterText, startKey, takeStart, withinStartLimit } from '../../nodes/shared/verification/limits';
 import { issueToken, renderCodeMessage } from '../../nodes/shared/rules/otp';
 import { workflowState } from '../../nodes/shared/state/workflowStore';
 import type { SharedState } from '../../nodes/shared/state/types';
@@ -29,6 +31,17 @@ describe('checkBuiltin', () => {
 		['the right code, at once', [[CODE, 'approved', 1, null]]],
 		['typed with spaces and a dash', [['493 817', 'approved', 1, null], ['49-38-17', 'expired', null, 'This code was already used: a code works once. Start a new verification']]],
 		[
+			'what cannot be a code is denied without using up an attempt',
+			[
+				['', 'denied', null, 'A code has 4 to 12 letters or digits'],
+				['123', 'denied', null, 'A code has 4 to 12 letters or digits'],
+				['4938170000000', 'denied', null, 'A code has 4 to 12 letters or digits'],
+				['49381é', 'denied', null, 'A code has 4 to 12 letters or digits'],
+				['٤٩٣٨١٧', 'denied', null, 'A code has 4 to 12 letters or digits'],
+				[CODE, 'approved', 1, null],
+			],
+		],
+		[
 			'wrong, wrong, right',
 			[
 				['000000', 'denied', 1, 'The code is not the one sent (2 attempts left)'],
@@ -39,9 +52,9 @@ describe('checkBuiltin', () => {
 		[
 			'three wrong codes use up the attempts; the right one then is refused',
 			[
-				['1', 'denied', 1, 'The code is not the one sent (2 attempts left)'],
-				['2', 'denied', 2, 'The code is not the one sent (1 attempt left)'],
-				['3', 'denied', 3, 'The code is not the one sent: no attempts left'],
+				['111111', 'denied', 1, 'The code is not the one sent (2 attempts left)'],
+				['222222', 'denied', 2, 'The code is not the one sent (1 attempt left)'],
+				['333333', 'denied', 3, 'The code is not the one sent: no attempts left'],
 				[CODE, 'max_attempts_reached', 4, 'Too many wrong codes (3): the verification is closed. Start a new one'],
 				[CODE, 'max_attempts_reached', 5, 'Too many wrong codes (3): the verification is closed. Start a new one'],
 			],
@@ -137,8 +150,8 @@ describe('the limit on starts per number', () => {
 		const limit = { perNumber: 2, windowMinutes: 10 };
 		const results = [await takeStart(state, TO, limit, T0), await takeStart(state, TO, limit, at(60)), await takeStart(state, TO, limit, at(120))];
 		expect(results).toEqual([
-			{ allowed: true, count: 1, retryAfterMs: 0 },
-			{ allowed: true, count: 2, retryAfterMs: 0 },
+			{ allowed: true, count: 1, retryAfterMs: 0, ticket: String(T0.getTime()) },
+			{ allowed: true, count: 2, retryAfterMs: 0, ticket: String(at(60).getTime()) },
 			{ allowed: false, count: 2, retryAfterMs: 480_000 },
 		]);
 		expect(await takeStart(state, '+33612345679', limit, at(120))).toMatchObject({ allowed: true, count: 1 });
@@ -172,5 +185,31 @@ describe('renderCodeMessage', () => {
 		['', undefined],
 	])('%p → %p', (template, text) => {
 		expect(renderCodeMessage(template, CODE, 10)).toBe(text);
+	});
+});
+
+describe('withinStartLimit: a place is given back only when nothing went out', () => {
+	const limit = { perNumber: 1, windowMinutes: 10 };
+	const refusal = new ProviderError({ provider: { name: 'twilio', label: 'Twilio' }, kind: 'recipient', message: 'refused' });
+	const timeout = new ProviderError({ provider: { name: 'twilio', label: 'Twilio' }, kind: 'ambiguous', message: 'no answer after sending' });
+	it.each<[string, () => Promise<string>, (r: string) => boolean, boolean]>([
+		['sent', async () => 'pending', () => true, false],
+		['answered with nothing sent (too many sends)', async () => 'max_attempts_reached', (r) => r === 'pending', true],
+		['refused by the provider', async () => Promise.reject(refusal), () => true, true],
+		['refused, after retries and fallback', async () => Promise.reject(new DeliveryFailure(refusal, [], true)), () => true, true],
+		['no answer after the request was sent: may have gone', async () => Promise.reject(timeout), () => true, false],
+		['an unexpected error: may have gone', async () => Promise.reject(new Error('boom')), () => true, false],
+	])('%s: the place is %s', async (_, send, sent, givenBack) => {
+		const state = workflowState({}, () => T0.getTime());
+		await withinStartLimit(state, TO, limit, T0, () => 'limited', send, sent).catch(() => 'threw');
+		expect((await takeStart(state, TO, limit, at(1))).allowed).toBe(givenBack);
+	});
+
+	it('refused by the limit: the refusal is answered and the send never runs', async () => {
+		const state = workflowState({}, () => T0.getTime());
+		await takeStart(state, TO, limit, T0);
+		const send = jest.fn(async () => 'pending');
+		expect(await withinStartLimit(state, TO, limit, at(1), (place) => `limited at ${place.count}`, send, () => true)).toBe('limited at 1');
+		expect(send).not.toHaveBeenCalled();
 	});
 });

@@ -1,12 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { cancelBuiltin } from '../../shared/verification/builtin';
-import { enginesWhere } from '../../shared/verification/engines';
-import { byIdOperation, verificationIdProperty } from './common';
+import { BUILTIN, enginesWhere } from '../../shared/verification/engines';
+import { byIdOperation, serviceOptionsProperty, verificationIdProperty } from './common';
 
 /** Engines that can cancel: built-in codes, and the services that offer it. */
-export const CANCEL_ENGINES = enginesWhere((e) => e.kind === 'builtin' || e.verify.cancel !== undefined);
+export const CANCEL_ENGINES = enginesWhere((e) => (e.kind === 'builtin' ? e.value === BUILTIN : e.verify.cancel !== undefined));
 
-export const description: INodeProperties[] = [verificationIdProperty('cancel', 'The verificationId the Send Code operation returned. Its code stops working at once.')];
+export const description: INodeProperties[] = [
+	verificationIdProperty('cancel', 'The verificationId the Send Code operation returned. Its code stops working at once.'),
+	serviceOptionsProperty('cancel'),
+];
 
 export const cancel = byIdOperation({
 	call: (verify) => verify.cancel,

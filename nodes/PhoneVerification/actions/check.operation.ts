@@ -1,15 +1,17 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { defaultCountryProperty } from '../../shared/descriptions/phoneOptions';
-import { readRetrySettings, retryOptions } from '../../shared/descriptions/retryOptions';
+import { readRetrySettings } from '../../shared/descriptions/retryOptions';
+import { clip } from '../../shared/rules/errors';
 import type { ItemContext, ItemOperation } from '../../shared/items';
 import { ParameterReader } from '../../shared/params';
 import { BUILTIN_PROVIDER, checkBuiltin, DEFAULT_MAX_ATTEMPTS } from '../../shared/verification/builtin';
-import { BUILTIN_ENGINES, SERVICE_ENGINES } from '../../shared/verification/engines';
-import { builtinSecret, callService, engineOf, recipientOf, stateOf, verificationOutput } from './common';
+import { BUILTIN, BUILTIN_ENGINES, SERVICE_ENGINES } from '../../shared/verification/engines';
+import { builtinSecret, callService, engineOf, recipientOf, serviceOptionsProperty, stateOf, verificationOutput } from './common';
 
 const show = { operation: ['check'] };
 const service = { ...show, engine: [...SERVICE_ENGINES] };
-const builtin = { ...show, engine: [...BUILTIN_ENGINES] };
+// The routes' values too: a node switched from Send Code keeps the engine it had.
+const builtin = { ...show, engine: [BUILTIN, ...BUILTIN_ENGINES] };
 
 export const description: INodeProperties[] = [
 	{
@@ -81,15 +83,7 @@ export const description: INodeProperties[] = [
 		description: 'Checks one verification allows; after that every check is refused with status max_attempts_reached, even with the right code',
 		displayOptions: { show: builtin },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: service },
-		options: [...retryOptions],
-	},
+	serviceOptionsProperty('check'),
 ];
 
 export const check: ItemOperation = {
@@ -101,9 +95,10 @@ export const check: ItemOperation = {
 		const now = new Date();
 
 		if (engine.kind === 'service') {
-			const rawOptions = params.raw('options', {});
-			const retry = readRetrySettings((rawOptions && typeof rawOptions === 'object' && !Array.isArray(rawOptions) ? rawOptions : {}) as IDataObject);
-			const byId = params.raw('checkBy', 'to') === 'verificationId';
+			const retry = readRetrySettings(params.options<IDataObject>());
+			const checkBy = params.identifier('Check By', params.raw('checkBy', 'to')) || 'to';
+			if (checkBy !== 'to' && checkBy !== 'verificationId') return params.fail(`Check By must be "to" or "verificationId", not "${clip(checkBy)}"`);
+			const byId = checkBy === 'verificationId';
 			const verificationId = byId ? params.identifier('Verification ID', params.raw('verificationId', '')).trim() : undefined;
 			if (byId && !verificationId) return params.fail('Verification ID is empty', 'Map the verificationId the Send Code operation returned, for example {{ $json.verificationId }}.');
 			let to: string | undefined;

@@ -1,18 +1,19 @@
 /** What every operation of Phone Verification shares: the engine, where limits are kept, reading a number, the output. */
 import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import { deliver } from '../../shared/delivery';
-import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../../shared/descriptions/retryOptions';
+import { readRetrySettings, retryOptions, type RetrySettings } from '../../shared/descriptions/retryOptions';
 import type { ItemContext, ItemOperation } from '../../shared/items';
 import { ParameterReader } from '../../shared/params';
 import type { ProviderContext } from '../../shared/providers/types';
 import type { VerificationChannel, VerificationResult, VerifyCapability } from '../../shared/providers/verifyTypes';
+import { clip } from '../../shared/rules/errors';
 import { MIN_SECRET_LENGTH } from '../../shared/rules/otp';
 import { describeType, normalizePhone, type PhoneValidation } from '../../shared/rules/phone';
 import { sharedState } from '../../shared/state/index';
 import type { SharedState } from '../../shared/state/types';
 import { providerContext } from '../../shared/transport';
 import { BUILTIN_PROVIDER } from '../../shared/verification/builtin';
-import { readEngine, type Engine } from '../../shared/verification/engines';
+import { readEngine, SERVICE_ENGINES, type Engine } from '../../shared/verification/engines';
 
 export const VERIFICATION_SECRET_CREDENTIAL = 'messagingVerificationSecretApi';
 
@@ -21,7 +22,7 @@ export function engineOf(params: ParameterReader): Engine {
 	try {
 		return readEngine(value);
 	} catch {
-		return params.fail(`Phone Verification has no engine "${value}"`, 'Pick an engine in the node. Nothing was sent.');
+		return params.fail(`Phone Verification has no engine "${clip(value)}"`, 'Pick an engine in the node. Nothing was sent.');
 	}
 }
 
@@ -47,13 +48,14 @@ export async function stateOf(fns: IExecuteFunctions, params: ParameterReader, i
 	return {
 		kind: state.kind,
 		take: guarded(state.take.bind(state)),
+		release: guarded(state.release.bind(state)),
 		attempt: guarded(state.attempt.bind(state)),
 		close: guarded(state.close.bind(state)),
 		state: guarded(state.state.bind(state)),
 	};
 }
 
-/** The Verification Code Secret credential's Test button: long enough, and not the sandbox's public one. */
+/** The Verification Code Secret credential's Test button: long enough, and not a few characters repeated. */
 export function secretTest(secret: unknown): { status: 'OK' | 'Error'; message: string } {
 	if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
 		return { status: 'Error', message: `The secret has ${typeof secret === 'string' ? secret.length : 0} characters: it needs at least ${MIN_SECRET_LENGTH} random ones` };
@@ -74,7 +76,7 @@ export async function builtinSecret(fns: IExecuteFunctions, params: ParameterRea
 	if (secret.length < MIN_SECRET_LENGTH) {
 		params.fail(
 			'Built-in codes need a Verification Code Secret credential with a secret of at least 32 characters',
-			'Create one in the node\'s Verification Code Secret box (its default is a fresh random secret) and use the same credential in the Start and Check nodes. Nothing was sent.',
+			'Create one in the node\'s Verification Code Secret box with 32 random characters or more (a password manager\'s generator makes one), and use the same credential in the Send Code and Check Code nodes. Nothing was sent.',
 		);
 	}
 	return secret;
@@ -103,7 +105,7 @@ export function recipientOf(fns: IExecuteFunctions, params: ParameterReader, ind
 	if (phone.ok) return phone.e164;
 	if (phone.reason === 'NOT_MOBILE') {
 		const alternative = options.voiceChannels[0];
-		throw new NodeOperationError(fns.getNode(), `"${rawTo}" is ${describeType(phone.info.type)}: it cannot receive a code by ${options.channel?.label ?? 'SMS'}`, {
+		throw new NodeOperationError(fns.getNode(), `"${clip(rawTo)}" is ${describeType(phone.info.type)}: it cannot receive a code by ${options.channel?.label ?? 'SMS'}`, {
 			itemIndex: index,
 			description: alternative
 				? `Nothing was sent. Choose the ${alternative.label} channel to reach it by phone, or ask for a mobile number.`
@@ -159,13 +161,27 @@ export function byIdOperation(spec: {
 				const call = spec.call(engine.verify);
 				if (!call) return params.fail(...spec.unsupported(engine.verify.label));
 				const settings = engine.verify.readSettings(params.forProvider());
-				const result = await callService(this, engine, i, DEFAULT_RETRY_SETTINGS, [], (ctx) => call.call(engine.verify, ctx, { verificationId, settings }));
+				const retry = readRetrySettings(params.options<IDataObject>());
+				const result = await callService(this, engine, i, retry, [], (ctx) => call.call(engine.verify, ctx, { verificationId, settings }));
 				return verificationOutput(result, engine.provider.name);
 			}
 			const secret = await builtinSecret(this, params, i);
 			const state = await stateOf(this, params, i);
 			return verificationOutput(await spec.builtin({ secret, token: verificationId, state, now: new Date() }), BUILTIN_PROVIDER);
 		},
+	};
+}
+
+/** Retry and timeout settings of a call to a verification service, for an operation. */
+export function serviceOptionsProperty(operation: string): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { operation: [operation], engine: [...SERVICE_ENGINES] } },
+		options: [...retryOptions],
 	};
 }
 

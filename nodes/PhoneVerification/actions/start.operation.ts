@@ -6,10 +6,12 @@ import { ParameterReader } from '../../shared/params';
 import type { SendSmsRequest } from '../../shared/providers/types';
 import type { VerificationChannel, VerificationResult } from '../../shared/providers/verifyTypes';
 import { CODE_ALPHABETS, generateCode, issueToken, MAX_CODE_LENGTH, MIN_CODE_LENGTH, renderCodeMessage, type CodeAlphabet } from '../../shared/rules/otp';
+import { findBrokenCharacter } from '../../shared/rules/segments';
+import { clip } from '../../shared/rules/errors';
 import { routeRequests, senderOf, senderProperties, sendOverRoute } from '../../shared/smsRoute';
 import { BUILTIN_PROVIDER } from '../../shared/verification/builtin';
 import { BUILTIN_ENGINES, builtinEnginesWith, enginesWhere, readEngine, SERVICE_ENGINES, type Engine } from '../../shared/verification/engines';
-import { DEFAULT_START_LIMIT, retryAfterText, takeStart, type StartLimit } from '../../shared/verification/limits';
+import { DEFAULT_START_LIMIT, retryAfterText, withinStartLimit, type StartLimit } from '../../shared/verification/limits';
 import { builtinSecret, callService, engineOf, recipientOf, stateOf, verificationOutput } from './common';
 
 const show = { operation: ['start'] };
@@ -190,14 +192,14 @@ export const start: ItemOperation = {
 
 		if (engine.kind === 'service') {
 			const { verify } = engine;
-			const channelValue = String(params.raw('channel', verify.channels[0].value));
+			const channelValue = params.identifier('Channel', params.raw('channel', verify.channels[0].value));
 			const channel: VerificationChannel | undefined = verify.channels.find((c) => c.value === channelValue);
-			if (!channel) return params.fail(`${verify.label} has no channel "${channelValue}"`, `Pick one of: ${verify.channels.map((c) => c.label).join(', ')}. Nothing was sent.`);
+			if (!channel) return params.fail(`${verify.label} has no channel "${clip(channelValue)}"`, `Pick one of: ${verify.channels.map((c) => c.label).join(', ')}. Nothing was sent.`);
 			const voiceChannels = verify.channels.filter((c) => c.voice);
 			let to: string;
 			if (channel.value === 'email') {
 				to = params.text('To', params.raw('to', '')).trim();
-				if (!EMAIL.test(to)) return params.fail(`"${to.slice(0, 100)}" is not an email address`, 'The Email channel sends the code to an email address. Nothing was sent.');
+				if (!EMAIL.test(to)) return params.fail(`"${clip(to)}" is not an email address`, 'The Email channel sends the code to an email address. Nothing was sent.');
 			} else {
 				to = recipientOf(this, params, i, { channel, voiceChannels, validation });
 			}
@@ -212,50 +214,72 @@ export const start: ItemOperation = {
 			};
 			// The fingerprint of what is started, never the custom code itself.
 			return await item.once({ engine: engine.value, ...request, customCode: customCode !== undefined }, async () => {
-				const allowed = await takeStart(state, to, limit, now);
-				if (!allowed.allowed) return verificationOutput(limited(to, channel.value, limit, allowed.count, allowed.retryAfterMs), engine.provider.name);
-				const result = await callService(this, engine, i, retry, customCode ? [customCode] : [], (ctx) => verify.start(ctx, request));
+				const result = await withinStartLimit(
+					state,
+					to,
+					limit,
+					now,
+					(place) => limited(to, channel.value, limit, place.count, place.retryAfterMs),
+					() => callService(this, engine, i, retry, customCode ? [customCode] : [], (ctx) => verify.start(ctx, request)),
+					// A service's "too many sends" (Twilio 60203) sent nothing either.
+					(answer) => answer.status === 'pending',
+				);
 				return verificationOutput(result, engine.provider.name);
 			});
 		}
 
 		// Built-in codes: made here, sent as a plain SMS over the route, checked later against the token.
+		if (engine.providers.length === 0) return params.fail('Built-in codes need a provider to send them', 'Pick an engine "Built-in Codes by SMS via …" in Send Code. Nothing was sent.');
 		const to = recipientOf(this, params, i, { voiceChannels: [], validation });
 		const template = params.text('Message', params.raw('message', DEFAULT_TEMPLATE));
 		const length = params.integer('Code Length', params.raw('codeLength', 6), MIN_CODE_LENGTH, MAX_CODE_LENGTH) ?? 6;
-		const alphabetValue = String(params.raw('codeAlphabet', 'digits'));
-		const alphabet: CodeAlphabet = alphabetValue === 'letters' ? 'letters' : 'digits';
+		const alphabetValue = params.identifier('Code Characters', params.raw('codeAlphabet', 'digits')) || 'digits';
+		if (alphabetValue !== 'digits' && alphabetValue !== 'letters') return params.fail(`Code Characters must be "digits" or "letters", not "${clip(alphabetValue)}"`);
+		const alphabet: CodeAlphabet = alphabetValue;
 		const minutes = params.integer('Code Valid For (Minutes)', params.raw('codeLifetime', 10), 1, 1440) ?? 10;
 		// A sample of the message, for the route's checks (length, sender) before any code is made.
 		const sample = renderCodeMessage(template, CODE_ALPHABETS[alphabet][0].repeat(length), minutes);
 		if (sample === undefined) return params.fail('The message has no {code}', 'Put {code} where the code goes, for example "Your code is {code}". Nothing was sent.');
+		const broken = findBrokenCharacter(template);
+		if (broken) {
+			return params.fail(
+				`The message has a broken character at position ${broken} (half of an emoji or symbol)`,
+				'Retype or remove the character there; it usually comes from text cut in the middle of an emoji. Nothing was sent.',
+			);
+		}
 		const secret = await builtinSecret(this, params, i);
 		const requests = routeRequests(this, params, engine.providers, { to, body: sample }, i, now);
 		const senders = [...requests.values()].map(senderOf);
 		return await item.once({ engine: engine.value, to, template, length, alphabet, minutes, senders }, async () => {
-			const allowed = await takeStart(state, to, limit, now);
-			if (!allowed.allowed) return verificationOutput(limited(to, 'sms', limit, allowed.count, allowed.retryAfterMs), BUILTIN_PROVIDER);
-			const code = generateCode(length, alphabet);
-			const issued = issueToken({ secret, code, to, ttlSeconds: minutes * 60, now });
-			const body = renderCodeMessage(template, code, minutes) as string;
-			const withCode = new Map([...requests].map(([provider, request]): [typeof provider, SendSmsRequest] => [provider, { ...request, body }]));
-			const delivered = await sendOverRoute(this, i, withCode, { retry, secrets: [body, code] });
-			const m = delivered.value;
-			return verificationOutput(
-				{
-					verificationId: issued.token,
-					to,
-					channel: 'sms',
-					status: 'pending',
-					valid: false,
-					attempts: allowed.count || null,
-					expiresAt: issued.expiresAt.toISOString(),
-					reason: null,
-					// What was sent, never its text: the message holds the code.
-					raw: { messageId: m.messageId, smsProvider: delivered.used.name, smsStatus: m.status, from: m.from ?? senderOf(delivered.request), fallbackUsed: delivered.fallbackUsed, sendAttempts: delivered.attempts },
+			const result = await withinStartLimit(
+				state,
+				to,
+				limit,
+				now,
+				(place) => limited(to, 'sms', limit, place.count, place.retryAfterMs),
+				async (place): Promise<VerificationResult> => {
+					const code = generateCode(length, alphabet);
+					const issued = issueToken({ secret, code, to, ttlSeconds: minutes * 60, now });
+					const body = renderCodeMessage(template, code, minutes) as string;
+					const withCode = new Map([...requests].map(([provider, request]): [typeof provider, SendSmsRequest] => [provider, { ...request, body }]));
+					const delivered = await sendOverRoute(this, i, withCode, { retry, secrets: [body, code] });
+					const m = delivered.value;
+					return {
+						verificationId: issued.token,
+						to,
+						channel: 'sms',
+						status: 'pending',
+						valid: false,
+						attempts: place.count || null,
+						expiresAt: issued.expiresAt.toISOString(),
+						reason: null,
+						// What was sent, never its text: the message holds the code.
+						raw: { messageId: m.messageId, smsProvider: delivered.used.name, smsStatus: m.status, from: m.from ?? senderOf(delivered.request), fallbackUsed: delivered.fallbackUsed, sendAttempts: delivered.attempts },
+					};
 				},
-				BUILTIN_PROVIDER,
+				() => true,
 			);
+			return verificationOutput(result, BUILTIN_PROVIDER);
 		});
 	},
 };

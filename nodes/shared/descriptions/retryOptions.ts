@@ -71,6 +71,3 @@ export function readRetrySettings(value: Record<string, unknown> | undefined): R
 		timeoutMs: Math.max(1000, n('timeoutMs', DEFAULT_TIMEOUT_MS)),
 	};
 }
-
-/** The settings when a node offers none: the defaults above. */
-export const DEFAULT_RETRY_SETTINGS: RetrySettings = readRetrySettings(undefined);

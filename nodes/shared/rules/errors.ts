@@ -232,3 +232,9 @@ export function describeCode(provider: ProviderRef, table: CodeTable, code: stri
 	const known = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 	return known ? `${known.meaning} (${provider.label} ${key}): ${known.advice}` : `Delivery failed (${provider.label} ${key})`;
 }
+
+/** A value as an error quotes it: at most `max` characters, with an ellipsis when cut (a hostile value can be huge). */
+export function clip(value: string, max = 100): string {
+	const chars = [...value];
+	return chars.length <= max ? value : `${chars.slice(0, max).join('')}…`;
+}

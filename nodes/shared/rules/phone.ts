@@ -9,6 +9,7 @@ import {
 	type CountryCode,
 	type NumberType,
 } from 'libphonenumber-js/max';
+import { clip } from './errors';
 
 export type PhoneValidation = 'strict' | 'possible';
 
@@ -194,13 +195,13 @@ export function judgePhone(info: PhoneInfo, rules: Omit<PhoneRules, 'defaultCoun
 	const accepted = info.reason !== 'HAS_EXTENSION' && (validation === 'strict' ? info.valid : info.possible);
 	if (!accepted || info.e164 === null) {
 		const reason = info.reason ?? 'INVALID_FOR_REGION';
-		return { ok: false, reason, message: `${reasonText(reason, info.country)} ("${info.input}")`, info };
+		return { ok: false, reason, message: `${reasonText(reason, info.country)} ("${clip(info.input)}")`, info };
 	}
 	if (rules.requireMobile && info.isMobile === false) {
 		return {
 			ok: false,
 			reason: 'NOT_MOBILE',
-			message: `${reasonText('NOT_MOBILE')} ("${info.input}" is ${describeType(info.type)})`,
+			message: `${reasonText('NOT_MOBILE')} ("${clip(info.input)}" is ${describeType(info.type)})`,
 			info,
 		};
 	}

@@ -372,10 +372,14 @@ export function redisState(credentials: ICredentialDataDecryptedObject): SharedS
 			if (!Number.isFinite(nowMs)) throw new RangeError(`take: now must be a time in milliseconds, not ${nowMs}`);
 			const now = Math.round(nowMs);
 			const window = Math.max(1, Math.round(windowMs));
+			const member = `${now}:${randomUUID()}`;
 			const [allowed, count, retryAfterMs] = await run(settings, (client) =>
-				client.gatewayTake(key('window', id), now, window, Math.floor(limit), `${now}:${randomUUID()}`, Math.max(window, CLOCK_TOLERANCE_MS)),
+				client.gatewayTake(key('window', id), now, window, Math.floor(limit), member, Math.max(window, CLOCK_TOLERANCE_MS)),
 			);
-			return { allowed: allowed === 1, count: Number(count), retryAfterMs: Number(retryAfterMs) };
+			return allowed === 1 ? { allowed: true, count: Number(count), retryAfterMs: 0, ticket: member } : { allowed: false, count: Number(count), retryAfterMs: Number(retryAfterMs) };
+		},
+		async release(id, ticket) {
+			await run(settings, (client) => client.zrem(key('window', id), ticket));
 		},
 		async attempt(id, expiresAtMs) {
 			return Number(await run(settings, (client) => client.gatewayAttempt(key('attempts', id), ttlUntil(expiresAtMs))));

@@ -15,6 +15,8 @@ export interface WindowCount {
 	count: number;
 	/** When refused: milliseconds until the oldest one in the window leaves it and one more is let through. 0 when allowed. */
 	retryAfterMs: number;
+	/** When allowed: what `release` gives back, if the thing counted did not happen after all. */
+	ticket?: string;
 }
 
 export interface SharedState {
@@ -26,6 +28,11 @@ export interface SharedState {
 	 * longer). Atomic in Redis: no two callers can both take the last place.
 	 */
 	take(key: string, limit: number, windowMs: number, nowMs: number): Promise<WindowCount>;
+	/**
+	 * Give back a place `take` let through, by its ticket, when what it counted did not happen (the provider refused
+	 * the code and nothing was sent). Giving back a ticket twice, or one already out of the window, changes nothing.
+	 */
+	release(key: string, ticket: string): Promise<void>;
 	/** Count one check of verification `id`, kept until `expiresAtMs`; the number of checks so far, this one included. */
 	attempt(id: string, expiresAtMs: number): Promise<number>;
 	/**

@@ -10,8 +10,14 @@ import type { SharedState, VerificationState, WindowCount } from './types';
 
 /** Where in the workflow's static data this package keeps its entries. */
 export const STATIC_DATA_KEY = 'messagingGatewayState';
-/** Past this many entries of a kind the oldest tenth goes: a flood of numbers cannot grow the workflow without end. */
+/**
+ * The most entries of a kind (numbers counted, verifications checked, verifications closed): a flood of numbers cannot
+ * grow the workflow without end. Entries past their time go first; a live one is never dropped (a dropped "used"
+ * mark would let a code approve twice), so a store full of live entries refuses more, and the node says to use Redis.
+ */
 export const MAX_ENTRIES = 20_000;
+export const FULL =
+	"This workflow's data already holds 20,000 live entries of limits (numbers sent a code, verifications checked or closed): keep the limits in Redis for this volume (Keep Limits In → Redis). Nothing was sent";
 /**
  * How long past its window a time is kept. Executions' clocks differ a little: one whose clock runs behind must
  * still see what another let through (the Redis store keeps them as long, for the same reason).
@@ -38,19 +44,22 @@ function blobOf(staticData: IDataObject): Blob {
 	return staticData[STATIC_DATA_KEY] as unknown as Blob;
 }
 
-/** Keeps a record under MAX_ENTRIES: past it, the oldest tenth goes (amortised, so adding stays cheap). */
-class Bounded {
+/** Keeps a record under MAX_ENTRIES: when full, what is past its time goes; when still full, nothing more is let in. */
+class Bounded<T> {
 	private size: number;
-	constructor(private readonly record: () => Record<string, unknown>) {
+	constructor(private readonly record: () => Record<string, T>) {
 		this.size = Object.keys(record()).length;
 	}
-	added(): void {
-		if (++this.size <= MAX_ENTRIES) return;
+	/** Before a new key: room is made by dropping stale entries, or the store refuses. */
+	makeRoom(stale: (entry: T) => boolean): void {
+		if (this.size < MAX_ENTRIES) return;
 		const record = this.record();
-		const keys = Object.keys(record);
-		const drop = keys.length - Math.floor(MAX_ENTRIES * 0.9);
-		for (let k = 0; k < drop; k++) delete record[keys[k]];
-		this.size = keys.length - Math.max(0, drop);
+		for (const [key, entry] of Object.entries(record)) if (stale(entry)) delete record[key];
+		this.size = Object.keys(record).length;
+		if (this.size >= MAX_ENTRIES) throw new Error(FULL);
+	}
+	added(): void {
+		this.size++;
 	}
 	removed(): void {
 		this.size--;
@@ -70,7 +79,11 @@ export function workflowState(staticData: IDataObject, now: () => number = Date.
 		// A key with no time in the last week (the longest period offered) has nothing left to count.
 		if (!Array.isArray(times) || !times.some((at) => typeof at === 'number' && at > t - 7 * 24 * 3_600_000 - CLOCK_TOLERANCE_MS)) delete b.windows[key];
 	}
-	const sizes = { windows: new Bounded(() => blobOf(staticData).windows), attempts: new Bounded(() => blobOf(staticData).attempts), closed: new Bounded(() => blobOf(staticData).closed) };
+	const sizes = {
+		windows: new Bounded(() => blobOf(staticData).windows),
+		attempts: new Bounded(() => blobOf(staticData).attempts),
+		closed: new Bounded(() => blobOf(staticData).closed),
+	};
 	const live = <T>(entry: [T, number] | undefined): entry is [T, number] => Array.isArray(entry) && entry[1] > now();
 	return {
 		kind: 'workflow',
@@ -84,10 +97,16 @@ export function workflowState(staticData: IDataObject, now: () => number = Date.
 				windows[key] = kept;
 				return { allowed: false, count: inWindow.length, retryAfterMs: Math.max(1, Math.min(...inWindow) + windowMs - nowMs) };
 			}
+			if (!known) sizes.windows.makeRoom((times) => !Array.isArray(times) || !times.some((at) => at > nowMs - windowMs - CLOCK_TOLERANCE_MS));
 			kept.push(nowMs);
 			windows[key] = kept;
 			if (!known) sizes.windows.added();
-			return { allowed: true, count: inWindow.length + 1, retryAfterMs: 0 };
+			return { allowed: true, count: inWindow.length + 1, retryAfterMs: 0, ticket: String(nowMs) };
+		},
+		async release(key, ticket) {
+			const times = blobOf(staticData).windows[key];
+			const at = Array.isArray(times) ? times.indexOf(Number(ticket)) : -1;
+			if (at >= 0) times.splice(at, 1);
 		},
 		async attempt(id, expiresAtMs) {
 			const attempts = blobOf(staticData).attempts;
@@ -96,6 +115,7 @@ export function workflowState(staticData: IDataObject, now: () => number = Date.
 				delete attempts[id];
 				sizes.attempts.removed();
 			}
+			if (!entry) sizes.attempts.makeRoom((e) => !live(e));
 			const count = (entry?.[0] ?? 0) + 1;
 			attempts[id] = [count, Math.max(expiresAtMs, entry?.[1] ?? 0, now() + 1000)];
 			if (!entry) sizes.attempts.added();
@@ -109,6 +129,7 @@ export function workflowState(staticData: IDataObject, now: () => number = Date.
 				delete closed[id];
 				sizes.closed.removed();
 			}
+			sizes.closed.makeRoom((e) => !live(e));
 			closed[id] = [as, Math.max(expiresAtMs, now() + 1000)];
 			sizes.closed.added();
 			return 'open';

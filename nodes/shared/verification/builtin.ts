@@ -6,7 +6,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 import type { VerificationResult, VerificationStatus } from '../providers/verifyTypes';
-import { checkToken, readToken } from '../rules/otp';
+import { checkToken, MAX_CODE_LENGTH, MIN_CODE_LENGTH, normalizeCode, readToken } from '../rules/otp';
 import type { SharedState } from '../state/types';
 
 export const BUILTIN_PROVIDER = 'builtin';
@@ -16,6 +16,8 @@ const INVALID = 'This is not a verification token the Send Code operation issued
 const USED = 'This code was already used: a code works once. Start a new verification';
 const CANCELED = 'The verification was canceled. Start a new one';
 const EXPIRED = 'The code has expired. Start a new verification';
+const CODE = new RegExp(`^[0-9A-Z]{${MIN_CODE_LENGTH},${MAX_CODE_LENGTH}}$`);
+const NOT_A_CODE = `A code has ${MIN_CODE_LENGTH} to ${MAX_CODE_LENGTH} letters or digits`;
 const TOO_MANY = (max: number) => `Too many wrong codes (${max}): the verification is closed. Start a new one`;
 
 function result(status: VerificationStatus, fields: { verificationId: string | null; to: string | null; attempts?: number | null; expiresAt?: Date | null; reason?: string | null; raw?: IDataObject }): VerificationResult {
@@ -59,6 +61,8 @@ export async function checkBuiltin(input: BuiltinCheck): Promise<VerificationRes
 	const closed = await input.state.state(id);
 	if (closed === 'used') return result('expired', { ...base, reason: USED });
 	if (closed === 'canceled') return result('canceled', { ...base, reason: CANCELED });
+	// Something that cannot be a code (empty, too short, other characters) is denied without using up a check.
+	if (!CODE.test(normalizeCode(input.code))) return result('denied', { ...base, reason: NOT_A_CODE });
 	const attempts = await input.state.attempt(id, keepUntil);
 	if (attempts > input.maxAttempts) return result('max_attempts_reached', { ...base, attempts, reason: TOO_MANY(input.maxAttempts) });
 	const verdict = checkToken({ secret: input.secret, token: input.token, code: input.code, to: input.to, now: input.now });

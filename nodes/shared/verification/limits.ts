@@ -3,6 +3,8 @@
  * them, so that a sign-up form cannot be turned into a machine that texts (and bills) one number without end.
  */
 import { createHash } from 'node:crypto';
+import { DeliveryFailure } from '../delivery';
+import { ProviderError } from '../rules/errors';
 import type { SharedState, WindowCount } from '../state/types';
 
 export interface StartLimit {
@@ -22,6 +24,42 @@ export function startKey(to: string): string {
 export async function takeStart(state: SharedState, to: string, limit: StartLimit, now: Date): Promise<WindowCount> {
 	if (limit.perNumber <= 0) return { allowed: true, count: 0, retryAfterMs: 0 };
 	return await state.take(startKey(to), limit.perNumber, limit.windowMinutes * 60_000, now.getTime());
+}
+
+/**
+ * Run `send` within the limit: counted before it starts (so that starts at once cannot all pass), given back when
+ * nothing went out — the provider refused it, or answered with no code sent — and kept when a code may have gone.
+ */
+export async function withinStartLimit<T>(
+	state: SharedState,
+	to: string,
+	limit: StartLimit,
+	now: Date,
+	refused: (count: WindowCount) => T,
+	/** Given the place it took: its count is the codes sent in the window, this one included. */
+	send: (place: WindowCount) => Promise<T>,
+	sent: (result: T) => boolean,
+): Promise<T> {
+	const place = await takeStart(state, to, limit, now);
+	if (!place.allowed) return refused(place);
+	const giveBack = async () => {
+		if (place.ticket !== undefined) await state.release(startKey(to), place.ticket);
+	};
+	let result: T;
+	try {
+		result = await send(place);
+	} catch (error) {
+		if (nothingSent(error)) await giveBack();
+		throw error;
+	}
+	if (!sent(result)) await giveBack();
+	return result;
+}
+
+/** Whether a failed send is known to have sent nothing: a refusal or an error before the request left, not a timeout after. */
+function nothingSent(error: unknown): boolean {
+	const cause = error instanceof DeliveryFailure ? error.error : error;
+	return cause instanceof ProviderError && !cause.ambiguous;
 }
 
 /** "in 12 minutes", "in 40 seconds": when a refused start may be tried again. */

@@ -15,7 +15,7 @@
  * verification is read once more: still PENDING is `denied`, closed is `max_attempts_reached`.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { classifyProviderError, ProviderError } from '../../rules/errors';
+import { classifyProviderError, clip, ProviderError } from '../../rules/errors';
 import { parseRetryAfter } from '../../rules/retry';
 import type { ProviderContext, ProviderHttpResponse } from '../types';
 import type { VerificationResult, VerificationStatus, VerifyCapability } from '../verifyTypes';
@@ -63,17 +63,17 @@ function baseUrl(ctx: ProviderContext): string {
 
 function channelOf(channel: string): (typeof CHANNELS)[number] {
 	const found = CHANNELS.find((c) => c === channel);
-	if (!found) throw new ProviderError({ provider: SINCH, kind: 'request', message: `Sinch Verification has no channel "${channel}": use sms, flashcall or callout` });
+	if (!found) throw new ProviderError({ provider: SINCH, kind: 'request', message: `Sinch Verification has no channel "${clip(channel)}": use sms, flashcall or callout` });
 	return found;
 }
 
 function numberOf(to: string): string {
-	if (!E164.test(to)) throw new ProviderError({ provider: SINCH, kind: 'request', message: `"${to}" is not a number in E.164 format (+ and the country code), which Sinch Verification needs` });
+	if (!E164.test(to)) throw new ProviderError({ provider: SINCH, kind: 'request', message: `"${clip(to)}" is not a number in E.164 format (+ and the country code), which Sinch Verification needs` });
 	return to;
 }
 
 function idOf(id: string): string {
-	if (!VERIFICATION_ID.test(id)) throw new ProviderError({ provider: SINCH, kind: 'request', message: `"${id}" is not a Sinch verification ID (letters, digits and dashes, as a start returned it)` });
+	if (!VERIFICATION_ID.test(id)) throw new ProviderError({ provider: SINCH, kind: 'request', message: `"${clip(id)}" is not a Sinch verification ID (letters, digits and dashes, as a start returned it)` });
 	return id;
 }
 
@@ -138,7 +138,7 @@ function statusOf(sinchStatus: string, sinchReason: string, reported: boolean): 
 		case 'ERROR':
 			return { status: 'failed', reason: `Sinch Verification had an error${because}` };
 		default:
-			return { status: 'failed', reason: `Sinch Verification answered "${sinchStatus}"` };
+			return { status: 'failed', reason: `Sinch Verification answered "${clip(sinchStatus)}"` };
 	}
 }
 
@@ -260,7 +260,7 @@ export const sinchVerify: VerifyCapability = {
 		const flash = method === 'flashcall';
 		if (flash ? !asCli : !asCode) return outcome('denied', flash ? BAD_CLI : BAD_CODE, about, undefined);
 		if (!['sms', 'flashcall', 'callout', 'whatsapp'].includes(method)) {
-			throw new ProviderError({ provider: SINCH, kind: 'request', message: `This Sinch verification (method "${method}") is not checked with a code` });
+			throw new ProviderError({ provider: SINCH, kind: 'request', message: `This Sinch verification (method "${clip(method)}") is not checked with a code` });
 		}
 		const payload: IDataObject = flash ? { method, flashCall: { cli: code } } : { method, [method]: { code } };
 		const id = typeof verification.id === 'string' ? verification.id : known.verificationId;

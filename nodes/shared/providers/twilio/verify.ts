@@ -5,7 +5,7 @@
  * 404/20404) `expired`. Anything else is an error, in Verify's own sentences.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { ProviderError } from '../../rules/errors';
+import { clip, ProviderError } from '../../rules/errors';
 import type { ProviderContext, ProviderHttpResponse } from '../types';
 import type { VerificationResult, VerificationStatus, VerifyCapability } from '../verifyTypes';
 import { asJson, baseUrlOr, formEncode } from '../wire';
@@ -32,7 +32,7 @@ const GONE = 'Twilio has no pending verification for it: it was approved, expire
 function serviceUrl(ctx: ProviderContext, settings: IDataObject): string {
 	const sid = String(settings.serviceSid ?? '').trim();
 	if (!SERVICE_SID.test(sid)) {
-		throw new ProviderError({ provider: TWILIO, kind: 'request', message: `"${sid}" is not a Verify Service SID (VA followed by 32 hexadecimal characters): copy it from Verify → Services in the Twilio console` });
+		throw new ProviderError({ provider: TWILIO, kind: 'request', message: `"${clip(sid)}" is not a Verify Service SID (VA followed by 32 hexadecimal characters): copy it from Verify → Services in the Twilio console` });
 	}
 	return `${baseUrlOr(ctx.credentials.baseUrl, TWILIO_VERIFY_HOST)}/v2/Services/${sid}`;
 }
@@ -56,7 +56,7 @@ function toResult(body: Record<string, unknown>, checked: boolean): Verification
 		valid: status === 'approved',
 		attempts: checked ? null : attempts,
 		expiresAt: Number.isFinite(created) ? new Date(created + LIFETIME_MS).toISOString() : null,
-		reason: status === 'denied' ? 'The code is not the one sent' : status === 'failed' ? `Twilio Verify answered "${twilioStatus}"` : null,
+		reason: status === 'denied' ? 'The code is not the one sent' : status === 'failed' ? `Twilio Verify answered "${clip(twilioStatus)}"` : null,
 		// Twilio never sends the code back; the raw answer is kept as Twilio gave it.
 		raw: body as IDataObject,
 	};
@@ -114,7 +114,7 @@ export const twilioVerify: VerifyCapability = {
 		// A code Twilio would refuse as a parameter is no code at all: denied, without using up one of the 5 checks.
 		if (!CODE.test(code)) return outcome('denied', 'A code has 4 to 10 letters or digits', known, {});
 		if (request.verificationId !== undefined && !VERIFICATION_SID.test(request.verificationId)) {
-			throw new ProviderError({ provider: TWILIO, kind: 'request', message: `"${request.verificationId}" is not a Twilio verification SID (VE followed by 32 hexadecimal characters)` });
+			throw new ProviderError({ provider: TWILIO, kind: 'request', message: `"${clip(request.verificationId)}" is not a Twilio verification SID (VE followed by 32 hexadecimal characters)` });
 		}
 		const response = await post(ctx, url, { Code: code, To: request.verificationId ? undefined : request.to, VerificationSid: request.verificationId });
 		const body = asJson(response.body);
@@ -128,7 +128,7 @@ export const twilioVerify: VerifyCapability = {
 	async status(ctx, request) {
 		const id = request.verificationId ?? '';
 		if (!VERIFICATION_SID.test(id)) {
-			throw new ProviderError({ provider: TWILIO, kind: 'request', message: `"${id}" is not a Twilio verification SID (VE followed by 32 hexadecimal characters): Twilio looks verifications up by SID only` });
+			throw new ProviderError({ provider: TWILIO, kind: 'request', message: `"${clip(id)}" is not a Twilio verification SID (VE followed by 32 hexadecimal characters): Twilio looks verifications up by SID only` });
 		}
 		const response = await ctx.http({ method: 'GET', url: `${serviceUrl(ctx, request.settings)}/Verifications/${id}` });
 		const body = asJson(response.body);
@@ -139,7 +139,7 @@ export const twilioVerify: VerifyCapability = {
 
 	async cancel(ctx, request) {
 		if (!VERIFICATION_SID.test(request.verificationId)) {
-			throw new ProviderError({ provider: TWILIO, kind: 'request', message: `"${request.verificationId}" is not a Twilio verification SID (VE followed by 32 hexadecimal characters)` });
+			throw new ProviderError({ provider: TWILIO, kind: 'request', message: `"${clip(request.verificationId)}" is not a Twilio verification SID (VE followed by 32 hexadecimal characters)` });
 		}
 		const url = `${serviceUrl(ctx, request.settings)}/Verifications/${request.verificationId}`;
 		const response = await post(ctx, url, { Status: 'canceled' });
