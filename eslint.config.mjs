@@ -5,7 +5,7 @@ import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
 // import no n8n runtime (types only); parameter descriptions import no transport; nothing below a node imports it.
 const NO_N8N_RUNTIME = { name: 'n8n-workflow', allowTypeImports: true, message: 'Rules, signatures and providers import no n8n runtime: take a ProviderContext or plain values.' };
 const NO_N8N_CORE = { name: 'n8n-core', message: 'The package runs on what n8n-workflow gives a node.' };
-const NODES = { group: ['**/nodes/SendSms/**', '**/nodes/PhoneNumber/**', '../../*/*.node', '../*.node'], message: 'Shared code never imports a node.' };
+const NODES = { group: ['**/nodes/SendSms/**', '**/nodes/PhoneNumber/**', '**/nodes/PhoneVerification/**', '**/nodes/MessagingTrigger/**', '../../*/*.node', '../../../*/*.node', '../*.node'], message: 'Shared code never imports a node.' };
 const layer = (files, patterns, paths = []) => ({
 	files,
 	rules: { '@typescript-eslint/no-restricted-imports': ['error', { paths: [NO_N8N_CORE, ...paths], patterns }] },
@@ -23,7 +23,7 @@ const LAYERS = [
 		{ group: ['**/transport', '**/delivery', '**/items', '**/ledger', '**/output'], message: 'Parameter descriptions are UI only: no transport.' },
 		NODES,
 	]),
-	layer(['nodes/shared/*.ts'], [NODES]),
+	layer(['nodes/shared/*.ts', 'nodes/shared/state/**/*.ts', 'nodes/shared/verification/**/*.ts'], [NODES]),
 ];
 
 

@@ -11,7 +11,7 @@ export class MessagingVerificationSecretApi implements ICredentialType {
 
 	icon = 'file:icons/key.svg' as const;
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-messaging-gateway#built-in-codes';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-messaging-gateway#phone-verification';
 
 	properties: INodeProperties[] = [
 		{

@@ -9,11 +9,11 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { runOperations, type ItemOperation } from '../shared/items';
+import { judgeSecret } from '../shared/rules/otp';
 import { testRedisCredential } from '../shared/state/redisStore';
 import { BUILTIN, BUILTIN_ENGINES, engineOptions, ENGINES, enginesUsing, readEngine, SERVICE_ENGINES, START_ENGINES, type Engine } from '../shared/verification/engines';
 import * as cancelOperation from './actions/cancel.operation';
 import * as checkOperation from './actions/check.operation';
-import { secretTest } from './actions/common';
 import * as getStatusOperation from './actions/getStatus.operation';
 import * as startOperation from './actions/start.operation';
 
@@ -74,7 +74,7 @@ export class PhoneVerification implements INodeType {
 				whenToDisplay: 'always',
 				displayCondition: '={{ $parameter["sharedState"] !== "redis" }}',
 				message:
-					"Limits are kept in this workflow's data: they hold across this workflow's production executions one after another, not across workflows, not in manual test runs, and two executions at the same moment can miss each other's counts. For guarantees across workflows, executions at once and queue-mode workers, keep them in Redis.",
+					"Limits are kept for this workflow by this n8n process (and saved in the workflow's data): every execution of this workflow on this n8n sees them at once, but not other workflows, and not other n8n processes (queue-mode workers). For those, keep them in Redis.",
 			},
 		],
 		properties: [
@@ -153,7 +153,7 @@ export class PhoneVerification implements INodeType {
 	methods = {
 		credentialTest: {
 			async messagingVerificationSecretTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				return secretTest(credential.data?.secret);
+				return judgeSecret(credential.data?.secret);
 			},
 			async messagingRedisConnectionTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 				return await testRedisCredential(credential.data ?? {});

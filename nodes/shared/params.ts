@@ -58,6 +58,18 @@ export class ParameterReader {
 		return this.refuseText(label, value, hint);
 	}
 
+	/**
+	 * A secret typed by a person (a code): text or a number written out. Anything else is refused without quoting
+	 * it, since an object mapped in by mistake may hold the secret.
+	 */
+	secretText(label: string, value: unknown, hint?: string): string {
+		if (value === undefined || value === null) return '';
+		if (typeof value === 'string') return value;
+		if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+		const kind = Array.isArray(value) ? 'a list' : value instanceof Date || DateTime.isDateTime(value) ? 'a date' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+		return this.fail(`${label} must be text, but it is ${kind}`, hint ?? `Map the text field into ${label}, not a whole object. Nothing was sent.`);
+	}
+
 	/** An identifier (a sender, a SID, a country code): a string, or a number written out; never a boolean or an object. */
 	identifier(label: string, value: unknown): string {
 		if (value === undefined || value === null) return '';

@@ -35,6 +35,11 @@ export function routeRequests(fns: IExecuteFunctions, params: ParameterReader, p
 	return requests;
 }
 
+/** The same requests with another text (the one that holds a code, made after the checks). */
+export function withBody(requests: Map<Provider, SendSmsRequest>, body: string): Map<Provider, SendSmsRequest> {
+	return new Map([...requests].map(([provider, request]): [Provider, SendSmsRequest] => [provider, { ...request, body }]));
+}
+
 /** The sender a request names, for the output. */
 export function senderOf(request: SendSmsRequest): string | null {
 	return request.messagingServiceSid ?? request.from ?? request.senderId ?? null;

@@ -210,7 +210,7 @@ export async function runEditorChecks(
 		expect(verifyText).toContain('Twilio Credential');
 		expect(verifyText).toContain('Verification Code Secret');
 		// The note on what "This Workflow" guarantees is shown beside the parameters.
-		expect(verifyText).toContain("Limits are kept in this workflow's data");
+		expect(verifyText).toContain("Limits are kept for this workflow by this n8n process");
 		await page.screenshot({ path: join(screenshots, 'phone-verification-builtin.png') });
 		const startOptions = await addOptionChoices(page);
 		for (const name of ['Number Validation', 'Timeout per Request (Ms)']) expect(startOptions).toContain(name);
@@ -227,7 +227,7 @@ export async function runEditorChecks(
 		await choose(page, 'sharedState', 'Redis');
 		verifyText = await page.locator('[data-test-id="ndv"]').innerText();
 		expect(verifyText).toContain('Redis');
-		expect(verifyText).not.toContain("Limits are kept in this workflow's data");
+		expect(verifyText).not.toContain("Limits are kept for this workflow by this n8n process");
 		await page.screenshot({ path: join(screenshots, 'phone-verification-sinch-redis.png') });
 		await page.keyboard.press('Escape');
 		await page.waitForTimeout(300);

@@ -409,8 +409,9 @@ function builtinCheckCase(r: Rng, n: string, i: number): Case {
 			`${code.slice(0, 3)}\u00a0${code.slice(3)}`,
 			`${code}${code}`,
 		]);
-		const text = asText(value);
-		if (text === undefined) return { category: 'code-nontext', json: { ...json, code: value as string }, n, mustRefuse: /^Code must be text, but it is / };
+		// A code is read as a secret: text or a number only (a boolean is no code), and never quoted when refused.
+		const text = typeof value === 'boolean' ? undefined : asText(value);
+		if (text === undefined) return { category: 'code-nontext', json: { ...json, code: value as string }, n, mustRefuse: /^Code must be text, but it is (a list|an object|a boolean)$/ };
 		const right = normalizeCode(text) === code;
 		// A code typed in other digits (Arabic-Indic, full-width) or with an invisible character may be read either way.
 		const either = /[٠-٩０-９\u200b\u00a0]/.test(text);

@@ -186,7 +186,15 @@ describe('No one-time code echoed back', () => {
 			stopOnError,
 			{ custom: '48151623' },
 		);
-		expect([...check.leaks, ...start.leaks]).toEqual([]);
+		// Typed with spaces and dashes: the services send it without them, and that form is kept out too.
+		const spaced = await runAndLook(
+			{ operation: 'check', engine: 'twilio', twilioVerifyServiceSid: sid, to: '+33612345678', code: '={{ $json.code }}', options: { maxRetries: 1, baseDelayMs: 1, timeoutMs: 5000 } },
+			() => ['62840519'],
+			stopOnError,
+			{ code: '628 405-19' },
+		);
+		expect(seenBodies.join('\n')).toContain('Code=62840519');
+		expect([...check.leaks, ...start.leaks, ...spaced.leaks]).toEqual([]);
 		expect(seenBodies.join('\n')).toContain('Code=73519246');
 		expect(seenBodies.join('\n')).toContain('CustomCode=48151623');
 	});

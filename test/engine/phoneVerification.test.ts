@@ -95,6 +95,15 @@ describe('Phone Verification: Twilio Verify', () => {
 		expect(first.verificationId).not.toBe(second.verificationId);
 	});
 
+	it('counts codes to an email address once however its letters are written', async () => {
+		const limit = { maxStartsPerNumber: 1 };
+		const first = await startOne('twilio', { to: 'Ada@Example.com', channel: 'email', options: limit }, {});
+		const staticData: IDataObject = {};
+		expect((await startOne('twilio', { to: 'Ada@Example.com', channel: 'email', options: limit }, staticData)).status).toBe('pending');
+		expect((await startOne('twilio', { to: 'ada@example.COM', channel: 'email', options: limit }, staticData)).status).toBe('max_attempts_reached');
+		expect(first.channel).toBe('email');
+	});
+
 	it('refuses a landline for SMS before anything is sent, and names the Voice Call channel', async () => {
 		const before = box.get().requests.length;
 		const result = await engine.run([{}], [node('start', 'twilio', { to: '+33 1 42 68 53 00' })]);
@@ -121,6 +130,18 @@ describe('Phone Verification: Sinch Verification', () => {
 		expect((await checkOne('sinch', { checkBy: 'verificationId', verificationId: started.verificationId, code })).valid).toBe(false);
 		const status = await engine.run([{}], [node('getStatus', 'sinch', { verificationId: started.verificationId })]);
 		expect(status.items('getStatus')[0].json).toMatchObject({ status: 'approved' });
+	});
+
+	it('an approval counts once: two checks with the right code at once, or a wrong code after it, never approve twice', async () => {
+		const started = await startOne('sinch');
+		const code = codeOnPhone();
+		const byId = { checkBy: 'verificationId', verificationId: started.verificationId, code };
+		const staticData: IDataObject = {};
+		const twice = await Promise.all([0, 1].map(() => engine.run([{}], [node('check', 'sinch', byId)], { staticData, workflowId: 'sinch-race' })));
+		expect(twice.map((r) => r.items('check')[0].json.status).sort()).toEqual(['approved', 'expired']);
+		// Sinch answers a finished verification with its final status whatever the code: still not a second approval.
+		const after = await engine.run([{}], [node('check', 'sinch', { ...byId, code: wrong(code) })], { staticData, workflowId: 'sinch-race' });
+		expect(after.items('check')[0].json).toMatchObject({ valid: false });
 	});
 
 	it('closes after 5 wrong codes, even for the right one; expires after 10 minutes', async () => {

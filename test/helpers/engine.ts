@@ -264,8 +264,12 @@ export class Engine {
 	async run(
 		items: IDataObject[],
 		nodes: Array<Partial<INode> & { type: string; parameters: INode['parameters'] }>,
-		/** The workflow's static data, kept by the caller from one run to the next as n8n keeps it for a workflow. */
-		options: { staticData?: IDataObject } = {},
+		/**
+		 * The workflow's static data, kept by the caller from one run to the next as n8n keeps it for a workflow; and
+		 * its ID: runs that give the same one are executions of one workflow in this process (each run is a workflow
+		 * of its own otherwise, so that nothing a run keeps per workflow reaches the next).
+		 */
+		options: { staticData?: IDataObject; workflowId?: string } = {},
 	): Promise<RunResult> {
 		const source: INode = {
 			id: 'items',
@@ -291,7 +295,7 @@ export class Engine {
 		for (let i = 0; i < all.length - 1; i++) {
 			connections[all[i].name] = { main: [[{ node: all[i + 1].name, type: NodeConnectionTypes.Main, index: 0 }]] };
 		}
-		const workflow = new Workflow({ id: 'test', nodes: all, connections, nodeTypes: this.nodeTypes, active: false, settings: { executionOrder: 'v1' }, staticData: options.staticData });
+		const workflow = new Workflow({ id: options.workflowId ?? `test-workflow-${executionCounter + 1}`, nodes: all, connections, nodeTypes: this.nodeTypes, active: false, settings: { executionOrder: 'v1' }, staticData: options.staticData });
 		// Each run is its own execution, with its own ID, as in n8n.
 		const executionId = `test-execution-${++executionCounter}`;
 		const hooks = new ExecutionLifecycleHooks('manual', executionId, { id: 'test', name: 'test', nodes: all, connections, active: false, settings: {}, createdAt: new Date(), updatedAt: new Date(), isArchived: false, activeVersionId: null } as never);

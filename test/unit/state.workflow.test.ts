@@ -1,6 +1,6 @@
 /** The workflow-static-data store: the shared-state contract, and what a workflow's static data may hold. */
 import type { IDataObject } from 'n8n-workflow';
-import { FULL, MAX_ENTRIES, STATIC_DATA_KEY, workflowState } from '../../nodes/shared/state/workflowStore';
+import { forgetProcessCopies, FULL, MAX_ENTRIES, STATIC_DATA_KEY, workflowState } from '../../nodes/shared/state/workflowStore';
 import { sharedStateContract } from '../helpers/sharedStateContract';
 
 describe('workflowState', () => {
@@ -69,6 +69,62 @@ describe('workflowState', () => {
 		// Once their window (and the clock tolerance) has passed, new numbers get room.
 		now += 60_000 + 60_001;
 		expect(await state.take('n-new', 5, 60_000, now)).toMatchObject({ allowed: true, count: 1 });
+	});
+
+	describe('executions of one workflow at once, each with its own copy of the static data', () => {
+		const clone = (data: IDataObject): IDataObject => JSON.parse(JSON.stringify(data)) as IDataObject;
+
+		it('see each other at once: a code used by one is used for the other, checks and starts are counted once', async () => {
+			const saved: IDataObject = {};
+			const id = `wf-${Math.random()}`;
+			// Both executions started from the same saved static data, before either did anything.
+			const [a, b] = [workflowState(clone(saved), Date.now, id), workflowState(clone(saved), Date.now, id)];
+			const until = Date.now() + 60_000;
+			expect(await a.close('v1', 'used', until)).toBe('open');
+			expect(await b.close('v1', 'used', until)).toBe('used');
+			expect([await a.attempt('v2', until), await b.attempt('v2', until), await a.attempt('v2', until)]).toEqual([1, 2, 3]);
+			expect((await a.take('n', 1, 60_000, Date.now())).allowed).toBe(true);
+			expect((await b.take('n', 1, 60_000, Date.now())).allowed).toBe(false);
+		});
+
+		it('whichever saves last saves everything: an execution that started earlier cannot erase a "used" mark', async () => {
+			const id = `wf-${Math.random()}`;
+			const saved: IDataObject = {};
+			const early = clone(saved);
+			const earlyState = workflowState(early, Date.now, id);
+			await earlyState.attempt('other', Date.now() + 60_000);
+			const late = clone(saved);
+			await workflowState(late, Date.now, id).close('v1', 'used', Date.now() + 60_000);
+			// The late one saves first, the early one last (n8n keeps the last); then n8n restarts.
+			const afterSave = clone(early);
+			forgetProcessCopies();
+			const restarted = workflowState(afterSave, Date.now, id);
+			expect(await restarted.state('v1')).toBe('used');
+			expect(await restarted.attempt('other', Date.now() + 60_000)).toBe(2);
+		});
+
+		it('an execution of another workflow, or one with no ID, shares nothing', async () => {
+			const id = `wf-${Math.random()}`;
+			await workflowState({}, Date.now, id).close('v1', 'used', Date.now() + 60_000);
+			expect(await workflowState({}, Date.now, `${id}-other`).state('v1')).toBe('open');
+			expect(await workflowState({}).state('v1')).toBe('open');
+		});
+
+		it('merges what a restart left with what the process has: every time, the higher count, every close', async () => {
+			const id = `wf-${Math.random()}`;
+			const now = Date.now();
+			const live = workflowState({}, () => now, id);
+			await live.take('k', 10, 60_000, now);
+			await live.attempt('a', now + 60_000);
+			const fromDisk: IDataObject = {
+				[STATIC_DATA_KEY]: { windows: { k: [now, now - 1], j: [now] }, attempts: { a: [4, now + 60_000], b: [1, now + 60_000] }, closed: { c: ['canceled', now + 60_000] } },
+			};
+			const merged = workflowState(fromDisk, () => now, id);
+			expect((await merged.take('k', 10, 60_000, now)).count).toBe(3);
+			expect((await merged.take('j', 10, 60_000, now)).count).toBe(2);
+			expect([await merged.attempt('a', now + 60_000), await merged.attempt('b', now + 60_000)]).toEqual([5, 2]);
+			expect(await merged.state('c')).toBe('canceled');
+		});
 	});
 
 	it('release gives back a place by its ticket, once; an unknown ticket changes nothing', async () => {

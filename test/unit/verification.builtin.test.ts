@@ -158,10 +158,30 @@ describe('the limit on starts per number', () => {
 		expect(await takeStart(state, TO, { perNumber: 0, windowMinutes: 10 }, at(120))).toEqual({ allowed: true, count: 0, retryAfterMs: 0 });
 	});
 
+	it('two periods count apart: a short one cannot trim a long one\'s history', async () => {
+		const state = workflowState({}, () => T0.getTime());
+		const hourly = { perNumber: 5, windowMinutes: 60 };
+		const daily = { perNumber: 2, windowMinutes: 1440 };
+		expect((await takeStart(state, TO, daily, T0)).allowed).toBe(true);
+		expect((await takeStart(state, TO, daily, at(1))).allowed).toBe(true);
+		// Hours later the hourly node counts afresh, and the daily limit still holds.
+		expect((await takeStart(state, TO, hourly, at(7200))).count).toBe(1);
+		expect((await takeStart(state, TO, daily, at(7201))).allowed).toBe(false);
+	});
+
+	it('a store that fails while giving a place back does not hide the provider\'s answer', async () => {
+		const state = workflowState({}, () => T0.getTime());
+		const failing = { ...state, release: async () => Promise.reject(new Error('Redis went away')) };
+		const refusal = new ProviderError({ provider: { name: 'twilio', label: 'Twilio' }, kind: 'recipient', message: 'refused' });
+		await expect(withinStartLimit(failing, TO, { perNumber: 1, windowMinutes: 10 }, T0, () => 'limited', async () => Promise.reject(refusal), () => true)).rejects.toBe(refusal);
+		expect(await withinStartLimit(failing, TO, { perNumber: 5, windowMinutes: 10 }, T0, () => 'limited', async () => 'max_attempts_reached', (r) => r === 'pending')).toBe('max_attempts_reached');
+	});
+
 	it('keys a number by a digest: no number in the key', () => {
-		expect(startKey(TO)).toMatch(/^start:[A-Za-z0-9_-]{32}$/);
-		expect(startKey(TO)).not.toContain('612345678');
-		expect(startKey(TO)).not.toBe(startKey('+33612345679'));
+		expect(startKey(TO, 10)).toMatch(/^start:10:[A-Za-z0-9_-]{32}$/);
+		expect(startKey(TO, 60)).not.toBe(startKey(TO, 10));
+		expect(startKey(TO, 10)).not.toContain('612345678');
+		expect(startKey(TO, 10)).not.toBe(startKey('+33612345679', 10));
 	});
 
 	it.each([

@@ -153,6 +153,21 @@ describe('Twilio Verify', () => {
 		expect(await twilioVerify.cancel!(ctx, { verificationId: VE, settings })).toMatchObject({ status: 'expired', verificationId: VE });
 	});
 
+	it('looks a verification up by SID (a GET, no check used up); one already gone is expired; a bad SID is refused unsent', async () => {
+		const { ctx, requests } = fakeContext(CREDS, [{ statusCode: 200, body: resource({ status: 'pending' }) }, err(404, 20404), err(503, 20500)]);
+		expect(await twilioVerify.status!(ctx, { verificationId: VE, settings })).toMatchObject({ status: 'pending', valid: false, verificationId: expect.stringMatching(/^VE/) });
+		expect([requests[0].method, requests[0].url, requests[0].body]).toEqual(['GET', `${BASE}/Verifications/${VE}`, undefined]);
+		expect(await twilioVerify.status!(ctx, { verificationId: VE, settings })).toMatchObject({ status: 'expired', verificationId: VE, reason: expect.stringMatching(/^Twilio has no pending verification/) });
+		expect((await rejectionOf(twilioVerify.status!(ctx, { verificationId: VE, settings }))).kind).toBe('unavailable');
+		const before = requests.length;
+		for (const verificationId of [undefined, '', 'VE1', `SM${'2'.repeat(32)}`, 'x'.repeat(500)]) {
+			const error = await rejectionOf(twilioVerify.status!(ctx, { verificationId, settings }));
+			expect(error.kind).toBe('request');
+			expect(error.message.length).toBeLessThan(250);
+		}
+		expect(requests.length).toBe(before);
+	});
+
 	it('refuses a malformed service or verification SID before asking Twilio', async () => {
 		const { ctx, requests } = fakeContext(CREDS, []);
 		for (const serviceSid of ['', 'VA123', `MG${'1'.repeat(32)}`, `VA${'g'.repeat(32)}`]) {

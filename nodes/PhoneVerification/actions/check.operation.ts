@@ -6,7 +6,7 @@ import type { ItemContext, ItemOperation } from '../../shared/items';
 import { ParameterReader } from '../../shared/params';
 import { BUILTIN_PROVIDER, checkBuiltin, DEFAULT_MAX_ATTEMPTS } from '../../shared/verification/builtin';
 import { BUILTIN, BUILTIN_ENGINES, SERVICE_ENGINES } from '../../shared/verification/engines';
-import { builtinSecret, callService, engineOf, recipientOf, serviceOptionsProperty, stateOf, verificationOutput } from './common';
+import { builtinSecret, callService, engineOf, recipientOf, serviceOptionsProperty, stateOf, usedOnce, verificationOutput } from './common';
 
 const show = { operation: ['check'] };
 const service = { ...show, engine: [...SERVICE_ENGINES] };
@@ -91,7 +91,7 @@ export const check: ItemOperation = {
 		const i = item.index;
 		const params = new ParameterReader(this, i);
 		const engine = engineOf(params);
-		const code = params.text('Code', params.raw('code', ''), 'Map the code the person typed into Code, for example {{ $json.body.code }}.');
+		const code = params.secretText('Code', params.raw('code', ''), 'Map the code the person typed into Code, for example {{ $json.body.code }}.');
 		const now = new Date();
 
 		if (engine.kind === 'service') {
@@ -107,10 +107,12 @@ export const check: ItemOperation = {
 				to = typed.includes('@') ? typed : recipientOf(this, params, i, { voiceChannels: [], validation: 'possible', anyLine: true });
 			}
 			const settings = engine.verify.readSettings(params.forProvider());
+			const state = await stateOf(this, params, i);
 			// A repeated run (Retry On Fail) gets the first answer: a second check would use up an attempt, or find an approved code gone.
 			return await item.once({ op: 'check', engine: engine.value, to, verificationId, code }, async () => {
-				const result = await callService(this, engine, i, retry, [code], (ctx) => engine.verify.check(ctx, { code, to, verificationId, settings }));
-				return verificationOutput(result, engine.provider.name);
+				// The code as typed, and as the services send it (without spaces, dashes, dots or brackets).
+				const result = await callService(this, engine, i, retry, [code, code.replace(/[\s\-.()]+/g, '')], (ctx) => engine.verify.check(ctx, { code, to, verificationId, settings }));
+				return verificationOutput(await usedOnce(state, engine.provider.name, result), engine.provider.name);
 			});
 		}
 

@@ -55,15 +55,6 @@ export async function stateOf(fns: IExecuteFunctions, params: ParameterReader, i
 	};
 }
 
-/** The Verification Code Secret credential's Test button: long enough, and not a few characters repeated. */
-export function secretTest(secret: unknown): { status: 'OK' | 'Error'; message: string } {
-	if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
-		return { status: 'Error', message: `The secret has ${typeof secret === 'string' ? secret.length : 0} characters: it needs at least ${MIN_SECRET_LENGTH} random ones` };
-	}
-	if (new Set(secret).size < 8) return { status: 'Error', message: 'The secret repeats a few characters: use a random one, for example from a password manager' };
-	return { status: 'OK', message: `The secret has ${secret.length} characters` };
-}
-
 /** The secret built-in codes are keyed by, from its credential. */
 export async function builtinSecret(fns: IExecuteFunctions, params: ParameterReader, index: number): Promise<string> {
 	let secret = '';
@@ -118,6 +109,19 @@ export function recipientOf(fns: IExecuteFunctions, params: ParameterReader, ind
 	});
 }
 
+/** How long a service's approved verification is remembered as used: longer than any service keeps one open. */
+const SERVICE_USED_MS = 24 * 3600 * 1000;
+
+/**
+ * A service's approval, once: the first check that finds the code right marks the verification used, and any other
+ * (a second check racing it, which a service like Sinch answers with the same final status) finds it used.
+ */
+export async function usedOnce(state: SharedState, provider: string, result: VerificationResult): Promise<VerificationResult> {
+	if (result.status !== 'approved' || !result.verificationId) return result;
+	const before = await state.close(`${provider}:${result.verificationId}`, 'used', Date.now() + SERVICE_USED_MS);
+	return before === 'open' ? result : { ...result, status: 'expired', valid: false, reason: 'This verification was already approved: a code works once. Start a new verification' };
+}
+
 /** The one output shape of every engine and operation. */
 export function verificationOutput(result: VerificationResult, provider: string, extra: IDataObject = {}): IDataObject {
 	const out: IDataObject = {
@@ -136,7 +140,6 @@ export function verificationOutput(result: VerificationResult, provider: string,
 	return out;
 }
 
-export const providerOf = (engine: Engine): string => (engine.kind === 'service' ? engine.provider.name : BUILTIN_PROVIDER);
 
 
 /**

@@ -3,15 +3,14 @@ import { defaultCountryProperty, phoneValidationOption } from '../../shared/desc
 import { readRetrySettings, retryOptions } from '../../shared/descriptions/retryOptions';
 import { recipientField, type ItemContext, type ItemOperation } from '../../shared/items';
 import { ParameterReader } from '../../shared/params';
-import type { SendSmsRequest } from '../../shared/providers/types';
-import type { VerificationChannel, VerificationResult } from '../../shared/providers/verifyTypes';
-import { CODE_ALPHABETS, generateCode, issueToken, MAX_CODE_LENGTH, MIN_CODE_LENGTH, renderCodeMessage, type CodeAlphabet } from '../../shared/rules/otp';
+import type { VerificationChannel } from '../../shared/providers/verifyTypes';
+import { CODE_ALPHABETS, MAX_CODE_LENGTH, MIN_CODE_LENGTH, renderCodeMessage, type CodeAlphabet } from '../../shared/rules/otp';
 import { findBrokenCharacter } from '../../shared/rules/segments';
 import { clip } from '../../shared/rules/errors';
-import { routeRequests, senderOf, senderProperties, sendOverRoute } from '../../shared/smsRoute';
-import { BUILTIN_PROVIDER } from '../../shared/verification/builtin';
+import { routeRequests, senderOf, senderProperties, sendOverRoute, withBody } from '../../shared/smsRoute';
+import { BUILTIN_PROVIDER, startBuiltin } from '../../shared/verification/builtin';
 import { BUILTIN_ENGINES, builtinEnginesWith, enginesWhere, readEngine, SERVICE_ENGINES, type Engine } from '../../shared/verification/engines';
-import { DEFAULT_START_LIMIT, retryAfterText, withinStartLimit, type StartLimit } from '../../shared/verification/limits';
+import { DEFAULT_START_LIMIT, limitedStart, withinStartLimit, type StartLimit } from '../../shared/verification/limits';
 import { builtinSecret, callService, engineOf, recipientOf, stateOf, verificationOutput } from './common';
 
 const show = { operation: ['start'] };
@@ -160,21 +159,6 @@ function readLimit(params: ParameterReader, options: StartOptions): StartLimit {
 	};
 }
 
-/** A start the node's own limit refused: nothing was sent. */
-function limited(to: string, channel: string, limit: StartLimit, count: number, retryAfterMs: number): VerificationResult {
-	return {
-		verificationId: null,
-		to,
-		channel,
-		status: 'max_attempts_reached',
-		valid: false,
-		attempts: count,
-		expiresAt: null,
-		reason: `${count} codes were already sent to this number in the last ${limit.windowMinutes} minutes (the limit is ${limit.perNumber}): nothing was sent. The next one can be sent ${retryAfterText(retryAfterMs)}`,
-		raw: {},
-	};
-}
-
 export const start: ItemOperation = {
 	failureFields: recipientField,
 
@@ -182,8 +166,7 @@ export const start: ItemOperation = {
 		const i = item.index;
 		const params = new ParameterReader(this, i);
 		const engine = engineOf(params);
-		const rawOptions = params.raw('options', {});
-		const options = (rawOptions && typeof rawOptions === 'object' && !Array.isArray(rawOptions) ? rawOptions : {}) as StartOptions;
+		const options = params.options<StartOptions>();
 		const retry = readRetrySettings(options);
 		const limit = readLimit(params, options);
 		const validation = options.phoneValidation === 'possible' ? 'possible' : 'strict';
@@ -197,13 +180,13 @@ export const start: ItemOperation = {
 			if (!channel) return params.fail(`${verify.label} has no channel "${clip(channelValue)}"`, `Pick one of: ${verify.channels.map((c) => c.label).join(', ')}. Nothing was sent.`);
 			const voiceChannels = verify.channels.filter((c) => c.voice);
 			let to: string;
-			if (channel.value === 'email') {
+			if (channel.email) {
 				to = params.text('To', params.raw('to', '')).trim();
 				if (!EMAIL.test(to)) return params.fail(`"${clip(to)}" is not an email address`, 'The Email channel sends the code to an email address. Nothing was sent.');
 			} else {
 				to = recipientOf(this, params, i, { channel, voiceChannels, validation });
 			}
-			const customCode = verify.startOptions?.customCode ? params.text('Custom Code', options.customCode).trim() || undefined : undefined;
+			const customCode = verify.startOptions?.customCode ? params.secretText('Custom Code', options.customCode).trim() || undefined : undefined;
 			const request = {
 				to,
 				channel: channel.value,
@@ -216,10 +199,11 @@ export const start: ItemOperation = {
 			return await item.once({ engine: engine.value, ...request, customCode: customCode !== undefined }, async () => {
 				const result = await withinStartLimit(
 					state,
-					to,
+					// One count per address, however its letters are written.
+					channel.email ? to.toLowerCase() : to,
 					limit,
 					now,
-					(place) => limited(to, channel.value, limit, place.count, place.retryAfterMs),
+					(place) => limitedStart(to, channel.value, limit, place),
 					() => callService(this, engine, i, retry, customCode ? [customCode] : [], (ctx) => verify.start(ctx, request)),
 					// A service's "too many sends" (Twilio 60203) sent nothing either.
 					(answer) => answer.status === 'pending',
@@ -256,27 +240,8 @@ export const start: ItemOperation = {
 				to,
 				limit,
 				now,
-				(place) => limited(to, 'sms', limit, place.count, place.retryAfterMs),
-				async (place): Promise<VerificationResult> => {
-					const code = generateCode(length, alphabet);
-					const issued = issueToken({ secret, code, to, ttlSeconds: minutes * 60, now });
-					const body = renderCodeMessage(template, code, minutes) as string;
-					const withCode = new Map([...requests].map(([provider, request]): [typeof provider, SendSmsRequest] => [provider, { ...request, body }]));
-					const delivered = await sendOverRoute(this, i, withCode, { retry, secrets: [body, code] });
-					const m = delivered.value;
-					return {
-						verificationId: issued.token,
-						to,
-						channel: 'sms',
-						status: 'pending',
-						valid: false,
-						attempts: place.count || null,
-						expiresAt: issued.expiresAt.toISOString(),
-						reason: null,
-						// What was sent, never its text: the message holds the code.
-						raw: { messageId: m.messageId, smsProvider: delivered.used.name, smsStatus: m.status, from: m.from ?? senderOf(delivered.request), fallbackUsed: delivered.fallbackUsed, sendAttempts: delivered.attempts },
-					};
-				},
+				(place) => limitedStart(to, 'sms', limit, place),
+				(place) => startBuiltin({ secret, to, template, length, alphabet, minutes, now, attempts: place.count }, (body, secrets) => sendOverRoute(this, i, withBody(requests, body), { retry, secrets })),
 				() => true,
 			);
 			return verificationOutput(result, BUILTIN_PROVIDER);

@@ -14,6 +14,8 @@ export interface VerificationChannel {
 	label: string;
 	/** A voice call: what reaches a landline. */
 	voice?: boolean;
+	/** The code goes to an email address, not a phone number. */
+	email?: boolean;
 }
 
 /** What a verification is, after a start, a check or a cancel. Never holds a code. */

@@ -40,6 +40,15 @@ export function normalizeCode(typed: string): string {
 /** The shortest secret accepted: 32 characters, for 128 bits or more of an ordinary random string. */
 export const MIN_SECRET_LENGTH = 32;
 
+/** Whether a secret will do: long enough, and not a few characters repeated (the credential's Test button). */
+export function judgeSecret(secret: unknown): { status: 'OK' | 'Error'; message: string } {
+	if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
+		return { status: 'Error', message: `The secret has ${typeof secret === 'string' ? secret.length : 0} characters: it needs at least ${MIN_SECRET_LENGTH} random ones` };
+	}
+	if (new Set(secret).size < 8) return { status: 'Error', message: 'The secret repeats a few characters: use a random one, for example from a password manager' };
+	return { status: 'OK', message: `The secret has ${secret.length} characters` };
+}
+
 const VERSION = 1;
 const ID_BYTES = 12;
 const SALT_BYTES = 16;

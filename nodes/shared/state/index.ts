@@ -1,6 +1,7 @@
 /**
- * The shared state a node's run uses: Redis when the node's "Shared State" says so (the package's Redis
- * credential), else the workflow's static data. One per execution, so every item of a run counts in the same place.
+ * The shared state a node's run uses: Redis when the node's "Keep Limits In" says so (the package's Redis
+ * credential), else this process's copy of the workflow's state, kept in its static data. One per execution, so
+ * every item of a run counts in the same place.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { redisState } from './redisStore';
@@ -17,9 +18,15 @@ export async function sharedState(fns: IExecuteFunctions, home: StateHome, itemI
 	if (!known) perRun.set(fns, (known = new Map()));
 	let state = known.get(home);
 	if (!state) {
-		state = home === 'redis' ? fns.getCredentials(REDIS_CREDENTIAL, itemIndex).then((credentials) => redisState(credentials)) : Promise.resolve(workflowState(fns.getWorkflowStaticData('global')));
+		state = home === 'redis' ? fns.getCredentials(REDIS_CREDENTIAL, itemIndex).then((credentials) => redisState(credentials)) : Promise.resolve(workflowState(fns.getWorkflowStaticData('global'), Date.now, workflowKey(fns)));
 		known.set(home, state);
 		state.catch(() => known.delete(home));
 	}
 	return await state;
+}
+
+/** The workflow's ID, or for a workflow never saved (no ID), its name: what its executions in this process share. */
+function workflowKey(fns: IExecuteFunctions): string {
+	const workflow = fns.getWorkflow();
+	return workflow.id ? `id:${workflow.id}` : `name:${workflow.name ?? ''}`;
 }

@@ -6,7 +6,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 import type { VerificationResult, VerificationStatus } from '../providers/verifyTypes';
-import { checkToken, MAX_CODE_LENGTH, MIN_CODE_LENGTH, normalizeCode, readToken } from '../rules/otp';
+import type { Delivered } from '../delivery';
+import type { ProviderMessage, SmsSender } from '../providers/types';
+import { checkToken, generateCode, issueToken, MAX_CODE_LENGTH, MIN_CODE_LENGTH, normalizeCode, readToken, renderCodeMessage, type CodeAlphabet } from '../rules/otp';
 import type { SharedState } from '../state/types';
 
 export const BUILTIN_PROVIDER = 'builtin';
@@ -32,6 +34,33 @@ function result(status: VerificationStatus, fields: { verificationId: string | n
 		reason: fields.reason ?? null,
 		raw: fields.raw ?? {},
 	};
+}
+
+/** What a built-in start sends with: the route's delivery of a text (kept out of every answer with `secrets`). */
+export type SendText = (body: string, secrets: string[]) => Promise<Delivered<ProviderMessage> & { used: { name: string }; request: SmsSender }>;
+
+/**
+ * Start: draw the code, sign its token, put the code in the text and send it. The result holds the token as its
+ * verificationId and what was sent (message ID, provider), never the text or the code.
+ */
+export async function startBuiltin(
+	input: { secret: string; to: string; template: string; length: number; alphabet: CodeAlphabet; minutes: number; now: Date; attempts: number },
+	send: SendText,
+): Promise<VerificationResult> {
+	const code = generateCode(input.length, input.alphabet);
+	const issued = issueToken({ secret: input.secret, code, to: input.to, ttlSeconds: input.minutes * 60, now: input.now });
+	const body = renderCodeMessage(input.template, code, input.minutes);
+	if (body === undefined) throw new RangeError('The message template has no {code}');
+	const delivered = await send(body, [body, code]);
+	const m = delivered.value;
+	const from = m.from ?? delivered.request.messagingServiceSid ?? delivered.request.from ?? delivered.request.senderId ?? null;
+	return result('pending', {
+		verificationId: issued.token,
+		to: input.to,
+		attempts: input.attempts || null,
+		expiresAt: issued.expiresAt,
+		raw: { messageId: m.messageId, smsProvider: delivered.used.name, smsStatus: m.status, from, fallbackUsed: delivered.fallbackUsed, sendAttempts: delivered.attempts },
+	});
 }
 
 export interface BuiltinCheck {

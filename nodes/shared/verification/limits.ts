@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DeliveryFailure } from '../delivery';
+import type { VerificationResult } from '../providers/verifyTypes';
 import { ProviderError } from '../rules/errors';
 import type { SharedState, WindowCount } from '../state/types';
 
@@ -15,15 +16,20 @@ export interface StartLimit {
 
 export const DEFAULT_START_LIMIT: StartLimit = { perNumber: 5, windowMinutes: 60 };
 
-/** The state's key for a number: a digest, so no phone number is written into Redis or the workflow. */
-export function startKey(to: string): string {
-	return `start:${createHash('sha256').update(`n8n-messaging-gateway start\n${to}`).digest('base64url').slice(0, 32)}`;
+/**
+ * The state's key for a number and a period: a SHA-256 digest, so the number is not written in clear into Redis or
+ * the workflow (a digest of a phone number can be reversed by trying every number: the store must stay private).
+ * The period is part of it: two nodes with different periods (5 an hour, 10 a day) count apart, and the shorter one
+ * cannot trim the longer one's history.
+ */
+export function startKey(to: string, windowMinutes: number): string {
+	return `start:${windowMinutes}:${createHash('sha256').update(`n8n-messaging-gateway start\n${to}`).digest('base64url').slice(0, 32)}`;
 }
 
 /** Count one start for `to`, or say when the next is allowed. */
 export async function takeStart(state: SharedState, to: string, limit: StartLimit, now: Date): Promise<WindowCount> {
 	if (limit.perNumber <= 0) return { allowed: true, count: 0, retryAfterMs: 0 };
-	return await state.take(startKey(to), limit.perNumber, limit.windowMinutes * 60_000, now.getTime());
+	return await state.take(startKey(to, limit.windowMinutes), limit.perNumber, limit.windowMinutes * 60_000, now.getTime());
 }
 
 /**
@@ -42,8 +48,9 @@ export async function withinStartLimit<T>(
 ): Promise<T> {
 	const place = await takeStart(state, to, limit, now);
 	if (!place.allowed) return refused(place);
+	// Best effort: a store that fails here must not hide the provider's answer; counting one start too many is the safe side.
 	const giveBack = async () => {
-		if (place.ticket !== undefined) await state.release(startKey(to), place.ticket);
+		if (place.ticket !== undefined) await state.release(startKey(to, limit.windowMinutes), place.ticket).catch(() => undefined);
 	};
 	let result: T;
 	try {
@@ -60,6 +67,21 @@ export async function withinStartLimit<T>(
 function nothingSent(error: unknown): boolean {
 	const cause = error instanceof DeliveryFailure ? error.error : error;
 	return cause instanceof ProviderError && !cause.ambiguous;
+}
+
+/** A start the limit refused: nothing was sent, and when the next one may go. */
+export function limitedStart(to: string, channel: string, limit: StartLimit, place: WindowCount): VerificationResult {
+	return {
+		verificationId: null,
+		to,
+		channel,
+		status: 'max_attempts_reached',
+		valid: false,
+		attempts: place.count,
+		expiresAt: null,
+		reason: `${place.count} codes were already sent to this number in the last ${limit.windowMinutes} minutes (the limit is ${limit.perNumber}): nothing was sent. The next one can be sent ${retryAfterText(place.retryAfterMs)}`,
+		raw: {},
+	};
 }
 
 /** "in 12 minutes", "in 40 seconds": when a refused start may be tried again. */

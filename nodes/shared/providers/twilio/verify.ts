@@ -76,7 +76,7 @@ export const twilioVerify: VerifyCapability = {
 		{ value: 'sms', label: 'SMS' },
 		{ value: 'call', label: 'Voice Call', voice: true },
 		{ value: 'whatsapp', label: 'WhatsApp' },
-		{ value: 'email', label: 'Email' },
+		{ value: 'email', label: 'Email', email: true },
 	],
 
 	startOptions: { locale: true, customCode: true },
