@@ -45,9 +45,14 @@ async function openCanvas(page: Page, url: string, id: string): Promise<string[]
 	await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 60_000 });
 	await page.waitForTimeout(500);
 	// n8n's "Production Checklist" card covers the canvas in screenshots; it may come a moment after the nodes.
-	const checklist = page.locator('div:has(> div > :text-is("Production Checklist")) button').first();
-	await checklist.waitFor({ state: 'visible', timeout: 1500 }).catch(() => undefined);
-	if ((await checklist.count()) > 0) await checklist.click();
+	// Its close button is the first button of the innermost box that holds both the title and a button.
+	const title = page.getByText('Production Checklist', { exact: true });
+	await title.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
+	if ((await title.count()) > 0) {
+		const close = page.locator('div').filter({ has: title }).filter({ has: page.locator('button') }).last().locator('button').first();
+		await close.click({ timeout: 2000 }).catch(() => undefined);
+		await title.waitFor({ state: 'hidden', timeout: 2000 }).catch(() => undefined);
+	}
 	return page.$$eval('[data-test-id="canvas-node"]', (els) => els.map((e) => e.getAttribute('data-node-name') ?? ''));
 }
 
