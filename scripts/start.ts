@@ -84,6 +84,9 @@ ${workflows}
   Webhooks to try:
     curl -X POST ${n8n.url}/webhook/gateway-alert -H 'Content-Type: application/json' -d '{"to":"+33612345678","message":"Server down"}'
     curl -X POST ${n8n.url}/webhook/gateway-clean-numbers -H 'Content-Type: application/json' -d '{"numbers":["06 12 34 56 78","01 23 45 67 89","12345"]}'
+    curl -X POST ${n8n.url}/webhook/gateway-login-start -H 'Content-Type: application/json' -d '{"phone":"+33612345678"}'
+      (the code arrives on the sandbox phone; then log in with the verificationId it answered:)
+    curl -X POST ${n8n.url}/webhook/gateway-login-check -H 'Content-Type: application/json' -d '{"verificationId":"…","phone":"+33612345678","code":"…"}'
 
   Ctrl-C stops n8n and the sandbox.
 `);
