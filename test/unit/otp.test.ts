@@ -1,6 +1,7 @@
 /** Built-in one-time codes: the code's alphabet and distribution, and a token that reveals nothing and fails closed. */
 import * as compare from '../../nodes/shared/signatures/compare';
-import { checkToken, CODE_ALPHABETS, generateCode, issueToken, MAX_CODE_LENGTH, MIN_CODE_LENGTH, normalizeCode, readToken, type CodeAlphabet } from '../../nodes/shared/rules/otp';
+import { clip } from '../../nodes/shared/rules/errors';
+import { checkToken, CODE_ALPHABETS, generateCode, issueToken, MAX_CODE_LENGTH, MIN_CODE_LENGTH, normalizeCode, readToken, type CodeAlphabet, judgeSecret } from '../../nodes/shared/rules/otp';
 
 const SECRET = 'a-secret-of-at-least-32-characters-0123456789';
 const NOW = new Date('2026-11-29T10:00:00Z');
@@ -203,5 +204,33 @@ describe('verification tokens', () => {
 		}
 		const notJson = Buffer.from('{not json').toString('base64url');
 		expect(check(`${notJson}.${createHmac('sha256', mac).update(notJson).digest('base64url')}`).status).toBe('invalid');
+	});
+});
+
+describe('judgeSecret (the Verification Code Secret credential\'s Test button)', () => {
+	it.each<[unknown, string, string]>([
+		[undefined, 'Error', 'The secret has 0 characters: it needs at least 32 random ones'],
+		[42, 'Error', 'The secret has 0 characters: it needs at least 32 random ones'],
+		['x'.repeat(31), 'Error', 'The secret has 31 characters: it needs at least 32 random ones'],
+		['ab'.repeat(16), 'Error', 'The secret repeats a few characters: use a random one, for example from a password manager'],
+		['abcdefg'.repeat(5), 'Error', 'The secret repeats a few characters: use a random one, for example from a password manager'],
+		['abcdefgh'.repeat(4), 'OK', 'The secret has 32 characters'],
+		['x8Kq2mVt9Lp4Rz7Wn3Bc6Hy1Jd5Fg0Ss', 'OK', 'The secret has 32 characters'],
+	])('%p → %s', (secret, status, message) => {
+		expect(judgeSecret(secret)).toEqual({ status, message });
+	});
+});
+
+describe('clip (a value as an error quotes it)', () => {
+	it.each<[string, number | undefined, string]>([
+		['short', undefined, 'short'],
+		['x'.repeat(100), undefined, 'x'.repeat(100)],
+		['x'.repeat(101), undefined, `${'x'.repeat(100)}…`],
+		['abcdef', 3, 'abc…'],
+		['abc', 3, 'abc'],
+		['😀😀😀😀', 2, '😀😀…'],
+		['', 0, ''],
+	])('%p (max %p) → %p', (value, max, out) => {
+		expect(clip(value, max)).toBe(out);
 	});
 });
