@@ -45,6 +45,11 @@ export class ParameterReader {
 		return (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as Partial<T>;
 	}
 
+	/** A recipient the phone rules refused: the same sentence and advice in every node. */
+	invalidRecipient(reason: string): never {
+		return this.fail(`Invalid recipient: ${reason}`, 'Nothing was sent. Fix the number, set the Default Country for numbers written without +, or filter the list with the Phone Number node.');
+	}
+
 	fail(message: string, description?: string): never {
 		throw new NodeOperationError(this.fns.getNode(), message, { itemIndex: this.index, description: description ?? 'Nothing was sent.' });
 	}

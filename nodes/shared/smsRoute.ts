@@ -8,7 +8,7 @@ import { deliver, type Delivered } from './delivery';
 import type { RetrySettings } from './descriptions/retryOptions';
 import type { ParameterReader } from './params';
 import { PROVIDER_NAMES, PROVIDERS } from './providers/registry';
-import type { Provider, ProviderContext, ProviderMessage, ProviderName, SendSmsRequest } from './providers/types';
+import type { Provider, ProviderContext, ProviderMessage, ProviderName, SendSmsRequest, SmsSender } from './providers/types';
 import { providerContext } from './transport';
 
 /**
@@ -41,7 +41,7 @@ export function withBody(requests: Map<Provider, SendSmsRequest>, body: string):
 }
 
 /** The sender a request names, for the output. */
-export function senderOf(request: SendSmsRequest): string | null {
+export function senderOf(request: SmsSender): string | null {
 	return request.messagingServiceSid ?? request.from ?? request.senderId ?? null;
 }
 

@@ -103,10 +103,7 @@ export function recipientOf(fns: IExecuteFunctions, params: ParameterReader, ind
 				: 'Nothing was sent. Ask for a mobile number (this engine has no voice channel).',
 		});
 	}
-	throw new NodeOperationError(fns.getNode(), `Invalid recipient: ${phone.message}`, {
-		itemIndex: index,
-		description: 'Nothing was sent. Fix the number, set the Default Country for numbers written without +, or filter the list with the Phone Number node.',
-	});
+	return params.invalidRecipient(phone.message);
 }
 
 /** How long a service's approved verification is remembered as used: longer than any service keeps one open. */

@@ -1,4 +1,4 @@
-import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import { sleep, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import { defaultCountryProperty, phoneValidationOption } from '../../shared/descriptions/phoneOptions';
 import { readRetrySettings, retryOptions } from '../../shared/descriptions/retryOptions';
 import { routeOptions } from '../../shared/descriptions/route';
@@ -216,21 +216,16 @@ export const send: ItemOperation = {
 
 	async run(this: IExecuteFunctions, item: ItemContext): Promise<IDataObject> {
 		const i = item.index;
-		const node = this.getNode();
 		const params = new ParameterReader(this, i);
 		const providers = parseRoute(String(params.raw('provider', 'twilio')));
-		const rawOptions = params.raw('options', {});
-		const options = (rawOptions && typeof rawOptions === 'object' && !Array.isArray(rawOptions) ? rawOptions : {}) as SendOptions;
+		const options = params.options<SendOptions>();
 		const retry = readRetrySettings(options);
 
 		const rawTo = params.text('To', params.raw('to', ''), 'Map a phone number into To, for example {{ $json.phone }}. Nothing was sent.');
 		const defaultCountry = params.text('Default Country', params.raw('defaultCountry', '')).replace(/\s+/g, '').toUpperCase();
 		const phone = normalizePhone(rawTo, { defaultCountry, validation: options.phoneValidation === 'possible' ? 'possible' : 'strict' });
 		if (!phone.ok) {
-			throw new NodeOperationError(node, `Invalid recipient: ${phone.message}`, {
-				itemIndex: i,
-				description: 'Nothing was sent. Fix the number, set the Default Country for numbers written without +, or filter the list with the Phone Number node.',
-			});
+			return params.invalidRecipient(phone.message);
 		}
 		const body = params.text('Message', params.raw('message', ''));
 		const broken = findBrokenCharacter(body);

@@ -8,6 +8,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { VerificationResult, VerificationStatus } from '../providers/verifyTypes';
 import type { Delivered } from '../delivery';
 import type { ProviderMessage, SmsSender } from '../providers/types';
+import { senderOf } from '../smsRoute';
 import { checkToken, generateCode, issueToken, MAX_CODE_LENGTH, MIN_CODE_LENGTH, normalizeCode, readToken, renderCodeMessage, type CodeAlphabet } from '../rules/otp';
 import type { SharedState } from '../state/types';
 
@@ -53,7 +54,7 @@ export async function startBuiltin(
 	if (body === undefined) throw new RangeError('The message template has no {code}');
 	const delivered = await send(body, [body, code]);
 	const m = delivered.value;
-	const from = m.from ?? delivered.request.messagingServiceSid ?? delivered.request.from ?? delivered.request.senderId ?? null;
+	const from = m.from ?? senderOf(delivered.request);
 	return result('pending', {
 		verificationId: issued.token,
 		to: input.to,
