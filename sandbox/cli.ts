@@ -20,6 +20,7 @@ async function main() {
 
 Point a credential's Base URL at ${sandbox.url} and use:
   Twilio   Account SID ${twilio.accountSid}   Auth Token ${twilio.authToken}   From ${twilio.numbers[0]}
+           WhatsApp From whatsapp:${twilio.whatsappNumbers[0]}   templates at /v1/Content (seeded, e.g. order_shipped)
   Sinch    Service Plan ID ${sinch.servicePlanId}   API Token ${sinch.apiToken}   From ${sinch.numbers[0]}
   AWS SNS  Access Key ID ${sns.accessKeyId}   Secret ${sns.secretAccessKey}   Region ${sns.region}
 

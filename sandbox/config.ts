@@ -15,6 +15,8 @@ export interface SandboxAccounts {
 		serviceNumbers: string[];
 		/** The Verify service (verify.twilio.com/v2/Services/VA…). */
 		verifyServiceSid: string;
+		/** WhatsApp senders of the account (`From: whatsapp:+…`); inbound WhatsApp messages to them go to the number's SmsUrl. */
+		whatsappNumbers: string[];
 	};
 	sinch: {
 		servicePlanId: string;
@@ -28,6 +30,10 @@ export interface SandboxAccounts {
 		webhookSecret: string;
 		verificationAppKey: string;
 		verificationAppSecret: string;
+		/** The Conversation API app that sends WhatsApp (Sinch app IDs are 26-character ULIDs). */
+		conversationAppId: string;
+		/** The WhatsApp number of that app: what people write to on the phone page. */
+		whatsappNumbers: string[];
 	};
 	sns: {
 		accessKeyId: string;
@@ -52,6 +58,7 @@ export const DEFAULT_ACCOUNTS: SandboxAccounts = {
 		messagingServiceSid: `MG${'5c'.repeat(16)}`,
 		serviceNumbers: ['+12025550135', '+12025550136'],
 		verifyServiceSid: `VA${'5d'.repeat(16)}`,
+		whatsappNumbers: ['+14155238886'],
 	},
 	sinch: {
 		servicePlanId: 'sandboxplan0000000000000000000001',
@@ -64,6 +71,8 @@ export const DEFAULT_ACCOUNTS: SandboxAccounts = {
 		webhookSecret: 'sandbox_sinch_webhook_secret',
 		verificationAppKey: '5a5a5a5a-0000-4000-8000-000000000001',
 		verificationAppSecret: Buffer.from('sandbox-verification-secret').toString('base64'),
+		conversationAppId: '01SANDBXAPP000000000000001',
+		whatsappNumbers: ['+12025550155'],
 	},
 	sns: {
 		accessKeyId: 'AKIASANDBOX000000001',

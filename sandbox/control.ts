@@ -5,10 +5,12 @@ import { E164, parseFault, PROVIDERS } from './faults';
 import { httpUrl, json, jsonBody, postOnce } from './http';
 import { PHONE_PAGE } from './phonePage';
 import { newMessage } from './state';
-import type { SandboxContext, SandboxProvider, SandboxRequest, SandboxResponse, WebhookSpec } from './types';
+import type { SandboxContext, SandboxProvider, SandboxRequest, SandboxResponse, StoredMessage, WebhookSpec, WhatsAppButton } from './types';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const MAX_INBOUND_BODY = 1600;
+const WHATSAPP = 'whatsapp:';
+const bare = (address: string) => (address.startsWith(WHATSAPP) ? address.slice(WHATSAPP.length) : address);
 
 /** Requests the control API and the phone page answer (the rest go to a provider, or 404). */
 export function isControlRequest(method: string, path: string): boolean {
@@ -17,6 +19,50 @@ export function isControlRequest(method: string, path: string): boolean {
 
 const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 const shown = (value: string) => (value.length > 100 ? `${value.slice(0, 100)}…` : value);
+
+/** What a phone adds to a WhatsApp message: a tapped button, the message it answers, a profile name. */
+interface WhatsAppExtras {
+	channel?: 'sms' | 'whatsapp';
+	button?: WhatsAppButton;
+	replyTo?: string;
+	profileName?: string;
+}
+
+/** The WhatsApp fields of a control call's JSON, checked; a sentence when one is wrong. */
+function whatsappExtras(body: Record<string, unknown> | undefined): WhatsAppExtras | string {
+	const out: WhatsAppExtras = {};
+	const { channel, button, replyTo, profileName } = body ?? {};
+	if (channel !== undefined) {
+		if (channel !== 'sms' && channel !== 'whatsapp') return 'channel, when given, is sms or whatsapp';
+		out.channel = channel;
+	}
+	if (button !== undefined) {
+		const b = button as Record<string, unknown> | null;
+		const ok = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 256;
+		if (typeof b !== 'object' || b === null || !ok(b.payload) || !ok(b.title)) return 'button, when given, is {payload, title}: two strings of 1 to 256 characters';
+		out.button = { payload: b.payload as string, title: b.title as string };
+	}
+	if (replyTo !== undefined) {
+		if (typeof replyTo !== 'string' || replyTo.length === 0 || replyTo.length > 64) return 'replyTo, when given, is a message ID (a string of at most 64 characters)';
+		out.replyTo = replyTo;
+	}
+	if (profileName !== undefined) {
+		if (typeof profileName !== 'string' || profileName.length > 256) return 'profileName, when given, is a string of at most 256 characters';
+		out.profileName = profileName;
+	}
+	return out;
+}
+
+/** The provider that has this number (SMS or WhatsApp), if any. */
+function ownerOf(sandbox: SandboxContext, number: string): SandboxProvider | undefined {
+	return sandbox.providerNames().find((name) => {
+		const api = sandbox.api(name);
+		return api.inboundNumbers().includes(number) || (api.whatsappNumbers?.() ?? []).includes(number);
+	});
+}
+
+const isWhatsAppNumber = (sandbox: SandboxContext, number: string) => sandbox.providerNames().some((name) => (sandbox.api(name).whatsappNumbers?.() ?? []).includes(number));
+const isWhatsAppMessage = (m: StoredMessage) => m.channel === 'whatsapp' || m.to.startsWith(WHATSAPP);
 
 /**
  * Refuse what a web page the developer happens to visit could send to the sandbox on their machine: a Host
@@ -63,31 +109,61 @@ export async function handleControl(sandbox: SandboxContext, req: SandboxRequest
 		case 'POST /inbound': {
 			// A reply typed on the phone page: to the number named, else to the last sender that wrote to this phone;
 			// kept, then posted (signed) to where that number's provider is told to send inbound messages.
+			// WhatsApp (to a whatsapp: address, to a provider's WhatsApp number, or channel: 'whatsapp') may carry a
+			// quick-reply tap (the body defaults to its title) and the ID of the message it answers.
 			const body = jsonBody(req);
+			const extras = whatsappExtras(body);
+			if (typeof extras === 'string') return json(400, { error: extras });
 			const from = typeof body?.from === 'string' ? body.from : '';
-			const text = typeof body?.body === 'string' ? body.body : '';
-			if (!from || !text) return json(400, { error: 'from and body are required, as strings' });
+			const text = typeof body?.body === 'string' && body.body ? body.body : (extras.button?.title ?? '');
+			if (!from || !text) return json(400, { error: 'from and body (or a button) are required, as strings' });
 			if (from.length > 64) return json(400, { error: 'from must be a phone number (at most 64 characters)' });
 			if (text.length > MAX_INBOUND_BODY) return json(400, { error: `body must be at most ${MAX_INBOUND_BODY} characters` });
 			if (body?.to !== undefined && (typeof body.to !== 'string' || body.to.length > 64)) {
 				return json(400, { error: 'to, when given, must be a phone number (a string of at most 64 characters)' });
 			}
-			const last = [...sandbox.messages.values()].reverse().find((m) => m.direction === 'outbound-api' && m.to.replace(/^whatsapp:/, '') === from);
-			const to = typeof body?.to === 'string' ? body.to : (last?.from ?? sandbox.accounts.twilio.numbers[0]);
-			const bareTo = to.replace(/^whatsapp:/, '');
-			const owner = sandbox.providerNames().find((name) => sandbox.api(name).inboundNumbers().includes(bareTo)) ?? last?.provider ?? 'twilio';
+			const phone = bare(from);
+			// Who this phone answers, when it does not say: the sender of the message it replies to, else the last
+			// sender that wrote to it (on WhatsApp when it writes on WhatsApp).
+			const replied = extras.replyTo ? sandbox.messages.get(extras.replyTo) : undefined;
+			const last = [...sandbox.messages.values()]
+				.reverse()
+				.find((m) => m.direction === 'outbound-api' && bare(m.to) === phone && (extras.channel !== 'whatsapp' || isWhatsAppMessage(m)));
+			const fallback = extras.channel === 'whatsapp' ? `${WHATSAPP}${sandbox.accounts.twilio.whatsappNumbers[0]}` : sandbox.accounts.twilio.numbers[0];
+			const to = typeof body?.to === 'string' ? body.to : ((replied?.direction === 'outbound-api' ? replied.from : null) ?? last?.from ?? fallback);
+			const bareTo = bare(to);
+			const whatsapp = extras.channel === 'whatsapp' || (extras.channel !== 'sms' && (to.startsWith(WHATSAPP) || isWhatsAppNumber(sandbox, bareTo)));
+			if (!whatsapp && (extras.button || extras.replyTo)) return json(400, { error: 'button and replyTo are for WhatsApp messages (to a WhatsApp number, or channel: whatsapp)' });
+			const owner = ownerOf(sandbox, bareTo) ?? last?.provider ?? 'twilio';
 			const account = sandbox.api(owner).inboundAccount();
+			// Twilio writes WhatsApp addresses with their whatsapp: prefix; the other providers name plain numbers.
+			const [fromAddress, toAddress] = !whatsapp
+				? [to.startsWith(WHATSAPP) && !from.startsWith(WHATSAPP) ? `${WHATSAPP}${from}` : from, to]
+				: owner === 'twilio'
+					? [`${WHATSAPP}${phone}`, `${WHATSAPP}${bareTo}`]
+					: [phone, bareTo];
 			const message = sandbox.store(
 				newMessage({
 					provider: owner,
 					id: sandbox.api(owner).newInboundId(),
 					account: last?.provider === owner ? last.account : account,
 					direction: 'inbound',
-					from: to.startsWith('whatsapp:') && !from.startsWith('whatsapp:') ? `whatsapp:${from}` : from,
-					to,
+					from: fromAddress,
+					to: toAddress,
 					body: text,
 					status: 'received',
 					sentAt: new Date().toISOString(),
+					...(whatsapp
+						? {
+								channel: 'whatsapp' as const,
+								segments: 1,
+								whatsapp: {
+									...(extras.button ? { buttonPayload: extras.button.payload } : {}),
+									...(extras.replyTo ? { replyTo: extras.replyTo } : {}),
+									...(extras.profileName ? { profileName: extras.profileName } : {}),
+								},
+							}
+						: {}),
 				}),
 			);
 			const delivered = sandbox.api(owner).deliverInbound(message);
@@ -103,19 +179,35 @@ export async function handleControl(sandbox: SandboxContext, req: SandboxRequest
 			if (event !== 'inbound' && event !== 'status') return json(400, { error: 'event must be inbound or status' });
 			const forge = spec?.forge;
 			if (forge !== undefined && !['signature', 'unsigned', 'body', 'certificate'].includes(forge as string)) return json(400, { error: 'forge, when given, is signature, unsigned, body or certificate' });
+			const extras = whatsappExtras(spec);
+			if (typeof extras === 'string') return json(400, { error: extras });
 			const text = (name: string, fallback: string) => (typeof spec?.[name] === 'string' ? (spec[name] as string).slice(0, MAX_INBOUND_BODY) : fallback);
+			const api = sandbox.api(provider as SandboxProvider);
+			const from = text('from', '+33612345678');
+			// WhatsApp when asked, or when an address says so (whatsapp:…, or the provider's WhatsApp number); it then
+			// goes to the provider's WhatsApp number unless told otherwise.
+			const givenTo = typeof spec?.to === 'string' ? spec.to : '';
+			const whatsapp =
+				extras.channel === 'whatsapp' ||
+				(extras.channel !== 'sms' && (from.startsWith(WHATSAPP) || givenTo.startsWith(WHATSAPP) || (api.whatsappNumbers?.() ?? []).includes(bare(givenTo))));
+			const whatsappNumber = api.whatsappNumbers?.()[0];
+			const defaultTo = whatsapp && whatsappNumber ? (from.startsWith(WHATSAPP) ? `${WHATSAPP}${whatsappNumber}` : whatsappNumber) : (api.inboundNumbers()[0] ?? '');
 			const webhook: WebhookSpec = {
 				url: String(spec?.url),
 				event,
-				from: text('from', '+33612345678'),
-				to: text('to', sandbox.api(provider as SandboxProvider).inboundNumbers()[0] ?? ''),
-				body: text('body', 'Hello'),
+				from,
+				to: text('to', defaultTo),
+				body: text('body', extras.button?.title ?? 'Hello'),
 				status: text('status', 'delivered'),
 				errorCode: typeof spec?.errorCode === 'string' ? spec.errorCode : undefined,
 				messageId: typeof spec?.messageId === 'string' ? spec.messageId : undefined,
 				topicArn: typeof spec?.topicArn === 'string' ? spec.topicArn : undefined,
 				signedUrl: typeof spec?.signedUrl === 'string' ? spec.signedUrl : undefined,
 				forge: forge as WebhookSpec['forge'],
+				...(whatsapp ? { channel: 'whatsapp' as const } : {}),
+				...(extras.button ? { button: extras.button } : {}),
+				...(extras.replyTo ? { replyTo: extras.replyTo } : {}),
+				...(extras.profileName ? { profileName: extras.profileName } : {}),
 			};
 			const built = sandbox.api(provider as SandboxProvider).webhook(webhook);
 			const answer = await postOnce(built.url, built.headers, built.body);
@@ -137,9 +229,10 @@ export async function handleControl(sandbox: SandboxContext, req: SandboxRequest
 					'POST /__sandbox/reset': 'forget everything',
 					'GET /__sandbox/config': 'the sandbox accounts (for credentials)',
 					'GET /__sandbox/health': '{ok: true} while the sandbox serves',
-					'POST /__sandbox/inbound': "a message from a phone ({from, body, to?}), as the phone page sends it; posted to the number's inbound webhook",
+					'POST /__sandbox/inbound':
+						"a message from a phone ({from, body, to?, channel?: sms|whatsapp, button?: {payload, title}, replyTo?: message ID, profileName?}), as the phone page sends it; posted to the number's inbound webhook. WhatsApp when to is whatsapp:…, a WhatsApp number, or channel says so; it opens the 24-hour window",
 					'POST /__sandbox/webhooks':
-						'fire a provider webhook now ({provider, url, event: inbound|status, from?, to?, body?, status?, errorCode?, messageId?, topicArn?, signedUrl?, forge?: signature|unsigned|body|certificate}); returns what was sent and the answer',
+						'fire a provider webhook now ({provider, url, event: inbound|status, from?, to?, body?, status?, errorCode?, messageId?, topicArn?, signedUrl?, forge?: signature|unsigned|body|certificate, channel?, button?, replyTo?, profileName?}); WhatsApp when from or to is whatsapp:… or channel says so; returns what was sent and the answer',
 					...Object.fromEntries(sandbox.providerNames().flatMap((name) => Object.entries(sandbox.api(name).control?.routes ?? {}))),
 					'GET /': 'the phone page',
 				},

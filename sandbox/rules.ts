@@ -84,6 +84,52 @@ export function twilioStatusSteps(scenario: Scenario, viaService: boolean, start
 	return steps;
 }
 
+/** WhatsApp's customer-service window: free-form messages are allowed for 24 hours after the contact last wrote. */
+export const WHATSAPP_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Each (sender, contact) pair's 24-hour window, opened (again) by every message the contact sends to that sender.
+ * Numbers are E.164 without `whatsapp:`; time is in the caller's milliseconds (the sandbox passes its scaled length).
+ */
+export class ConversationWindows {
+	private readonly lastInbound = new Map<string, number>();
+
+	constructor(private readonly lengthMs = WHATSAPP_WINDOW_MS) {}
+
+	open(sender: string, contact: string, at = Date.now()): void {
+		this.lastInbound.set(`${sender}|${contact}`, at);
+	}
+
+	isOpen(sender: string, contact: string, now = Date.now()): boolean {
+		const at = this.lastInbound.get(`${sender}|${contact}`);
+		return at !== undefined && now - at < this.lengthMs;
+	}
+
+	clear(): void {
+		this.lastInbound.clear();
+	}
+}
+
+/** How long after it is delivered a WhatsApp message is read (its read receipt), in unscaled milliseconds. */
+export const WHATSAPP_READ_MS = 300;
+
+/**
+ * Twilio WhatsApp: (accepted →) queued → sent → delivered → read. WhatsApp reports no `sending` step. A message
+ * Twilio accepts but WhatsApp refuses (`failCode`: 63016, free-form outside the 24-hour window) fails soon after it
+ * starts sending; the magic numbers fail as their SMS do.
+ */
+export function twilioWhatsAppSteps(scenario: Scenario, viaService: boolean, startMs: number, failCode?: number): StatusStep[] {
+	const steps: StatusStep[] = [];
+	if (viaService) steps.push({ afterMs: STEP_MS.queued, status: 'queued' });
+	if (failCode !== undefined) return [...steps, { afterMs: startMs + STEP_MS.sending, status: 'failed', errorCode: failCode }];
+	steps.push({ afterMs: startMs + STEP_MS.sent, status: 'sent' });
+	const final = startMs + STEP_MS.final;
+	if (scenario === 'unreachable') steps.push({ afterMs: final, status: 'undelivered', errorCode: 30003 });
+	else if (scenario === 'filtered') steps.push({ afterMs: final, status: 'failed', errorCode: 30007 });
+	else steps.push({ afterMs: final, status: 'delivered' }, { afterMs: final + WHATSAPP_READ_MS, status: 'read' });
+	return steps;
+}
+
 /** Sinch, per recipient: Queued → Dispatched → Delivered, or Expired 406, Rejected 408/413, Failed 402. */
 export function sinchStatusSteps(scenario: Scenario, startMs: number): StatusStep[] {
 	const final = startMs + STEP_MS.final;

@@ -423,7 +423,7 @@ export class Sandbox implements SandboxContext {
 			return;
 		}
 		if (fault?.type === 'status') {
-			const response = api.faultResponse(fault.status ?? 503, fault.retryAfter);
+			const response = api.faultResponse(fault.status ?? 503, fault.retryAfter, req.path);
 			record.status = response.status;
 			write(res, response);
 			this.log(`${req.method} ${req.path} → ${response.status} (fault)`);

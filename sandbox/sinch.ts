@@ -1,9 +1,13 @@
-/** Sinch SMS (XMS) batches, the OAuth2 token endpoint and Verification (./sinchVerify.ts), as the sandbox plays them. */
+/**
+ * Sinch SMS (XMS) batches, the OAuth2 token endpoint, Verification (./sinchVerify.ts) and the Conversation API's
+ * WhatsApp (./sinchConversation.ts), as the sandbox plays them.
+ */
 import { randomBytes } from 'node:crypto';
 import { countSegments } from '../nodes/shared/rules/segments';
 import { computeSinchWebhookSignature } from '../nodes/shared/signatures/sinch';
 import { basicAuth, bearer, form, httpUrl, json, jsonBody, safeDecode } from './http';
 import { scenarioOf, sinchStatusSteps, TokenBucket } from './rules';
+import { sinchConversation } from './sinchConversation';
 import { sinchVerify } from './sinchVerify';
 import { newMessage, ulid } from './state';
 import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StoredMessage, WebhookSpec } from './types';
@@ -77,6 +81,13 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 	/** Set in Sinch's dashboard for real (PUT /__sandbox/sinch/callback-url here): inbound messages and default delivery reports go there. */
 	const servicePlan = { callbackUrl: '' };
 	const verify = sinchVerify(sandbox);
+	const conversation = sinchConversation(sandbox, {
+		tokenState(token) {
+			const expires = tokens.get(token);
+			if (expires === undefined) return 'unknown';
+			return expires > Date.now() ? 'valid' : 'expired';
+		},
+	});
 
 	function batchResource(b: Batch) {
 		const out: Record<string, unknown> = {
@@ -153,6 +164,10 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 	}
 
 	sandbox.onStatus.set('sinch', (m, event) => {
+		if (m.channel === 'whatsapp') {
+			conversation.onStatus(m, event);
+			return;
+		}
 		const b = batches.get(String(m.attributes.batchId));
 		// A batch without its own callback URL reports to the service plan's (set in Sinch's dashboard).
 		const url = b?.callbackUrl || servicePlan.callbackUrl;
@@ -293,12 +308,17 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 			bucket = undefined;
 			servicePlan.callbackUrl = '';
 			verify.reset();
+			conversation.reset();
 		},
-		matches: (_method, path) => path === '/xms' || path.startsWith('/xms/') || path === '/oauth2/token' || verify.matches(path),
+		matches: (_method, path) => path === '/xms' || path.startsWith('/xms/') || path === '/oauth2/token' || verify.matches(path) || conversation.matches(path),
 		inboundAccount: () => account.servicePlanId,
 		newInboundId: () => ulid(),
-		inboundNumbers: () => [...account.numbers],
+		// SMS numbers first (the control API's default `to`), then the Conversation app's WhatsApp number.
+		inboundNumbers: () => [...account.numbers, ...account.whatsappNumbers],
+		whatsappNumbers: () => conversation.whatsappNumbers(),
 		deliverInbound(m) {
+			// A WhatsApp message goes to the Conversation app's MESSAGE_INBOUND webhooks, an SMS to the service plan's callback URL.
+			if (conversation.isWhatsApp(m)) return conversation.deliverInbound(m);
 			const url = servicePlan.callbackUrl;
 			if (!url) return false;
 			const body = JSON.stringify(moText(m.id, m.from ?? '', m.to, m.body, m.createdAt));
@@ -309,9 +329,10 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 			routes: {
 				'GET|PUT /__sandbox/sinch/callback-url':
 					"the service plan's callback URL ({url}), as set in Sinch's dashboard: inbound messages, and the delivery reports of batches that name no callback_url",
+				...conversation.control.routes,
 			},
 			handle(method, path, body) {
-				if (path !== '/callback-url') return undefined;
+				if (path !== '/callback-url') return conversation.control.handle(method, path, body);
 				if (method === 'GET') return json(200, { url: servicePlan.callbackUrl });
 				if (method !== 'PUT') return undefined;
 				const url = body?.url;
@@ -321,6 +342,7 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 			},
 		},
 		webhook(spec: WebhookSpec) {
+			if (conversation.isWhatsAppSpec(spec)) return conversation.webhook(spec);
 			const id = spec.messageId ?? ulid();
 			const payload =
 				spec.event === 'inbound'
@@ -334,11 +356,14 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 		},
 		recipients: (req) => {
 			if (verify.matches(req.path)) return verify.recipients(req);
+			if (conversation.matches(req.path)) return conversation.recipients(req);
 			if (req.method !== 'POST') return [];
 			const to = jsonBody(req)?.to;
 			return Array.isArray(to) ? to.filter((r): r is string => typeof r === 'string').map((r) => `+${bare(r)}`) : [];
 		},
-		faultResponse: (status, retryAfter) => {
+		faultResponse: (status, retryAfter, path) => {
+			// The Conversation API answers in its own envelope; the SMS API (and Verification, as before) in XMS's.
+			if (path !== undefined && conversation.matches(path)) return conversation.faultResponse(status, retryAfter);
 			const headers: Record<string, string> = retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {};
 			if (status === 429) return sinchError(429, 'too_many_requests', 'Too many requests', headers);
 			if (status >= 500) return sinchError(status, 'internal_error', 'Internal error', headers);
@@ -347,10 +372,12 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 		errorResponse: (status, message, path) => {
 			// The OAuth2 token endpoint answers in OAuth2's shape, Verification in its own, the SMS API in Sinch's.
 			if (path === '/oauth2/token') return json(status, { error: status >= 500 ? 'server_error' : 'invalid_request', error_description: message });
+			if (conversation.matches(path)) return conversation.errorResponse(status, message);
 			return verify.matches(path) ? verify.errorResponse(status, message) : sinchError(status, codeFor(status), message);
 		},
 		handle(req) {
 			if (verify.matches(req.path)) return verify.handle(req);
+			if (conversation.matches(req.path)) return conversation.handle(req);
 			if (req.path === '/oauth2/token') {
 				return req.method === 'POST' ? issueToken(req) : json(405, { error: 'invalid_request', error_description: `${req.method} is not allowed here` });
 			}

@@ -3,12 +3,26 @@ import { countSegments } from '../nodes/shared/rules/segments';
 import { computeTwilioSignature } from '../nodes/shared/signatures/twilio';
 import { twilioSenderRate } from '../nodes/shared/providers/twilio/index';
 import { basicAuth, form, httpUrl, json, rfc2822 } from './http';
-import { scenarioOf, SenderQueue, twilioStatusSteps } from './rules';
+import { ConversationWindows, scenarioOf, SenderQueue, twilioStatusSteps, twilioWhatsAppSteps, WHATSAPP_WINDOW_MS } from './rules';
 import { E164 } from './faults';
 import { newId, newMessage } from './state';
+import { twilioContent } from './twilioContent';
 import { twilioError } from './twilioError';
 import { twilioVerify } from './twilioVerify';
-import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StoredMessage, WebhookSpec } from './types';
+import {
+	addressProblem,
+	contentOf,
+	isWhatsApp,
+	stripChannel,
+	WHATSAPP_PER_SECOND,
+	WHATSAPP_PREFIX,
+	WHATSAPP_PRICE,
+	whatsappContent,
+	whatsappInboundParams,
+	whatsappStatusParams,
+	windowRefusal,
+} from './twilioWhatsApp';
+import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StatusEvent, StoredMessage, WebhookSpec } from './types';
 
 /** The Messaging Services API lives on messaging.twilio.com: /v1/Services/MG…. */
 const SERVICE_PATH = /^\/v1\/Services\/([^/]+)$/;
@@ -43,10 +57,6 @@ function callbackProblem(value: string): boolean {
 	return !url || url.hostname.includes('_');
 }
 
-function stripChannel(address: string): { channel: 'sms' | 'whatsapp'; number: string } {
-	return address.startsWith('whatsapp:') ? { channel: 'whatsapp', number: address.slice(9) } : { channel: 'sms', number: address };
-}
-
 export function twilioApi(sandbox: SandboxContext): ProviderApi {
 	const account = sandbox.accounts.twilio;
 	/** Each sender's queue, in real (scaled) milliseconds. */
@@ -54,8 +64,12 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 	/** Webhook settings of the account's numbers (by E.164) and of its Messaging Service. */
 	const numbers = new Map<string, NumberSettings>();
 	const service: ServiceSettings = { inboundRequestUrl: '', inboundMethod: 'POST', statusCallback: '' };
-	const allNumbers = () => [...account.numbers, ...account.serviceNumbers];
+	// The WhatsApp senders are numbers of the account too: their inbound messages go to their SmsUrl.
+	const allNumbers = () => [...new Set([...account.numbers, ...account.serviceNumbers, ...account.whatsappNumbers])];
 	const verify = twilioVerify(sandbox);
+	const contents = twilioContent(sandbox);
+	/** WhatsApp's 24-hour windows, by (sender, contact), opened by the contact's inbound messages. */
+	const windows = new ConversationWindows(sandbox.scaled(WHATSAPP_WINDOW_MS));
 
 	function numberSettings(number: string): NumberSettings | undefined {
 		if (!allNumbers().includes(number)) return undefined;
@@ -112,7 +126,8 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 	/** The form Twilio posts for an inbound message, and the URL it is sent to. */
 	function inboundParams(m: StoredMessage): Record<string, string> {
 		const to = stripChannel(m.to);
-		const prefix = to.channel === 'whatsapp' ? 'whatsapp:' : '';
+		const whatsapp = isWhatsApp(m);
+		const prefix = whatsapp ? WHATSAPP_PREFIX : '';
 		const params: Record<string, string> = {
 			SmsMessageSid: m.id,
 			NumMedia: String(m.mediaUrls.length),
@@ -131,6 +146,7 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 			params[`MediaContentType${i}`] = 'image/jpeg';
 		});
 		if (account.serviceNumbers.includes(to.number)) params.MessagingServiceSid = account.messagingServiceSid;
+		if (whatsapp) Object.assign(params, whatsappInboundParams(m, m.whatsapp?.replyTo ? sandbox.messages.get(m.whatsapp.replyTo) : undefined));
 		return params;
 	}
 
@@ -159,7 +175,9 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 				.trim();
 			if (!body) continue;
 			const reply = sandbox.store(newMessage({ provider: 'twilio', id: newId('SM'), account: m.account, from: m.to, to: m.from ?? '', body, status: 'queued' }));
-			sandbox.progress(reply, twilioStatusSteps('ok', false, 0));
+			// A reply to a WhatsApp message is one too, inside the window the message just opened.
+			if (isWhatsApp(m)) Object.assign(reply, { channel: 'whatsapp', segments: 1, whatsapp: {} });
+			sandbox.progress(reply, isWhatsApp(m) ? twilioWhatsAppSteps('ok', false, 0) : twilioStatusSteps('ok', false, 0));
 		}
 	}
 
@@ -189,8 +207,8 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 		};
 	}
 
-	sandbox.onStatus.set('twilio', (m, event) => {
-		if (!m.callbackUrl) return;
+	/** A status callback's form: the SMS fields, WhatsApp's own, or an SMS carrier's receipt date on a final status. */
+	function statusParams(m: StoredMessage, event: StatusEvent): Record<string, string> {
 		const params: Record<string, string> = {
 			AccountSid: m.account,
 			From: m.from ?? '',
@@ -203,9 +221,15 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 		};
 		if (m.messagingServiceSid) params.MessagingServiceSid = m.messagingServiceSid;
 		if (event.errorCode !== null && event.errorCode !== undefined) params.ErrorCode = String(event.errorCode);
-		if (['delivered', 'undelivered', 'failed'].includes(event.status)) {
-			params.RawDlrDoneDate = event.at.slice(2, 16).replace(/[-T:]/g, '');
-		}
+		if (isWhatsApp(m)) Object.assign(params, whatsappStatusParams(m, event));
+		else if (['delivered', 'undelivered', 'failed'].includes(event.status)) params.RawDlrDoneDate = event.at.slice(2, 16).replace(/[-T:]/g, '');
+		return params;
+	}
+
+	sandbox.onStatus.set('twilio', (m, event) => {
+		if (event.status === 'read' && m.whatsapp) m.whatsapp.readAt = event.at;
+		if (!m.callbackUrl) return;
+		const params = statusParams(m, event);
 		const body = new URLSearchParams(params).toString();
 		sandbox.sendCallback({
 			provider: 'twilio',
@@ -257,8 +281,10 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 		if (serviceSid && serviceSid !== account.messagingServiceSid) {
 			return twilioError(400, 21701, 'The Messaging Service Sid is invalid.');
 		}
-		if (fromRaw && !serviceSid) {
-			const from = stripChannel(fromRaw).number;
+		const addressError = addressProblem(to, fromRaw, Boolean(serviceSid), account.whatsappNumbers);
+		if (addressError) return addressError;
+		if (fromRaw && !serviceSid && to.channel === 'sms') {
+			const from = fromRaw;
 			const alphanumeric = /[A-Za-z]/.test(from) && /^[A-Za-z0-9 ]{1,11}$/.test(from);
 			const shortCode = /^\d{5,6}$/.test(from);
 			if (!alphanumeric && !shortCode && !account.numbers.includes(from)) {
@@ -275,6 +301,8 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 			}
 			if (p.get('ScheduleType') !== 'fixed') return twilioError(400, 35114, 'Scheduling does not support this ScheduleType.');
 		}
+		const sent = contentOf(p, to.channel, contents.get);
+		if ('error' in sent) return sent.error;
 		const validity = p.get('ValidityPeriod');
 		if (validity !== null && !(Number(validity) >= 1 && Number(validity) <= 36000)) {
 			return twilioError(400, 21620, 'Invalid ValidityPeriod.');
@@ -284,36 +312,49 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 		if (scenario === 'optedOut') return twilioError(400, 21610, 'Attempt to send to unsubscribed recipient');
 		if (scenario === 'landline') return twilioError(400, 21614, `'To' number ${toRaw} is not a valid mobile number`);
 
-		const segments = countSegments(body);
-		const from = serviceSid ? `${to.channel === 'whatsapp' ? 'whatsapp:' : ''}${account.serviceNumbers[0]}` : fromRaw;
-		// The sender's queue: each sender sends its segments at its own rate; more than the allowed backlog is refused.
-		// A scheduled message waits for its time instead.
+		const whatsapp = to.channel === 'whatsapp';
+		// A content replaces Body and MediaUrl: what goes out is the template's text and media, variables filled in.
+		const text = sent.rendered ? sent.rendered.body : body;
+		const mediaUrls = sent.rendered ? sent.rendered.mediaUrls : media;
+		const segments = countSegments(text);
+		// A Messaging Service sends from its pool: its WhatsApp sender for WhatsApp, else its first number.
+		const from = serviceSid ? (whatsapp ? `${WHATSAPP_PREFIX}${account.whatsappNumbers[0]}` : account.serviceNumbers[0]) : fromRaw;
+		// The sender's queue: each sender sends its segments at its own rate (a WhatsApp sender, messages at its
+		// throughput); more than the allowed backlog is refused. A scheduled message waits for its time instead.
 		const now = Date.now();
-		const slot = sendAt ? now : queue.enqueue(`${sid}|${from}`, segments.segments, twilioSenderRate(stripChannel(from).number), now);
+		const [units, rate] = whatsapp ? [1, WHATSAPP_PER_SECOND] : [segments.segments, twilioSenderRate(stripChannel(from).number)];
+		const slot = sendAt ? now : queue.enqueue(`${sid}|${from}`, units, rate, now);
 		if (slot === null) return twilioError(400, 21611, 'This From number has exceeded the maximum number of queued messages.');
+		// WhatsApp: free-form goes only inside the contact's 24-hour window; outside it, only an approved template.
+		const windowOpen = whatsapp && windows.isOpen(stripChannel(from).number, to.number, now);
+		const failCode = whatsapp ? windowRefusal(sent.content, windowOpen) : undefined;
+		const template = sent.content && sent.rendered ? { content: sent.content, rendered: sent.rendered, windowOpen } : undefined;
 
 		const first = sendAt ? 'scheduled' : serviceSid ? 'accepted' : 'queued';
 		const message = sandbox.store(
 			newMessage({
 				provider: 'twilio',
-				id: newId(media.length ? 'MM' : 'SM'),
+				id: newId(mediaUrls.length ? 'MM' : 'SM'),
 				account: sid,
 				from: sendAt ? null : from,
 				to: toRaw,
-				body,
-				mediaUrls: media,
+				body: text,
+				mediaUrls,
 				status: first,
 				sendAt: sendAt ? sendAt.toISOString() : null,
 				callbackUrl: callbackUrl || null,
 				messagingServiceSid: serviceSid || null,
+				// Twilio counts a WhatsApp message as one segment, whatever its length.
+				...(whatsapp ? { channel: 'whatsapp' as const, segments: 1, whatsapp: whatsappContent(text, mediaUrls, template) } : {}),
 			}),
 		);
 		if (sendAt) return json(201, resource(message));
 		// Status steps are in unscaled sandbox time (sandbox.later scales them); the queue is in real time.
 		const start = (slot - now) / sandbox.timeScale;
-		sandbox.progress(message, twilioStatusSteps(scenario, first === 'accepted', start));
+		sandbox.progress(message, whatsapp ? twilioWhatsAppSteps(scenario, first === 'accepted', start, failCode) : twilioStatusSteps(scenario, first === 'accepted', start));
+		if (failCode !== undefined) return json(201, resource(message));
 		sandbox.later(start + 260, () => {
-			message.price = (-0.0079 * message.segments).toFixed(5);
+			message.price = whatsapp ? WHATSAPP_PRICE : (-0.0079 * message.segments).toFixed(5);
 		});
 		return json(201, resource(message));
 	}
@@ -369,13 +410,18 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 			numbers.clear();
 			Object.assign(service, { inboundRequestUrl: '', inboundMethod: 'POST', statusCallback: '' });
 			verify.reset();
+			contents.reset();
+			windows.clear();
 		},
-		matches: (_method, path) => path === '/2010-04-01' || path.startsWith('/2010-04-01/') || SERVICE_PATH.test(path) || verify.matches(path),
+		matches: (_method, path) => path === '/2010-04-01' || path.startsWith('/2010-04-01/') || SERVICE_PATH.test(path) || verify.matches(path) || contents.matches(path),
 		inboundAccount: () => account.accountSid,
 		newInboundId: () => newId('SM'),
 		inboundNumbers: allNumbers,
+		whatsappNumbers: () => [...account.whatsappNumbers],
 		deliverInbound(m) {
 			const to = stripChannel(m.to).number;
+			// What the contact writes opens (again) their 24-hour window with this sender, webhook or not.
+			if (isWhatsApp(m)) windows.open(to, stripChannel(m.from ?? '').number);
 			const url = account.serviceNumbers.includes(to) && service.inboundRequestUrl ? service.inboundRequestUrl : numberSettings(to)?.smsUrl;
 			if (!url) return false;
 			const params = inboundParams(m);
@@ -386,10 +432,22 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 		},
 		webhook(spec: WebhookSpec) {
 			const id = spec.messageId ?? newId('SM');
-			const params: Record<string, string> =
-				spec.event === 'inbound'
-					? inboundParams(newMessage({ provider: 'twilio', id, account: account.accountSid, direction: 'inbound', from: spec.from, to: spec.to, body: spec.body, status: 'received' }))
-					: { AccountSid: account.accountSid, From: spec.from, To: spec.to, MessageSid: id, MessageStatus: spec.status, SmsSid: id, SmsStatus: spec.status, ApiVersion: '2010-04-01', ...(spec.errorCode ? { ErrorCode: spec.errorCode } : {}) };
+			// A message as Twilio would have it: WhatsApp when either address says so, with a tap or a reply if asked.
+			const whatsapp = spec.channel === 'whatsapp' || spec.from.startsWith(WHATSAPP_PREFIX) || spec.to.startsWith(WHATSAPP_PREFIX);
+			const address = (value: string) => (whatsapp && !value.startsWith(WHATSAPP_PREFIX) ? `${WHATSAPP_PREFIX}${value}` : value);
+			const inbound = spec.event === 'inbound';
+			const m = newMessage({
+				provider: 'twilio',
+				id,
+				account: account.accountSid,
+				direction: inbound ? 'inbound' : 'outbound-api',
+				from: address(spec.from),
+				to: address(spec.to),
+				body: spec.body,
+				status: inbound ? 'received' : spec.status,
+				...(whatsapp ? { channel: 'whatsapp' as const, whatsapp: inbound ? { buttonPayload: spec.button?.payload, replyTo: spec.replyTo, profileName: spec.profileName } : {} } : {}),
+			});
+			const params = inbound ? inboundParams(m) : statusParams(m, { status: spec.status, at: m.createdAt, errorCode: spec.errorCode ?? null });
 			const signed = signedForm(spec.url, params, spec.signedUrl ?? spec.url);
 			if (spec.forge === 'unsigned') delete signed.headers['X-Twilio-Signature'];
 			if (spec.forge === 'signature' || spec.forge === 'certificate') signed.headers['X-Twilio-Signature'] = computeTwilioSignature('not-the-auth-token', spec.signedUrl ?? spec.url, params);
@@ -397,7 +455,7 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 			return { url: spec.url, ...signed };
 		},
 		recipients: (req) => {
-			if (req.method !== 'POST') return [];
+			if (req.method !== 'POST' || contents.matches(req.path)) return [];
 			const to = form(req).get('To');
 			return to ? [stripChannel(to).number] : [];
 		},
@@ -410,6 +468,7 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 		errorResponse: (status, message) => twilioError(status, codeFor(status), message),
 		async handle(req) {
 			if (verify.matches(req.path)) return verify.handle(req, () => authenticate(req, account.accountSid));
+			if (contents.matches(req.path)) return contents.handle(req, () => authenticate(req, account.accountSid));
 			const serviceMatch = SERVICE_PATH.exec(req.path);
 			if (serviceMatch) {
 				const denied = authenticate(req, account.accountSid);

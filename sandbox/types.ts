@@ -81,6 +81,37 @@ export interface StoredMessage {
 	deliveryReport: string | null;
 	canceled: boolean;
 	attributes: Record<string, string>;
+	/** 'whatsapp' for WhatsApp messages (Twilio `whatsapp:` addresses, Sinch Conversation); SMS when absent. */
+	channel?: 'sms' | 'whatsapp';
+	/** What only a WhatsApp message has: a template, buttons, a tapped button, a read receipt. */
+	whatsapp?: WhatsAppContent;
+}
+
+/** A quick-reply button: the text the phone shows and the payload that comes back when it is tapped. */
+export interface WhatsAppButton {
+	title: string;
+	payload: string;
+}
+
+export interface WhatsAppContent {
+	/** The template sent (a Twilio Content SID, a Sinch template ID), with its language and the variables filled in. */
+	template?: { id: string; name: string; language: string; variables: Record<string, string> };
+	/** Quick-reply buttons the phone shows under the message. */
+	buttons?: WhatsAppButton[];
+	/** A caption under media. */
+	caption?: string;
+	/** Inbound: the payload of the button the person tapped, and the ID of the message that carried it. */
+	buttonPayload?: string;
+	replyTo?: string;
+	/** When the recipient read the message (a read receipt). */
+	readAt?: string;
+	/** Inbound: the WhatsApp profile name of the person who wrote (Twilio's ProfileName). */
+	profileName?: string;
+	/**
+	 * Outbound, Twilio: buttons sent as an interactive session message (a content WhatsApp has not approved, sent
+	 * inside the 24-hour window) rather than as a template; a tap on them comes back as MessageType=interactive.
+	 */
+	interactive?: boolean;
 }
 
 export interface RequestRecord {
@@ -140,14 +171,16 @@ export interface ProviderApi {
 	matches(method: string, path: string): boolean;
 	recipients(req: SandboxRequest): string[];
 	handle(req: SandboxRequest): Promise<SandboxResponse> | SandboxResponse;
-	/** The provider's own answer for an injected HTTP status. */
-	faultResponse(status: number, retryAfter?: number): SandboxResponse;
+	/** The provider's own answer for an injected HTTP status (`path`: the request's, for a provider with several APIs and shapes). */
+	faultResponse(status: number, retryAfter?: number, path?: string): SandboxResponse;
 	/** An error in the provider's own shape, for what the server refuses before a handler runs (404, 413, 500). */
 	errorResponse(status: number, message: string, path: string): SandboxResponse;
 	/** Forget what the emulation keeps besides messages: queues, rate budgets, batches, webhook settings. */
 	reset(): void;
 	/** The numbers people can text on this provider (the phone page's replies go to their inbound webhooks). */
 	inboundNumbers(): string[];
+	/** The provider's WhatsApp numbers (among inboundNumbers): a message to one of them is a WhatsApp message. */
+	whatsappNumbers?(): string[];
 	/** The account an inbound message to this provider belongs to (account SID, service plan, access key). */
 	inboundAccount(): string;
 	/** A new ID for an inbound message, as this provider writes them. */
@@ -180,6 +213,15 @@ export interface WebhookSpec {
 	topicArn?: string;
 	/** Twilio: the URL to sign, when it differs from where it is posted (a proxy). */
 	signedUrl?: string;
+	/**
+	 * 'whatsapp' for a WhatsApp webhook (Sinch: a Conversation API callback; also chosen when `from`/`to` is a
+	 * WhatsApp number or a `whatsapp:` address); SMS when absent.
+	 */
+	channel?: 'sms' | 'whatsapp';
+	/** WhatsApp inbound: a quick-reply tap (the body is its title), the message it answers, the sender's profile name. */
+	button?: WhatsAppButton;
+	replyTo?: string;
+	profileName?: string;
 	/** How to spoil it: a wrong signature, no signature, the body changed after signing, or (SNS) a certificate from an untrusted host. */
 	forge?: 'signature' | 'unsigned' | 'body' | 'certificate';
 }

@@ -368,6 +368,45 @@ describe('other malformed requests get the provider own error', () => {
 		expect(body(response)).toMatchObject({ code: 21620, status: 400 });
 		await expectUp();
 	});
+
+	it('Twilio Content API: malformed JSON, odd paths and methods, and hostile ContentVariables get Twilio’s shape, never a crash', async () => {
+		const { accountSid, authToken } = sandbox.accounts.twilio;
+		const auth = { Authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`, 'Content-Type': 'application/json' };
+		const content = (method: string, path: string, payload?: string | Buffer, headers: Record<string, string | null> = auth) => send({ method, path, headers, body: payload });
+		const seed = 'HX0b7de13e8d46508ca7c9981891d2a673';
+		const bad: Array<[string, string, string | Buffer | undefined, number]> = [
+			...['{"language":', '', 'null', '[]', '"x"', `{"language":"en","types":${'['.repeat(50_000)}${']'.repeat(50_000)}}`].map((p): [string, string, string, number] => ['POST', '/v1/Content', p, 400]),
+			['POST', '/v1/Content', '{"language":"en","types":{"__proto__":{"body":"x"}}}', 400],
+			['POST', '/v1/Content', '{"language":"en","variables":{"1":{"x":1}},"types":{"twilio/text":{"body":"x"}}}', 400],
+			['POST', '/v1/Content', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), 400],
+			['POST', `/v1/Content/${seed}/ApprovalRequests/whatsapp`, '{"name":', 400],
+			['POST', `/v1/Content/${seed}/ApprovalRequests/whatsapp`, '{"name":["x"],"category":{"toString":1}}', 400],
+			['GET', '/v1/Content/%zz', undefined, 404],
+			['GET', `/v1/Content/${seed}/Nope`, undefined, 404],
+			['GET', `/v1/Content/${seed}/ApprovalRequests/sms`, undefined, 404],
+			['GET', '/v1/Content?PageSize=-1&Page=1e309', undefined, 200],
+			['PATCH', '/v1/Content', '{}', 405],
+			['PUT', `/v1/Content/${seed}`, '{}', 405],
+			['POST', '/v1/ContentAndApprovals', '{}', 405],
+		];
+		for (const [method, path, payload, status] of bad) {
+			const response = await content(method, path, payload);
+			expect([method, path, response.status]).toEqual([method, path, status]);
+			if (status !== 200) expectShape('twilio', response);
+		}
+		const unauthenticated = await content('GET', '/v1/ContentAndApprovals', undefined, {});
+		expect(unauthenticated.status).toBe(401);
+		expectShape('twilio', unauthenticated);
+		// ContentVariables reach JSON.parse as a form value: hostile ones are a 21656, never a crash or a polluted object.
+		for (const variables of ['{"__proto__":{"polluted":"yes"}}', `${'['.repeat(50_000)}${']'.repeat(50_000)}`, '{"1":"x"', '1e309']) {
+			const response = await twilio({ To: 'whatsapp:+33612345678', From: 'whatsapp:+14155238886', Body: '', ContentSid: seed, ContentVariables: variables });
+			expect(response.status).toBe(400);
+			expect(body(response)).toMatchObject({ code: 21656 });
+			expectShape('twilio', response);
+		}
+		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+		await expectUp();
+	});
 });
 
 describe('the top-level guard', () => {

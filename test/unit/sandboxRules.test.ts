@@ -1,5 +1,18 @@
 import { MAGIC_NUMBERS } from '../../sandbox/config';
-import { scenarioOf, SenderQueue, sinchStatusSteps, snsStatusSteps, STEP_MS, TokenBucket, twilioStatusSteps, type Scenario } from '../../sandbox/rules';
+import {
+	ConversationWindows,
+	scenarioOf,
+	SenderQueue,
+	sinchStatusSteps,
+	snsStatusSteps,
+	STEP_MS,
+	TokenBucket,
+	twilioStatusSteps,
+	twilioWhatsAppSteps,
+	WHATSAPP_READ_MS,
+	WHATSAPP_WINDOW_MS,
+	type Scenario,
+} from '../../sandbox/rules';
 import { countSegments } from '../../nodes/shared/rules/segments';
 import { twilioSenderRate } from '../../nodes/shared/providers/twilio/index';
 
@@ -144,6 +157,23 @@ describe('status steps', () => {
 		expect(twilioStatusSteps('filtered', false, 0).at(-1)).toEqual({ afterMs: 600, status: 'failed', errorCode: 30007 });
 	});
 
+	it('Twilio WhatsApp: sent → delivered → read (no sending step), 63016 soon after it starts, magic numbers as SMS', () => {
+		expect(WHATSAPP_READ_MS).toBe(300);
+		expect(twilioWhatsAppSteps('ok', false, 1000)).toEqual([
+			{ afterMs: 1250, status: 'sent' },
+			{ afterMs: 1600, status: 'delivered' },
+			{ afterMs: 1900, status: 'read' },
+		]);
+		expect(twilioWhatsAppSteps('ok', true, 0)[0]).toEqual({ afterMs: 50, status: 'queued' });
+		expect(twilioWhatsAppSteps('ok', false, 1000, 63016)).toEqual([{ afterMs: 1100, status: 'failed', errorCode: 63016 }]);
+		expect(twilioWhatsAppSteps('ok', true, 0, 63016)).toEqual([
+			{ afterMs: 50, status: 'queued' },
+			{ afterMs: 100, status: 'failed', errorCode: 63016 },
+		]);
+		expect(twilioWhatsAppSteps('unreachable', false, 0).at(-1)).toEqual({ afterMs: 600, status: 'undelivered', errorCode: 30003 });
+		expect(twilioWhatsAppSteps('filtered', false, 0).at(-1)).toEqual({ afterMs: 600, status: 'failed', errorCode: 30007 });
+	});
+
 	it('Sinch: Dispatched, then Delivered or the failure with its code', () => {
 		expect(sinchStatusSteps('ok', 500)).toEqual([
 			{ afterMs: 650, status: 'Dispatched' },
@@ -159,5 +189,28 @@ describe('status steps', () => {
 	it('AWS SNS: SUCCESS, or FAILURE with the reason', () => {
 		expect(snsStatusSteps('ok')).toEqual([{ afterMs: 600, status: 'SUCCESS', errorCode: null }]);
 		expect(snsStatusSteps('unreachable')).toEqual([{ afterMs: 600, status: 'FAILURE', errorCode: 'unreachable' }]);
+	});
+});
+
+describe("ConversationWindows (WhatsApp's 24-hour window)", () => {
+	it('opens for 24 hours from the contact’s last message, per sender and contact, again with each message', () => {
+		expect(WHATSAPP_WINDOW_MS).toBe(86_400_000);
+		const windows = new ConversationWindows();
+		expect(windows.isOpen('+14155238886', '+33612345678', 0)).toBe(false);
+		windows.open('+14155238886', '+33612345678', 1000);
+		expect(windows.isOpen('+14155238886', '+33612345678', 1000 + WHATSAPP_WINDOW_MS - 1)).toBe(true);
+		expect(windows.isOpen('+14155238886', '+33612345678', 1000 + WHATSAPP_WINDOW_MS)).toBe(false);
+		expect(windows.isOpen('+14155238886', '+33612345679', 1000)).toBe(false);
+		expect(windows.isOpen('+12025550155', '+33612345678', 1000)).toBe(false);
+		windows.open('+14155238886', '+33612345678', 50_000_000);
+		expect(windows.isOpen('+14155238886', '+33612345678', 1000 + WHATSAPP_WINDOW_MS)).toBe(true);
+		windows.clear();
+		expect(windows.isOpen('+14155238886', '+33612345678', 50_000_000)).toBe(false);
+	});
+
+	it('runs on the sandbox’s clock: its length is given scaled', () => {
+		const windows = new ConversationWindows(100);
+		windows.open('s', 'c', 0);
+		expect([windows.isOpen('s', 'c', 99), windows.isOpen('s', 'c', 100)]).toEqual([true, false]);
 	});
 });
