@@ -89,6 +89,8 @@ export function toTriggerItems(provider: ProviderName, events: readonly Provider
 			errorCode: event.errorCode,
 			errorMessage: event.errorMessage,
 			channel: event.channel,
+			// WhatsApp's own: a tapped button, the message answered, the profile name.
+			...(event.channel === 'whatsapp' ? { button: event.button ?? null, replyTo: event.replyTo ?? null, profileName: event.profileName ?? null } : {}),
 			keyword,
 			receivedAt: receivedAt.toISOString(),
 			duplicate: seen.duplicate,

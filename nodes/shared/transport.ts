@@ -4,7 +4,7 @@
  * the whole exchange, and every outcome comes back as a response or a ProviderError. Whatever comes back is
  * cleaned of the credential's secrets first: an echoing provider or proxy cannot leak them into an item.
  */
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHookFunctions, IHttpRequestOptions, IWebhookFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHookFunctions, IHttpRequestOptions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { classifyNetworkError, ProviderError } from './rules/errors';
 import { makeRedactor, redactDeep, type Redactor } from './rules/redact';
 import type { Provider, ProviderContext, ProviderHttpRequest, ProviderHttpResponse } from './providers/types';
@@ -74,8 +74,8 @@ export interface TransportContext extends ProviderContext {
 	redact: Redactor;
 }
 
-/** The n8n contexts a provider can be reached from: a node's run, a trigger's lifecycle, a webhook request. */
-export type CallingFunctions = IExecuteFunctions | IHookFunctions | IWebhookFunctions;
+/** The n8n contexts a provider can be reached from: a node's run, a trigger's lifecycle, a webhook request, the editor's lists. */
+export type CallingFunctions = IExecuteFunctions | IHookFunctions | IWebhookFunctions | ILoadOptionsFunctions;
 
 export async function providerContext(
 	fns: CallingFunctions,

@@ -3,6 +3,7 @@
  * to fall back to: "twilio", "twilio,sns".
  */
 import { SINCH, SINCH_CODES, SINCH_DELIVERY_CODES, SINCH_STATUSES, sinchSecrets } from './sinch/index';
+import { sinchConversation } from './sinch/conversation';
 import { sinchSms } from './sinch/sms';
 import { sinchVerify } from './sinch/verify';
 import { sinchWebhooks } from './sinch/webhooks';
@@ -13,6 +14,7 @@ import { TWILIO, TWILIO_CODES, TWILIO_SENDER_RATES, TWILIO_STATUSES, twilioSecre
 import { twilioSms } from './twilio/sms';
 import { twilioVerify } from './twilio/verify';
 import { twilioWebhooks } from './twilio/webhooks';
+import { twilioWhatsApp } from './twilio/whatsapp';
 import type { Provider, ProviderName } from './types';
 
 export const PROVIDERS: Readonly<Record<ProviderName, Provider>> = {
@@ -27,6 +29,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, Provider>> = {
 		sms: twilioSms,
 		webhooks: twilioWebhooks,
 		verify: twilioVerify,
+		whatsapp: twilioWhatsApp,
 	},
 	sinch: {
 		...SINCH,
@@ -41,6 +44,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, Provider>> = {
 		sms: sinchSms,
 		webhooks: sinchWebhooks,
 		verify: sinchVerify,
+		whatsapp: sinchConversation,
 	},
 	sns: {
 		...SNS,

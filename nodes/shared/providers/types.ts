@@ -8,6 +8,7 @@ import type { CodeTable } from '../rules/errors';
 import type { MessageStatus, StatusTable } from '../rules/status';
 import type { VerifyCapability } from './verifyTypes';
 import type { WebhooksCapability } from './webhookTypes';
+import type { WhatsAppCapability } from './whatsappTypes';
 
 export type ProviderName = 'twilio' | 'sinch' | 'sns';
 
@@ -166,6 +167,8 @@ export interface Provider {
 	webhooks?: WebhooksCapability;
 	/** One-time codes sent and checked by the provider's own verification service. */
 	verify?: VerifyCapability;
+	/** WhatsApp messages and templates. */
+	whatsapp?: WhatsAppCapability;
 }
 
-export type Capability = 'sms' | 'webhooks' | 'verify';
+export type Capability = 'sms' | 'webhooks' | 'verify' | 'whatsapp';

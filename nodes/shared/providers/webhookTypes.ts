@@ -57,6 +57,12 @@ export interface ProviderWebhookEvent {
 	errorCode: string | null;
 	errorMessage: string | null;
 	channel: WebhookChannel;
+	/** WhatsApp: the quick-reply button the customer tapped (its payload, and the text it showed). */
+	button?: { payload: string; text: string | null } | null;
+	/** WhatsApp: the message the customer answered (a button's message, a quoted reply). */
+	replyTo?: string | null;
+	/** WhatsApp: the customer's profile name, where the provider passes it on. */
+	profileName?: string | null;
 	/** The same for every redelivery of this event by the provider: what duplicates are found by. */
 	deliveryKey: string;
 	raw: IDataObject;

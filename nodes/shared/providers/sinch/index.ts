@@ -88,6 +88,49 @@ export const SINCH_VERIFY_CODES: CodeTable = {
 	'50301': rule('unavailable', 'Sinch reports a configuration error on its side', 'contact Sinch support if it lasts'),
 };
 
+/** Conversation API delivery statuses (MESSAGE_DELIVERY callbacks), lower case, in our model. */
+export const SINCH_CONVERSATION_STATUSES: StatusTable = {
+	queued_on_channel: 'sent',
+	delivered: 'delivered',
+	read: 'read',
+	failed: 'failed',
+	switching_channel: 'sending',
+};
+
+const WINDOW_ADVICE = 'send an approved WhatsApp template instead, or wait until the customer writes';
+
+/**
+ * Conversation API errors: the `status` of its error envelope ({error: {code, message, status}}) for refusals, and the
+ * `reason.code` of a FAILED delivery report (developers.sinch.com/docs/conversation/api-reference, ReasonCode).
+ */
+export const SINCH_CONVERSATION_CODES: CodeTable = {
+	UNAUTHENTICATED: rule('auth', 'Sinch refused the access key', 'check the Access Key ID and Secret in the Sinch credential (Project ID + Access Key)'),
+	PERMISSION_DENIED: rule('auth', 'Sinch refused access to this Conversation project or app', 'check the Conversation Project ID and that the access key belongs to that project'),
+	NOT_FOUND: rule('config', 'Sinch has no such Conversation project or app', 'check the Conversation Project ID and App ID in the Sinch credential'),
+	INVALID_ARGUMENT: rule('request', 'Sinch refused a parameter of the message', 'check the number, the template and its parameters'),
+	FAILED_PRECONDITION: rule('config', 'The Sinch Conversation app is not set up for WhatsApp', 'add a WhatsApp channel to the app in the Sinch dashboard'),
+	RESOURCE_EXHAUSTED: rule('rateLimited', 'Too many requests to the Sinch Conversation API', 'send more slowly (25 messages a second per app by default)'),
+	OUTSIDE_ALLOWED_SENDING_WINDOW: rule('content', 'WhatsApp free-form messages are only allowed within 24 hours of the customer’s last message', WINDOW_ADVICE),
+	RECIPIENT_INVALID_CHANNEL_IDENTITY: rule('recipient', 'The number is not a WhatsApp account', 'check the number, or reach the customer by SMS'),
+	RECIPIENT_NOT_REACHABLE: rule('recipient', 'WhatsApp could not reach the recipient', 'check the number, or reach the customer by SMS'),
+	RECIPIENT_NOT_OPTED_IN: rule('recipient', 'The recipient has not opted in to messages from this sender', 'collect their opt-in before writing to them'),
+	TEMPLATE_NOT_FOUND: rule('request', 'WhatsApp has no approved template with this ID', 'check the template name in the Sinch dashboard (WhatsApp templates must be approved by Meta)'),
+	TEMPLATE_INSUFFICIENT_PARAMETERS: rule('request', 'The template needs more parameters', 'fill in every parameter the template uses'),
+	TEMPLATE_NON_EXISTING_LANGUAGE_OR_VERSION: rule('request', 'The template has no version in this language', 'use a language the template is approved in, written like en_US'),
+	MEDIA_TYPE_UNSUPPORTED: rule('content', 'WhatsApp does not take this kind of media', 'send an image, video, audio file or PDF'),
+	MEDIA_TOO_LARGE: rule('content', 'The media file is too large for WhatsApp', 'send a smaller file'),
+	MEDIA_NOT_REACHABLE: rule('content', 'Sinch could not download the media', 'use a public http(s) URL'),
+	CHANNEL_BAD_CONFIGURATION: rule('config', "The app's WhatsApp channel is misconfigured", 'check the WhatsApp channel of the app in the Sinch dashboard'),
+	CHANNEL_CONFIGURATION_MISSING: rule('config', 'The app has no WhatsApp channel', 'add a WhatsApp channel to the app in the Sinch dashboard'),
+	UNKNOWN_APP: rule('config', 'Sinch has no such Conversation app', 'check the Conversation App ID in the Sinch credential'),
+	INACTIVE_CREDENTIAL: rule('config', "The app's WhatsApp credential is inactive", 'check the WhatsApp sender in the Sinch dashboard'),
+	NO_PERMISSION: rule('config', 'The app may not send on WhatsApp', 'check the WhatsApp channel of the app in the Sinch dashboard'),
+	DELIVERY_REJECTED_DUE_TO_POLICY: rule('content', 'WhatsApp rejected the message under its policy', 'review the message against WhatsApp’s business policy'),
+	RATE_LIMITED: rule('rateLimited', 'WhatsApp rate-limited the sender', 'send more slowly'),
+	INTERNAL_ERROR: rule('unavailable', 'Sinch had an internal error', 'try again later'),
+	MESSAGE_EXPIRED: rule('recipient', 'The message expired before delivery', 'check the number, or reach the customer by SMS'),
+};
+
 /** Sinch SMS delivery report codes (asynchronous). */
 export const SINCH_DELIVERY_CODES: CodeTable = {
 	'402': rule('recipient', 'The number cannot be routed', 'check the number'),

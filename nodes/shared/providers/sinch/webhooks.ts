@@ -11,7 +11,7 @@ import { mapStatus } from '../../rules/status';
 import { validateSinchWebhookSignature } from '../../signatures/sinch';
 import type { ProviderWebhookEvent, WebhooksCapability } from '../webhookTypes';
 import { headerValue } from '../wire';
-import { SINCH, SINCH_DELIVERY_CODES, SINCH_STATUSES } from './index';
+import { SINCH, SINCH_CONVERSATION_CODES, SINCH_CONVERSATION_STATUSES, SINCH_DELIVERY_CODES, SINCH_STATUSES } from './index';
 
 function text(value: unknown): string | null {
 	return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : null;
@@ -38,10 +38,81 @@ function deliveryEvent(body: IDataObject, batchId: string, recipient: string | n
 	};
 }
 
-/** The events of one Sinch callback body; throws when it is not one Sinch sends. */
+const objectOf = (value: unknown): IDataObject | undefined => (value && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : undefined);
+
+/**
+ * A Conversation API callback (WhatsApp): MESSAGE_INBOUND (a text, a tapped quick reply, media) or MESSAGE_DELIVERY
+ * (QUEUED_ON_CHANNEL, DELIVERED, READ, FAILED with a reason). Other triggers carry no message: no events.
+ */
+export function readConversationCallback(data: IDataObject): ProviderWebhookEvent[] {
+	const inbound = objectOf(data.message);
+	if (inbound) {
+		const id = text(inbound.id);
+		if (!id) throw new Error('The Sinch Conversation inbound message has no id');
+		const identity = objectOf(inbound.channel_identity);
+		const contact = objectOf(inbound.contact_message) ?? {};
+		const choice = objectOf(contact.choice_response_message);
+		// Media with a caption comes as a media card.
+		const card = objectOf(contact.media_card_message);
+		const media = objectOf(contact.media_message) ?? card;
+		const mediaUrl = text(media?.url);
+		const body = text(objectOf(contact.text_message)?.text) ?? (choice ? text(choice.postback_data) : null) ?? text(card?.caption) ?? '';
+		return [
+			{
+				kind: 'inbound',
+				messageId: id,
+				from: addressToE164(text(identity?.identity)),
+				to: null,
+				body,
+				media: mediaUrl ? [{ url: mediaUrl, contentType: null }] : [],
+				status: 'received',
+				providerStatus: 'MESSAGE_INBOUND',
+				errorCode: null,
+				errorMessage: null,
+				channel: String(identity?.channel ?? 'WHATSAPP').toUpperCase() === 'WHATSAPP' ? 'whatsapp' : 'sms',
+				button: choice && text(choice.postback_data) ? { payload: String(choice.postback_data), text: null } : null,
+				replyTo: text(choice?.message_id) ?? text(objectOf(contact.reply_to)?.message_id),
+				profileName: null,
+				deliveryKey: `conversation:${id}:inbound`,
+				raw: data,
+			},
+		];
+	}
+	const report = objectOf(data.message_delivery_report);
+	if (report) {
+		const id = text(report.message_id);
+		const status = text(report.status);
+		if (!id || !status) throw new Error('The Sinch Conversation delivery report has no message_id or status');
+		const reason = objectOf(report.reason);
+		const code = status.toUpperCase() === 'FAILED' ? (text(reason?.code) ?? 'UNKNOWN') : null;
+		const identity = objectOf(report.channel_identity);
+		return [
+			{
+				kind: 'status',
+				messageId: id,
+				from: null,
+				to: addressToE164(text(identity?.identity)),
+				body: null,
+				media: [],
+				status: mapStatus(SINCH_CONVERSATION_STATUSES, status),
+				providerStatus: status,
+				errorCode: code,
+				// A reason we have no sentence for keeps Sinch's own description.
+				errorMessage: code === null ? null : Object.hasOwn(SINCH_CONVERSATION_CODES, code) ? (describeCode(SINCH, SINCH_CONVERSATION_CODES, code) ?? null) : `WhatsApp delivery failed (Sinch ${code})${text(reason?.description) ? `: ${text(reason?.description)}` : ''}`,
+				channel: 'whatsapp',
+				deliveryKey: `conversation:${id}:${status}`,
+				raw: data,
+			},
+		];
+	}
+	return [];
+}
+
+/** The events of one Sinch callback body (SMS or Conversation API); throws when it is not one Sinch sends. */
 export function readSinchCallback(body: unknown): ProviderWebhookEvent[] {
 	if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error('The request is not a Sinch callback: its body is not a JSON object');
 	const data = body as IDataObject;
+	if (data.type === undefined && typeof data.app_id === 'string') return readConversationCallback(data);
 	switch (data.type) {
 		case 'mo_text':
 		case 'mo_binary': {
@@ -103,7 +174,7 @@ export const sinchWebhooks: WebhooksCapability = {
 	replies: false,
 	signatureNote: "Sinch signs callbacks (x-sinch-webhook-signature) with the secret set in the credential's Webhook Signing Secret",
 	manualSetupHint:
-		"Sinch posts inbound messages, and the delivery reports of batches that name no URL of their own, to the service plan's callback URL (Sinch dashboard → SMS → APIs → Callback URLs): paste this trigger's URL there, and turn on Send SMS's Send Statuses to the Messaging Trigger",
+		"Sinch posts inbound messages, and the delivery reports of batches that name no URL of their own, to the service plan's callback URL (Sinch dashboard → SMS → APIs → Callback URLs): paste this trigger's URL there, and turn on Send SMS's Send Statuses to the Messaging Trigger. For WhatsApp, add this URL as a webhook of the Conversation API app (triggers MESSAGE_INBOUND and MESSAGE_DELIVERY) with the credential's Webhook Signing Secret as its secret",
 
 	async verify(ctx, request) {
 		const secret = typeof ctx.credentials.webhookSecret === 'string' ? ctx.credentials.webhookSecret : '';

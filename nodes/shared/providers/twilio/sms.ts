@@ -10,7 +10,8 @@ import { twilioTriggerStatusUrl } from './webhooks';
 const MIN_SCHEDULE_MS = 5 * 60 * 1000;
 const MAX_SCHEDULE_MS = 35 * 24 * 60 * 60 * 1000;
 
-function messagesUrl(ctx: ProviderContext, sid?: string): string {
+/** The Messages resource of the credential's account, or one message of it. */
+export function messagesUrl(ctx: ProviderContext, sid?: string): string {
 	const account = encodeURIComponent(String(ctx.credentials.accountSid ?? ''));
 	return `${twilioApiBase(ctx.credentials)}/2010-04-01/Accounts/${account}/Messages${sid ? `/${encodeURIComponent(sid)}` : ''}.json`;
 }
@@ -32,7 +33,8 @@ function isoOrUndefined(value: unknown): string | undefined {
 	return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
-function toMessage(body: Record<string, unknown>): ProviderMessage {
+/** A Twilio message resource in our model. */
+export function toMessage(body: Record<string, unknown>): ProviderMessage {
 	const providerStatus = String(body.status ?? '');
 	const status = mapStatus(TWILIO_STATUSES, providerStatus);
 	const errorCode = body.error_code === null || body.error_code === undefined ? undefined : String(body.error_code);
@@ -57,7 +59,7 @@ function toMessage(body: Record<string, unknown>): ProviderMessage {
 }
 
 /** Twilio's answer, or its error in our model. Only Twilio's own error JSON counts as Twilio's words. */
-function answer(response: ProviderHttpResponse): Record<string, unknown> {
+export function answer(response: ProviderHttpResponse): Record<string, unknown> {
 	const body = asJson(response.body);
 	if (response.statusCode >= 200 && response.statusCode < 300 && body && typeof body.sid === 'string') return body;
 	throw twilioFailure(response, body);

@@ -71,6 +71,8 @@ export function readTwilioForm(form: Form): ProviderWebhookEvent {
 	// An unknown code still says which code; WhatsApp's own words (ChannelStatusMessage) stay in raw.
 	const errorMessage = describeCode(TWILIO, TWILIO_CODES, errorCode) ?? null;
 	const eventType = first(form, 'EventType');
+	const whatsapp = channel === 'whatsapp' && kind === 'inbound';
+	const payload = first(form, 'ButtonPayload');
 	return {
 		kind,
 		messageId,
@@ -83,6 +85,13 @@ export function readTwilioForm(form: Form): ProviderWebhookEvent {
 		errorCode,
 		errorMessage,
 		channel,
+		...(whatsapp
+			? {
+					button: payload ? { payload, text: first(form, 'ButtonText') ?? null } : null,
+					replyTo: first(form, 'OriginalRepliedMessageSid') || null,
+					profileName: first(form, 'ProfileName') || null,
+				}
+			: {}),
 		// From signed fields only (Twilio's I-Twilio-Idempotency-Token header is not signed): a message's one status.
 		deliveryKey: `${messageId}:${kind === 'status' ? providerStatus : 'inbound'}${eventType ? `:${eventType}` : ''}`,
 		raw: { ...form },

@@ -1,0 +1,150 @@
+/**
+ * WhatsApp through Sinch's Conversation API: `messages:send` for an app's WhatsApp channel with the project's OAuth2
+ * token (the Sinch credential's access key), text, media, quick replies (a choice message) and WhatsApp templates
+ * (`channel_template.WHATSAPP`); the 24-hour window from the app's message history (the contact's last TO_APP
+ * message). Statuses come only as MESSAGE_DELIVERY callbacks, to the Messaging Trigger: there is nothing to ask.
+ */
+import { classifyProviderError, type FailureKind } from '../../rules/errors';
+import { parseRetryAfter } from '../../rules/retry';
+import type { ProviderContext, ProviderHttpResponse } from '../types';
+import type { WhatsAppCapability, WhatsAppContent, WhatsAppRequest, WindowState } from '../whatsappTypes';
+import { asJson, headerValue } from '../wire';
+import { SINCH, SINCH_CONVERSATION_CODES, sinchHosts } from './index';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** WhatsApp shows at most three quick-reply buttons under a message. */
+const MAX_BUTTONS = 3;
+
+/** The project whose Conversation API the credential reaches: its own Conversation Project ID, else the SMS project. */
+function conversationProject(credentials: ProviderContext['credentials']): string {
+	const own = String(credentials.conversationProjectId ?? '').trim();
+	return own || String(credentials.projectId ?? '').trim();
+}
+
+function projectUrl(ctx: ProviderContext, path: string): string {
+	return `${sinchHosts(ctx.credentials).conversation}/v1/projects/${encodeURIComponent(conversationProject(ctx.credentials))}/${path}`;
+}
+
+const appId = (ctx: ProviderContext) => String(ctx.credentials.conversationAppId ?? '').trim();
+const digits = (e164: string) => e164.replace(/^\+/, '');
+
+/** The Conversation API's error envelope ({error: {code, message, status}}) in our model. */
+export function conversationFailure(response: ProviderHttpResponse, body: Record<string, unknown> | undefined) {
+	const error = body?.error && typeof body.error === 'object' ? (body.error as Record<string, unknown>) : undefined;
+	const status = typeof error?.status === 'string' ? error.status : undefined;
+	const message = typeof error?.message === 'string' ? error.message : undefined;
+	let kind: FailureKind | undefined;
+	if (response.statusCode >= 200 && response.statusCode < 300) kind = 'ambiguous';
+	// A recipient Sinch cannot read is named in the message of an INVALID_ARGUMENT.
+	else if (status === 'INVALID_ARGUMENT' && /identity|recipient|msisdn|phone/i.test(message ?? '')) kind = 'recipient';
+	return classifyProviderError(SINCH, SINCH_CONVERSATION_CODES, {
+		httpStatus: response.statusCode,
+		code: status ?? (response.statusCode === 401 ? 'UNAUTHENTICATED' : undefined),
+		providerMessage: message,
+		retryAfterMs: parseRetryAfter(headerValue(response.headers, 'retry-after')),
+		kind,
+	});
+}
+
+/** WhatsApp templates take underscored languages (en_US), as Sinch's API notes. */
+export function whatsappLanguage(language: string | undefined): string {
+	return (language ?? '').trim().replace(/-/g, '_');
+}
+
+/** The `message` of a send request. */
+export function conversationMessage(content: WhatsAppContent): Record<string, unknown> {
+	switch (content.type) {
+		case 'text':
+			if (content.buttons?.length) {
+				return {
+					choice_message: {
+						text_message: { text: content.text },
+						choices: content.buttons.map((button) => ({ text_message: { text: button.title }, postback_data: button.payload })),
+					},
+				};
+			}
+			return { text_message: { text: content.text } };
+		case 'media':
+			// WhatsApp shows a card as the media with its text as the caption (Sinch's WhatsApp message support).
+			return content.caption ? { card_message: { description: content.caption, media_message: { url: content.url } } } : { media_message: { url: content.url } };
+		case 'template':
+			return {
+				template_message: {
+					channel_template: {
+						WHATSAPP: { template_id: content.template.id, language_code: whatsappLanguage(content.template.language), parameters: content.template.variables },
+					},
+				},
+			};
+	}
+}
+
+async function windowOf(ctx: ProviderContext, request: WhatsAppRequest): Promise<WindowState> {
+	const since = new Date(ctx.now().getTime() - DAY_MS).toISOString();
+	const query = new URLSearchParams({ app_id: appId(ctx), channel_identity: digits(request.to), channel: 'WHATSAPP', direction: 'TO_APP', start_time: since, page_size: '1' });
+	try {
+		const response = await ctx.http({ method: 'GET', url: `${projectUrl(ctx, 'messages')}?${query.toString()}` });
+		const body = asJson(response.body);
+		if (response.statusCode !== 200 || !body) return 'unknown';
+		const messages = Array.isArray(body.messages) ? body.messages : [];
+		return messages.length > 0 ? 'open' : 'closed';
+	} catch {
+		return 'unknown';
+	}
+}
+
+export const sinchConversation: WhatsAppCapability = {
+	// The app (and its WhatsApp sender) is the credential's Conversation App ID: nothing to choose in the node.
+	senderProperties: () => [],
+	readSender: () => ({}),
+
+	check(request, credentials) {
+		if (credentials.smsAuth !== 'project') {
+			return "Sinch's Conversation API signs in with an access key: in the Sinch credential choose SMS Authentication → Project ID + Access Key (OAuth2)";
+		}
+		if (!conversationProject(credentials)) return 'The Sinch credential has no Conversation Project ID (or Project ID): fill it in';
+		if (!String(credentials.conversationAppId ?? '').trim()) return 'The Sinch credential has no Conversation App ID: fill in the ID of the Conversation API app that sends WhatsApp (Sinch dashboard → Conversation API → Apps)';
+		const content = request.content;
+		if (content.type === 'text' && (content.buttons?.length ?? 0) > MAX_BUTTONS) return `WhatsApp shows at most ${MAX_BUTTONS} quick-reply buttons; the message has ${content.buttons?.length}`;
+		if (content.type === 'media' && (content.caption?.length ?? 0) > 1024) return `The caption has ${content.caption?.length} characters; WhatsApp accepts at most 1024`;
+		if (content.type === 'template' && !whatsappLanguage(content.template.language)) return 'Sinch needs the language of a WhatsApp template, written like en_US';
+		if (content.type === 'text' && content.text.length > 4096) return `The message has ${content.text.length} characters; WhatsApp accepts at most 4096`;
+		return undefined;
+	},
+
+	async send(ctx, request) {
+		const body = JSON.stringify({
+			app_id: appId(ctx),
+			recipient: { identified_by: { channel_identities: [{ channel: 'WHATSAPP', identity: digits(request.to) }] } },
+			message: conversationMessage(request.content),
+			...(request.statusCallbackUrl ? { callback_url: request.statusCallbackUrl } : {}),
+		});
+		const response = await ctx.http({ method: 'POST', url: projectUrl(ctx, 'messages:send'), headers: { 'Content-Type': 'application/json' }, body });
+		const answer = asJson(response.body);
+		if (response.statusCode !== 200 || !answer || typeof answer.message_id !== 'string' || answer.message_id === '') throw conversationFailure(response, answer);
+		return {
+			messageId: answer.message_id,
+			status: 'accepted',
+			providerStatus: 'accepted',
+			to: request.to,
+			from: null,
+			sentAt: typeof answer.accepted_time === 'string' ? answer.accepted_time : undefined,
+			raw: answer as Record<string, string>,
+		};
+	},
+
+	window: windowOf,
+	windowCode: 'OUTSIDE_ALLOWED_SENDING_WINDOW',
+	codes: SINCH_CONVERSATION_CODES,
+
+	templates: {
+		kind: 'byId',
+		note: 'The name of a WhatsApp template approved for the app’s sender (Sinch dashboard → Conversation API → WhatsApp templates)',
+		bodyKey: (n) => `body[${n}]text`,
+		buttonKey: (n) => `button[${n - 1}]quick_reply[1]payload`,
+	},
+
+	statusNote: "Sinch's Conversation API reports statuses (delivered, read, failed) only to the app's webhook: add a Messaging Trigger's URL as a webhook of the app with the MESSAGE_DELIVERY trigger",
+
+	maxButtons: MAX_BUTTONS,
+	captions: true,
+};

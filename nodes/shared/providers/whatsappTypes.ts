@@ -1,0 +1,111 @@
+/**
+ * The WhatsApp capability: free-form messages (text, media, quick-reply buttons) inside the 24-hour customer-service
+ * window, approved templates at any time, and what a provider can tell about the window and its templates. Each
+ * provider keeps its wire format in its own folder (Twilio: whatsapp.ts over the Messages and Content APIs; Sinch:
+ * conversation.ts over the Conversation API); the node only sees these types.
+ */
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+import type { CodeTable } from '../rules/errors';
+import type { ProviderContext, ProviderMessage, SenderParameters } from './types';
+
+/** A quick-reply button: the text the customer sees, and the payload that comes back when they tap it. */
+export interface QuickReply {
+	title: string;
+	payload: string;
+}
+
+/** What a free-form message or a template carries. */
+export type WhatsAppContent =
+	| { type: 'text'; text: string; buttons?: QuickReply[] }
+	| { type: 'media'; url: string; caption?: string }
+	| { type: 'template'; template: TemplateChoice };
+
+/** A template as the node names it: its ID (Twilio Content SID, Sinch template ID), language and variables. */
+export interface TemplateChoice {
+	id: string;
+	/** Sinch needs it; Twilio's Content SID already names one language. */
+	language?: string;
+	/** Variable name (Twilio "1", "2" or a name; Sinch a parameter name) → value. */
+	variables: Record<string, string>;
+}
+
+/** A template as the provider describes it (Twilio's Content API). */
+export interface WhatsAppTemplate {
+	id: string;
+	name: string;
+	language: string;
+	/** The variables its text uses, in order, with the sample values the provider keeps for them. */
+	variables: Array<{ name: string; sample: string }>;
+	/** Its text with the {{variables}} in place, when it has one. */
+	body: string | null;
+	buttons: QuickReply[];
+	/** WhatsApp's approval: approved, received, pending, rejected, paused, disabled, unsubmitted. */
+	approval: string;
+	rejectionReason: string | null;
+}
+
+/** Who sends: read from the node's parameters by the provider. */
+export interface WhatsAppSender {
+	/** Twilio: a WhatsApp-enabled number of the account (E.164, without `whatsapp:`). */
+	from?: string;
+	/** Twilio: a Messaging Service with WhatsApp senders. */
+	messagingServiceSid?: string;
+}
+
+export interface WhatsAppRequest extends WhatsAppSender {
+	/** E.164, without `whatsapp:`. */
+	to: string;
+	content: WhatsAppContent;
+	/** Where the provider posts this message's statuses (Twilio's StatusCallback, Sinch's callback_url). */
+	statusCallbackUrl?: string;
+}
+
+/** What a provider knows of a contact's 24-hour window: open, closed, or cannot say (no history kept, a sender it cannot pin). */
+export type WindowState = 'open' | 'closed' | 'unknown';
+
+export interface WhatsAppCapability {
+	/** The node parameters that choose the sender; shown when the node uses this provider. */
+	senderProperties: (show: NonNullable<IDisplayOptions['show']>) => INodeProperties[];
+	readSender: (read: SenderParameters) => WhatsAppSender;
+	/** Why this provider cannot send this request, or undefined when it can. Nothing is sent on a refusal. */
+	check(request: WhatsAppRequest, credentials: ProviderContext['credentials']): string | undefined;
+	send(ctx: ProviderContext, request: WhatsAppRequest): Promise<ProviderMessage>;
+	/** Whether the contact wrote to this sender in the last 24 hours, from the provider's message history. */
+	window(ctx: ProviderContext, request: WhatsAppRequest): Promise<WindowState>;
+	/** The provider's code for "free-form outside the window" (in a refusal or a failed status), in `codes`. */
+	windowCode: string;
+	/** The WhatsApp API's error and failure codes, each with its kind and sentence. */
+	codes: CodeTable;
+	/** How the node names a template: picked from the account's list (Twilio), or by ID and language (Sinch). */
+	templates:
+		| {
+				kind: 'list';
+				/** The account's templates, filtered by a text in the name. */
+				list(ctx: ProviderContext, filter?: string): Promise<WhatsAppTemplate[]>;
+				/** One template with its WhatsApp approval, or undefined when the account has none with this ID. */
+				get(ctx: ProviderContext, id: string): Promise<WhatsAppTemplate | undefined>;
+				idPattern: RegExp;
+				idPlaceholder: string;
+		  }
+		| {
+				kind: 'byId';
+				note: string;
+				/** The parameter key of the template body's n-th value ({{n}}, from 1). */
+				bodyKey(n: number): string;
+				/** The parameter key of the n-th quick-reply button's payload (from 1). */
+				buttonKey(n: number): string;
+		  };
+	/** A message's status, where the provider can be asked (Sinch Conversation reports statuses only to webhooks). */
+	status?: { get(ctx: ProviderContext, messageId: string): Promise<ProviderMessage> };
+	/** Where statuses can be seen when `status` is absent, in one sentence for the editor. */
+	statusNote?: string;
+	/**
+	 * The status callback URL of the Messaging Trigger set up for this sender, or undefined where the provider already
+	 * posts statuses there. Absent: statuses go where the provider's own setting says (Sinch: the app's webhooks).
+	 */
+	triggerStatusUrl?(ctx: ProviderContext, sender: WhatsAppSender): Promise<string | undefined>;
+	/** How many quick-reply buttons a free-form message may carry (0: buttons only in templates). */
+	maxButtons: number;
+	/** Whether media can carry a caption. */
+	captions: boolean;
+}
