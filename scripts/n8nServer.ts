@@ -18,7 +18,7 @@ export const PACKAGE_NAME = 'n8n-nodes-messaging-gateway';
 export const OWNER = { email: 'owner@example.com', firstName: 'Sandbox', lastName: 'Owner', password: 'Sandbox-passw0rd' };
 
 /** Credential IDs the example workflows refer to. */
-export const CREDENTIAL_IDS = { twilio: 'gwSbxTwilio00001', sinch: 'gwSbxSinch000001', sns: 'gwSbxAwsSns00001', codeSecret: 'gwSbxCodeSecret1' };
+export const CREDENTIAL_IDS = { twilio: 'gwSbxTwilio00001', sinch: 'gwSbxSinch000001', sinchProject: 'gwSbxSinchProj01', sns: 'gwSbxAwsSns00001', codeSecret: 'gwSbxCodeSecret1' };
 
 /**
  * The secret of the sandbox's Verification Code Secret credential: random, drawn once per process (so every credential
@@ -101,7 +101,18 @@ export function n8nCli(userFolder: string, port: number, args: string[]): Promis
 
 export interface SandboxAccountsLike {
 	twilio: { accountSid: string; authToken: string };
-	sinch: { servicePlanId: string; apiToken: string; region: string; webhookSecret: string; verificationAppKey: string; verificationAppSecret: string };
+	sinch: {
+		servicePlanId: string;
+		apiToken: string;
+		projectId: string;
+		keyId: string;
+		keySecret: string;
+		region: string;
+		webhookSecret: string;
+		verificationAppKey: string;
+		verificationAppSecret: string;
+		conversationAppId: string;
+	};
 	sns: { accessKeyId: string; secretAccessKey: string; region: string };
 }
 
@@ -129,6 +140,27 @@ export function sandboxCredentials(
 				webhookSecret: accounts.sinch.webhookSecret,
 				verificationAppKey: accounts.sinch.verificationAppKey,
 				verificationAppSecret: accounts.sinch.verificationAppSecret,
+				smsBaseUrl: sandboxUrl,
+				authBaseUrl: sandboxUrl,
+				verificationBaseUrl: sandboxUrl,
+				conversationBaseUrl: sandboxUrl,
+				conversationAppId: accounts.sinch.conversationAppId,
+			},
+		},
+		{
+			// The Conversation API (WhatsApp) signs in with the project's access key: a credential of its own, so that
+			// the first Sinch credential keeps the service plan its SMS examples and tests use.
+			id: CREDENTIAL_IDS.sinchProject,
+			name: 'Sandbox Sinch (project, WhatsApp)',
+			type: 'messagingSinchApi',
+			data: {
+				smsAuth: 'project',
+				region: accounts.sinch.region,
+				projectId: accounts.sinch.projectId,
+				keyId: accounts.sinch.keyId,
+				keySecret: accounts.sinch.keySecret,
+				webhookSecret: accounts.sinch.webhookSecret,
+				conversationAppId: accounts.sinch.conversationAppId,
 				smsBaseUrl: sandboxUrl,
 				authBaseUrl: sandboxUrl,
 				verificationBaseUrl: sandboxUrl,

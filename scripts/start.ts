@@ -87,6 +87,8 @@ ${workflows}
     curl -X POST ${n8n.url}/webhook/gateway-login-start -H 'Content-Type: application/json' -d '{"phone":"+33612345678"}'
       (the code arrives on the sandbox phone; then log in with the verificationId it answered:)
     curl -X POST ${n8n.url}/webhook/gateway-login-check -H 'Content-Type: application/json' -d '{"verificationId":"…","phone":"+33612345678","code":"…"}'
+    curl -X POST ${n8n.url}/webhook/gateway-order-shipped -H 'Content-Type: application/json' -d '{"phone":"+33612345678","name":"Ada","order":"#1042","arrives":"on Friday"}'
+      (a WhatsApp template with Track / Talk to us buttons arrives on the sandbox phone: tap one, the workflow answers)
 
   Ctrl-C stops n8n and the sandbox.
 `);

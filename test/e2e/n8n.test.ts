@@ -200,11 +200,12 @@ describe('example workflows in the running server', () => {
 	});
 });
 
-describe('Messaging Trigger in the running server', () => {
-	const WORKFLOW = 'gwExConfirm00001';
-	const NUMBER = '+15005550006';
-	const PHONE = '+33612345678';
-	const hookUrl = () => `${n8n.url}/webhook/5b1e7c3a-0004-4000-8000-00000000c0f1/messaging`;
+/**
+ * A published workflow whose Messaging Trigger configures a Twilio number of the sandbox: its URL, the number's
+ * SmsUrl, (de)activation that waits until n8n has settled, its executions, and what happened when a step times out.
+ */
+function triggerWorkflow(WORKFLOW: string, NUMBER: string, webhookId: string) {
+	const hookUrl = () => `${n8n.url}/webhook/${webhookId}/messaging`;
 	const control = async (method: string, path: string, body?: unknown) => {
 		const r = await fetch(`${sandbox.url}/__sandbox${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
 		return (await r.json()) as any;
@@ -225,6 +226,17 @@ describe('Messaging Trigger in the running server', () => {
 			body: new URLSearchParams({ SmsUrl: url }).toString(),
 		});
 	};
+	type Listing = { data: { results: Array<{ id: string; workflowId: string; status: string }> } };
+	const executions = async () => (await session.request<Listing>('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW }))}`)).body.data.results;
+	const executionData = async (id: string) => (await session.request<{ data: { data: string } }>('GET', `/rest/executions/${id}`)).body.data.data;
+	// When a step times out: what the sandbox posted and got back, the workflow's executions, and n8n's last log lines.
+	const whatHappened = async () => ({
+		smsUrl: (await smsUrl()).sms_url,
+		callbacks: sandbox.callbacks.slice(-5).map(({ url, status, responseStatus, error, attempts }) => ({ url, status, responseStatus, error, attempts })),
+		messages: stored().map(({ direction, from, to, body, status }) => ({ direction, from, to, body, status })),
+		executions: await executions(),
+		log: n8n.logs.slice(-25),
+	});
 	const eventually = async (check: () => Promise<boolean>, ms: number) => {
 		const end = Date.now() + ms;
 		while (!(await check())) {
@@ -232,8 +244,6 @@ describe('Messaging Trigger in the running server', () => {
 			await new Promise((r) => setTimeout(r, 200));
 		}
 	};
-	type Listing = { data: { results: Array<{ id: string; workflowId: string; status: string }> } };
-	const executions = async () => (await session.request<Listing>('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW }))}`)).body.data.results;
 	// n8n (de)activates a trigger asynchronously, after the REST call returns: the webhook row, then the node's
 	// checkExists/create (or delete), then its static data saved. A test that toggles again before that has settled
 	// races n8n's own queue, so each toggle waits until every part of it is seen done.
@@ -249,15 +259,13 @@ describe('Messaging Trigger in the running server', () => {
 		if (active) await eventually(async () => (await smsUrl()).sms_url === hookUrl() && (await hookAnswer()) === 403 && (await remembered()), 20_000);
 		else await eventually(async () => (await hookAnswer()) === 404 && (await smsUrl()).sms_url !== hookUrl() && !(await remembered()), 20_000);
 	};
+	return { hookUrl, control, smsUrl, setSmsUrl, executions, executionData, whatHappened, eventually, setActive };
+}
 
-	// When a step times out: what the sandbox posted and got back, the workflow's executions, and n8n's last log lines.
-	const whatHappened = async () => ({
-		smsUrl: (await smsUrl()).sms_url,
-		callbacks: sandbox.callbacks.slice(-5).map(({ url, status, responseStatus, error, attempts }) => ({ url, status, responseStatus, error, attempts })),
-		messages: stored().map(({ direction, from, to, body, status }) => ({ direction, from, to, body, status })),
-		executions: await executions(),
-		log: n8n.logs.slice(-25),
-	});
+describe('Messaging Trigger in the running server', () => {
+	const PHONE = '+33612345678';
+	const NUMBER = '+15005550006';
+	const { hookUrl, control, smsUrl, setSmsUrl, executions, executionData, whatHappened, eventually, setActive } = triggerWorkflow('gwExConfirm00001', NUMBER, '5b1e7c3a-0004-4000-8000-00000000c0f1');
 
 	it('on activation points the sandbox number at n8n, deactivation puts the old URL back', async () => {
 		// The sandbox was reset before this test: publish again, as a user would after moving n8n.
@@ -296,11 +304,57 @@ describe('Messaging Trigger in the running server', () => {
 		await new Promise((r) => setTimeout(r, 1500));
 		const all = await executions();
 		expect(all.length).toBe(expected);
-		const details = await Promise.all(all.slice(0, expected - before).map(async (e) => (await session.request<{ data: { data: string } }>('GET', `/rest/executions/${e.id}`)).body.data.data));
+		const details = await Promise.all(all.slice(0, expected - before).map((e) => executionData(e.id)));
 		expect(details.some((d) => d.includes('"Yes!"') && d.includes('inbound'))).toBe(true);
 		expect(details.some((d) => d.includes('delivered') && d.includes(confirmation.id))).toBe(true);
 		for (const d of details) expect(d).not.toContain(sandbox.accounts.twilio.authToken);
 	}, 60_000);
+});
+
+describe('Send WhatsApp in the running server: the "order shipped" example', () => {
+	const PHONE = '+33612345678';
+	const WHATSAPP = '+14155238886';
+	const flow = triggerWorkflow('gwExWhatsApp0001', WHATSAPP, '5b1e7c3a-0007-4000-8000-00000000c0e2');
+
+	it('an order shipped sends the approved template with Track / Talk to us; the trigger hears it delivered and read; a tap on Track is answered free-form within the window', async () => {
+		// The sandbox was reset before this test: the WhatsApp number points nowhere until the trigger is published again.
+		await flow.setActive(false);
+		await flow.setActive(true);
+		const before = (await flow.executions()).length;
+		const r = await fetch(`${n8n.url}/webhook/gateway-order-shipped`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ phone: '06 12 34 56 78', name: 'Ada', order: '#1042', arrives: 'on Friday' }),
+		});
+		const out = (await r.json()) as Record<string, any>;
+		expect([r.status, out.error]).toEqual([200, undefined]);
+		expect(out).toMatchObject({ provider: 'twilio', channel: 'whatsapp', type: 'template', status: 'queued', to: '+33612345678', template: { name: 'order_shipped', language: 'en' } });
+		const template = await waitFor(() => stored().find((m) => m.id === out.messageId), 10_000);
+		expect(template).toMatchObject({ channel: 'whatsapp', to: `whatsapp:${PHONE}`, body: 'Hi Ada, your order #1042 has shipped and arrives on Friday.', callbackUrl: flow.hookUrl() });
+		expect(template.whatsapp?.buttons?.map((b) => b.title)).toEqual(['Track', 'Talk to us']);
+		// WhatsApp's read receipt reaches the trigger (Send Statuses to the Messaging Trigger), and that run goes down "Read".
+		await flow.eventually(async () => sandbox.callbacks.some((c) => c.messageId === template.id && c.status === 'read' && c.responseStatus === 200), 20_000);
+		const readRun = async () => {
+			const all = (await flow.executions()).slice(0, (await flow.executions()).length - before);
+			for (const e of all) {
+				const data = await flow.executionData(e.id);
+				if (data.includes('The customer read it') && data.includes(template.id)) return true;
+			}
+			return false;
+		};
+		await flow.eventually(readRun, 20_000);
+
+		// The customer taps Track: the trigger gets the button's payload, and the workflow answers inside the window.
+		const tap = await flow.control('POST', '/inbound', { from: PHONE, to: `whatsapp:${WHATSAPP}`, body: 'Track', button: { payload: 'track', title: 'Track' }, replyTo: template.id, channel: 'whatsapp' });
+		expect(tap.webhook).toBe('posted');
+		const answer = await waitFor(() => stored().find((m) => m.direction === 'outbound-api' && m.to === `whatsapp:${PHONE}` && m.body.startsWith('Here is where your parcel is')), 20_000).catch(async (error: Error) => {
+			throw new Error(`${error.message}: no answer to the tap\n${JSON.stringify(await flow.whatHappened(), null, 1)}`);
+		});
+		expect(answer).toMatchObject({ channel: 'whatsapp', from: `whatsapp:${WHATSAPP}`, status: expect.any(String) });
+		await waitFor(() => answer.status === 'delivered' || answer.status === 'read', 20_000);
+		// No secret in any stored execution of the workflow.
+		for (const e of await flow.executions()) expect(await flow.executionData(e.id)).not.toContain(sandbox.accounts.twilio.authToken);
+	}, 120_000);
 });
 
 describe('Phone Verification in the running server: the "log in with a code" example', () => {

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	NodeConnectionTypes,
@@ -28,6 +28,7 @@ import {
 	type ITaskData,
 	type IWorkflowExecuteAdditionalData,
 	type IConnections,
+	type ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
 export const PACKAGE = 'n8n-nodes-messaging-gateway';
@@ -339,5 +340,26 @@ export class Engine {
 			items: (name) => task(name)?.data?.main?.[0] ?? [],
 			error: (name) => (name ? task(name)?.error : run.data.resultData.error) as never,
 		};
+	}
+
+	/**
+	 * What the editor asks a node while someone fills it in (a searchable list, a resource mapper's fields): the node's
+	 * `methods` called with n8n-core's own LoadOptionsContext for a node with these parameters and this engine's credentials.
+	 */
+	async editorMethod<T>(type: string, parameters: INode['parameters'], call: (methods: NonNullable<INodeType['methods']>, fns: ILoadOptionsFunctions) => Promise<T>): Promise<T> {
+		const nodeType = this.nodeTypes.getByName(`${PACKAGE}.${type}`) as INodeType;
+		const node: INode = {
+			id: 'editor',
+			name: 'Editor',
+			type: `${PACKAGE}.${type}`,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters,
+			credentials: Object.fromEntries(Object.keys(this.credentials).map((credentialType) => [credentialType, { id: credentialType, name: credentialType }])),
+		};
+		const workflow = new Workflow({ id: 'editor', nodes: [node], connections: {}, nodeTypes: this.nodeTypes, active: false });
+		const additionalData = { credentialsHelper: this.helper, currentNodeParameters: parameters, restApiUrl: 'http://127.0.0.1/rest', instanceBaseUrl: 'http://127.0.0.1/', variables: {}, userId: 'test-user' } as unknown as IWorkflowExecuteAdditionalData;
+		const fns = new LoadOptionsContext(workflow, node, additionalData, '');
+		return await call(nodeType.methods ?? {}, fns);
 	}
 }

@@ -1,0 +1,431 @@
+/**
+ * What Send WhatsApp's operations share: the provider and its sender, the recipient, the template fields (picked from
+ * the account's list, or named by ID and language), and one send with retries that says plainly when the 24-hour
+ * window is closed, or sends a template instead.
+ */
+import { NodeOperationError, sleep, type IDataObject, type IDisplayOptions, type IExecuteFunctions, type INodeProperties, type ResourceMapperValue } from 'n8n-workflow';
+import { deliver } from '../../shared/delivery';
+import { defaultCountryProperty, phoneValidationOption } from '../../shared/descriptions/phoneOptions';
+import { readRetrySettings, retryOptions, type RetrySettings } from '../../shared/descriptions/retryOptions';
+import type { ParameterReader } from '../../shared/params';
+import { getProvider, providersWith } from '../../shared/providers/registry';
+import type { Provider, ProviderMessage } from '../../shared/providers/types';
+import type { TemplateChoice, WhatsAppCapability, WhatsAppRequest, WhatsAppSender, WhatsAppTemplate } from '../../shared/providers/whatsappTypes';
+import { describeCode, ProviderError } from '../../shared/rules/errors';
+import { normalizePhone, type PhoneValidation } from '../../shared/rules/phone';
+import { providerContext, type TransportContext } from '../../shared/transport';
+
+export type WhatsAppProvider = Provider & { whatsapp: WhatsAppCapability };
+type Show = NonNullable<IDisplayOptions['show']>;
+
+/** The providers that send WhatsApp, in the editor's order. */
+export const WHATSAPP_PROVIDERS = providersWith((p) => p.whatsapp) as WhatsAppProvider[];
+const names = (list: Provider[]) => list.map((p) => p.name);
+/** Providers whose templates are picked from the account's list (Twilio's Content API), and those named by ID (Sinch). */
+export const LISTED = names(WHATSAPP_PROVIDERS.filter((p) => p.whatsapp.templates.kind === 'list'));
+export const BY_ID = names(WHATSAPP_PROVIDERS.filter((p) => p.whatsapp.templates.kind === 'byId'));
+
+export function providerProperty(operations: string[]): INodeProperties {
+	return {
+		displayName: 'Provider',
+		name: 'provider',
+		type: 'options',
+		noDataExpression: true,
+		options: WHATSAPP_PROVIDERS.map((p) => ({ name: p.label, value: p.name })),
+		default: 'twilio',
+		description: "Who sends the message. A template belongs to one provider's account, so there is no fallback to another provider.",
+		displayOptions: { show: { operation: operations } },
+	};
+}
+
+/** To, the default country and each provider's sender, for the sending operations. */
+export function recipientProperties(operations: string[]): INodeProperties[] {
+	const show = { operation: operations };
+	return [
+		{
+			displayName: 'To',
+			name: 'to',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: '+33612345678',
+			description: "The customer's WhatsApp number as people write it: +44 7911 123456, 06 12 34 56 78 (with a default country), whatsapp:+33…",
+			displayOptions: { show },
+		},
+		{ ...defaultCountryProperty({ show }) },
+		...WHATSAPP_PROVIDERS.flatMap((p) => p.whatsapp.senderProperties({ ...show, provider: [p.name] })),
+	];
+}
+
+/**
+ * A template's fields: a searchable list of the account's templates with their variables as named fields (Twilio),
+ * or ID, language and parameters (Sinch). `prefix` names a second set (the template sent outside the window).
+ */
+export function templateProperties(prefix: '' | 'fallback', show: Show): INodeProperties[] {
+	const name = (base: string) => (prefix ? `${prefix}${base[0].toUpperCase()}${base.slice(1)}` : base);
+	const label = (base: string) => (prefix ? `Fallback ${base}` : base);
+	return [
+		{
+			displayName: label('Template'),
+			name: name('template'),
+			type: 'resourceLocator',
+			default: { mode: 'list', value: '' },
+			required: true,
+			description: 'A template of the account, with its language and WhatsApp approval; one that WhatsApp has not approved is refused before sending (inside the 24-hour window it may go)',
+			modes: [
+				{ displayName: 'From List', name: 'list', type: 'list', typeOptions: { searchListMethod: 'searchTemplates', searchable: true } },
+				{
+					displayName: 'By Content SID',
+					name: 'id',
+					type: 'string',
+					placeholder: 'HXb5b62575e6e4ff6129ad7c8efe1f983e',
+					validation: [{ type: 'regex', properties: { regex: '^\\s*HX[0-9a-fA-F]{32}\\s*$', errorMessage: 'A Content SID is HX followed by 32 hexadecimal characters' } }],
+				},
+			],
+			displayOptions: { show: { ...show, provider: LISTED } },
+		},
+		{
+			displayName: label('Template Variables'),
+			name: name('templateVariables'),
+			type: 'resourceMapper',
+			noDataExpression: true,
+			default: { mappingMode: 'defineBelow', value: null },
+			required: true,
+			typeOptions: {
+				loadOptionsDependsOn: [`${name('template')}.value`],
+				resourceMapper: {
+					resourceMapperMethod: prefix ? 'getFallbackTemplateVariables' : 'getTemplateVariables',
+					mode: 'add',
+					valuesLabel: 'Template Variables',
+					fieldWords: { singular: 'variable', plural: 'variables' },
+					addAllFields: true,
+					multiKeyMatch: false,
+					supportAutoMap: false,
+					noFieldsError: 'This template has no variables',
+				},
+			},
+			displayOptions: { show: { ...show, provider: LISTED } },
+		},
+		{
+			displayName: label('Template Name'),
+			name: name('templateId'),
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'order_shipped',
+			description: WHATSAPP_PROVIDERS.flatMap((p) => (p.whatsapp.templates.kind === 'byId' ? [p.whatsapp.templates.note] : [])).join(' '),
+			displayOptions: { show: { ...show, provider: BY_ID } },
+		},
+		{
+			displayName: label('Template Language'),
+			name: name('templateLanguage'),
+			type: 'string',
+			default: 'en',
+			required: true,
+			placeholder: 'en',
+			description: 'The language the template is approved in, as WhatsApp writes it: en, en_US, tr, pt_BR…',
+			displayOptions: { show: { ...show, provider: BY_ID } },
+		},
+		{
+			displayName: label('Body Values'),
+			name: name('templateBodyValues'),
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true, sortable: true },
+			placeholder: 'Add Value',
+			default: {},
+			description: "The values of the template's {{1}}, {{2}}… in order",
+			options: [{ displayName: 'Value', name: 'value', values: [{ displayName: 'Value', name: 'value', type: 'string', default: '', description: 'The text for this {{n}} of the template' }] }],
+			displayOptions: { show: { ...show, provider: BY_ID } },
+		},
+		{
+			displayName: label('Button Payloads'),
+			name: name('templateButtonPayloads'),
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true, sortable: true, maxAllowedFields: 10 },
+			placeholder: 'Add Payload',
+			default: {},
+			description: "What comes back to the Messaging Trigger when the template's 1st, 2nd… quick-reply button is tapped; WhatsApp wants one per quick-reply button of the template",
+			options: [{ displayName: 'Payload', name: 'payload', values: [{ displayName: 'Payload', name: 'payload', type: 'string', default: '', placeholder: 'track' }] }],
+			displayOptions: { show: { ...show, provider: BY_ID } },
+		},
+		{
+			displayName: label('More Parameters'),
+			name: name('templateParameters'),
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true },
+			placeholder: 'Add Parameter',
+			default: {},
+			description: "Other parameters of the template, keyed as Sinch writes them (e.g. header[1]image link)",
+			options: [
+				{
+					displayName: 'Parameter',
+					name: 'parameter',
+					values: [
+						{ displayName: 'Key', name: 'name', type: 'string', default: '', placeholder: 'header[1]image link' },
+						{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+					],
+				},
+			],
+			displayOptions: { show: { ...show, provider: BY_ID } },
+		},
+	];
+}
+
+/** Options both sending operations have: phone validation, statuses, retries. */
+export function sendingOptions(show: Show): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{ ...phoneValidationOption },
+			...retryOptions,
+			{
+				displayName: 'Send Statuses to the Messaging Trigger',
+				name: 'statusToTrigger',
+				type: 'boolean',
+				default: false,
+				description: "Whether delivered, read and failed statuses go to the workflow whose Messaging Trigger receives this sender's messages, with no URL to copy (the trigger active for the WhatsApp number or Messaging Service, with Configure the Provider for Me on)",
+				displayOptions: { show: { '/provider': names(WHATSAPP_PROVIDERS.filter((p) => p.whatsapp.triggerStatusUrl)) } },
+			},
+			{
+				displayName: 'Status Callback URL',
+				name: 'statusCallbackUrl',
+				type: 'string',
+				default: '',
+				description: "Where the provider posts this message's statuses (delivered, read, failed): paste a Messaging Trigger's Production URL to start a workflow on them",
+			},
+		],
+	};
+}
+
+export interface SendingOptions extends IDataObject {
+	phoneValidation?: PhoneValidation;
+	statusCallbackUrl?: string;
+	statusToTrigger?: boolean;
+}
+
+/** Per execution: where each sender's Messaging Trigger hears statuses, looked up once for all items. */
+const triggerUrls = new WeakMap<IExecuteFunctions, Map<string, Promise<string | undefined>>>();
+
+/**
+ * The status callback URL the options ask for: the one given, or the one of the sender's Messaging Trigger (looked up
+ * once per execution and sender; a failed look-up is asked again by the next item).
+ */
+export async function statusUrlOf(fns: IExecuteFunctions, params: ParameterReader, provider: WhatsAppProvider, ctx: TransportContext, sender: WhatsAppSender, options: SendingOptions): Promise<string | undefined> {
+	const given = params.url('Status Callback URL', options.statusCallbackUrl);
+	const toTrigger = options.statusToTrigger === true || (options.statusToTrigger as unknown) === 'true';
+	const lookUp = provider.whatsapp.triggerStatusUrl;
+	if (!toTrigger || !lookUp) return given;
+	if (given) params.fail('Send Statuses to the Messaging Trigger and Status Callback URL are both set', 'Keep one: the trigger of the sender, or the URL. Nothing was sent.');
+	let known = triggerUrls.get(fns);
+	if (!known) triggerUrls.set(fns, (known = new Map()));
+	const key = JSON.stringify([provider.name, sender.messagingServiceSid ?? null, sender.from ?? null]);
+	let url = known.get(key);
+	if (!url) {
+		url = lookUp.call(provider.whatsapp, ctx, sender);
+		known.set(key, url);
+		url.catch(() => known.delete(key));
+	}
+	return await url;
+}
+
+export function readProvider(params: ParameterReader): WhatsAppProvider {
+	const name = String(params.raw('provider', WHATSAPP_PROVIDERS[0].name));
+	const provider = WHATSAPP_PROVIDERS.find((p) => p.name === name);
+	if (!provider) params.fail(`Send WhatsApp cannot send through "${name.slice(0, 40)}"`, `Pick ${WHATSAPP_PROVIDERS.map((p) => p.label).join(' or ')}. Nothing was sent.`);
+	return provider;
+}
+
+/** What every sending operation reads first: the provider, its options and retries, the recipient and the sender. */
+export function readSending(params: ParameterReader) {
+	const provider = readProvider(params);
+	const options = params.options<SendingOptions>();
+	return { provider, options, retry: readRetrySettings(options), to: readRecipient(params, options), sender: provider.whatsapp.readSender(params.forProvider()) };
+}
+
+/** The recipient in E.164; `whatsapp:` and the usual ways of writing a number are accepted. */
+export function readRecipient(params: ParameterReader, options: SendingOptions): string {
+	const raw = params.text('To', params.raw('to', ''), 'Map a phone number into To, for example {{ $json.phone }}. Nothing was sent.');
+	const defaultCountry = params.text('Default Country', params.raw('defaultCountry', '')).replace(/\s+/g, '').toUpperCase();
+	const phone = normalizePhone(raw, { defaultCountry, validation: options.phoneValidation === 'possible' ? 'possible' : 'strict' });
+	if (!phone.ok) return params.invalidRecipient(phone.message);
+	return phone.e164;
+}
+
+/** The template fields as the node holds them (`prefix` for the fallback set). */
+export function readTemplateChoice(params: ParameterReader, provider: WhatsAppProvider, prefix: '' | 'fallback'): TemplateChoice {
+	const name = (base: string) => (prefix ? `${prefix}${base[0].toUpperCase()}${base.slice(1)}` : base);
+	const label = (base: string) => (prefix ? `Fallback ${base}` : base);
+	if (provider.whatsapp.templates.kind === 'list') {
+		const locator = params.raw(name('template'), { mode: 'list', value: '' });
+		const id = params.text(label('Template'), locator && typeof locator === 'object' ? (locator as { value?: unknown }).value : locator).trim();
+		if (!id) params.fail(`${label('Template')} is empty`, 'Pick a template from the list, or give its Content SID. Nothing was sent.');
+		const mapped = params.raw(name('templateVariables'), {}) as Partial<ResourceMapperValue> | null;
+		const variables: Record<string, string> = {};
+		const values = mapped && typeof mapped === 'object' && mapped.value && typeof mapped.value === 'object' ? mapped.value : {};
+		for (const [key, value] of Object.entries(values)) {
+			if (value === null || value === undefined) continue;
+			variables[key] = params.text(`${label('Template Variables')} → ${key}`, value);
+		}
+		return { id, variables };
+	}
+	const templates = provider.whatsapp.templates;
+	const id = params.identifier(label('Template Name'), params.raw(name('templateId'), '')).trim();
+	if (!id) params.fail(`${label('Template Name')} is empty`, 'Give the name of a WhatsApp template approved for the sender. Nothing was sent.');
+	const language = params.identifier(label('Template Language'), params.raw(name('templateLanguage'), '')).trim();
+	const variables: Record<string, string> = {};
+	const set = (key: string, value: string, what: string) => {
+		if (Object.hasOwn(variables, key)) params.fail(`${what} sets the template parameter "${key.slice(0, 40)}" a second time`, 'Keep one value per parameter. Nothing was sent.');
+		variables[key] = value;
+	};
+	const list = <T>(parameter: string, entry: string): T[] => {
+		const collection = params.raw(name(parameter), {}) as Record<string, unknown> | null;
+		const entries = collection && typeof collection === 'object' ? collection[entry] : undefined;
+		return Array.isArray(entries) ? (entries as T[]) : [];
+	};
+	list<{ value?: unknown }>('templateBodyValues', 'value').forEach((entry, index) => {
+		const value = params.text(`${label('Body Values')} → {{${index + 1}}}`, entry?.value);
+		// An empty value would send the template with a hole in it, or be refused by WhatsApp after the fact.
+		if (value.trim() === '') params.fail(`${label('Body Values')}: {{${index + 1}}} is empty`, 'Give every value of the template a text, or remove the empty one. Nothing was sent.');
+		set(templates.kind === 'byId' ? templates.bodyKey(index + 1) : String(index + 1), value, label('Body Values'));
+	});
+	list<{ payload?: unknown }>('templateButtonPayloads', 'payload').forEach((entry, index) => {
+		// WhatsApp takes an empty payload for a button: it is sent as it is.
+		set(templates.kind === 'byId' ? templates.buttonKey(index + 1) : String(index + 1), params.text(`${label('Button Payloads')} → ${index + 1}`, entry?.payload), label('Button Payloads'));
+	});
+	for (const entry of list<{ name?: unknown; value?: unknown }>('templateParameters', 'parameter')) {
+		const key = params.identifier(`${label('More Parameters')} → Key`, entry?.name).trim();
+		if (!key) params.fail(`A parameter of ${label('More Parameters')} has no key`, 'Give each parameter the key Sinch uses, or remove it. Nothing was sent.');
+		const value = params.text(`${label('More Parameters')} → ${key}`, entry?.value);
+		if (value.trim() === '') params.fail(`${label('More Parameters')}: "${key.slice(0, 40)}" is empty`, 'Give it a value, or remove it. Nothing was sent.');
+		set(key, value, label('More Parameters'));
+	}
+	return { id, language, variables };
+}
+
+/** Per execution: templates already looked up (their approval and variables), by provider and ID. */
+const knownTemplates = new WeakMap<IExecuteFunctions, Map<string, Promise<WhatsAppTemplate | undefined>>>();
+
+async function lookUpTemplate(fns: IExecuteFunctions, provider: WhatsAppProvider, ctx: TransportContext, id: string): Promise<WhatsAppTemplate | undefined> {
+	const templates = provider.whatsapp.templates;
+	if (templates.kind !== 'list') return undefined;
+	let known = knownTemplates.get(fns);
+	if (!known) knownTemplates.set(fns, (known = new Map()));
+	const key = `${provider.name}\u0000${id}`;
+	let found = known.get(key);
+	if (!found) {
+		found = templates.get(ctx, id);
+		known.set(key, found);
+		// A failed look-up is asked again by the next item.
+		found.catch(() => known.delete(key));
+	}
+	return await found;
+}
+
+/**
+ * Why this template cannot be sent, or undefined: it does not exist, a variable its text uses is empty, or WhatsApp
+ * has not approved it and the window is not open. Where the provider names templates by ID only, the provider says.
+ */
+export async function templateProblem(fns: IExecuteFunctions, provider: WhatsAppProvider, ctx: TransportContext, request: WhatsAppRequest, label: string): Promise<{ problem?: string; template?: WhatsAppTemplate }> {
+	if (request.content.type !== 'template') return {};
+	const choice = request.content.template;
+	const template = await lookUpTemplate(fns, provider, ctx, choice.id);
+	// Templates named by ID are the provider's to check (Sinch reports an unknown one or a missing value as a failure).
+	if (provider.whatsapp.templates.kind === 'byId') return {};
+	if (!template) return { problem: `${label}: the ${provider.label} account has no template ${choice.id.slice(0, 40)}` };
+	const missing = template.variables.filter((variable) => (choice.variables[variable.name] ?? '').trim() === '');
+	if (missing.length) {
+		return { template, problem: `${label} "${template.name}" needs a value for ${missing.map((v) => `{{${v.name}}}`).join(', ')}` };
+	}
+	if (template.approval !== 'approved') {
+		const state = await provider.whatsapp.window(ctx, request);
+		if (state !== 'open') {
+			const why = template.rejectionReason ? `: ${template.rejectionReason.replace(/[.\s]+$/, '')}` : '';
+			return {
+				template,
+				problem: `${label} "${template.name}" is not approved for WhatsApp (${template.approval}${why}); outside the 24-hour window WhatsApp delivers approved templates only`,
+			};
+		}
+	}
+	return { template };
+}
+
+/** The window's refusal in the provider's own words (from its code table), for the node's error. */
+export function windowSentence(provider: WhatsAppProvider): string {
+	return describeCode(provider, provider.whatsapp.codes, provider.whatsapp.windowCode) as string;
+}
+
+export interface Sent {
+	message: ProviderMessage;
+	attempts: number;
+	request: WhatsAppRequest;
+	template?: WhatsAppTemplate;
+}
+
+/** One send with retries (never after an ambiguous failure), through the provider's WhatsApp capability. */
+export async function sendWithRetries(fns: IExecuteFunctions, provider: WhatsAppProvider, itemIndex: number, request: WhatsAppRequest, retry: RetrySettings): Promise<{ message: ProviderMessage; attempts: number }> {
+	const delivered = await deliver(
+		[provider],
+		async (p) => {
+			const ctx = await providerContext(fns, p, itemIndex, retry.timeoutMs);
+			return await p.whatsapp.send(ctx, request);
+		},
+		{ policy: retry.policy, sleep },
+	);
+	return { message: delivered.value, attempts: delivered.attempts };
+}
+
+/** Whether an error is the provider's "outside the 24-hour window". */
+export function isWindowRefusal(provider: WhatsAppProvider, error: unknown): boolean {
+	const inner = error instanceof ProviderError ? error : (error as { error?: unknown })?.error;
+	return inner instanceof ProviderError && inner.code === provider.whatsapp.windowCode;
+}
+
+/** The one output of a WhatsApp send, in the shared shape with `channel: "whatsapp"`. */
+export function whatsappOutput(provider: WhatsAppProvider, sent: Sent, extra: IDataObject = {}): IDataObject {
+	const m = sent.message;
+	const content = sent.request.content;
+	const out: IDataObject = {
+		provider: provider.name,
+		messageId: m.messageId,
+		status: m.status,
+		providerStatus: m.providerStatus,
+		to: sent.request.to,
+		from: m.from ?? sent.request.from ?? sent.request.messagingServiceSid ?? null,
+		channel: 'whatsapp',
+		// WhatsApp is not cut into SMS segments.
+		segments: null,
+		encoding: null,
+		type: content.type,
+	};
+	if (content.type === 'template') {
+		out.template = { id: content.template.id, name: sent.template?.name ?? content.template.id, language: sent.template?.language ?? content.template.language ?? null };
+	}
+	if (m.price !== undefined) out.price = m.price;
+	if (m.priceUnit !== undefined) out.priceUnit = m.priceUnit;
+	out.fallbackUsed = false;
+	Object.assign(out, extra);
+	out.attempts = sent.attempts;
+	out.sentAt = m.sentAt ?? null;
+	if (!provider.whatsapp.status && provider.whatsapp.statusNote && m.status === 'accepted') out.hint = provider.whatsapp.statusNote;
+	out.raw = m.raw;
+	return out;
+}
+
+/** The request for this item, checked by the provider before anything is sent. */
+export function checkedRequest(fns: IExecuteFunctions, provider: WhatsAppProvider, ctx: TransportContext, request: WhatsAppRequest, itemIndex: number): WhatsAppRequest {
+	const problem = provider.whatsapp.check(request, ctx.credentials);
+	if (problem) throw new NodeOperationError(fns.getNode(), problem, { itemIndex, description: 'Nothing was sent.' });
+	return request;
+}
+
+/** For the editor's methods: a provider by name, or the first one. */
+export function whatsappProvider(name: unknown): WhatsAppProvider {
+	const provider = getProvider(String(name ?? WHATSAPP_PROVIDERS[0].name));
+	if (!provider.whatsapp) throw new Error(`${provider.label} does not send WhatsApp here`);
+	return provider as WhatsAppProvider;
+}
