@@ -126,13 +126,26 @@ export class MessagingSinchApi implements ICredentialType {
 			description: 'Optional: the Conversation API app that sends WhatsApp messages, for Send WhatsApp',
 		},
 		{
+			displayName: 'Conversation Region',
+			name: 'conversationRegion',
+			type: 'options',
+			options: [
+				{ name: 'Same as the SMS Region', value: '' },
+				{ name: 'United States', value: 'us' },
+				{ name: 'Europe', value: 'eu' },
+				{ name: 'Brazil', value: 'br' },
+			],
+			default: '',
+			description: 'Where the Conversation API app lives (Send WhatsApp). Conversation exists in the US, Europe and Brazil; other SMS regions use the US.',
+		},
+		{
 			displayName: 'Webhook Signing Secret (Optional)',
 			name: 'webhookSecret',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'The secret Sinch signs SMS callbacks with (x-sinch-webhook-signature), as Sinch support or the dashboard gives it. The Messaging Trigger refuses unsigned Sinch callbacks unless its signature check is turned off.',
+				"The secret Sinch signs callbacks with (x-sinch-webhook-signature): SMS callbacks, as Sinch support or the dashboard gives it, and the Conversation API app's webhook (WhatsApp), where you set it yourself. The Messaging Trigger refuses unsigned Sinch callbacks unless its signature check is turned off.",
 		},
 		{
 			displayName: 'SMS Base URL',
@@ -164,6 +177,14 @@ export class MessagingSinchApi implements ICredentialType {
 			default: '',
 			placeholder: 'https://us.conversation.api.sinch.com',
 		},
+		{
+			displayName: 'Provisioning Base URL',
+			name: 'provisioningBaseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://provisioning.api.sinch.com',
+			description: "Where Send WhatsApp asks for a template's WhatsApp approval before sending",
+		},
 	];
 
 	/** Project authentication: exchange the access key for a token, kept until Sinch refuses it (401). */
@@ -191,6 +212,7 @@ export class MessagingSinchApi implements ICredentialType {
 		if (/\/verification\/v\d+\//.test(target)) {
 			return signVerificationRequest(credentials, requestOptions, target);
 		}
+		// SMS, Conversation and Provisioning (WhatsApp templates) requests all carry the bearer token.
 		const token = credentials.smsAuth === 'project' ? credentials.accessToken : credentials.apiToken;
 		return {
 			...requestOptions,

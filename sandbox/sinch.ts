@@ -362,8 +362,8 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 			return Array.isArray(to) ? to.filter((r): r is string => typeof r === 'string').map((r) => `+${bare(r)}`) : [];
 		},
 		faultResponse: (status, retryAfter, path) => {
-			// The Conversation API answers in its own envelope; the SMS API (and Verification, as before) in XMS's.
-			if (path !== undefined && conversation.matches(path)) return conversation.faultResponse(status, retryAfter);
+			// The Conversation and Provisioning APIs answer in their own shapes; the SMS API (and Verification, as before) in XMS's.
+			if (path !== undefined && conversation.matches(path)) return conversation.faultResponse(status, retryAfter, path);
 			const headers: Record<string, string> = retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {};
 			if (status === 429) return sinchError(429, 'too_many_requests', 'Too many requests', headers);
 			if (status >= 500) return sinchError(status, 'internal_error', 'Internal error', headers);
@@ -372,7 +372,7 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 		errorResponse: (status, message, path) => {
 			// The OAuth2 token endpoint answers in OAuth2's shape, Verification in its own, the SMS API in Sinch's.
 			if (path === '/oauth2/token') return json(status, { error: status >= 500 ? 'server_error' : 'invalid_request', error_description: message });
-			if (conversation.matches(path)) return conversation.errorResponse(status, message);
+			if (conversation.matches(path)) return conversation.errorResponse(status, message, path);
 			return verify.matches(path) ? verify.errorResponse(status, message) : sinchError(status, codeFor(status), message);
 		},
 		handle(req) {

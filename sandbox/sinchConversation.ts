@@ -18,11 +18,26 @@
  * - the magic numbers: invalid → RECIPIENT_INVALID_CHANNEL_IDENTITY, landline (not on WhatsApp) and unreachable →
  *   RECIPIENT_NOT_REACHABLE, opted out → RECIPIENT_NOT_OPTED_IN, filtered → DELIVERY_REJECTED_DUE_TO_POLICY.
  *
+ * The project's WhatsApp templates and their approval are Sinch's Provisioning API (provisioning.api.sinch.com, played
+ * here on the same port): GET /v1/projects/{project}/whatsapp/templates (paged: pageSize, pageToken, filterStates,
+ * templateName) and GET …/whatsapp/templates/{name} (every language of one name), with the same bearer token or
+ * Basic keyId:keySecret. Confirmed from Sinch's API reference (developers.sinch.com/docs/provisioning-api/api-reference/
+ * provisioning-api/whatsapp-templates): those paths and parameters, the list's {totalSize, pageSize,
+ * previousPageToken, nextPageToken, templates}, a template's whatsappId, state (APPROVED, REJECTED, PAUSED, DISABLED),
+ * name, language (an upper-case enum: EN, EN_US, TR), category, rejectionCode, changes.status (DRAFT, IN_PROGRESS,
+ * REJECTED) and details.components; the error body {errorCode, message, resolution} (as Sinch's own clients read it).
+ * Played without a public source (unconfirmed): the by-name answer's wrapper ({templates}, as the list), a template
+ * never approved having no state but changes.status, an unknown name or project answering 404, the errorCode values
+ * other than 401 unauthorized_error and 429 too_many_requests, and the page token's form. A template WhatsApp has not
+ * approved is accepted by messages:send and then FAILED TEMPLATE_NOT_FOUND, at any time: WhatsApp sends approved
+ * templates only, and answers an unapproved one as one that does not exist (Meta's error 132001, which Sinch's
+ * ReasonCode has no closer name for; the mapping is unconfirmed).
+ *
  * The sandbox has one project and one app (accounts.sinch.projectId, conversationAppId) whose WhatsApp number is
  * accounts.sinch.whatsappNumbers[0]; WhatsApp identities are MSISDNs, written without "+" in what Sinch sends back.
  * The app sends at most 25 messages a second (Sinch's default outbound rate); more wait in its queue.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { computeSinchWebhookSignature } from '../nodes/shared/signatures/sinch';
 import { basicAuth, bearer, httpUrl, json, jsonBody, safeDecode } from './http';
 import { scenarioOf, SenderQueue, WHATSAPP_WINDOW_MS, type Scenario } from './rules';
@@ -47,7 +62,16 @@ export interface SinchWhatsAppTemplate {
 	 * button i with the parameter `button[i]quick_reply[1]payload`, as Sinch documents it.
 	 */
 	buttons: WhatsAppButton[];
+	/**
+	 * WhatsApp's verdict, as the Provisioning API reports it: a `state` once WhatsApp has reviewed the template,
+	 * only a `changes.status` (DRAFT, IN_PROGRESS) before (unconfirmed). Only an APPROVED template is delivered.
+	 */
+	state: SinchTemplateState;
+	/** Why WhatsApp rejected it (Meta's rejection codes: INCORRECT_CATEGORY, INVALID_FORMAT, ABUSIVE_CONTENT…). */
+	rejectionCode?: string;
 }
+
+export type SinchTemplateState = 'APPROVED' | 'REJECTED' | 'PAUSED' | 'DISABLED' | 'DRAFT' | 'IN_PROGRESS';
 
 /** The templates the sandbox's app has at start and after a reset. */
 export const SINCH_WHATSAPP_TEMPLATES: readonly SinchWhatsAppTemplate[] = Object.freeze([
@@ -61,6 +85,7 @@ export const SINCH_WHATSAPP_TEMPLATES: readonly SinchWhatsAppTemplate[] = Object
 			{ title: 'Track', payload: 'track' },
 			{ title: 'Talk to us', payload: 'talk' },
 		],
+		state: 'APPROVED',
 	},
 	{
 		name: 'expense_approval',
@@ -72,6 +97,7 @@ export const SINCH_WHATSAPP_TEMPLATES: readonly SinchWhatsAppTemplate[] = Object
 			{ title: 'Approve', payload: 'approve' },
 			{ title: 'Decline', payload: 'decline' },
 		],
+		state: 'APPROVED',
 	},
 	{
 		name: 'appointment_reminder',
@@ -83,6 +109,7 @@ export const SINCH_WHATSAPP_TEMPLATES: readonly SinchWhatsAppTemplate[] = Object
 			{ title: 'Confirm', payload: 'confirm' },
 			{ title: 'Reschedule', payload: 'reschedule' },
 		],
+		state: 'APPROVED',
 	},
 	{
 		name: 'appointment_reminder',
@@ -94,6 +121,30 @@ export const SINCH_WHATSAPP_TEMPLATES: readonly SinchWhatsAppTemplate[] = Object
 			{ title: 'Onayla', payload: 'confirm' },
 			{ title: 'Ertele', payload: 'reschedule' },
 		],
+		state: 'APPROVED',
+	},
+	{
+		// Submitted, and waiting for WhatsApp's review: nothing is delivered yet.
+		name: 'spring_sale',
+		language: 'en',
+		category: 'MARKETING',
+		body: 'Spring sale: {{discount}} off everything until Sunday. Want the catalogue?',
+		parameters: ['discount'],
+		buttons: [
+			{ title: 'Yes please', payload: 'catalogue' },
+			{ title: 'No thanks', payload: 'no' },
+		],
+		state: 'IN_PROGRESS',
+	},
+	{
+		name: 'win_a_prize',
+		language: 'en',
+		category: 'UTILITY',
+		body: 'Congratulations {{name}}! You have won a prize. Claim it today.',
+		parameters: ['name'],
+		buttons: [],
+		state: 'REJECTED',
+		rejectionCode: 'INCORRECT_CATEGORY',
 	},
 ]) as readonly SinchWhatsAppTemplate[];
 
@@ -158,6 +209,30 @@ export function conversationError(status: number, message: string, headers: Reco
 	return json(status, { error: { code: status, message, status: statusName(status), details: [] } }, headers);
 }
 
+/** The Provisioning API's errorCode and resolution for an HTTP status (401 and 429 as Sinch names them; the others unconfirmed). */
+const PROVISIONING_ERRORS: Record<number, [string, string]> = {
+	400: ['bad_request_error', 'Check the request parameters against the API reference.'],
+	401: ['unauthorized_error', 'Check the access key ID and secret, or get a new access token.'],
+	403: ['forbidden_error', 'Use an access key of this project.'],
+	404: ['not_found_error', 'Check the project ID and the template name.'],
+	405: ['method_not_allowed_error', 'Use a method this resource supports.'],
+	429: ['too_many_requests', 'Wait a moment, then send the request again.'],
+	500: ['internal_server_error', 'Try again later.'],
+	503: ['service_unavailable_error', 'Try again later.'],
+};
+
+/** The Provisioning API's error answer: {errorCode, message, resolution}. */
+export function provisioningError(status: number, message: string, headers: Record<string, string> = {}): SandboxResponse {
+	const [errorCode, resolution] = PROVISIONING_ERRORS[status] ?? (status >= 500 ? PROVISIONING_ERRORS[500] : PROVISIONING_ERRORS[400]);
+	return json(status, { errorCode, message, resolution }, headers);
+}
+
+/** Whether a path under /v1/projects/{project} is the Provisioning API's (WhatsApp templates), not the Conversation API's. */
+const provisioningPath = (path: string) => /^\/v1\/projects\/[^/]+\/whatsapp(\/|$)/.test(path);
+
+/** The Provisioning API's template states (filterStates); DRAFT and IN_PROGRESS are statuses of changes. */
+const REVIEWED_STATES = ['APPROVED', 'DISABLED', 'PAUSED', 'REJECTED'];
+
 interface Webhook {
 	id: string;
 	app_id: string;
@@ -209,8 +284,9 @@ export interface SinchConversationApi {
 	matches(path: string): boolean;
 	handle(req: SandboxRequest): SandboxResponse;
 	recipients(req: SandboxRequest): string[];
-	errorResponse(status: number, message: string): SandboxResponse;
-	faultResponse(status: number, retryAfter?: number): SandboxResponse;
+	/** An error in the shape of the API the path belongs to (Conversation, or Provisioning for …/whatsapp/…). */
+	errorResponse(status: number, message: string, path?: string): SandboxResponse;
+	faultResponse(status: number, retryAfter?: number, path?: string): SandboxResponse;
 	reset(): void;
 	whatsappNumbers(): string[];
 	/** Whether a stored message is a WhatsApp message of the Conversation API (by its channel or its numbers). */
@@ -432,7 +508,9 @@ export function sinchConversation(sandbox: SandboxContext, deps: SinchConversati
 		});
 		const body = template.body.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => variables[name] ?? whole);
 		const buttons = template.buttons.map((b, i) => ({ title: b.title, payload: parameters[`button[${i}]quick_reply[1]payload`] ?? b.payload }));
-		return { body, buttons, variables, name: template.name, language: template.language, reason: missing ? 'TEMPLATE_INSUFFICIENT_PARAMETERS' : undefined };
+		// WhatsApp delivers approved templates only, inside the window too; an unapproved one is as good as missing.
+		const reason = template.state !== 'APPROVED' ? 'TEMPLATE_NOT_FOUND' : missing ? 'TEMPLATE_INSUFFICIENT_PARAMETERS' : undefined;
+		return { body, buttons, variables, name: template.name, language: template.language, reason };
 	}
 
 	/** Quick-reply buttons of a choice list (text choices), and the lines the other choices add to the text. */
@@ -855,20 +933,92 @@ export function sinchConversation(sandbox: SandboxContext, deps: SinchConversati
 
 	const notAllowed = () => conversationError(405, 'Method Not Allowed');
 
-	function authenticate(req: SandboxRequest): SandboxResponse | undefined {
+	/** The project's access key (Basic) or a token from it (Bearer), as both APIs take them; refused in `error`'s shape. */
+	function authenticate(req: SandboxRequest, error = conversationError): SandboxResponse | undefined {
 		const token = bearer(req);
 		if (token !== undefined) {
 			const state = deps.tokenState(token);
 			if (state === 'valid') return undefined;
 			if (state === 'expired') {
-				return conversationError(401, 'Jwt is expired', { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="Jwt is expired"' });
+				return error(401, 'Jwt is expired', { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="Jwt is expired"' });
 			}
-			return conversationError(401, 'Request had invalid authentication credentials: the access token is not valid');
+			return error(401, 'Request had invalid authentication credentials: the access token is not valid');
 		}
 		const basic = basicAuth(req);
 		if (basic && basic.user === account.keyId && basic.password === account.keySecret) return undefined;
-		if (basic) return conversationError(401, 'Request had invalid authentication credentials: unknown key ID or wrong key secret');
-		return conversationError(401, 'Request is missing authentication credentials: an OAuth2 access token (Bearer) or Basic key ID and secret');
+		if (basic) return error(401, 'Request had invalid authentication credentials: unknown key ID or wrong key secret');
+		return error(401, 'Request is missing authentication credentials: an OAuth2 access token (Bearer) or Basic key ID and secret');
+	}
+
+	// ---- Provisioning API: WhatsApp templates ----
+
+	/** Meta's template ID, stable for a name and language (a template never reviewed has none yet). */
+	const whatsappIdOf = (t: SinchWhatsAppTemplate) => BigInt(`0x${createHash('sha256').update(`${t.name}/${t.language}`).digest('hex').slice(0, 13)}`).toString();
+
+	function templateResource(t: SinchWhatsAppTemplate): Record<string, unknown> {
+		const reviewed = REVIEWED_STATES.includes(t.state);
+		const components: Array<Record<string, unknown>> = [{ type: 'BODY', text: t.body }];
+		if (t.buttons.length) components.push({ type: 'BUTTONS', buttons: t.buttons.map((b) => ({ type: 'QUICK_REPLY', text: b.title })) });
+		const details = { components };
+		const out: Record<string, unknown> = {};
+		if (reviewed) {
+			out.whatsappId = whatsappIdOf(t);
+			out.state = t.state;
+		}
+		out.name = t.name;
+		out.language = t.language.toUpperCase();
+		out.category = t.category;
+		if (t.state === 'REJECTED' && t.rejectionCode) out.rejectionCode = t.rejectionCode;
+		// A template not yet reviewed is all changes waiting for WhatsApp (unconfirmed).
+		if (!reviewed) out.changes = { status: t.state, allowCategoryChange: false, details };
+		out.details = details;
+		return out;
+	}
+
+	/** Templates in the API's order: by name, then language. */
+	const sortedTemplates = () => [...templates].sort((a, b) => a.name.localeCompare(b.name) || a.language.localeCompare(b.language));
+
+	function listTemplates(req: SandboxRequest): SandboxResponse {
+		const q = req.query;
+		const sizeText = q.get('pageSize');
+		const pageSize = sizeText === null || sizeText === '' ? 50 : Number(sizeText);
+		if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) return provisioningError(400, 'pageSize must be an integer from 1 to 1000');
+		const states = q.getAll('filterStates').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+		const unknownState = states.find((v) => !REVIEWED_STATES.includes(v));
+		if (unknownState) return provisioningError(400, `filterStates: ${shown(unknownState)} is not one of ${REVIEWED_STATES.join(', ')}`);
+		const name = q.get('templateName');
+		let offset = 0;
+		const token = q.get('pageToken');
+		if (token) {
+			const decoded = /^p(\d{1,9})$/.exec(Buffer.from(token, 'base64url').toString('utf-8'));
+			if (!decoded) return provisioningError(400, 'pageToken is not a token this API returned');
+			offset = Number(decoded[1]);
+		}
+		const matching = sortedTemplates().filter((t) => (states.length === 0 || states.includes(t.state)) && (!name || t.name === name));
+		const tokenFor = (at: number) => Buffer.from(`p${at}`).toString('base64url');
+		return json(200, {
+			totalSize: matching.length,
+			pageSize,
+			previousPageToken: offset > 0 ? tokenFor(Math.max(0, offset - pageSize)) : '',
+			nextPageToken: offset + pageSize < matching.length ? tokenFor(offset + pageSize) : '',
+			templates: matching.slice(offset, offset + pageSize).map(templateResource),
+		});
+	}
+
+	function provisioning(req: SandboxRequest, rawProject: string, rest: string): SandboxResponse {
+		const denied = authenticate(req, provisioningError);
+		if (denied) return denied;
+		const project = safeDecode(rawProject);
+		if (project !== account.projectId) return provisioningError(404, `Project ${shown(project ?? rawProject)} not found`);
+		const byName = /^\/whatsapp\/templates\/([^/]+)$/.exec(rest);
+		if (rest !== '/whatsapp/templates' && !byName) return provisioningError(404, `No such resource: ${shown(req.path)}`);
+		// The sandbox reads templates; they are made in its seeds, as the dashboard would.
+		if (req.method !== 'GET') return provisioningError(405, `${req.method} is not played by the sandbox here: it reads WhatsApp templates (GET) only`);
+		if (!byName) return listTemplates(req);
+		const name = safeDecode(byName[1]);
+		const found = sortedTemplates().filter((t) => t.name === name);
+		if (found.length === 0) return provisioningError(404, `Template ${shown(name ?? byName[1])} not found`);
+		return json(200, { templates: found.map(templateResource) });
 	}
 
 	function route(req: SandboxRequest, rest: string): SandboxResponse {
@@ -940,13 +1090,14 @@ export function sinchConversation(sandbox: SandboxContext, deps: SinchConversati
 				spec.from.startsWith('whatsapp:') ||
 				spec.to.startsWith('whatsapp:') ||
 				[spec.from, spec.to].some((n) => account.whatsappNumbers.includes(n))),
-		errorResponse: (status, message) => conversationError(status, message),
-		faultResponse(status, retryAfter) {
+		errorResponse: (status, message, path) => (path !== undefined && provisioningPath(path) ? provisioningError : conversationError)(status, message),
+		faultResponse(status, retryAfter, path) {
+			const error = path !== undefined && provisioningPath(path) ? provisioningError : conversationError;
 			const headers: Record<string, string> = retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {};
-			if (status === 429) return conversationError(429, 'Too many requests: the rate limit was exceeded', headers);
-			if (status === 503) return conversationError(503, 'The service is currently unavailable', headers);
-			if (status >= 500) return conversationError(status, 'Internal error', headers);
-			return conversationError(status, `Injected error ${status}`, headers);
+			if (status === 429) return error(429, 'Too many requests: the rate limit was exceeded', headers);
+			if (status === 503) return error(503, 'The service is currently unavailable', headers);
+			if (status >= 500) return error(status, 'Internal error', headers);
+			return error(status, `Injected error ${status}`, headers);
 		},
 		recipients(req) {
 			if (req.method !== 'POST' || !/^\/v1\/projects\/[^/]+\/messages:send$/.test(req.path)) return [];
@@ -959,6 +1110,10 @@ export function sinchConversation(sandbox: SandboxContext, deps: SinchConversati
 			});
 		},
 		handle(req) {
+			if (provisioningPath(req.path)) {
+				const [, project, rest] = PROJECT_PATH.exec(req.path) as RegExpExecArray;
+				return provisioning(req, project, rest);
+			}
 			const denied = authenticate(req);
 			if (denied) return denied;
 			const match = PROJECT_PATH.exec(req.path);
@@ -1065,7 +1220,7 @@ export function sinchConversation(sandbox: SandboxContext, deps: SinchConversati
 					"the Conversation app's webhook as set in Sinch's dashboard ({target, secret?: default the account's webhookSecret, '' for unsigned, triggers?: default MESSAGE_DELIVERY and MESSAGE_INBOUND}; target '' removes it)",
 				'GET|PUT /__sandbox/sinch/whatsapp-window':
 					"contacts' 24-hour WhatsApp windows with the Conversation app; PUT {number (E.164), open: true|false} opens one as if the contact had just written, or closes it",
-				'GET /__sandbox/sinch/whatsapp-templates': "the Conversation app's WhatsApp templates (name, language, body, parameters, buttons)",
+				'GET /__sandbox/sinch/whatsapp-templates': "the Conversation app's WhatsApp templates (name, language, body, parameters, buttons, state: only APPROVED ones are delivered)",
 			},
 			handle(method, path, body) {
 				if (path === '/conversation-webhook') {

@@ -145,7 +145,7 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 			params[`MediaUrl${i}`] = url;
 			params[`MediaContentType${i}`] = 'image/jpeg';
 		});
-		if (account.serviceNumbers.includes(to.number)) params.MessagingServiceSid = account.messagingServiceSid;
+		if (account.serviceNumbers.includes(to.number) || account.whatsappNumbers.includes(to.number)) params.MessagingServiceSid = account.messagingServiceSid;
 		if (whatsapp) Object.assign(params, whatsappInboundParams(m, m.whatsapp?.replyTo ? sandbox.messages.get(m.whatsapp.replyTo) : undefined));
 		return params;
 	}
@@ -422,6 +422,9 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 			const to = stripChannel(m.to).number;
 			// What the contact writes opens (again) their 24-hour window with this sender, webhook or not.
 			if (isWhatsApp(m)) windows.open(to, stripChannel(m.from ?? '').number);
+			// The Messaging Service's sender pool holds the account's WhatsApp senders (it sends WhatsApp from them): a
+			// message to one belongs to the service, as Twilio records it (messaging_service_sid).
+			if (account.serviceNumbers.includes(to) || account.whatsappNumbers.includes(to)) m.messagingServiceSid = account.messagingServiceSid;
 			const url = account.serviceNumbers.includes(to) && service.inboundRequestUrl ? service.inboundRequestUrl : numberSettings(to)?.smsUrl;
 			if (!url) return false;
 			const params = inboundParams(m);

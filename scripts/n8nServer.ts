@@ -165,6 +165,7 @@ export function sandboxCredentials(
 				authBaseUrl: sandboxUrl,
 				verificationBaseUrl: sandboxUrl,
 				conversationBaseUrl: sandboxUrl,
+				provisioningBaseUrl: sandboxUrl,
 			},
 		},
 		{

@@ -47,6 +47,10 @@ async function variablesOf(fns: ILoadOptionsFunctions, parameter: string): Promi
 	const locator = fns.getCurrentNodeParameter(parameter, { extractValue: true });
 	const id = typeof locator === 'string' ? locator.trim() : '';
 	if (templates.kind !== 'list' || !id) return { fields: [], emptyFieldsNotice: 'Pick a template first' };
+	// A template chosen by an expression is known only when the workflow runs: its variables cannot be listed here.
+	if (id.startsWith('=') || id.includes('{{')) {
+		return { fields: [], emptyFieldsNotice: "The template is an expression, so its variables cannot be listed here: choose Map Automatically (the input item's fields named like the variables, e.g. 1, 2 or first_name), or pick the template from the list" };
+	}
 	const ctx = await providerContext(fns, provider, 0);
 	const template = await templates.get(ctx, id);
 	if (!template) return { fields: [], emptyFieldsNotice: `The ${provider.label} account has no template ${id}` };
@@ -71,9 +75,9 @@ export class SendWhatsApp implements INodeType {
 		icon: { light: 'file:sendWhatsApp.svg', dark: 'file:sendWhatsApp.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle:
-			'={{ ({sendMessage: "Send Message", sendTemplate: "Send Template", getStatus: "Get Status"})[$parameter["operation"]] + " · " + ({twilio: "Twilio", sinch: "Sinch"})[$parameter["provider"]] }}',
-		description: 'Send WhatsApp messages through Twilio or Sinch: text, media and quick-reply buttons inside the 24-hour window, approved templates at any time',
+		// Written out: n8n's lint reads the subtitle as a literal.
+		subtitle: '={{ ({sendMessage: "Send Message", sendTemplate: "Send Template", getStatus: "Get Status"})[$parameter["operation"]] + " · " + ({twilio: "Twilio", sinch: "Sinch"})[$parameter["provider"]] }}',
+		description: `Send WhatsApp messages through ${WHATSAPP_PROVIDERS.map((p) => p.label).join(' or ')}: text, media and quick-reply buttons inside the 24-hour window, approved templates at any time`,
 		documentationUrl: 'https://www.npmjs.com/package/n8n-nodes-messaging-gateway#send-whatsapp',
 		defaults: { name: 'Send WhatsApp' },
 		usableAsTool: true,

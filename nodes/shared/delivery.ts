@@ -98,12 +98,3 @@ export async function deliver<T, P extends ProviderRef>(
 	throw new DeliveryFailure(last as ProviderError, log, providers.length > 1);
 }
 
-/** The attempt's result, or `instead` when the attempt failed in a way `when` recognises (any other failure goes on up). */
-export async function otherwiseWhen<T>(attempt: () => Promise<T>, when: (error: unknown) => boolean, instead: () => Promise<T>): Promise<T> {
-	try {
-		return await attempt();
-	} catch (error) {
-		if (when(error)) return await instead();
-		throw error;
-	}
-}

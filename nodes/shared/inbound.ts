@@ -52,7 +52,8 @@ export function toTriggerItems(provider: ProviderName, events: readonly Provider
 	for (const event of events) {
 		const seen = recordDelivery(remembered, deliveryFingerprint(provider, event.deliveryKey));
 		remembered = seen.memory;
-		const keyword = event.kind === 'inbound' ? matchKeyword(event.body ?? '', options.keywords) : null;
+		// A tapped button is an answer, never a keyword: a button titled "Cancel" or "Help" is not an opt-out or a help request.
+		const keyword = event.kind === 'inbound' && !event.button ? matchKeyword(event.body ?? '', options.keywords) : null;
 		let kind: TriggerEvent;
 		if (event.kind === 'status') {
 			if (!listen.has('status')) {

@@ -4,8 +4,9 @@
  * sent as text, never an impossible date moved to another day.
  */
 import { DateTime } from 'luxon';
-import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import type { SenderParameters } from './providers/types';
+import { normalizePhone, type NormalizedPhone, type PhoneRules, type PhoneValidation } from './rules/phone';
 
 function describeValue(value: unknown): string {
 	if (value === null) return 'null';
@@ -34,6 +35,11 @@ export class ParameterReader {
 		return this.fns.getNodeParameter(name, this.index, fallback);
 	}
 
+	/** The input item's fields (for what the node maps automatically by name). */
+	item(): IDataObject {
+		return this.fns.getInputData()[this.index]?.json ?? {};
+	}
+
 	/** The node's parameters as a provider reads its own fields (a sender, a Verify service SID). */
 	forProvider(): SenderParameters {
 		return { text: (name, label) => this.identifier(label, this.raw(name, '')), option: (name, fallback) => this.raw(name, fallback) };
@@ -43,6 +49,19 @@ export class ParameterReader {
 	options<T extends object>(): Partial<T> {
 		const value = this.raw('options', {});
 		return (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as Partial<T>;
+	}
+
+	/** The To parameter as written, and as the phone rules read it with the node's Default Country. */
+	phone(rules: Omit<PhoneRules, 'defaultCountry'>): { raw: string; phone: NormalizedPhone } {
+		const raw = this.text('To', this.raw('to', ''), 'Map a phone number into To, for example {{ $json.phone }}. Nothing was sent.');
+		const defaultCountry = this.text('Default Country', this.raw('defaultCountry', '')).replace(/\s+/g, '').toUpperCase();
+		return { raw, phone: normalizePhone(raw, { ...rules, defaultCountry }) };
+	}
+
+	/** The recipient in E.164, or the item refused with the reason (`possible`: Number Validation's Possible Length Only). */
+	recipient(validation: PhoneValidation | undefined): string {
+		const { phone } = this.phone({ validation: validation === 'possible' ? 'possible' : 'strict' });
+		return phone.ok ? phone.e164 : this.invalidRecipient(phone.message);
 	}
 
 	/** A recipient the phone rules refused: the same sentence and advice in every node. */

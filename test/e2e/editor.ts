@@ -103,6 +103,10 @@ export async function runEditorChecks(
 			['delivery', ['Messaging'], 3],
 			['inbound SMS', ['Messaging'], 3],
 			['opt-out', ['Messaging'], 3],
+			// n8n ships its own WhatsApp Business Cloud node, which ties with ours on the word.
+			['Send WhatsApp', ['Send WhatsApp'], 1],
+			['WhatsApp', ['Send WhatsApp'], 4],
+			['WhatsApp template', ['Send WhatsApp'], 3],
 		];
 		const found: Record<string, string[]> = {};
 		for (const [words, expected, within] of searches) {
@@ -247,6 +251,44 @@ export async function runEditorChecks(
 		expect(checkText).not.toContain('Twilio Credential');
 		expect(await page.locator('[data-test-id="node-credentials-select"]').count()).toBe(1);
 		await page.screenshot({ path: join(screenshots, 'phone-verification-check.png') });
+
+		// Send WhatsApp as a person sends a template: the account's templates in a searchable list, with their language
+		// and approval, and the chosen template's variables as named fields (fresh from the account, not stale).
+		await page.keyboard.press('Escape');
+		await openCanvas(page, url, 'gwExWhatsApp0001');
+		await page.dblclick('[data-test-id="canvas-node"][data-node-name="WhatsApp template: order shipped"]');
+		await page.waitForSelector('[data-test-id="ndv"] [data-test-id="resource-mapper-container"]');
+		await page.waitForTimeout(2000);
+		const template = await labels(page);
+		for (const label of ['Operation', 'Provider', 'To', 'Default Country', 'Twilio Sender', 'WhatsApp From', 'Template', 'Template Variables', '{{1}} (e.g. Ada)', '{{3}} (e.g. tomorrow)', 'Options']) {
+			expect(template).toContain(label);
+		}
+		expect(await page.locator('[data-test-id="ndv"] [data-test-id="resource-mapper-container"] [class*="staleDataWarning"]').count()).toBe(0);
+		await page.screenshot({ path: join(screenshots, 'send-whatsapp-template.png') });
+		await page.locator('[data-test-id="ndv"] [data-test-id="rlc-input"]').first().click();
+		// The list fills in as the account's templates load.
+		await page.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('[data-test-id="rlc-item"]').length >= 3, undefined, { timeout: 15_000 });
+		const listed = await page.$$eval('[data-test-id="rlc-item"]', (els) => els.map((e) => (e as unknown as { innerText: string }).innerText.trim()));
+		expect(listed).toEqual(expect.arrayContaining(['order_shipped · en · approved for WhatsApp', 'appointment_reminder · tr · approved for WhatsApp', 'spring_sale · en · WhatsApp: unsubmitted']));
+		await page.screenshot({ path: join(screenshots, 'send-whatsapp-template-list.png') });
+		await page.keyboard.press('Escape');
+		await page.keyboard.press('Escape');
+		await page.waitForTimeout(300);
+		// A free-form answer: the window choice, the fallback template, and what changes with Sinch.
+		await openCanvas(page, url, 'gwExWhatsApp0001');
+		await page.dblclick('[data-test-id="canvas-node"][data-node-name="Answer with the tracking link"]');
+		await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]');
+		const message = await labels(page);
+		for (const label of ['Message Type', 'Message', 'Outside the 24-Hour Window']) expect(message).toContain(label);
+		expect(message).not.toContain('Fallback Template');
+		expect(await page.locator('[data-test-id="ndv"]').innerText()).toContain('quick-reply buttons travel in templates');
+		await choose(page, 'outsideWindow', 'Send a Template Instead');
+		expect(await labels(page)).toContain('Fallback Template');
+		await choose(page, 'provider', 'Sinch');
+		const sinchWhatsApp = await labels(page);
+		for (const label of ['Sinch Credential', 'Quick-Reply Buttons', 'Fallback Template Name', 'Fallback Template Language', 'Fallback Body Values', 'Fallback Button Payloads']) expect(sinchWhatsApp).toContain(label);
+		for (const label of ['Twilio Sender', 'WhatsApp From', 'Fallback Template']) expect(sinchWhatsApp).not.toContain(label);
+		await page.screenshot({ path: join(screenshots, 'send-whatsapp-sinch.png') });
 
 		// Phone Number renders too.
 		await page.keyboard.press('Escape');

@@ -65,6 +65,8 @@ describe('n8n loads the package as a user installs it', () => {
 			`${PACKAGE_NAME}.phoneVerificationTool`,
 			`${PACKAGE_NAME}.sendSms`,
 			`${PACKAGE_NAME}.sendSmsTool`,
+			`${PACKAGE_NAME}.sendWhatsApp`,
+			`${PACKAGE_NAME}.sendWhatsAppTool`,
 		]);
 		const credentials = await session.request<Array<{ name: string }>>('GET', '/types/credentials.json');
 		expect(credentials.body.map((c) => c.name).filter((n) => n.startsWith('messaging')).sort()).toEqual([
@@ -324,7 +326,7 @@ describe('Send WhatsApp in the running server: the "order shipped" example', () 
 		const r = await fetch(`${n8n.url}/webhook/gateway-order-shipped`, {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json' },
-			body: JSON.stringify({ phone: '06 12 34 56 78', name: 'Ada', order: '#1042', arrives: 'on Friday' }),
+			body: JSON.stringify({ phone: '+33 6 12 34 56 78', name: 'Ada', order: '#1042', arrives: 'on Friday' }),
 		});
 		const out = (await r.json()) as Record<string, any>;
 		expect([r.status, out.error]).toEqual([200, undefined]);
@@ -350,7 +352,7 @@ describe('Send WhatsApp in the running server: the "order shipped" example', () 
 		const answer = await waitFor(() => stored().find((m) => m.direction === 'outbound-api' && m.to === `whatsapp:${PHONE}` && m.body.startsWith('Here is where your parcel is')), 20_000).catch(async (error: Error) => {
 			throw new Error(`${error.message}: no answer to the tap\n${JSON.stringify(await flow.whatHappened(), null, 1)}`);
 		});
-		expect(answer).toMatchObject({ channel: 'whatsapp', from: `whatsapp:${WHATSAPP}`, status: expect.any(String) });
+		expect(answer).toMatchObject({ channel: 'whatsapp', from: `whatsapp:${WHATSAPP}`, body: `Here is where your parcel is: https://track.example.com/parcels?phone=${encodeURIComponent(PHONE)}` });
 		await waitFor(() => answer.status === 'delivered' || answer.status === 'read', 20_000);
 		// No secret in any stored execution of the workflow.
 		for (const e of await flow.executions()) expect(await flow.executionData(e.id)).not.toContain(sandbox.accounts.twilio.authToken);

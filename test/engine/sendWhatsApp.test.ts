@@ -187,6 +187,56 @@ describe('Send WhatsApp · Twilio', () => {
 		expect(buttons.error()).toBeUndefined();
 	});
 
+	it('with Retry On Fail, an item already sent is never sent again when a later item fails the node', async () => {
+		const result = await engine.run(
+			[{ phone: PHONE }, { phone: '12' }],
+			[node(twilioTemplate(TWILIO_TEMPLATE_SIDS.orderShipped, { '1': 'Ada', '2': '#1', '3': 'soon' }), { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 })],
+		);
+		expect(result.error()?.message).toMatch(/^Invalid recipient: /);
+		expect(stored()).toHaveLength(1);
+		expect(posts(TWILIO_MESSAGES)).toHaveLength(1);
+	});
+
+	it('maps the variables automatically from the input item by their names, and sends only the template’s own variables', async () => {
+		const auto = await engine.run(
+			[{ phone: PHONE, first_name: 'Grace', tracking_code: '1Z42', unrelated: 'x' }],
+			[node({ operation: 'sendTemplate', template: { __rl: true, mode: 'id', value: TWILIO_TEMPLATE_SIDS.deliveryUpdate }, templateVariables: { mappingMode: 'autoMapInputData', value: null } })],
+		);
+		expect(auto.error()).toBeUndefined();
+		expect(stored()[0].body).toBe('Hello Grace, your parcel 1Z42 is out for delivery today.');
+		expect(stored()[0].whatsapp?.template?.variables).toEqual({ first_name: 'Grace', tracking_code: '1Z42' });
+		const missing = await engine.run(
+			[{ phone: PHONE, first_name: 'Grace' }],
+			[node({ operation: 'sendTemplate', template: { __rl: true, mode: 'id', value: TWILIO_TEMPLATE_SIDS.deliveryUpdate }, templateVariables: { mappingMode: 'autoMapInputData', value: null } })],
+		);
+		expect(missing.error()?.message).toBe('Template "delivery_update" needs a value for {{tracking_code}}');
+		expect(missing.error()?.description).toContain('mapped automatically');
+		// Values left over from another template are not sent.
+		const stale = await engine.run([{ phone: PHONE }], [node(twilioTemplate(TWILIO_TEMPLATE_SIDS.orderShipped, { '1': 'Ada', '2': '#1', '3': 'soon', '9': 'old', first_name: 'old' }))]);
+		expect(stale.error()).toBeUndefined();
+		expect(stored()[1].whatsapp?.template?.variables).toEqual({ '1': 'Ada', '2': '#1', '3': 'soon' });
+	});
+
+	it('through a Messaging Service, reads the window from the messages to any of its senders', async () => {
+		const SERVICE = box.get().accounts.twilio.messagingServiceSid;
+		const viaService = { twilioWhatsAppSenderType: 'messagingService', twilioWhatsAppServiceSid: SERVICE, twilioWhatsAppFrom: undefined };
+		const closed = await engine.run([{ phone: PHONE }], [node({ operation: 'sendMessage', message: 'Hi', ...viaService })]);
+		expect(closed.error()?.message).toContain('(Twilio 63016)');
+		await customerWrites(`whatsapp:${TWILIO_WA}`);
+		const open = await engine.run([{ phone: PHONE }], [node({ operation: 'sendMessage', message: 'Hi', ...viaService })]);
+		expect(open.error()).toBeUndefined();
+		expect(open.items('Send WhatsApp')[0].json).toMatchObject({ windowOpen: true, status: 'accepted' });
+		expect(stored()).toHaveLength(1);
+	});
+
+	it('a history that cannot be read: nothing sent, and said so (never a free-form message sent blind)', async () => {
+		await control('POST', '/faults', { provider: 'twilio', type: 'status', status: 503, count: 3 });
+		const result = await engine.run([{ phone: PHONE }], [node({ operation: 'sendMessage', message: 'Hi' })]);
+		expect(result.error()?.message).toBe(`Twilio could not tell whether ${PHONE} wrote in the last 24 hours, so the free-form message was not sent`);
+		expect(result.error()?.description).toContain('Nothing was sent.');
+		expect(posts(TWILIO_MESSAGES)).toHaveLength(0);
+	});
+
 	it('gives the editor the account’s templates (searchable, with language and approval) and a template’s variables as named fields', async () => {
 		const list = await engine.editorMethod('sendWhatsApp', { operation: 'sendTemplate', provider: 'twilio' }, (methods, fns) =>
 			(methods.listSearch?.searchTemplates as (this: unknown, filter?: string) => Promise<INodeListSearchResult>).call(fns, 'appointment'),
@@ -274,6 +324,20 @@ describe('Send WhatsApp · Sinch', () => {
 		);
 		expect(instead.items('Send WhatsApp')[0].json).toMatchObject({ templateFallback: true, type: 'template' });
 		expect(posts(SINCH_SEND)).toHaveLength(1);
+		expect(stored()[0].whatsapp?.template).toMatchObject({ id: 'order_shipped', language: 'en' });
+	});
+
+	it('sends media with a caption (a card), and refuses a media URL that is not http(s)', async () => {
+		await customerWrites(SINCH_WA);
+		const result = await engine.run(
+			[{ phone: PHONE, url: 'https://example.com/label.pdf' }, { phone: PHONE, url: 'file:///etc/passwd' }],
+			[sinch({ operation: 'sendMessage', messageType: 'media', mediaUrl: '={{ $json.url }}', caption: 'Your label' }, { continueOnFail: true })],
+		);
+		const [good, bad] = result.items('Send WhatsApp').map((i) => i.json);
+		expect(good).toMatchObject({ type: 'media', status: 'accepted' });
+		expect(bad.error).toBe('Media URL must be an http:// or https:// URL: "file:///etc/passwd" is not one');
+		expect(stored()).toHaveLength(1);
+		expect([stored()[0].mediaUrls, stored()[0].whatsapp?.caption]).toEqual([['https://example.com/label.pdf'], 'Your label']);
 	});
 
 	it('says what the credential lacks, and refuses more than 3 buttons and empty template parameters, before sending', async () => {
@@ -313,6 +377,10 @@ describe('Send WhatsApp → Messaging Trigger', () => {
 		await control('POST', '/inbound', { from: PHONE, to: `whatsapp:${TWILIO_WA}`, body: 'Track', button: { payload: 'track', title: 'Track' }, replyTo: messageId, channel: 'whatsapp' });
 		const tap = await waitFor(() => harness?.executions.find((e) => e.items[0].event === 'inbound'));
 		expect(tap.items[0]).toMatchObject({ event: 'inbound', channel: 'whatsapp', from: PHONE, to: TWILIO_WA, body: 'Track', button: { payload: 'track', text: 'Track' }, replyTo: messageId });
+		// A button titled like a keyword is an answer, not an opt-out; the same word typed is one.
+		await control('POST', '/inbound', { from: PHONE, to: `whatsapp:${TWILIO_WA}`, body: 'Cancel', button: { payload: 'cancel', title: 'Cancel' }, replyTo: messageId, channel: 'whatsapp' });
+		const cancel = await waitFor(() => harness?.executions.find((e) => e.items[0].body === 'Cancel'));
+		expect(cancel.items[0]).toMatchObject({ event: 'inbound', keyword: null, button: { payload: 'cancel', text: 'Cancel' } });
 	});
 
 	it('Sinch: the app’s webhook brings the tap (its payload) and the statuses, signed; a forged one is refused', async () => {

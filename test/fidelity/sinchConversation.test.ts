@@ -312,7 +312,7 @@ describe('@sinch/sdk-core Conversation against the sandbox: WhatsApp', () => {
 		});
 		await waitForStatus(String(omni.message_id), 'DELIVERED');
 		expect(stored(String(omni.message_id)).body).toBe('Hi Lin, your order 7 has shipped and should arrive on today.');
-		expect(SINCH_WHATSAPP_TEMPLATES.map((t) => `${t.name}/${t.language}`)).toEqual(['order_shipped/en', 'expense_approval/en', 'appointment_reminder/en', 'appointment_reminder/tr']);
+		expect(SINCH_WHATSAPP_TEMPLATES.map((t) => `${t.name}/${t.language}`)).toEqual(['order_shipped/en', 'expense_approval/en', 'appointment_reminder/en', 'appointment_reminder/tr', 'spring_sale/en', 'win_a_prize/en']);
 	});
 
 	it('fails a template the app lacks, a language it lacks, and a parameter left out, after accepting them', async () => {

@@ -51,7 +51,7 @@ describe('provider error classification', () => {
 
 	/** Every row of every code table, written out: the code, its kind, and the two pieces of its sentence. */
 	const TABLES: Array<[ProviderName, 'codes' | 'deliveryCodes', number, Array<[string, FailureKind, string, string]>]> = [
-		['twilio', 'codes', 26, [
+		['twilio', 'codes', 31, [
 			['20003', 'auth', 'Twilio refused the credentials', 'check the Account SID and Auth Token (or API Key SID and Secret) in the credential'],
 			['20404', 'notFound', 'Twilio has no such message', 'check the message SID and that it belongs to this account'],
 			['20429', 'rateLimited', 'Too many requests to Twilio at once', 'lower the number of parallel sends or wait a moment'],
@@ -66,6 +66,10 @@ describe('provider error classification', () => {
 			['21612', 'recipient', 'The sender cannot reach this recipient', 'use a sender that can reach this country or carrier'],
 			['21614', 'recipient', 'The \'To\' number is not a mobile number', 'remove landlines from the list (the Phone Number node can filter them)'],
 			['21617', 'content', 'The message is longer than 1600 characters', 'shorten the message'],
+			['21654', 'request', 'Template variables were given without a template', 'choose a template (Content SID) or remove the variables'],
+			['21655', 'request', 'Twilio has no such template (Content SID) in this account', 'pick the template from the list in Send WhatsApp'],
+			['21656', 'request', 'Twilio refused the template variables', 'give every variable of the template a text value'],
+			['21910', 'request', "'From' and 'To' are on different channels", "send WhatsApp from a WhatsApp sender to a WhatsApp number ('whatsapp:' on both ends)"],
 			['30001', 'config', 'The sender queue overflowed', 'send more slowly'],
 			['30002', 'auth', 'The Twilio account is suspended', 'contact Twilio support'],
 			['30003', 'recipient', 'The handset is unreachable', 'try again later or remove the number'],
@@ -77,6 +81,7 @@ describe('provider error classification', () => {
 			['30036', 'config', 'The message expired in the sender queue (validity period)', 'send more slowly or lengthen the validity period'],
 			['35111', 'request', 'Scheduling needs a Messaging Service', 'set a Messaging Service SID instead of a From number'],
 			['35115', 'request', 'The send time is outside the window Twilio allows', 'schedule between 5 minutes and 35 days ahead'],
+			['63007', 'config', "The 'From' number is not a WhatsApp sender of this Twilio account", 'use a number registered as a WhatsApp sender (Twilio console → Messaging → Senders → WhatsApp senders)'],
 			['63016', 'content', 'WhatsApp free-form messages are only allowed within 24 hours of the customer’s last message', 'send an approved template instead'],
 		]],
 		['sinch', 'codes', 13, [

@@ -29,14 +29,18 @@ describe("Sinch's hosts", () => {
 		[{ smsAuth: 'project', projectId: 'P1', servicePlanId: 'SP1', region: 'ca' }, { sms: 'https://zt.ca.sms.api.sinch.com', smsScope: 'P1', conversation: 'https://us.conversation.api.sinch.com' }],
 		[{ smsAuth: 'project' }, { sms: 'https://zt.us.sms.api.sinch.com', smsScope: '', conversation: 'https://us.conversation.api.sinch.com' }],
 		[{}, { sms: 'https://us.sms.api.sinch.com', smsScope: '', conversation: 'https://us.conversation.api.sinch.com' }],
+		// Conversation's own region wins; one Conversation does not have falls back to the SMS region's, then the US.
+		[{ servicePlanId: 'SP1', region: 'us', conversationRegion: 'eu' }, { sms: 'https://us.sms.api.sinch.com', smsScope: 'SP1', conversation: 'https://eu.conversation.api.sinch.com' }],
+		[{ servicePlanId: 'SP1', region: 'br', conversationRegion: '' }, { sms: 'https://br.sms.api.sinch.com', smsScope: 'SP1', conversation: 'https://br.conversation.api.sinch.com' }],
+		[{ servicePlanId: 'SP1', region: 'au', conversationRegion: 'xx' }, { sms: 'https://au.sms.api.sinch.com', smsScope: 'SP1', conversation: 'https://us.conversation.api.sinch.com' }],
 	])('%j', (credentials, expected) => {
-		expect(sinchHosts(credentials)).toEqual({ ...expected, auth: 'https://auth.sinch.com', verification: 'https://verification.api.sinch.com' });
+		expect(sinchHosts(credentials)).toEqual({ ...expected, auth: 'https://auth.sinch.com', verification: 'https://verification.api.sinch.com', provisioning: 'https://provisioning.api.sinch.com' });
 	});
 
 	it("takes each Base URL the credential overrides, without trailing slashes", () => {
 		expect(
-			sinchHosts({ servicePlanId: 'SP1', smsBaseUrl: 'http://127.0.0.1:4010/', authBaseUrl: 'http://a/', verificationBaseUrl: 'http://v', conversationBaseUrl: 'http://c//' }),
-		).toEqual({ sms: 'http://127.0.0.1:4010', auth: 'http://a', verification: 'http://v', conversation: 'http://c', smsScope: 'SP1' });
+			sinchHosts({ servicePlanId: 'SP1', smsBaseUrl: 'http://127.0.0.1:4010/', authBaseUrl: 'http://a/', verificationBaseUrl: 'http://v', conversationBaseUrl: 'http://c//', provisioningBaseUrl: 'http://p/' }),
+		).toEqual({ sms: 'http://127.0.0.1:4010', auth: 'http://a', verification: 'http://v', conversation: 'http://c', provisioning: 'http://p', smsScope: 'SP1' });
 	});
 });
 

@@ -86,7 +86,8 @@ describe('Twilio WhatsApp send', () => {
 });
 
 describe('Twilio WhatsApp window, from the account history', () => {
-	const inbound = (at: string) => ({ ...twilioMessage({ direction: 'inbound', date_sent: at, from: 'whatsapp:+33612345678', to: 'whatsapp:+14155238886' }) });
+	const inbound = (at: string, over: Record<string, unknown> = {}) => ({ ...twilioMessage({ direction: 'inbound', date_sent: at, from: 'whatsapp:+33612345678', to: 'whatsapp:+14155238886', ...over }) });
+	const SERVICE = `MG${'1'.repeat(32)}`;
 
 	it('asks for the customer\'s messages to the sender since yesterday, and is open within 24 hours', async () => {
 		const { ctx, requests } = fakeContext(TWILIO, [{ statusCode: 200, body: { messages: [inbound('Sat, 21 Nov 2026 09:00:00 +0000')] } }], now);
@@ -94,30 +95,39 @@ describe('Twilio WhatsApp window, from the account history', () => {
 		const url = new URL(requests[0].url);
 		expect([url.pathname, Object.fromEntries(url.searchParams)]).toEqual([
 			'/2010-04-01/Accounts/AC123/Messages.json',
-			{ From: 'whatsapp:+33612345678', To: 'whatsapp:+14155238886', 'DateSent>': '2026-11-20', PageSize: '20' },
+			{ From: 'whatsapp:+33612345678', To: 'whatsapp:+14155238886', 'DateSent>': '2026-11-20', PageSize: '50' },
 		]);
 	});
 
 	it.each([
-		['a message 24 hours and a second ago', { messages: [inbound('Fri, 20 Nov 2026 09:59:59 +0000')] }, 200, 'closed'],
-		['no message', { messages: [] }, 200, 'closed'],
-		['an outbound message only', { messages: [twilioMessage({ direction: 'outbound-api', date_sent: 'Sat, 21 Nov 2026 09:00:00 +0000' })] }, 200, 'closed'],
-		['an error', { code: 20003, message: 'Authenticate' }, 401, 'unknown'],
-		['a page that is not a list', '<html>', 200, 'unknown'],
-	])('%s → %s', async (_what, body, statusCode, state) => {
-		const { ctx } = fakeContext(TWILIO, [{ statusCode, body }], now);
+		['a message 24 hours and a second ago', { messages: [inbound('Fri, 20 Nov 2026 09:59:59 +0000')] }, 'closed'],
+		['no message', { messages: [] }, 'closed'],
+		['an outbound message only', { messages: [twilioMessage({ direction: 'outbound-api', date_sent: 'Sat, 21 Nov 2026 09:00:00 +0000' })] }, 'closed'],
+	])('%s → %s', async (_what, body, state) => {
+		const { ctx } = fakeContext(TWILIO, [{ statusCode: 200, body }], now);
 		expect(await twilioWhatsApp.window(ctx, text())).toBe(state);
 	});
 
-	it('cannot pin a Messaging Service sender, and asks nothing', async () => {
-		const { ctx, requests } = fakeContext(TWILIO, [], now);
-		expect(await twilioWhatsApp.window(ctx, { to: '+33612345678', messagingServiceSid: `MG${'1'.repeat(32)}`, content: { type: 'text', text: 'x' } })).toBe('unknown');
-		expect(requests).toEqual([]);
+	it('a history that cannot be read is an error in our words, never a guess', async () => {
+		const refused = await rejectionOf(twilioWhatsApp.window(fakeContext(TWILIO, [{ statusCode: 401, body: { code: 20003, message: 'Authenticate' } }], now).ctx, text()));
+		expect([refused.kind, refused.code]).toEqual(['auth', '20003']);
+		const page = await rejectionOf(twilioWhatsApp.window(fakeContext(TWILIO, [{ statusCode: 200, body: '<html>' }], now).ctx, text()));
+		expect(page.kind).toBe('ambiguous');
 	});
 
-	it('a connection that fails leaves the window unknown (the send itself will say)', async () => {
-		const ctx = { ...fakeContext(TWILIO, []).ctx, http: async () => Promise.reject(new Error('ECONNRESET')) };
-		expect(await twilioWhatsApp.window(ctx, text())).toBe('unknown');
+	it('for a Messaging Service, counts the customer\'s messages to any sender of that service', async () => {
+		const { ctx, requests } = fakeContext(
+			TWILIO,
+			[
+				{ statusCode: 200, body: { messages: [inbound('Sat, 21 Nov 2026 09:00:00 +0000', { messaging_service_sid: SERVICE })] } },
+				{ statusCode: 200, body: { messages: [inbound('Sat, 21 Nov 2026 09:00:00 +0000', { messaging_service_sid: `MG${'2'.repeat(32)}` }), inbound('Sat, 21 Nov 2026 09:00:00 +0000', { messaging_service_sid: null })] } },
+			],
+			now,
+		);
+		const request = { to: '+33612345678', messagingServiceSid: SERVICE, content: { type: 'text', text: 'x' } } as WhatsAppRequest;
+		expect(await twilioWhatsApp.window(ctx, request)).toBe('open');
+		expect(Object.fromEntries(new URL(requests[0].url).searchParams)).toEqual({ From: 'whatsapp:+33612345678', 'DateSent>': '2026-11-20', PageSize: '50' });
+		expect(await twilioWhatsApp.window(ctx, request)).toBe('closed');
 	});
 });
 
@@ -261,8 +271,12 @@ describe('Sinch Conversation send', () => {
 		expect([error.code, error.kind]).toEqual([code, kind]);
 	});
 
-	it('reads the window from the app\'s TO_APP messages of the last 24 hours', async () => {
-		const { ctx, requests } = fakeContext(SINCH, [{ statusCode: 200, body: { messages: [{ id: 'm' }] } }, { statusCode: 200, body: { messages: [] } }, { statusCode: 200, body: {} }, { statusCode: 403, body: {} }], now);
+	it('reads the window from the app\'s TO_APP messages of the last 24 hours, then from what Dispatch mode keeps', async () => {
+		const { ctx, requests } = fakeContext(
+			SINCH,
+			[{ statusCode: 200, body: { messages: [{ id: 'm' }] } }, { statusCode: 200, body: { messages: [] } }, { statusCode: 200, body: { messages: [{ id: 'd' }] } }, { statusCode: 200, body: {} }, { statusCode: 200, body: {} }],
+			now,
+		);
 		const request: WhatsAppRequest = { to: '+33612345678', content: { type: 'text', text: 'Hi' } };
 		expect(await sinchConversation.window(ctx, request)).toBe('open');
 		const url = new URL(requests[0].url);
@@ -270,9 +284,12 @@ describe('Sinch Conversation send', () => {
 			'/v1/projects/P1/messages',
 			{ app_id: 'APP1', channel_identity: '33612345678', channel: 'WHATSAPP', direction: 'TO_APP', start_time: '2026-11-20T10:00:00.000Z', page_size: '1' },
 		]);
+		expect(await sinchConversation.window(ctx, request)).toBe('open');
+		expect(Object.fromEntries(new URL(requests[2].url).searchParams)).toMatchObject({ messages_source: 'DISPATCH_SOURCE', only_recipient_originated: 'true' });
 		expect(await sinchConversation.window(ctx, request)).toBe('closed');
-		expect(await sinchConversation.window(ctx, request)).toBe('closed');
-		expect(await sinchConversation.window(ctx, request)).toBe('unknown');
+		expect(requests).toHaveLength(5);
+		const refused = await rejectionOf(sinchConversation.window(fakeContext(SINCH, [{ statusCode: 403, body: { error: { code: 403, message: 'no', status: 'PERMISSION_DENIED' } } }], now).ctx, request));
+		expect([refused.kind, refused.code]).toEqual(['auth', 'PERMISSION_DENIED']);
 	});
 
 	it('keeps its facts in tables: every reason code has a sentence, every delivery status a place in the model', () => {

@@ -8,7 +8,7 @@ import type { ProviderContext } from '../../shared/providers/types';
 import type { VerificationChannel, VerificationResult, VerifyCapability } from '../../shared/providers/verifyTypes';
 import { clip } from '../../shared/rules/errors';
 import { MIN_SECRET_LENGTH } from '../../shared/rules/otp';
-import { describeType, normalizePhone, type PhoneValidation } from '../../shared/rules/phone';
+import { describeType, type PhoneValidation } from '../../shared/rules/phone';
 import { sharedState } from '../../shared/state/index';
 import type { SharedState } from '../../shared/state/types';
 import { providerContext } from '../../shared/transport';
@@ -89,10 +89,8 @@ export async function callService<T>(fns: IExecuteFunctions, engine: Extract<Eng
  * landline gets no SMS (offered the engine's voice channel where it has one).
  */
 export function recipientOf(fns: IExecuteFunctions, params: ParameterReader, index: number, options: { channel?: VerificationChannel; voiceChannels: readonly VerificationChannel[]; validation?: PhoneValidation; anyLine?: boolean }): string {
-	const rawTo = params.text('To', params.raw('to', ''), 'Map the phone number into To, for example {{ $json.phone }}. Nothing was sent.');
-	const defaultCountry = params.text('Default Country', params.raw('defaultCountry', '')).replace(/\s+/g, '').toUpperCase();
 	const voice = options.channel?.voice === true;
-	const phone = normalizePhone(rawTo, { defaultCountry, validation: options.validation ?? 'strict', requireMobile: !voice && options.anyLine !== true });
+	const { raw: rawTo, phone } = params.phone({ validation: options.validation ?? 'strict', requireMobile: !voice && options.anyLine !== true });
 	if (phone.ok) return phone.e164;
 	if (phone.reason === 'NOT_MOBILE') {
 		const alternative = options.voiceChannels[0];

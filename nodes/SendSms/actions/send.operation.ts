@@ -7,10 +7,11 @@ import { sendOutput, type Channel } from '../../shared/output';
 import { ParameterReader } from '../../shared/params';
 import { parseRoute, PROVIDER_NAMES, PROVIDERS, ROUTES, routesWhereAll, routesWhereAny, routesWith } from '../../shared/providers/registry';
 import type { Provider, ProviderContext, ProviderMessage, SendSmsRequest, SmsSendOptions } from '../../shared/providers/types';
-import { normalizePhone, type PhoneValidation } from '../../shared/rules/phone';
+import type { PhoneValidation } from '../../shared/rules/phone';
 import { countSegments, findBrokenCharacter } from '../../shared/rules/segments';
 import { isFinal } from '../../shared/rules/status';
 import { providerContext } from '../../shared/transport';
+import { oncePerExecution } from '../../shared/memo';
 import { routeRequests, senderOf, senderProperties, sendOverRoute } from '../../shared/smsRoute';
 
 const show = { operation: ['send'] };
@@ -165,29 +166,14 @@ interface SendOptions extends IDataObject {
 
 const POLL_MS = 2000;
 
-/** Per execution: where each sender's Messaging Trigger hears statuses, looked up once for all items. */
-const triggerStatusUrls = new WeakMap<IExecuteFunctions, Map<string, Promise<string | undefined>>>();
-
 /**
  * The request with the status callback URL that reaches the sender's Messaging Trigger, when the user asked for it
- * and the provider needs one named. A failed look-up is forgotten, so a retry or the next item asks again.
+ * and the provider needs one named: looked up once per execution and sender.
  */
 async function withTriggerStatusUrl(fns: IExecuteFunctions, provider: Provider, ctx: ProviderContext, request: SendSmsRequest): Promise<SendSmsRequest> {
 	const lookUp = provider.sms.triggerStatusUrl;
 	if (!request.statusToTrigger || !lookUp) return request;
-	let known = triggerStatusUrls.get(fns);
-	if (!known) triggerStatusUrls.set(fns, (known = new Map()));
-	const key = JSON.stringify([provider.name, request.messagingServiceSid ?? null, request.from ?? null]);
-	let url = known.get(key);
-	if (!url) {
-		const asked = lookUp.call(provider.sms, ctx, request);
-		known.set(key, asked);
-		asked.catch(() => {
-			if (known.get(key) === asked) known.delete(key);
-		});
-		url = asked;
-	}
-	const statusCallbackUrl = await url;
+	const statusCallbackUrl = await oncePerExecution(fns, ['triggerStatusUrl', provider.name, request.messagingServiceSid ?? null, request.from ?? null], () => lookUp.call(provider.sms, ctx, request));
 	return statusCallbackUrl ? { ...request, statusCallbackUrl } : request;
 }
 
@@ -221,12 +207,7 @@ export const send: ItemOperation = {
 		const options = params.options<SendOptions>();
 		const retry = readRetrySettings(options);
 
-		const rawTo = params.text('To', params.raw('to', ''), 'Map a phone number into To, for example {{ $json.phone }}. Nothing was sent.');
-		const defaultCountry = params.text('Default Country', params.raw('defaultCountry', '')).replace(/\s+/g, '').toUpperCase();
-		const phone = normalizePhone(rawTo, { defaultCountry, validation: options.phoneValidation === 'possible' ? 'possible' : 'strict' });
-		if (!phone.ok) {
-			return params.invalidRecipient(phone.message);
-		}
+		const to = params.recipient(options.phoneValidation);
 		const body = params.text('Message', params.raw('message', ''));
 		const broken = findBrokenCharacter(body);
 		if (broken) {
@@ -240,7 +221,7 @@ export const send: ItemOperation = {
 			params.fail('The message is empty', 'Write a message (or add a media URL for Twilio MMS). Nothing was sent.');
 		}
 		const base: SendSmsRequest = {
-			to: phone.e164,
+			to,
 			body,
 			mediaUrls: mediaUrls.length ? mediaUrls : undefined,
 			statusCallbackUrl: params.url('Status Callback URL', options.statusCallbackUrl),
@@ -270,7 +251,7 @@ export const send: ItemOperation = {
 			return sendOutput(
 				{ ...delivered, value },
 				{
-					to: phone.e164,
+					to,
 					from: senderOf(request),
 					channel,
 					segments,

@@ -1,21 +1,21 @@
 /**
  * What Send WhatsApp's operations share: the provider and its sender, the recipient, the template fields (picked from
- * the account's list, or named by ID and language), and one send with retries that says plainly when the 24-hour
- * window is closed, or sends a template instead.
+ * the account's list, or named by ID and language), and reading them into a request. Sending, the template checks and
+ * the 24-hour window are nodes/shared/whatsapp.ts's.
  */
-import { NodeOperationError, sleep, type IDataObject, type IDisplayOptions, type IExecuteFunctions, type INodeProperties, type ResourceMapperValue } from 'n8n-workflow';
-import { deliver } from '../../shared/delivery';
+import { NodeOperationError, type IDataObject, type IDisplayOptions, type IExecuteFunctions, type INodeProperties, type ResourceMapperValue } from 'n8n-workflow';
 import { defaultCountryProperty, phoneValidationOption } from '../../shared/descriptions/phoneOptions';
-import { readRetrySettings, retryOptions, type RetrySettings } from '../../shared/descriptions/retryOptions';
+import { readRetrySettings, retryOptions } from '../../shared/descriptions/retryOptions';
+import { oncePerExecution } from '../../shared/memo';
 import type { ParameterReader } from '../../shared/params';
 import { getProvider, providersWith } from '../../shared/providers/registry';
-import type { Provider, ProviderMessage } from '../../shared/providers/types';
-import type { TemplateChoice, WhatsAppCapability, WhatsAppRequest, WhatsAppSender, WhatsAppTemplate } from '../../shared/providers/whatsappTypes';
-import { describeCode, ProviderError } from '../../shared/rules/errors';
-import { normalizePhone, type PhoneValidation } from '../../shared/rules/phone';
-import { providerContext, type TransportContext } from '../../shared/transport';
+import type { Provider } from '../../shared/providers/types';
+import type { TemplateChoice, WhatsAppRequest, WhatsAppSender } from '../../shared/providers/whatsappTypes';
+import type { PhoneValidation } from '../../shared/rules/phone';
+import type { TransportContext } from '../../shared/transport';
+import type { WhatsAppProvider } from '../../shared/whatsapp';
 
-export type WhatsAppProvider = Provider & { whatsapp: WhatsAppCapability };
+export type { WhatsAppProvider };
 type Show = NonNullable<IDisplayOptions['show']>;
 
 /** The providers that send WhatsApp, in the editor's order. */
@@ -24,6 +24,8 @@ const names = (list: Provider[]) => list.map((p) => p.name);
 /** Providers whose templates are picked from the account's list (Twilio's Content API), and those named by ID (Sinch). */
 export const LISTED = names(WHATSAPP_PROVIDERS.filter((p) => p.whatsapp.templates.kind === 'list'));
 export const BY_ID = names(WHATSAPP_PROVIDERS.filter((p) => p.whatsapp.templates.kind === 'byId'));
+/** How a listed template is named by ID (Twilio: a Content SID): one "By ID" mode, from the first such provider. */
+const LISTED_IDS = WHATSAPP_PROVIDERS.flatMap((p) => (p.whatsapp.templates.kind === 'list' ? [p.whatsapp.templates] : [])).slice(0, 1);
 
 export function providerProperty(operations: string[]): INodeProperties {
 	return {
@@ -74,13 +76,13 @@ export function templateProperties(prefix: '' | 'fallback', show: Show): INodePr
 			description: 'A template of the account, with its language and WhatsApp approval; one that WhatsApp has not approved is refused before sending (inside the 24-hour window it may go)',
 			modes: [
 				{ displayName: 'From List', name: 'list', type: 'list', typeOptions: { searchListMethod: 'searchTemplates', searchable: true } },
-				{
-					displayName: 'By Content SID',
+				...LISTED_IDS.map((ids) => ({
+					displayName: `By ${ids.idLabel}`,
 					name: 'id',
-					type: 'string',
-					placeholder: 'HXb5b62575e6e4ff6129ad7c8efe1f983e',
-					validation: [{ type: 'regex', properties: { regex: '^\\s*HX[0-9a-fA-F]{32}\\s*$', errorMessage: 'A Content SID is HX followed by 32 hexadecimal characters' } }],
-				},
+					type: 'string' as const,
+					placeholder: ids.idPlaceholder,
+					validation: [{ type: 'regex' as const, properties: { regex: `^\\s*${ids.idPattern.source.replace(/^\^|\$$/g, '')}\\s*$`, errorMessage: `A ${ids.idLabel} looks like ${ids.idPlaceholder}` } }],
+				})),
 			],
 			displayOptions: { show: { ...show, provider: LISTED } },
 		},
@@ -100,7 +102,7 @@ export function templateProperties(prefix: '' | 'fallback', show: Show): INodePr
 					fieldWords: { singular: 'variable', plural: 'variables' },
 					addAllFields: true,
 					multiKeyMatch: false,
-					supportAutoMap: false,
+					supportAutoMap: true,
 					noFieldsError: 'This template has no variables',
 				},
 			},
@@ -208,12 +210,9 @@ export interface SendingOptions extends IDataObject {
 	statusToTrigger?: boolean;
 }
 
-/** Per execution: where each sender's Messaging Trigger hears statuses, looked up once for all items. */
-const triggerUrls = new WeakMap<IExecuteFunctions, Map<string, Promise<string | undefined>>>();
-
 /**
  * The status callback URL the options ask for: the one given, or the one of the sender's Messaging Trigger (looked up
- * once per execution and sender; a failed look-up is asked again by the next item).
+ * once per execution and sender).
  */
 export async function statusUrlOf(fns: IExecuteFunctions, params: ParameterReader, provider: WhatsAppProvider, ctx: TransportContext, sender: WhatsAppSender, options: SendingOptions): Promise<string | undefined> {
 	const given = params.url('Status Callback URL', options.statusCallbackUrl);
@@ -221,16 +220,7 @@ export async function statusUrlOf(fns: IExecuteFunctions, params: ParameterReade
 	const lookUp = provider.whatsapp.triggerStatusUrl;
 	if (!toTrigger || !lookUp) return given;
 	if (given) params.fail('Send Statuses to the Messaging Trigger and Status Callback URL are both set', 'Keep one: the trigger of the sender, or the URL. Nothing was sent.');
-	let known = triggerUrls.get(fns);
-	if (!known) triggerUrls.set(fns, (known = new Map()));
-	const key = JSON.stringify([provider.name, sender.messagingServiceSid ?? null, sender.from ?? null]);
-	let url = known.get(key);
-	if (!url) {
-		url = lookUp.call(provider.whatsapp, ctx, sender);
-		known.set(key, url);
-		url.catch(() => known.delete(key));
-	}
-	return await url;
+	return await oncePerExecution(fns, ['triggerStatusUrl', provider.name, sender.messagingServiceSid ?? null, sender.from ?? null], () => lookUp.call(provider.whatsapp, ctx, sender));
 }
 
 export function readProvider(params: ParameterReader): WhatsAppProvider {
@@ -244,20 +234,17 @@ export function readProvider(params: ParameterReader): WhatsAppProvider {
 export function readSending(params: ParameterReader) {
 	const provider = readProvider(params);
 	const options = params.options<SendingOptions>();
-	return { provider, options, retry: readRetrySettings(options), to: readRecipient(params, options), sender: provider.whatsapp.readSender(params.forProvider()) };
-}
-
-/** The recipient in E.164; `whatsapp:` and the usual ways of writing a number are accepted. */
-export function readRecipient(params: ParameterReader, options: SendingOptions): string {
-	const raw = params.text('To', params.raw('to', ''), 'Map a phone number into To, for example {{ $json.phone }}. Nothing was sent.');
-	const defaultCountry = params.text('Default Country', params.raw('defaultCountry', '')).replace(/\s+/g, '').toUpperCase();
-	const phone = normalizePhone(raw, { defaultCountry, validation: options.phoneValidation === 'possible' ? 'possible' : 'strict' });
-	if (!phone.ok) return params.invalidRecipient(phone.message);
-	return phone.e164;
+	return { provider, options, retry: readRetrySettings(options), to: params.recipient(options.phoneValidation), sender: provider.whatsapp.readSender(params.forProvider()) };
 }
 
 /** The template fields as the node holds them (`prefix` for the fallback set). */
-export function readTemplateChoice(params: ParameterReader, provider: WhatsAppProvider, prefix: '' | 'fallback'): TemplateChoice {
+/** A template as the node's fields name it; `fromItem` when its variables are mapped automatically from the input item. */
+export interface TemplateFields {
+	choice: TemplateChoice;
+	fromItem?: IDataObject;
+}
+
+export function readTemplateChoice(params: ParameterReader, provider: WhatsAppProvider, prefix: '' | 'fallback'): TemplateFields {
 	const name = (base: string) => (prefix ? `${prefix}${base[0].toUpperCase()}${base.slice(1)}` : base);
 	const label = (base: string) => (prefix ? `Fallback ${base}` : base);
 	if (provider.whatsapp.templates.kind === 'list') {
@@ -265,13 +252,15 @@ export function readTemplateChoice(params: ParameterReader, provider: WhatsAppPr
 		const id = params.text(label('Template'), locator && typeof locator === 'object' ? (locator as { value?: unknown }).value : locator).trim();
 		if (!id) params.fail(`${label('Template')} is empty`, 'Pick a template from the list, or give its Content SID. Nothing was sent.');
 		const mapped = params.raw(name('templateVariables'), {}) as Partial<ResourceMapperValue> | null;
+		// Map Automatically: the input item's fields named like the template's variables.
+		if (mapped && typeof mapped === 'object' && mapped.mappingMode === 'autoMapInputData') return { choice: { id, variables: {} }, fromItem: params.item() };
 		const variables: Record<string, string> = {};
 		const values = mapped && typeof mapped === 'object' && mapped.value && typeof mapped.value === 'object' ? mapped.value : {};
 		for (const [key, value] of Object.entries(values)) {
 			if (value === null || value === undefined) continue;
 			variables[key] = params.text(`${label('Template Variables')} → ${key}`, value);
 		}
-		return { id, variables };
+		return { choice: { id, variables } };
 	}
 	const templates = provider.whatsapp.templates;
 	const id = params.identifier(label('Template Name'), params.raw(name('templateId'), '')).trim();
@@ -304,116 +293,7 @@ export function readTemplateChoice(params: ParameterReader, provider: WhatsAppPr
 		if (value.trim() === '') params.fail(`${label('More Parameters')}: "${key.slice(0, 40)}" is empty`, 'Give it a value, or remove it. Nothing was sent.');
 		set(key, value, label('More Parameters'));
 	}
-	return { id, language, variables };
-}
-
-/** Per execution: templates already looked up (their approval and variables), by provider and ID. */
-const knownTemplates = new WeakMap<IExecuteFunctions, Map<string, Promise<WhatsAppTemplate | undefined>>>();
-
-async function lookUpTemplate(fns: IExecuteFunctions, provider: WhatsAppProvider, ctx: TransportContext, id: string): Promise<WhatsAppTemplate | undefined> {
-	const templates = provider.whatsapp.templates;
-	if (templates.kind !== 'list') return undefined;
-	let known = knownTemplates.get(fns);
-	if (!known) knownTemplates.set(fns, (known = new Map()));
-	const key = `${provider.name}\u0000${id}`;
-	let found = known.get(key);
-	if (!found) {
-		found = templates.get(ctx, id);
-		known.set(key, found);
-		// A failed look-up is asked again by the next item.
-		found.catch(() => known.delete(key));
-	}
-	return await found;
-}
-
-/**
- * Why this template cannot be sent, or undefined: it does not exist, a variable its text uses is empty, or WhatsApp
- * has not approved it and the window is not open. Where the provider names templates by ID only, the provider says.
- */
-export async function templateProblem(fns: IExecuteFunctions, provider: WhatsAppProvider, ctx: TransportContext, request: WhatsAppRequest, label: string): Promise<{ problem?: string; template?: WhatsAppTemplate }> {
-	if (request.content.type !== 'template') return {};
-	const choice = request.content.template;
-	const template = await lookUpTemplate(fns, provider, ctx, choice.id);
-	// Templates named by ID are the provider's to check (Sinch reports an unknown one or a missing value as a failure).
-	if (provider.whatsapp.templates.kind === 'byId') return {};
-	if (!template) return { problem: `${label}: the ${provider.label} account has no template ${choice.id.slice(0, 40)}` };
-	const missing = template.variables.filter((variable) => (choice.variables[variable.name] ?? '').trim() === '');
-	if (missing.length) {
-		return { template, problem: `${label} "${template.name}" needs a value for ${missing.map((v) => `{{${v.name}}}`).join(', ')}` };
-	}
-	if (template.approval !== 'approved') {
-		const state = await provider.whatsapp.window(ctx, request);
-		if (state !== 'open') {
-			const why = template.rejectionReason ? `: ${template.rejectionReason.replace(/[.\s]+$/, '')}` : '';
-			return {
-				template,
-				problem: `${label} "${template.name}" is not approved for WhatsApp (${template.approval}${why}); outside the 24-hour window WhatsApp delivers approved templates only`,
-			};
-		}
-	}
-	return { template };
-}
-
-/** The window's refusal in the provider's own words (from its code table), for the node's error. */
-export function windowSentence(provider: WhatsAppProvider): string {
-	return describeCode(provider, provider.whatsapp.codes, provider.whatsapp.windowCode) as string;
-}
-
-export interface Sent {
-	message: ProviderMessage;
-	attempts: number;
-	request: WhatsAppRequest;
-	template?: WhatsAppTemplate;
-}
-
-/** One send with retries (never after an ambiguous failure), through the provider's WhatsApp capability. */
-export async function sendWithRetries(fns: IExecuteFunctions, provider: WhatsAppProvider, itemIndex: number, request: WhatsAppRequest, retry: RetrySettings): Promise<{ message: ProviderMessage; attempts: number }> {
-	const delivered = await deliver(
-		[provider],
-		async (p) => {
-			const ctx = await providerContext(fns, p, itemIndex, retry.timeoutMs);
-			return await p.whatsapp.send(ctx, request);
-		},
-		{ policy: retry.policy, sleep },
-	);
-	return { message: delivered.value, attempts: delivered.attempts };
-}
-
-/** Whether an error is the provider's "outside the 24-hour window". */
-export function isWindowRefusal(provider: WhatsAppProvider, error: unknown): boolean {
-	const inner = error instanceof ProviderError ? error : (error as { error?: unknown })?.error;
-	return inner instanceof ProviderError && inner.code === provider.whatsapp.windowCode;
-}
-
-/** The one output of a WhatsApp send, in the shared shape with `channel: "whatsapp"`. */
-export function whatsappOutput(provider: WhatsAppProvider, sent: Sent, extra: IDataObject = {}): IDataObject {
-	const m = sent.message;
-	const content = sent.request.content;
-	const out: IDataObject = {
-		provider: provider.name,
-		messageId: m.messageId,
-		status: m.status,
-		providerStatus: m.providerStatus,
-		to: sent.request.to,
-		from: m.from ?? sent.request.from ?? sent.request.messagingServiceSid ?? null,
-		channel: 'whatsapp',
-		// WhatsApp is not cut into SMS segments.
-		segments: null,
-		encoding: null,
-		type: content.type,
-	};
-	if (content.type === 'template') {
-		out.template = { id: content.template.id, name: sent.template?.name ?? content.template.id, language: sent.template?.language ?? content.template.language ?? null };
-	}
-	if (m.price !== undefined) out.price = m.price;
-	if (m.priceUnit !== undefined) out.priceUnit = m.priceUnit;
-	out.fallbackUsed = false;
-	Object.assign(out, extra);
-	out.attempts = sent.attempts;
-	out.sentAt = m.sentAt ?? null;
-	if (!provider.whatsapp.status && provider.whatsapp.statusNote && m.status === 'accepted') out.hint = provider.whatsapp.statusNote;
-	out.raw = m.raw;
-	return out;
+	return { choice: { id, language, variables } };
 }
 
 /** The request for this item, checked by the provider before anything is sent. */

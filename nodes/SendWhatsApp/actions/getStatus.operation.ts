@@ -16,7 +16,8 @@ export const description: INodeProperties[] = [
 		name: 'provider',
 		type: 'options',
 		noDataExpression: true,
-		options: ASKABLE.map((p) => ({ name: p.label, value: p.name })),
+		// Every provider is offered, so that a node switched from sending keeps its provider; those that cannot be asked say why.
+		options: WHATSAPP_PROVIDERS.map((p) => ({ name: p.label, value: p.name })),
 		default: 'twilio',
 		description: 'Where the message was sent',
 		displayOptions: { show },
@@ -27,7 +28,7 @@ export const description: INodeProperties[] = [
 			name: `statusNotice${p.label.replace(/\W/g, '')}`,
 			type: 'notice',
 			default: '',
-			displayOptions: { show },
+			displayOptions: { show: { ...show, provider: [p.name] } },
 		}),
 	),
 	{
@@ -36,9 +37,8 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: 'SM…',
 		description: 'The messageId a Send WhatsApp node returned',
-		displayOptions: { show },
+		displayOptions: { show: { ...show, provider: ASKABLE.map((p) => p.name) } },
 	},
 ];
 

@@ -1,25 +1,20 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { otherwiseWhen } from '../../shared/delivery';
 import { recipientField, type ItemContext, type ItemOperation } from '../../shared/items';
 import { ParameterReader } from '../../shared/params';
 import type { QuickReply, WhatsAppContent, WhatsAppRequest } from '../../shared/providers/whatsappTypes';
 import { findBrokenCharacter } from '../../shared/rules/segments';
 import { providerContext } from '../../shared/transport';
+import { sendFreeForm, resolveTemplate, type OutsideWindow } from '../../shared/whatsapp';
 import {
 	checkedRequest,
-	isWindowRefusal,
 	providerProperty,
 	readSending,
 	readTemplateChoice,
 	recipientProperties,
 	sendingOptions,
-	sendWithRetries,
 	statusUrlOf,
-	templateProblem,
 	templateProperties,
 	WHATSAPP_PROVIDERS,
-	whatsappOutput,
-	windowSentence,
 	type WhatsAppProvider,
 } from './common';
 
@@ -122,7 +117,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Send Anyway',
 				value: 'send',
-				description: 'Do not ask first; the provider reports the failure later (Twilio 63016, Sinch OUTSIDE_ALLOWED_SENDING_WINDOW)',
+				description: `Do not ask first; the provider reports the failure later (${WHATSAPP_PROVIDERS.map((p) => `${p.label} ${p.whatsapp.windowCode}`).join(', ')})`,
 			},
 		],
 		default: 'fail',
@@ -164,6 +159,8 @@ function readContent(params: ParameterReader, provider: WhatsAppProvider): Whats
 	return { type: 'text', text, buttons: readButtons(params, provider) };
 }
 
+const OUTSIDE_WINDOW: readonly OutsideWindow[] = ['fail', 'template', 'send'];
+
 export const sendMessage: ItemOperation = {
 	failureFields: recipientField,
 
@@ -171,35 +168,20 @@ export const sendMessage: ItemOperation = {
 		const i = item.index;
 		const params = new ParameterReader(this, i);
 		const { provider, options, retry, to, sender } = readSending(params);
-		const outsideWindow = String(params.raw('outsideWindow', 'fail'));
+		const outsideWindow = String(params.raw('outsideWindow', 'fail')) as OutsideWindow;
+		if (!OUTSIDE_WINDOW.includes(outsideWindow)) params.fail(`Outside the 24-Hour Window cannot be "${outsideWindow.slice(0, 40)}"`, 'Choose Stop With a Clear Error, Send a Template Instead or Send Anyway. Nothing was sent.');
 		const content = readContent(params, provider);
-		const fallbackContent = outsideWindow === 'template' ? ({ type: 'template', template: readTemplateChoice(params, provider, 'fallback') } as const) : undefined;
+		const fallbackFields = outsideWindow === 'template' ? readTemplateChoice(params, provider, 'fallback') : undefined;
+		const fallbackContent = fallbackFields ? ({ type: 'template', template: fallbackFields.choice } as const) : undefined;
 		const ctx = await providerContext(this, provider, i, retry.timeoutMs);
 		checkedRequest(this, provider, ctx, { ...sender, to, content }, i);
 		if (fallbackContent) checkedRequest(this, provider, ctx, { ...sender, to, content: fallbackContent }, i);
 		const statusCallbackUrl = await statusUrlOf(this, params, provider, ctx, sender, options);
 		const request: WhatsAppRequest = { ...sender, to, content, statusCallbackUrl };
-		const fallback: WhatsAppRequest | undefined = fallbackContent ? { ...sender, to, content: fallbackContent, statusCallbackUrl } : undefined;
-
-		return await item.once({ provider: provider.name, request, fallback, outsideWindow }, async () => {
-			const window = outsideWindow === 'send' ? 'unknown' : await provider.whatsapp.window(ctx, request);
-			const sendFallback = async (reason: string): Promise<IDataObject> => {
-				if (!fallback) return params.fail(`${windowSentence(provider)}.`, `${provider.label} has no message from ${to} to this sender in the last 24 hours. Nothing was sent. Choose Outside the 24-Hour Window → Send a Template Instead, or use Send Template.`);
-				const { problem, template } = await templateProblem(this, provider, ctx, fallback, 'Fallback Template');
-				if (problem) params.fail(problem, 'Nothing was sent: the window is closed, and the fallback template cannot go either.');
-				const sent = await sendWithRetries(this, provider, i, fallback, retry);
-				return whatsappOutput(provider, { ...sent, request: fallback, template }, { windowOpen: false, templateFallback: true, templateFallbackReason: reason });
-			};
-			if (window === 'closed') return await sendFallback('no message from the customer in the last 24 hours');
-			return await otherwiseWhen(
-				async () => {
-					const sent = await sendWithRetries(this, provider, i, request, retry);
-					return whatsappOutput(provider, { ...sent, request }, { windowOpen: window === 'unknown' ? null : true, templateFallback: false });
-				},
-				// A provider that refuses outright (rather than failing the message later) sent nothing: the template may go.
-				(error) => fallback !== undefined && isWindowRefusal(provider, error),
-				async () => await sendFallback(`${provider.label} refused the message: outside the 24-hour window`),
-			);
-		});
+		// The fallback is checked before anything is sent, whether or not it will be needed: a mistake in it shows now.
+		const fallback = fallbackContent
+			? await resolveTemplate(this, provider, i, retry, { ...sender, to, content: fallbackContent, statusCallbackUrl }, { label: 'Fallback Template', asFallback: true, fromItem: fallbackFields?.fromItem })
+			: undefined;
+		return await item.once({ provider: provider.name, request, fallback: fallback?.request, outsideWindow }, async () => await sendFreeForm(this, provider, i, retry, { request, outsideWindow, fallback }));
 	},
 };

@@ -3,19 +3,8 @@ import { recipientField, type ItemContext, type ItemOperation } from '../../shar
 import { ParameterReader } from '../../shared/params';
 import type { WhatsAppRequest } from '../../shared/providers/whatsappTypes';
 import { providerContext } from '../../shared/transport';
-import {
-	checkedRequest,
-	providerProperty,
-	readSending,
-	readTemplateChoice,
-	recipientProperties,
-	sendingOptions,
-	sendWithRetries,
-	statusUrlOf,
-	templateProblem,
-	templateProperties,
-	whatsappOutput,
-} from './common';
+import { resolveTemplate, sendTemplateMessage } from '../../shared/whatsapp';
+import { checkedRequest, providerProperty, readSending, readTemplateChoice, recipientProperties, sendingOptions, statusUrlOf, templateProperties } from './common';
 
 const operation = 'sendTemplate';
 const show = { operation: [operation] };
@@ -34,15 +23,12 @@ export const sendTemplate: ItemOperation = {
 		const i = item.index;
 		const params = new ParameterReader(this, i);
 		const { provider, options, retry, to, sender } = readSending(params);
-		const content = { type: 'template', template: readTemplateChoice(params, provider, '') } as const;
+		const { choice, fromItem } = readTemplateChoice(params, provider, '');
+		const content = { type: 'template', template: choice } as const;
 		const ctx = await providerContext(this, provider, i, retry.timeoutMs);
 		checkedRequest(this, provider, ctx, { ...sender, to, content }, i);
 		const request: WhatsAppRequest = { ...sender, to, content, statusCallbackUrl: await statusUrlOf(this, params, provider, ctx, sender, options) };
-		const { problem, template } = await templateProblem(this, provider, ctx, request, 'Template');
-		if (problem) params.fail(problem, 'Nothing was sent.');
-		return await item.once({ provider: provider.name, request }, async () => {
-			const sent = await sendWithRetries(this, provider, i, request, retry);
-			return whatsappOutput(provider, { ...sent, request, template });
-		});
+		const resolved = await resolveTemplate(this, provider, i, retry, request, { label: 'Template', fromItem });
+		return await item.once({ provider: provider.name, request: resolved.request }, async () => await sendTemplateMessage(this, provider, i, retry, resolved));
 	},
 };

@@ -44,6 +44,13 @@ export interface WhatsAppTemplate {
 	rejectionReason: string | null;
 }
 
+/** WhatsApp's verdict on a template named by ID and language (Sinch's Provisioning API). */
+export interface TemplateApproval {
+	state: string;
+	approved: boolean;
+	reason: string | null;
+}
+
 /** Who sends: read from the node's parameters by the provider. */
 export interface WhatsAppSender {
 	/** Twilio: a WhatsApp-enabled number of the account (E.164, without `whatsapp:`). */
@@ -70,8 +77,13 @@ export interface WhatsAppCapability {
 	/** Why this provider cannot send this request, or undefined when it can. Nothing is sent on a refusal. */
 	check(request: WhatsAppRequest, credentials: ProviderContext['credentials']): string | undefined;
 	send(ctx: ProviderContext, request: WhatsAppRequest): Promise<ProviderMessage>;
-	/** Whether the contact wrote to this sender in the last 24 hours, from the provider's message history. */
+	/**
+	 * Whether the contact wrote to this sender in the last 24 hours, from the provider's message history. Throws a
+	 * ProviderError when the history cannot be read.
+	 */
 	window(ctx: ProviderContext, request: WhatsAppRequest): Promise<WindowState>;
+	/** Whether a template WhatsApp has not approved still goes inside the window (Twilio sends any content in session). */
+	unapprovedInWindow: boolean;
 	/** The provider's code for "free-form outside the window" (in a refusal or a failed status), in `codes`. */
 	windowCode: string;
 	/** The WhatsApp API's error and failure codes, each with its kind and sentence. */
@@ -84,6 +96,8 @@ export interface WhatsAppCapability {
 				list(ctx: ProviderContext, filter?: string): Promise<WhatsAppTemplate[]>;
 				/** One template with its WhatsApp approval, or undefined when the account has none with this ID. */
 				get(ctx: ProviderContext, id: string): Promise<WhatsAppTemplate | undefined>;
+				/** What a template's ID is called, how it is written, and an example: for the editor's "By ID" field. */
+				idLabel: string;
 				idPattern: RegExp;
 				idPlaceholder: string;
 		  }
@@ -94,6 +108,13 @@ export interface WhatsAppCapability {
 				bodyKey(n: number): string;
 				/** The parameter key of the n-th quick-reply button's payload (from 1). */
 				buttonKey(n: number): string;
+				/**
+				 * WhatsApp's approval of the template of this name in this language (written as WhatsApp writes it: en,
+				 * en_US; en-US is the same), or undefined when the account has no such template in that language. `state`
+				 * is the provider's word for it, in lower case ("approved", "rejected", "in progress"); `reason` why
+				 * WhatsApp rejected it, when it says. Absent: the provider cannot tell before sending.
+				 */
+				approval?(ctx: ProviderContext, id: string, language: string): Promise<TemplateApproval | undefined>;
 		  };
 	/** A message's status, where the provider can be asked (Sinch Conversation reports statuses only to webhooks). */
 	status?: { get(ctx: ProviderContext, messageId: string): Promise<ProviderMessage> };

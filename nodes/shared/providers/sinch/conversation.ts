@@ -2,14 +2,15 @@
  * WhatsApp through Sinch's Conversation API: `messages:send` for an app's WhatsApp channel with the project's OAuth2
  * token (the Sinch credential's access key), text, media, quick replies (a choice message) and WhatsApp templates
  * (`channel_template.WHATSAPP`); the 24-hour window from the app's message history (the contact's last TO_APP
- * message). Statuses come only as MESSAGE_DELIVERY callbacks, to the Messaging Trigger: there is nothing to ask.
+ * message); a template's WhatsApp approval from the Provisioning API (provisioning.api.sinch.com, the same token).
+ * Statuses come only as MESSAGE_DELIVERY callbacks, to the Messaging Trigger: there is nothing to ask.
  */
 import { classifyProviderError, type FailureKind } from '../../rules/errors';
 import { parseRetryAfter } from '../../rules/retry';
 import type { ProviderContext, ProviderHttpResponse } from '../types';
-import type { WhatsAppCapability, WhatsAppContent, WhatsAppRequest, WindowState } from '../whatsappTypes';
+import type { TemplateApproval, WhatsAppCapability, WhatsAppContent, WhatsAppRequest, WindowState } from '../whatsappTypes';
 import { asJson, headerValue } from '../wire';
-import { SINCH, SINCH_CONVERSATION_CODES, sinchHosts } from './index';
+import { SINCH, SINCH_CONVERSATION_CODES, SINCH_PROVISIONING_CODES, sinchHosts } from './index';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** WhatsApp shows at most three quick-reply buttons under a message. */
@@ -46,6 +47,60 @@ export function conversationFailure(response: ProviderHttpResponse, body: Record
 	});
 }
 
+/** The Provisioning API's error body ({errorCode, message, resolution}) in our model. */
+export function provisioningFailure(response: ProviderHttpResponse, body: Record<string, unknown> | undefined) {
+	const code = typeof body?.errorCode === 'string' && body.errorCode !== '' ? body.errorCode : undefined;
+	const message = typeof body?.message === 'string' ? body.message : undefined;
+	return classifyProviderError(SINCH, SINCH_PROVISIONING_CODES, {
+		httpStatus: response.statusCode,
+		code: code ?? (response.statusCode === 401 ? 'unauthorized_error' : undefined),
+		providerMessage: message,
+		retryAfterMs: parseRetryAfter(headerValue(response.headers, 'retry-after')),
+		// A look-up sends nothing: an answer it cannot read is Sinch failing, and may be asked again.
+		kind: response.statusCode >= 200 && response.statusCode < 300 ? 'unavailable' : undefined,
+	});
+}
+
+/** A language as WhatsApp writes it, to compare: en_US, en-US and the Provisioning API's EN_US are one. */
+const languageKey = (language: unknown) => (typeof language === 'string' ? language.trim().replace(/-/g, '_').toUpperCase() : '');
+
+/**
+ * WhatsApp's approval of a template in one language, from the Provisioning API's templates of that name
+ * (GET /v1/projects/{project}/whatsapp/templates/{name}, all its languages). Confirmed from Sinch's API reference
+ * (developers.sinch.com/docs/provisioning-api/api-reference/provisioning-api/whatsapp-templates): the paths, Basic or
+ * bearer auth, and a template's fields `name`, `language` (an upper-case enum: EN, EN_US, PT_BR), `state` (APPROVED,
+ * REJECTED, PAUSED, DISABLED), `rejectionCode` and `changes.status` (DRAFT, IN_PROGRESS, REJECTED). Read defensively:
+ * - the answer wraps them in `templates` as the list does (unconfirmed): a bare list or one template is read too;
+ * - a template never approved has no `state`, only `changes.status` (unconfirmed): that is its state then;
+ * - an unknown name is a 404 (unconfirmed); one whose message names the project (no template) is the project missing.
+ */
+async function approvalOf(ctx: ProviderContext, id: string, language: string): Promise<TemplateApproval | undefined> {
+	const project = encodeURIComponent(conversationProject(ctx.credentials));
+	const response = await ctx.http({ method: 'GET', url: `${sinchHosts(ctx.credentials).provisioning}/v1/projects/${project}/whatsapp/templates/${encodeURIComponent(id)}` });
+	const body = asJson(response.body);
+	// A 404 whose message names the project and no template is the project missing, not the template.
+	const projectMissing = typeof body?.message === 'string' && /\bproject\b/i.test(body.message) && !/\btemplate\b/i.test(body.message);
+	if (response.statusCode === 404 && !projectMissing) return undefined;
+	if (response.statusCode !== 200 || !body) throw provisioningFailure(response, body);
+	const list: unknown[] = Array.isArray(body) ? body : Array.isArray(body.templates) ? body.templates : [body];
+	const wanted = languageKey(language);
+	const versions = list.filter((t): t is Record<string, unknown> => {
+		if (!t || typeof t !== 'object') return false;
+		const { name, language: its } = t as Record<string, unknown>;
+		return (name === undefined || name === id) && languageKey(its) === wanted;
+	});
+	const stateOf = (t: Record<string, unknown>) => {
+		const changes = t.changes && typeof t.changes === 'object' ? (t.changes as Record<string, unknown>) : {};
+		const state = typeof t.state === 'string' && t.state !== '' ? t.state : typeof changes.status === 'string' && changes.status !== '' ? changes.status : 'UNKNOWN';
+		return state.toUpperCase();
+	};
+	const template = versions.find((t) => stateOf(t) === 'APPROVED') ?? versions[0];
+	if (!template) return undefined;
+	const state = stateOf(template);
+	const code = typeof template.rejectionCode === 'string' && !['', 'NONE', 'UNRECOGNIZED'].includes(template.rejectionCode) ? template.rejectionCode : null;
+	return { state: state.toLowerCase().replace(/_/g, ' '), approved: state === 'APPROVED', reason: state === 'APPROVED' ? null : code };
+}
+
 /** WhatsApp templates take underscored languages (en_US), as Sinch's API notes. */
 export function whatsappLanguage(language: string | undefined): string {
 	return (language ?? '').trim().replace(/-/g, '_');
@@ -78,18 +133,21 @@ export function conversationMessage(content: WhatsAppContent): Record<string, un
 	}
 }
 
+/**
+ * The contact's messages to the app in the last 24 hours: those Conversation stores, else (an app in Dispatch mode
+ * keeps no conversations) those it keeps for dispatch.
+ */
 async function windowOf(ctx: ProviderContext, request: WhatsAppRequest): Promise<WindowState> {
 	const since = new Date(ctx.now().getTime() - DAY_MS).toISOString();
-	const query = new URLSearchParams({ app_id: appId(ctx), channel_identity: digits(request.to), channel: 'WHATSAPP', direction: 'TO_APP', start_time: since, page_size: '1' });
-	try {
-		const response = await ctx.http({ method: 'GET', url: `${projectUrl(ctx, 'messages')}?${query.toString()}` });
+	const base = { app_id: appId(ctx), channel_identity: digits(request.to), channel: 'WHATSAPP', direction: 'TO_APP', start_time: since, page_size: '1' };
+	const sources: Array<Record<string, string>> = [{}, { messages_source: 'DISPATCH_SOURCE', only_recipient_originated: 'true' }];
+	for (const source of sources) {
+		const response = await ctx.http({ method: 'GET', url: `${projectUrl(ctx, 'messages')}?${new URLSearchParams({ ...base, ...source }).toString()}` });
 		const body = asJson(response.body);
-		if (response.statusCode !== 200 || !body) return 'unknown';
-		const messages = Array.isArray(body.messages) ? body.messages : [];
-		return messages.length > 0 ? 'open' : 'closed';
-	} catch {
-		return 'unknown';
+		if (response.statusCode !== 200 || !body) throw conversationFailure(response, body);
+		if (Array.isArray(body.messages) && body.messages.length > 0) return 'open';
 	}
+	return 'closed';
 }
 
 export const sinchConversation: WhatsAppCapability = {
@@ -133,6 +191,8 @@ export const sinchConversation: WhatsAppCapability = {
 	},
 
 	window: windowOf,
+	// WhatsApp itself refuses a template it has not approved, window or not.
+	unapprovedInWindow: false,
 	windowCode: 'OUTSIDE_ALLOWED_SENDING_WINDOW',
 	codes: SINCH_CONVERSATION_CODES,
 
@@ -141,6 +201,7 @@ export const sinchConversation: WhatsAppCapability = {
 		note: 'The name of a WhatsApp template approved for the app’s sender (Sinch dashboard → Conversation API → WhatsApp templates)',
 		bodyKey: (n) => `body[${n}]text`,
 		buttonKey: (n) => `button[${n - 1}]quick_reply[1]payload`,
+		approval: approvalOf,
 	},
 
 	statusNote: "Sinch's Conversation API reports statuses (delivered, read, failed) only to the app's webhook: add a Messaging Trigger's URL as a webhook of the app with the MESSAGE_DELIVERY trigger",

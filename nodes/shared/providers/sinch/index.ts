@@ -12,11 +12,15 @@ export const SINCH = { name: 'sinch', label: 'Sinch' } as const;
 export function sinchHosts(credentials: ICredentialDataDecryptedObject) {
 	const region = String(credentials.region || 'us');
 	const project = credentials.smsAuth === 'project';
+	// Conversation lives in us, eu and br; its own region, else the SMS region where Conversation has it, else us.
+	const conversationRegion = [String(credentials.conversationRegion || ''), region].find((r) => ['us', 'eu', 'br'].includes(r)) ?? 'us';
 	return {
 		sms: baseUrlOr(credentials.smsBaseUrl, project ? `https://zt.${region}.sms.api.sinch.com` : `https://${region}.sms.api.sinch.com`),
 		auth: baseUrlOr(credentials.authBaseUrl, 'https://auth.sinch.com'),
 		verification: baseUrlOr(credentials.verificationBaseUrl, 'https://verification.api.sinch.com'),
-		conversation: baseUrlOr(credentials.conversationBaseUrl, `https://${region === 'eu' ? 'eu' : region === 'br' ? 'br' : 'us'}.conversation.api.sinch.com`),
+		conversation: baseUrlOr(credentials.conversationBaseUrl, `https://${conversationRegion}.conversation.api.sinch.com`),
+		/** The Provisioning API (WhatsApp templates and their approval): one host, not regionalised. */
+		provisioning: baseUrlOr(credentials.provisioningBaseUrl, 'https://provisioning.api.sinch.com'),
 		/** The path segment SMS requests are scoped by. */
 		smsScope: project ? String(credentials.projectId ?? '') : String(credentials.servicePlanId ?? ''),
 	};
@@ -129,6 +133,20 @@ export const SINCH_CONVERSATION_CODES: CodeTable = {
 	RATE_LIMITED: rule('rateLimited', 'WhatsApp rate-limited the sender', 'send more slowly'),
 	INTERNAL_ERROR: rule('unavailable', 'Sinch had an internal error', 'try again later'),
 	MESSAGE_EXPIRED: rule('recipient', 'The message expired before delivery', 'check the number, or reach the customer by SMS'),
+};
+
+/**
+ * Provisioning API errors: the `errorCode` of its error body {errorCode, message, resolution, additionalInformation?}
+ * (the body's shape as Sinch's own clients read it: sinch/sinch-mcp-server src/provisioning-client.ts, sinch/skills
+ * sinch-provisioning-api). The code values are not in a public list (unconfirmed): 401 and 429 as Sinch's docs
+ * excerpt names them, the others in the same style. 429 and 5xx are retried whatever the code.
+ */
+export const SINCH_PROVISIONING_CODES: CodeTable = {
+	unauthorized_error: rule('auth', 'Sinch refused the access key for its Provisioning API', 'check the Access Key ID and Secret in the Sinch credential (Project ID + Access Key)'),
+	forbidden_error: rule('auth', "Sinch refused access to the project's WhatsApp templates", 'check that the access key belongs to the Conversation project and may use the Provisioning API'),
+	not_found_error: rule('config', 'Sinch has no such project in its Provisioning API', 'check the Conversation Project ID (or Project ID) in the Sinch credential'),
+	too_many_requests: rule('rateLimited', 'Too many requests to the Sinch Provisioning API', 'send more slowly'),
+	internal_server_error: rule('unavailable', 'The Sinch Provisioning API had an internal error', 'try again later'),
 };
 
 /** Sinch SMS delivery report codes (asynchronous). */

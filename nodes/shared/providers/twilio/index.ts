@@ -61,6 +61,11 @@ export const TWILIO_CODES: CodeTable = {
 	'30007': rule('content', 'The carrier filtered the message as spam', 'register the sender (A2P 10DLC / toll-free verification) and review the wording'),
 	'30008': rule('unavailable', 'The carrier reported an unknown error', 'try again later'),
 	'30036': rule('config', 'The message expired in the sender queue (validity period)', 'send more slowly or lengthen the validity period'),
+	'21654': rule('request', 'Template variables were given without a template', 'choose a template (Content SID) or remove the variables'),
+	'21655': rule('request', 'Twilio has no such template (Content SID) in this account', 'pick the template from the list in Send WhatsApp'),
+	'21656': rule('request', 'Twilio refused the template variables', 'give every variable of the template a text value'),
+	'21910': rule('request', "'From' and 'To' are on different channels", "send WhatsApp from a WhatsApp sender to a WhatsApp number ('whatsapp:' on both ends)"),
+	'63007': rule('config', "The 'From' number is not a WhatsApp sender of this Twilio account", 'use a number registered as a WhatsApp sender (Twilio console → Messaging → Senders → WhatsApp senders)'),
 	'63016': rule('content', 'WhatsApp free-form messages are only allowed within 24 hours of the customer’s last message', 'send an approved template instead'),
 };
 

@@ -113,26 +113,26 @@ async function getTemplate(ctx: ProviderContext, id: string): Promise<WhatsAppTe
 	return readContent(body, whatsapp);
 }
 
-/** The customer's last WhatsApp message to this sender, from the account's history (a Messaging Service's sender cannot be pinned). */
+/**
+ * The customer's last WhatsApp message to this sender, from the account's history: to the number, or (for a Messaging
+ * Service, whose sender is picked per message) to any sender of the service, as Twilio records it on each message.
+ */
 async function windowOf(ctx: ProviderContext, request: WhatsAppRequest): Promise<WindowState> {
-	if (!request.from) return 'unknown';
+	const service = request.messagingServiceSid;
+	if (!request.from && !service) return 'unknown';
 	const now = ctx.now().getTime();
 	// DateSent filters by day (UTC): from yesterday on covers the last 24 hours.
 	const since = new Date(now - DAY_MS).toISOString().slice(0, 10);
-	const query = new URLSearchParams({ From: wa(request.to), To: wa(request.from), 'DateSent>': since, PageSize: '20' });
-	try {
-		const response = await ctx.http({ method: 'GET', url: `${messagesUrl(ctx)}?${query.toString()}` });
-		const body = asJson(response.body);
-		if (response.statusCode !== 200 || !body || !Array.isArray(body.messages)) return 'unknown';
-		const open = (body.messages as Array<Record<string, unknown>>).some((message) => {
-			const at = Date.parse(String(message.date_sent ?? message.date_created ?? ''));
-			return String(message.direction ?? '') === 'inbound' && Number.isFinite(at) && now - at < DAY_MS;
-		});
-		return open ? 'open' : 'closed';
-	} catch {
-		// The history could not be read: the send itself will say.
-		return 'unknown';
-	}
+	const query = new URLSearchParams({ From: wa(request.to), ...(service ? {} : { To: wa(request.from ?? '') }), 'DateSent>': since, PageSize: '50' });
+	const response = await ctx.http({ method: 'GET', url: `${messagesUrl(ctx)}?${query.toString()}` });
+	const body = asJson(response.body);
+	if (response.statusCode !== 200 || !body || !Array.isArray(body.messages)) throw twilioFailure(response, body);
+	const open = (body.messages as Array<Record<string, unknown>>).some((message) => {
+		const at = Date.parse(String(message.date_sent ?? message.date_created ?? ''));
+		const ours = !service || message.messaging_service_sid === service;
+		return String(message.direction ?? '') === 'inbound' && ours && Number.isFinite(at) && now - at < DAY_MS;
+	});
+	return open ? 'open' : 'closed';
 }
 
 export const twilioWhatsApp: WhatsAppCapability = {
@@ -187,7 +187,7 @@ export const twilioWhatsApp: WhatsAppCapability = {
 			if (content.buttons?.length) return 'Twilio sends quick-reply buttons only in a Content template: choose Send Template with a quick-reply template (inside the 24-hour window it needs no WhatsApp approval)';
 			if (content.text.length > 1600) return `The message has ${content.text.length} characters; Twilio accepts at most 1600 (error 21617)`;
 		}
-		if (content.type === 'media' && (content.caption?.length ?? 0) > 1600) return `The caption has ${content.caption?.length} characters; Twilio accepts at most 1600`;
+		if (content.type === 'media' && (content.caption?.length ?? 0) > 1024) return `The caption has ${content.caption?.length} characters; WhatsApp shows at most 1024`;
 		if (content.type === 'template' && !CONTENT_SID.test(content.template.id)) {
 			return `"${content.template.id.slice(0, 40)}" is not a Twilio Content SID (HX followed by 32 hexadecimal characters): pick the template from the list`;
 		}
@@ -216,10 +216,12 @@ export const twilioWhatsApp: WhatsAppCapability = {
 	triggerStatusUrl: twilioTriggerStatusUrl,
 
 	window: windowOf,
+	// Inside the window Twilio sends any content as a session message, approved for WhatsApp or not.
+	unapprovedInWindow: true,
 	windowCode: '63016',
 	codes: TWILIO_CODES,
 
-	templates: { kind: 'list', list: listTemplates, get: getTemplate, idPattern: CONTENT_SID, idPlaceholder: 'HXb5b62575e6e4ff6129ad7c8efe1f983e' },
+	templates: { kind: 'list', list: listTemplates, get: getTemplate, idLabel: 'Content SID', idPattern: CONTENT_SID, idPlaceholder: 'HXb5b62575e6e4ff6129ad7c8efe1f983e' },
 
 	status: {
 		async get(ctx, messageId) {
