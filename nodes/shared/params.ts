@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import type { SenderParameters } from './providers/types';
 import { normalizePhone, type NormalizedPhone, type PhoneRules, type PhoneValidation } from './rules/phone';
+import { findBrokenCharacter } from './rules/segments';
 
 function describeValue(value: unknown): string {
 	if (value === null) return 'null';
@@ -80,6 +81,14 @@ export class ParameterReader {
 		if (typeof value === 'number' && Number.isFinite(value)) return String(value);
 		if (typeof value === 'boolean') return String(value);
 		return this.refuseText(label, value, hint);
+	}
+
+	/** Text that goes to the recipient: refused when it holds a broken character (half of an emoji), naming the field. */
+	outgoingText(label: string, value: unknown): string {
+		const text = this.text(label, value);
+		const broken = findBrokenCharacter(text);
+		if (broken) this.fail(`${label} has a broken character at position ${broken} (half of an emoji or symbol)`, 'Retype or remove the character there; it usually comes from text cut in the middle of an emoji. Nothing was sent.');
+		return text;
 	}
 
 	/**

@@ -142,9 +142,9 @@ export async function providerContext(
 		} catch (error) {
 			if (error instanceof ProviderError) throw error;
 			const now = await fresh();
+			// Still no token when it failed: n8n was getting one (or could not), and the request itself never left.
+			const tokenNeverCame = usesToken && now !== undefined && tokenOf(now) === '' && tokenOf(credentials) === '';
 			if (error instanceof DeadlineExceeded) {
-				// Still no token when the time ran out: n8n was waiting for it, and the message request never left.
-				const tokenNeverCame = usesToken && now !== undefined && tokenOf(now) === '' && tokenOf(credentials) === '';
 				throw classifyNetworkError(provider, 'ETIMEDOUT', redact(error.message), tokenNeverCame ? 'no' : 'maybe');
 			}
 			const { code, response, message, neverConnected } = unwrapTransportError(error);
@@ -161,7 +161,7 @@ export async function providerContext(
 					detail: redact(message),
 				});
 			}
-			throw classifyNetworkError(provider, code, redact(message), neverConnected ? 'no' : 'maybe');
+			throw classifyNetworkError(provider, code, redact(message), neverConnected || tokenNeverCame ? 'no' : 'maybe');
 		}
 	};
 	const fetchPublic = async (url: string): Promise<ProviderHttpResponse> => {

@@ -11,7 +11,8 @@ import type { RetrySettings } from './descriptions/retryOptions';
 import { oncePerExecution } from './memo';
 import type { Provider, ProviderContext, ProviderMessage } from './providers/types';
 import type { TemplateChoice, WhatsAppCapability, WhatsAppRequest, WhatsAppTemplate, WindowState } from './providers/whatsappTypes';
-import { describeCode, ProviderError } from './rules/errors';
+import { clip, describeCode, ProviderError } from './rules/errors';
+import { findBrokenCharacter } from './rules/segments';
 import { providerContext } from './transport';
 
 export type WhatsAppProvider = Provider & { whatsapp: WhatsAppCapability };
@@ -27,8 +28,8 @@ export interface ResolvedTemplate {
 
 const nothingSent = 'Nothing was sent.';
 
-/** A look-up (history, template, approval) with the retry settings; a look-up that got no answer sent nothing. */
-async function lookUp<T>(fns: IExecuteFunctions, provider: WhatsAppProvider, itemIndex: number, retry: RetrySettings, what: string, ask: (ctx: ProviderContext) => Promise<T>): Promise<T> {
+/** A look-up (history, template, approval, status) with the retry settings; a look-up that got no answer sent nothing. */
+export async function lookUp<T>(fns: IExecuteFunctions, provider: WhatsAppProvider, itemIndex: number, retry: RetrySettings, what: string, ask: (ctx: ProviderContext) => Promise<T>): Promise<T> {
 	try {
 		const found = await deliver([provider], async (p) => await ask(await providerContext(fns, p, itemIndex, retry.timeoutMs)), { policy: retry.policy, sleep });
 		return found.value;
@@ -112,17 +113,22 @@ export async function resolveTemplate(fns: IExecuteFunctions, provider: WhatsApp
 		lookUp(fns, provider, itemIndex, retry, `with the template ${choice.id.slice(0, 40)}`, (ctx) => templates.get(ctx, choice.id)),
 	);
 	if (!template) refuse(fns, itemIndex, `${label}: the ${provider.label} account has no template ${choice.id.slice(0, 40)}`, `Pick the template from the list (it shows the account's templates). ${nothingSent}`);
-	const variables: Record<string, string> = {};
+	// Own keys only, on an object without a prototype: a variable may be named "constructor" or "__proto__".
+	const own = (from: Record<string, unknown>, name: string) => (Object.hasOwn(from, name) ? from[name] : undefined);
+	const variables: Record<string, string> = Object.create(null);
 	for (const variable of template.variables) {
-		const value = check.fromItem ? mappedText(check.fromItem[variable.name]) : choice.variables[variable.name];
-		if (value !== undefined) variables[variable.name] = value;
+		const value = check.fromItem ? mappedText(own(check.fromItem, variable.name)) : own(choice.variables, variable.name);
+		if (typeof value !== 'string') continue;
+		const broken = findBrokenCharacter(value);
+		if (broken) refuse(fns, itemIndex, `${label} "${template.name}": the value of {{${clip(variable.name)}}} has a broken character at position ${broken} (half of an emoji or symbol)`, `Retype or remove the character there. ${nothingSent}`);
+		variables[variable.name] = value;
 	}
 	const missing = template.variables.filter((variable) => (variables[variable.name] ?? '').trim() === '');
 	if (missing.length) {
 		refuse(
 			fns,
 			itemIndex,
-			`${label} "${template.name}" needs a value for ${missing.map((v) => `{{${v.name}}}`).join(', ')}`,
+			`${label} "${template.name}" needs a value for ${missing.map((v) => `{{${clip(v.name)}}}`).join(', ')}`,
 			check.fromItem ? `The variables are mapped automatically: give the input item a text field named after each variable. ${nothingSent}` : nothingSent,
 		);
 	}

@@ -11,6 +11,7 @@ import type { ParameterReader } from '../../shared/params';
 import { getProvider, providersWith } from '../../shared/providers/registry';
 import type { Provider } from '../../shared/providers/types';
 import type { TemplateChoice, WhatsAppRequest, WhatsAppSender } from '../../shared/providers/whatsappTypes';
+import { clip } from '../../shared/rules/errors';
 import type { PhoneValidation } from '../../shared/rules/phone';
 import type { TransportContext } from '../../shared/transport';
 import type { WhatsAppProvider } from '../../shared/whatsapp';
@@ -254,11 +255,12 @@ export function readTemplateChoice(params: ParameterReader, provider: WhatsAppPr
 		const mapped = params.raw(name('templateVariables'), {}) as Partial<ResourceMapperValue> | null;
 		// Map Automatically: the input item's fields named like the template's variables.
 		if (mapped && typeof mapped === 'object' && mapped.mappingMode === 'autoMapInputData') return { choice: { id, variables: {} }, fromItem: params.item() };
-		const variables: Record<string, string> = {};
+		// Without a prototype: a variable may be named "constructor" or "__proto__".
+		const variables: Record<string, string> = Object.create(null);
 		const values = mapped && typeof mapped === 'object' && mapped.value && typeof mapped.value === 'object' ? mapped.value : {};
 		for (const [key, value] of Object.entries(values)) {
 			if (value === null || value === undefined) continue;
-			variables[key] = params.text(`${label('Template Variables')} → ${key}`, value);
+			variables[key] = params.outgoingText(`${label('Template Variables')} → {{${clip(key, 40)}}}`, value);
 		}
 		return { choice: { id, variables } };
 	}
@@ -266,9 +268,9 @@ export function readTemplateChoice(params: ParameterReader, provider: WhatsAppPr
 	const id = params.identifier(label('Template Name'), params.raw(name('templateId'), '')).trim();
 	if (!id) params.fail(`${label('Template Name')} is empty`, 'Give the name of a WhatsApp template approved for the sender. Nothing was sent.');
 	const language = params.identifier(label('Template Language'), params.raw(name('templateLanguage'), '')).trim();
-	const variables: Record<string, string> = {};
+	const variables: Record<string, string> = Object.create(null);
 	const set = (key: string, value: string, what: string) => {
-		if (Object.hasOwn(variables, key)) params.fail(`${what} sets the template parameter "${key.slice(0, 40)}" a second time`, 'Keep one value per parameter. Nothing was sent.');
+		if (Object.hasOwn(variables, key)) params.fail(`${what} sets the template parameter "${clip(key, 40)}" a second time`, 'Keep one value per parameter. Nothing was sent.');
 		variables[key] = value;
 	};
 	const list = <T>(parameter: string, entry: string): T[] => {
@@ -277,20 +279,20 @@ export function readTemplateChoice(params: ParameterReader, provider: WhatsAppPr
 		return Array.isArray(entries) ? (entries as T[]) : [];
 	};
 	list<{ value?: unknown }>('templateBodyValues', 'value').forEach((entry, index) => {
-		const value = params.text(`${label('Body Values')} → {{${index + 1}}}`, entry?.value);
+		const value = params.outgoingText(`${label('Body Values')} → {{${index + 1}}}`, entry?.value);
 		// An empty value would send the template with a hole in it, or be refused by WhatsApp after the fact.
 		if (value.trim() === '') params.fail(`${label('Body Values')}: {{${index + 1}}} is empty`, 'Give every value of the template a text, or remove the empty one. Nothing was sent.');
 		set(templates.kind === 'byId' ? templates.bodyKey(index + 1) : String(index + 1), value, label('Body Values'));
 	});
 	list<{ payload?: unknown }>('templateButtonPayloads', 'payload').forEach((entry, index) => {
 		// WhatsApp takes an empty payload for a button: it is sent as it is.
-		set(templates.kind === 'byId' ? templates.buttonKey(index + 1) : String(index + 1), params.text(`${label('Button Payloads')} → ${index + 1}`, entry?.payload), label('Button Payloads'));
+		set(templates.kind === 'byId' ? templates.buttonKey(index + 1) : String(index + 1), params.outgoingText(`${label('Button Payloads')} → ${index + 1}`, entry?.payload), label('Button Payloads'));
 	});
 	for (const entry of list<{ name?: unknown; value?: unknown }>('templateParameters', 'parameter')) {
 		const key = params.identifier(`${label('More Parameters')} → Key`, entry?.name).trim();
 		if (!key) params.fail(`A parameter of ${label('More Parameters')} has no key`, 'Give each parameter the key Sinch uses, or remove it. Nothing was sent.');
-		const value = params.text(`${label('More Parameters')} → ${key}`, entry?.value);
-		if (value.trim() === '') params.fail(`${label('More Parameters')}: "${key.slice(0, 40)}" is empty`, 'Give it a value, or remove it. Nothing was sent.');
+		const value = params.outgoingText(`${label('More Parameters')} → ${clip(key, 40)}`, entry?.value);
+		if (value.trim() === '') params.fail(`${label('More Parameters')}: "${clip(key, 40)}" is empty`, 'Give it a value, or remove it. Nothing was sent.');
 		set(key, value, label('More Parameters'));
 	}
 	return { choice: { id, language, variables } };

@@ -2,7 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { ItemContext, ItemOperation } from '../../shared/items';
 import { messageOutput } from '../../shared/output';
 import { ParameterReader } from '../../shared/params';
-import { providerContext } from '../../shared/transport';
+import { readRetrySettings, retryOptions } from '../../shared/descriptions/retryOptions';
+import { clip } from '../../shared/rules/errors';
+import { lookUp } from '../../shared/whatsapp';
 import { WHATSAPP_PROVIDERS } from './common';
 
 const operation = 'getStatus';
@@ -40,6 +42,15 @@ export const description: INodeProperties[] = [
 		description: 'The messageId a Send WhatsApp node returned',
 		displayOptions: { show: { ...show, provider: ASKABLE.map((p) => p.name) } },
 	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { ...show, provider: ASKABLE.map((p) => p.name) } },
+		options: [...retryOptions],
+	},
 ];
 
 export const getStatus: ItemOperation = {
@@ -53,7 +64,9 @@ export const getStatus: ItemOperation = {
 		}
 		const messageId = params.identifier('Message ID', params.raw('messageId', '')).trim();
 		if (!messageId) params.fail('Message ID is empty', 'Map the messageId a Send WhatsApp node returned, for example {{ $json.messageId }}.');
-		const ctx = await providerContext(this, provider, i);
-		return { ...messageOutput(provider.name, await provider.whatsapp.status.get(ctx, messageId)), channel: 'whatsapp' };
+		const status = provider.whatsapp.status;
+		// A look-up sends nothing: retried like a send, and one that gets no answer is said so, never "may have gone out".
+		const message = await lookUp(this, provider, i, readRetrySettings(params.options()), `with the status of ${clip(messageId, 40)}`, (ctx) => status.get(ctx, messageId));
+		return { ...messageOutput(provider.name, message), channel: 'whatsapp' };
 	},
 };

@@ -133,10 +133,10 @@ function readButtons(params: ParameterReader, provider: WhatsAppProvider): Quick
 	const collection = params.raw('buttons', {}) as { button?: Array<{ title?: unknown; payload?: unknown }> } | null;
 	const entries = Array.isArray(collection?.button) ? collection.button : [];
 	const buttons = entries.map((entry, n) => {
-		const title = params.text(`Button ${n + 1} Title`, entry?.title).trim();
+		const title = params.outgoingText(`Button ${n + 1} Title`, entry?.title).trim();
 		if (!title) params.fail(`Button ${n + 1} has no title`, 'Give each button the text it shows, or remove it. Nothing was sent.');
 		if ([...title].length > 20) params.fail(`Button ${n + 1} says "${title.slice(0, 40)}", longer than the 20 characters WhatsApp shows`, 'Shorten the title. Nothing was sent.');
-		const payload = params.text(`Button ${n + 1} Payload`, entry?.payload).trim() || title;
+		const payload = params.outgoingText(`Button ${n + 1} Payload`, entry?.payload).trim() || title;
 		return { title, payload };
 	});
 	const titles = new Set(buttons.map((b) => b.title.toLowerCase()));
@@ -149,7 +149,7 @@ function readContent(params: ParameterReader, provider: WhatsAppProvider): Whats
 	if (type === 'media') {
 		const url = params.url('Media URL', params.raw('mediaUrl', ''));
 		if (!url) params.fail('Media URL is empty', 'Give the public http(s) URL of the file to send. Nothing was sent.');
-		const caption = params.text('Caption', params.raw('caption', '')).trim();
+		const caption = params.outgoingText('Caption', params.raw('caption', '')).trim();
 		return { type: 'media', url, caption: caption || undefined };
 	}
 	const text = params.text('Message', params.raw('message', ''));

@@ -69,7 +69,7 @@ export function readConversationCallback(data: IDataObject): ProviderWebhookEven
 				providerStatus: 'MESSAGE_INBOUND',
 				errorCode: null,
 				errorMessage: null,
-				channel: String(identity?.channel ?? 'WHATSAPP').toUpperCase() === 'WHATSAPP' ? 'whatsapp' : 'sms',
+				channel: (text(identity?.channel) ?? 'WHATSAPP').toUpperCase() === 'WHATSAPP' ? 'whatsapp' : 'sms',
 				button: choice && text(choice.postback_data) ? { payload: String(choice.postback_data), text: null } : null,
 				replyTo: text(choice?.message_id) ?? text(objectOf(contact.reply_to)?.message_id),
 				profileName: null,

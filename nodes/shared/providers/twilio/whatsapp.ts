@@ -70,7 +70,8 @@ export function readContent(content: Record<string, unknown>, approval?: Record<
 		id: String(content.sid ?? ''),
 		name: String(content.friendly_name ?? ''),
 		language: String(content.language ?? ''),
-		variables: names.map((name) => ({ name, sample: samples[name] === undefined || samples[name] === null ? '' : String(samples[name]) })),
+		// Own keys only: a variable named "constructor" has no sample unless the template gives it one.
+		variables: names.map((name) => ({ name, sample: Object.hasOwn(samples, name) && samples[name] !== undefined && samples[name] !== null ? String(samples[name]) : '' })),
 		body: first?.body ?? null,
 		buttons: buttonsOf(types),
 		approval: typeof approval?.status === 'string' && approval.status !== '' ? approval.status.toLowerCase() : 'unsubmitted',
@@ -165,6 +166,7 @@ export const twilioWhatsApp: WhatsAppCapability = {
 			default: '',
 			required: true,
 			placeholder: 'MG…',
+			description: 'The Messaging Service whose senders include a WhatsApp sender (Twilio console → Messaging → Services)',
 			displayOptions: { show: { ...show, twilioWhatsAppSenderType: ['messagingService'] } },
 		},
 	],
