@@ -107,7 +107,17 @@ export async function resolveTemplate(fns: IExecuteFunctions, provider: WhatsApp
 		}
 		if (!approval) refuse(fns, itemIndex, `${label}: ${provider.label} has no WhatsApp template "${choice.id.slice(0, 40)}" in ${language.slice(0, 20) || 'this language'}`, `Check the template's name and language in the ${provider.label} dashboard. ${nothingSent}`);
 		if (!(await approvedOrWindowOpen(approval.approved))) refuse(fns, itemIndex, notApproved(label, choice.id.slice(0, 40), approval.state, approval.reason));
-		return { request };
+		const variables: Record<string, string> = Object.assign(Object.create(null), choice.variables);
+		// Every value the body takes, or the template would go with a hole in it (and WhatsApp refuse it later).
+		const missing = Array.from({ length: approval.bodyValues ?? 0 }, (_, n) => n + 1).filter((n) => !Object.hasOwn(variables, templates.bodyKey(n)));
+		if (missing.length) {
+			refuse(fns, itemIndex, `${label} "${clip(choice.id, 40)}" needs a value for ${missing.map((n) => `{{${n}}}`).join(', ')}: it takes ${approval.bodyValues}`, `Add them to the Body Values, in order. ${nothingSent}`);
+		}
+		// WhatsApp wants a payload for each quick-reply button: one not given comes back as the button's own text.
+		(approval.quickReplies ?? []).forEach((text, n) => {
+			if (!Object.hasOwn(variables, templates.buttonKey(n + 1))) variables[templates.buttonKey(n + 1)] = text;
+		});
+		return { request: { ...request, content: { type: 'template', template: { ...choice, variables } } } };
 	}
 	const template = await oncePerExecution(fns, ['template', provider.name, choice.id], () =>
 		lookUp(fns, provider, itemIndex, retry, `with the template ${choice.id.slice(0, 40)}`, (ctx) => templates.get(ctx, choice.id)),

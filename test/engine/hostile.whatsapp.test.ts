@@ -1225,7 +1225,7 @@ const ECHO_OPS: EchoOp[] = [
 	{ name: 'message (window checked)', provider: 'sinch', parameters: { operation: 'sendMessage', message: 'Hi', outsideWindow: 'fail', buttons: { button: [{ title: 'Yes' }, { title: 'No' }] } } },
 	{ name: 'message (template instead)', provider: 'sinch', parameters: { operation: 'sendMessage', message: 'Hi', outsideWindow: 'template', fallbackTemplateId: 'order_shipped', fallbackTemplateLanguage: 'en', fallbackTemplateBodyValues: { value: [{ value: 'Ada' }] } } },
 	{ name: 'media', provider: 'sinch', parameters: { operation: 'sendMessage', messageType: 'media', mediaUrl: 'https://127.0.0.1:9/a.png', caption: 'Hi', outsideWindow: 'send', options: { statusCallbackUrl: 'https://127.0.0.1:9/cb' } } },
-	{ name: 'template', provider: 'sinch', parameters: { operation: 'sendTemplate', templateId: 'order_shipped', templateLanguage: 'en', templateBodyValues: { value: [{ value: 'Ada' }] } } },
+	{ name: 'template', provider: 'sinch', parameters: { operation: 'sendTemplate', templateId: 'order_shipped', templateLanguage: 'en', templateBodyValues: { value: [{ value: 'Ada' }, { value: '#1' }, { value: 'soon' }] } } },
 ];
 
 describe('Send WhatsApp: no secret echoed back', () => {
@@ -1399,7 +1399,7 @@ const SLOW_CASES: SlowCase[] = [
 	{ name: 'statuses to the trigger', provider: 'twilio', parameters: { operation: 'sendMessage', message: 'Hi', outsideWindow: 'send', options: { statusToTrigger: true } }, requests: 1 },
 	// Token, then (the window unknown) three tries of the token for the send; with a token: the window GET and one send.
 	{ name: 'message, window checked', provider: 'sinch', parameters: { operation: 'sendMessage', message: 'Hi', outsideWindow: 'fail' }, requests: 4, requestsWithToken: 2 },
-	{ name: 'template', provider: 'sinch', parameters: { operation: 'sendTemplate', templateId: 'order_shipped', templateLanguage: 'en', templateBodyValues: { value: [{ value: 'Ada' }] } }, requests: 3, requestsWithToken: 1 },
+	{ name: 'template', provider: 'sinch', parameters: { operation: 'sendTemplate', templateId: 'order_shipped', templateLanguage: 'en', templateBodyValues: { value: [{ value: 'Ada' }, { value: '#1' }, { value: 'soon' }] } }, requests: 3, requestsWithToken: 1 },
 	{ name: 'buttons, sent anyway', provider: 'sinch', parameters: { operation: 'sendMessage', message: 'Hi', outsideWindow: 'send', buttons: { button: [{ title: 'Yes' }] } }, requests: 3, requestsWithToken: 1 },
 ];
 
@@ -1974,7 +1974,7 @@ describe('Bugs found', () => {
 		try {
 			engine.setCredentials('messagingSinchApi', { ...sandboxCredential(box.get(), SINCH_WA_CREDENTIAL), accessToken: '', authBaseUrl: sinch.url, conversationBaseUrl: sinch.url, provisioningBaseUrl: sinch.url });
 			const result = await engine.run([{ to: '+33612345678' }], [
-				waNode('sinch', { operation: 'sendTemplate', templateId: 'order_shipped', templateLanguage: 'en', templateBodyValues: { value: [{ value: 'Ada' }] }, templateParameters: { parameter: [{ name: '__proto__', value: 'kept' }] } }, continueOnFail),
+				waNode('sinch', { operation: 'sendTemplate', templateId: 'order_shipped', templateLanguage: 'en', templateBodyValues: { value: [{ value: 'Ada' }, { value: '#1' }, { value: 'soon' }] }, templateParameters: { parameter: [{ name: '__proto__', value: 'kept' }] } }, continueOnFail),
 			]);
 			const json = result.items(NODE)[0].json;
 			if (json.error === undefined) {

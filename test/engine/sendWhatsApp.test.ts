@@ -290,6 +290,18 @@ describe('Send WhatsApp · Sinch', () => {
 		]);
 	});
 
+	it('knows from Sinch what the template takes: a body value missing is refused; a payload not given is the button\'s text', async () => {
+		const short = await engine.run([{ phone: PHONE }], [sinch(sinchTemplate(['Ada', '#1']))]);
+		expect(short.error()?.message).toBe('Template "order_shipped" needs a value for {{3}}: it takes 3');
+		expect(posts(SINCH_SEND)).toHaveLength(0);
+		const result = await engine.run([{ phone: PHONE }], [sinch(sinchTemplate(['Ada', '#1', 'today']))]);
+		expect(result.error()).toBeUndefined();
+		expect(stored()[0].whatsapp?.buttons).toEqual([
+			{ title: 'Track', payload: 'Track' },
+			{ title: 'Talk to us', payload: 'Talk to us' },
+		]);
+	});
+
 	it('sends text with quick-reply buttons inside the window', async () => {
 		await customerWrites(SINCH_WA);
 		const result = await engine.run(

@@ -52,18 +52,32 @@ describe('the request', () => {
 
 describe('the answer', () => {
 	it.each([
-		['approved', template(), { state: 'approved', approved: true, reason: null }],
-		['rejected, with its code', template({ state: 'REJECTED', rejectionCode: 'INCORRECT_CATEGORY' }), { state: 'rejected', approved: false, reason: 'INCORRECT_CATEGORY' }],
-		['rejected, without a code', template({ state: 'REJECTED', rejectionCode: 'NONE' }), { state: 'rejected', approved: false, reason: null }],
-		['paused', template({ state: 'PAUSED' }), { state: 'paused', approved: false, reason: null }],
-		['disabled', template({ state: 'DISABLED' }), { state: 'disabled', approved: false, reason: null }],
-		['waiting for review: no state, the status of its changes', template({ state: undefined, whatsappId: undefined, changes: { status: 'IN_PROGRESS' } }), { state: 'in progress', approved: false, reason: null }],
-		['a draft', template({ state: '', changes: { status: 'DRAFT' } }), { state: 'draft', approved: false, reason: null }],
-		['no state at all', template({ state: undefined }), { state: 'unknown', approved: false, reason: null }],
-		['approved, with changes waiting: the approved version goes', template({ changes: { status: 'IN_PROGRESS' } }), { state: 'approved', approved: true, reason: null }],
-		['approved, a stale rejection code ignored', template({ rejectionCode: 'INVALID_FORMAT' }), { state: 'approved', approved: true, reason: null }],
+		['approved', template(), { state: 'approved', approved: true, reason: null, bodyValues: 1, quickReplies: [] }],
+		['rejected, with its code', template({ state: 'REJECTED', rejectionCode: 'INCORRECT_CATEGORY' }), { state: 'rejected', approved: false, reason: 'INCORRECT_CATEGORY', bodyValues: 1, quickReplies: [] }],
+		['rejected, without a code', template({ state: 'REJECTED', rejectionCode: 'NONE' }), { state: 'rejected', approved: false, reason: null, bodyValues: 1, quickReplies: [] }],
+		['paused', template({ state: 'PAUSED' }), { state: 'paused', approved: false, reason: null, bodyValues: 1, quickReplies: [] }],
+		['disabled', template({ state: 'DISABLED' }), { state: 'disabled', approved: false, reason: null, bodyValues: 1, quickReplies: [] }],
+		['waiting for review: no state, the status of its changes', template({ state: undefined, whatsappId: undefined, changes: { status: 'IN_PROGRESS' } }), { state: 'in progress', approved: false, reason: null, bodyValues: 1, quickReplies: [] }],
+		['a draft', template({ state: '', changes: { status: 'DRAFT' } }), { state: 'draft', approved: false, reason: null, bodyValues: 1, quickReplies: [] }],
+		['no state at all', template({ state: undefined }), { state: 'unknown', approved: false, reason: null, bodyValues: 1, quickReplies: [] }],
+		['approved, with changes waiting: the approved version goes', template({ changes: { status: 'IN_PROGRESS' } }), { state: 'approved', approved: true, reason: null, bodyValues: 1, quickReplies: [] }],
+		['approved, a stale rejection code ignored', template({ rejectionCode: 'INVALID_FORMAT' }), { state: 'approved', approved: true, reason: null, bodyValues: 1, quickReplies: [] }],
 	])('%s', async (_, entry, expected) => {
 		expect((await ask({ statusCode: 200, body: { templates: [entry] } })).result).toStrictEqual(expected);
+	});
+
+	it('reads what the components say it takes: the body\'s distinct values and its quick replies; nothing when they are missing', async () => {
+		const details = {
+			components: [
+				{ type: 'HEADER', format: 'TEXT', text: 'Order {{9}}' },
+				{ type: 'BODY', text: 'Hi {{1}}, order {{2}} ({{1}}) arrives {{ 3 }}.' },
+				{ type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Track' }, { type: 'URL', text: 'Site', url: 'https://e.com' }, { type: 'quick_reply', text: 'Talk to us' }, null] },
+			],
+		};
+		expect((await ask({ statusCode: 200, body: { templates: [template({ details })] } })).result).toMatchObject({ bodyValues: 3, quickReplies: ['Track', 'Talk to us'] });
+		expect((await ask({ statusCode: 200, body: { templates: [template({ state: undefined, details: undefined, changes: { status: 'IN_PROGRESS', details } })] } })).result).toMatchObject({ bodyValues: 3 });
+		expect((await ask({ statusCode: 200, body: { templates: [template({ details: undefined })] } })).result).toMatchObject({ bodyValues: null, quickReplies: null });
+		expect((await ask({ statusCode: 200, body: { templates: [template({ details: { components: [{ type: 'BODY', text: 'No values' }] } })] } })).result).toMatchObject({ bodyValues: 0, quickReplies: [] });
 	});
 
 	it('reads a bare list, or one template, as well as {templates}', async () => {
@@ -74,7 +88,7 @@ describe('the answer', () => {
 
 	it('prefers an approved version of the language when there are several', async () => {
 		const body = { templates: [template({ state: 'REJECTED', rejectionCode: 'INVALID_FORMAT' }), template()] };
-		expect((await ask({ statusCode: 200, body })).result).toStrictEqual({ state: 'approved', approved: true, reason: null });
+		expect((await ask({ statusCode: 200, body })).result).toStrictEqual({ state: 'approved', approved: true, reason: null, bodyValues: 1, quickReplies: [] });
 		const none = { templates: [template({ state: 'REJECTED', rejectionCode: 'INVALID_FORMAT' }), template({ state: 'PAUSED' })] };
 		expect((await ask({ statusCode: 200, body: none })).result?.state).toBe('rejected');
 	});

@@ -49,6 +49,10 @@ export interface TemplateApproval {
 	state: string;
 	approved: boolean;
 	reason: string | null;
+	/** How many values its body takes ({{1}}, {{2}}…), when the provider says. */
+	bodyValues: number | null;
+	/** Its quick-reply buttons' texts, in order, when the provider says. */
+	quickReplies: string[] | null;
 }
 
 /** Who sends: read from the node's parameters by the provider. */

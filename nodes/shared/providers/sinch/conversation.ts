@@ -98,7 +98,25 @@ async function approvalOf(ctx: ProviderContext, id: string, language: string): P
 	if (!template) return undefined;
 	const state = stateOf(template);
 	const code = typeof template.rejectionCode === 'string' && !['', 'NONE', 'UNRECOGNIZED'].includes(template.rejectionCode) ? template.rejectionCode : null;
-	return { state: state.toLowerCase().replace(/_/g, ' '), approved: state === 'APPROVED', reason: state === 'APPROVED' ? null : code };
+	return { state: state.toLowerCase().replace(/_/g, ' '), approved: state === 'APPROVED', reason: state === 'APPROVED' ? null : code, ...componentsOf(template) };
+}
+
+/**
+ * What a template's components say it takes (its `details`, else the `details` of its pending changes): the body's
+ * distinct {{placeholders}}, and its quick-reply buttons' texts. Unknown when the answer has no components.
+ */
+function componentsOf(template: Record<string, unknown>): Pick<TemplateApproval, 'bodyValues' | 'quickReplies'> {
+	const objectOf = (value: unknown) => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined);
+	const details = objectOf(template.details) ?? objectOf(objectOf(template.changes)?.details);
+	const components = Array.isArray(details?.components) ? details.components.map(objectOf).filter((c): c is Record<string, unknown> => c !== undefined) : undefined;
+	if (!components) return { bodyValues: null, quickReplies: null };
+	const typeOf = (c: Record<string, unknown>) => String(typeof c.type === 'string' ? c.type : '').toUpperCase();
+	const body = components.find((c) => typeOf(c) === 'BODY');
+	const text = typeof body?.text === 'string' ? body.text : '';
+	const placeholders = new Set([...text.matchAll(/\{\{\s*([^{}\s]+)\s*\}\}/g)].map((m) => m[1]));
+	const buttons = components.filter((c) => typeOf(c) === 'BUTTONS').flatMap((c) => (Array.isArray(c.buttons) ? c.buttons.map(objectOf) : []));
+	const quickReplies = buttons.filter((b): b is Record<string, unknown> => b !== undefined && String(b.type ?? '').toUpperCase() === 'QUICK_REPLY').map((b) => (typeof b.text === 'string' ? b.text : ''));
+	return { bodyValues: placeholders.size, quickReplies };
 }
 
 /** WhatsApp templates take underscored languages (en_US), as Sinch's API notes. */
