@@ -44,14 +44,13 @@ async function openCanvas(page: Page, url: string, id: string): Promise<string[]
 	await page.goto(`${url}/workflow/${id}`);
 	await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 60_000 });
 	await page.waitForTimeout(500);
-	// n8n's "Production Checklist" card covers the canvas in screenshots; it may come a moment after the nodes.
-	// Its close button is the first button of the innermost box that holds both the title and a button.
-	const title = page.getByText('Production Checklist', { exact: true });
-	await title.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
-	if ((await title.count()) > 0) {
-		const close = page.locator('div').filter({ has: title }).filter({ has: page.locator('button') }).last().locator('button').first();
+	// n8n's "Production Checklist" card covers the canvas in screenshots; it may come a moment after the nodes. Its
+	// close control is a link, data-test-id="suggested-actions-close" (n8n 2.41).
+	const close = page.locator('[data-test-id="suggested-actions-close"]').first();
+	await close.waitFor({ state: 'visible', timeout: 3000 }).catch(() => undefined);
+	if ((await close.count()) > 0) {
 		await close.click({ timeout: 2000 }).catch(() => undefined);
-		await title.waitFor({ state: 'hidden', timeout: 2000 }).catch(() => undefined);
+		await close.waitFor({ state: 'hidden', timeout: 3000 }).catch(() => undefined);
 	}
 	return page.$$eval('[data-test-id="canvas-node"]', (els) => els.map((e) => e.getAttribute('data-node-name') ?? ''));
 }
