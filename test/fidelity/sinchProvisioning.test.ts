@@ -125,10 +125,11 @@ describe('the WhatsApp templates of the project', () => {
 			},
 		};
 		const ask = (id: string, language: string) => templates.approval!.call(templates, ctx, id, language);
-		expect(await ask('order_shipped', 'en')).toEqual({ state: 'approved', approved: true, reason: null });
-		expect(await ask('appointment_reminder', 'TR')).toEqual({ state: 'approved', approved: true, reason: null });
-		expect(await ask('win_a_prize', 'en')).toEqual({ state: 'rejected', approved: false, reason: 'INCORRECT_CATEGORY' });
-		expect(await ask('spring_sale', 'en')).toEqual({ state: 'in progress', approved: false, reason: null });
+		// What the template takes is read from its components: the body's values and its quick replies.
+		expect(await ask('order_shipped', 'en')).toEqual({ state: 'approved', approved: true, reason: null, bodyValues: 3, quickReplies: ['Track', 'Talk to us'] });
+		expect(await ask('appointment_reminder', 'TR')).toMatchObject({ state: 'approved', approved: true, reason: null, bodyValues: 3 });
+		expect(await ask('win_a_prize', 'en')).toMatchObject({ state: 'rejected', approved: false, reason: 'INCORRECT_CATEGORY' });
+		expect(await ask('spring_sale', 'en')).toMatchObject({ state: 'in progress', approved: false, reason: null });
 		expect(await ask('order_shipped', 'de')).toBeUndefined();
 		expect(await ask('no_such_template', 'en')).toBeUndefined();
 		const otherProject = await templates.approval.call(templates, { ...ctx, credentials: { ...credentials, projectId: 'another-project' } }, 'order_shipped', 'en').catch((e: unknown) => e);
