@@ -25,6 +25,11 @@ export function asJson(body: unknown): Record<string, unknown> | undefined {
 	}
 }
 
+/** A value that is a plain JSON object (not a list, not null), or undefined. */
+export function objectOf(value: unknown): Record<string, unknown> | undefined {
+	return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
 export function asText(body: unknown): string {
 	if (typeof body === 'string') return body;
 	if (Buffer.isBuffer(body)) return body.toString('utf-8');

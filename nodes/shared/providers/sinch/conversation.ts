@@ -9,7 +9,7 @@ import { classifyProviderError, type FailureKind } from '../../rules/errors';
 import { parseRetryAfter } from '../../rules/retry';
 import type { ProviderContext, ProviderHttpResponse } from '../types';
 import type { TemplateApproval, WhatsAppCapability, WhatsAppContent, WhatsAppRequest, WindowState } from '../whatsappTypes';
-import { asJson, headerValue } from '../wire';
+import { asJson, headerValue, objectOf } from '../wire';
 import { SINCH, SINCH_CONVERSATION_CODES, SINCH_PROVISIONING_CODES, sinchHosts } from './index';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -106,7 +106,6 @@ async function approvalOf(ctx: ProviderContext, id: string, language: string): P
  * distinct {{placeholders}}, and its quick-reply buttons' texts. Unknown when the answer has no components.
  */
 function componentsOf(template: Record<string, unknown>): Pick<TemplateApproval, 'bodyValues' | 'quickReplies'> {
-	const objectOf = (value: unknown) => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined);
 	const details = objectOf(template.details) ?? objectOf(objectOf(template.changes)?.details);
 	const components = Array.isArray(details?.components) ? details.components.map(objectOf).filter((c): c is Record<string, unknown> => c !== undefined) : undefined;
 	if (!components) return { bodyValues: null, quickReplies: null };

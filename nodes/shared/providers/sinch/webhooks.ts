@@ -10,7 +10,7 @@ import { addressToE164 } from '../../rules/phone';
 import { mapStatus } from '../../rules/status';
 import { validateSinchWebhookSignature } from '../../signatures/sinch';
 import type { ProviderWebhookEvent, WebhooksCapability } from '../webhookTypes';
-import { headerValue } from '../wire';
+import { headerValue, objectOf as asObject } from '../wire';
 import { SINCH, SINCH_CONVERSATION_CODES, SINCH_CONVERSATION_STATUSES, SINCH_DELIVERY_CODES, SINCH_STATUSES } from './index';
 
 function text(value: unknown): string | null {
@@ -38,7 +38,7 @@ function deliveryEvent(body: IDataObject, batchId: string, recipient: string | n
 	};
 }
 
-const objectOf = (value: unknown): IDataObject | undefined => (value && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : undefined);
+const objectOf = (value: unknown): IDataObject | undefined => asObject(value) as IDataObject | undefined;
 
 /**
  * A Conversation API callback (WhatsApp): MESSAGE_INBOUND (a text, a tapped quick reply, media) or MESSAGE_DELIVERY
