@@ -44,6 +44,12 @@ export class DeliveryFailure extends Error {
 	}
 }
 
+/**
+ * Thrown by a send that gave up before its request left (a campaign whose execution was canceled while it waited for
+ * its turn): passed on as it is, never taken for an ambiguous failure.
+ */
+export class SendAbandoned extends Error {}
+
 export interface DeliveryOptions {
 	policy: RetryPolicy;
 	sleep: (ms: number) => Promise<void>;
@@ -79,6 +85,7 @@ export async function deliver<T, P extends ProviderRef>(
 				log.push({ provider: provider.name, attempt, ok: true });
 				return { value, provider: provider.name, attempts: log.length, fallbackUsed: index > 0, fallbackReasons, log };
 			} catch (caught) {
+				if (caught instanceof SendAbandoned) throw caught;
 				error = asProviderError(caught, provider);
 			}
 			last = error;

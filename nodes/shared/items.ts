@@ -116,3 +116,24 @@ export function recipientField(this: IExecuteFunctions, index: number): IDataObj
 	const to = this.getNodeParameter('to', index, '');
 	return typeof to === 'string' || typeof to === 'number' ? { to: String(to) } : {};
 }
+
+/**
+ * A node that runs once for all its items (a campaign): its error as ours, or with Continue On Fail, one item on
+ * `errorOutput` with the error, paired with every input item.
+ */
+export async function runWhole(fns: IExecuteFunctions, outputs: number, errorOutput: number, run: () => Promise<INodeExecutionData[][]>): Promise<INodeExecutionData[][]> {
+	try {
+		return await run();
+	} catch (caught) {
+		const error: unknown = caught instanceof DeliveryFailure ? caught.error : caught;
+		if (fns.continueOnFail()) {
+			const out: INodeExecutionData[][] = Array.from({ length: outputs }, () => []);
+			const pairedItem = fns.getInputData().map((_, item) => ({ item }));
+			out[errorOutput].push({ json: failureItem(error, { sent: 0 }), pairedItem });
+			return out;
+		}
+		if (error instanceof NodeOperationError || error instanceof NodeApiError) throw error;
+		if (error instanceof ProviderError) throw toNodeError(fns, error);
+		throw new NodeOperationError(fns.getNode(), error instanceof Error ? error : String(error));
+	}
+}

@@ -51,6 +51,10 @@ export interface RouteSendOptions {
 	secrets?: string[];
 	/** A last change to the request once the provider's context is known (a status URL looked up). */
 	prepare?: (provider: Provider, ctx: ProviderContext, request: SendSmsRequest) => Promise<SendSmsRequest>;
+	/** Around each attempt (a campaign takes from the sender's rate budget there, and slows down on "too many requests"). */
+	attempt?: (provider: Provider, request: SendSmsRequest, send: () => Promise<ProviderMessage>) => Promise<ProviderMessage>;
+	/** How to wait between retries (a campaign's wait ends when the execution is canceled). */
+	sleep?: (ms: number) => Promise<void>;
 }
 
 /** Send over the route: retries, then the fallback provider, as the route and the retry settings say. */
@@ -64,11 +68,14 @@ export async function sendOverRoute(
 	const delivered = await deliver(
 		providers,
 		async (provider) => {
-			const ctx = await providerContext(fns, provider, itemIndex, options.retry.timeoutMs, options.secrets);
 			const request = requests.get(provider) as SendSmsRequest;
-			return await provider.sms.send(ctx, options.prepare ? await options.prepare(provider, ctx, request) : request);
+			const send = async () => {
+				const ctx = await providerContext(fns, provider, itemIndex, options.retry.timeoutMs, options.secrets);
+				return await provider.sms.send(ctx, options.prepare ? await options.prepare(provider, ctx, request) : request);
+			};
+			return options.attempt ? await options.attempt(provider, request, send) : await send();
 		},
-		{ policy: options.retry.policy, sleep },
+		{ policy: options.retry.policy, sleep: options.sleep ?? sleep },
 	);
 	const used = providers.find((p) => p.name === delivered.provider) as Provider;
 	return { ...delivered, used, request: requests.get(used) as SendSmsRequest };

@@ -5,6 +5,7 @@
  */
 import type { ICredentialDataDecryptedObject, IDataObject, IDisplayOptions, INodeProperties } from 'n8n-workflow';
 import type { CodeTable } from '../rules/errors';
+import type { TemplatePart } from '../rules/messageTemplate';
 import type { MessageStatus, StatusTable } from '../rules/status';
 import type { VerifyCapability } from './verifyTypes';
 import type { WebhooksCapability } from './webhookTypes';
@@ -129,10 +130,42 @@ export interface SmsCapability {
 	};
 	/** Cancel a scheduled message. */
 	cancel?: (ctx: ProviderContext, messageId: string) => Promise<ProviderMessage>;
+	/** Many recipients in one request (a campaign's batches). Absent: one request per recipient. */
+	batch?: SmsBatchCapability;
+	/** The provider's own price list, for a campaign's cost estimate. Absent: the node's prices. */
+	pricing?: SmsPricing;
+	/** The rate of a sender, when it can be told from the sender itself (a Twilio long code, toll-free number…). */
+	senderRate?(sender: SmsSender): SenderRate | undefined;
 	/** With `options.statusToTrigger`: what the user sets up for statuses to reach the trigger, in one sentence. */
 	triggerStatusNote?: string;
 	/** A hint for the output when "accepted" is all the provider can say at once. */
 	acceptedHint?: string;
+}
+
+/** One request to many recipients: one text for all, or a template with each recipient's values. */
+export interface SmsBatchRequest extends Omit<SendSmsRequest, 'to' | 'body' | 'mediaUrls'> {
+	/** E.164 numbers, at most the capability's `maxRecipients`. */
+	to: string[];
+	body: string | { parts: readonly TemplatePart[]; values: Readonly<Record<string, Readonly<Record<string, string>>>> };
+}
+
+export interface SmsBatchCapability {
+	maxRecipients: number;
+	/** Whether one request can give each recipient its own text from these template parts. */
+	canPersonalise(parts: readonly TemplatePart[]): boolean;
+	/** The batch as the provider took it: `messageId` is the batch's, `to` its first recipient. */
+	send(ctx: ProviderContext, request: SmsBatchRequest): Promise<ProviderMessage>;
+}
+
+/** The price of one segment to a country, as the provider lists it. */
+export interface PriceQuote {
+	price: number;
+	unit: string;
+}
+
+export interface SmsPricing {
+	/** The highest price of one outbound segment to a mobile in `country` (ISO alpha-2), or undefined when not listed. */
+	perSegment(ctx: ProviderContext, country: string): Promise<PriceQuote | undefined>;
 }
 
 /** Messages a sender may send per second, by the kind of sender. */

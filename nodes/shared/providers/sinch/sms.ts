@@ -3,7 +3,8 @@ import type { IDataObject } from 'n8n-workflow';
 import { classifyProviderError, describeCode, ProviderError, type FailureKind } from '../../rules/errors';
 import { parseRetryAfter } from '../../rules/retry';
 import { mapStatus, type MessageStatus } from '../../rules/status';
-import type { ProviderContext, ProviderHttpResponse, ProviderMessage, SmsCapability } from '../types';
+import type { TemplatePart } from '../../rules/messageTemplate';
+import type { ProviderContext, ProviderHttpResponse, ProviderMessage, SendSmsRequest, SmsBatchRequest, SmsCapability } from '../types';
 import { asJson, headerValue } from '../wire';
 import { SINCH, SINCH_CODES, SINCH_DELIVERY_CODES, SINCH_STATUSES, sinchHosts } from './index';
 
@@ -56,6 +57,65 @@ function fromBatch(batch: Record<string, unknown>, now: Date): ProviderMessage {
 	};
 }
 
+/** Recipients one batch can take. */
+export const SINCH_MAX_RECIPIENTS = 1000;
+
+/**
+ * A template as Sinch's batch parameters: each placeholder becomes `${p0}`, `${p1}`… (names Sinch accepts whatever the
+ * field was called) with each recipient's value under its number.
+ */
+export function personalised(parts: readonly TemplatePart[], to: readonly string[], values: Readonly<Record<string, Readonly<Record<string, string>>>>): { text: string; parameters: Record<string, Record<string, string>> } {
+	const names = new Map<string, string>();
+	let text = '';
+	for (const part of parts) {
+		if (typeof part === 'string') {
+			text += part;
+			continue;
+		}
+		let name = names.get(part.field);
+		if (!name) names.set(part.field, (name = `p${names.size}`));
+		text += `\${${name}}`;
+	}
+	const parameters: Record<string, Record<string, string>> = {};
+	for (const [field, name] of names) {
+		const perRecipient: Record<string, string> = {};
+		for (const recipient of to) {
+			const value = values[recipient]?.[field];
+			if (value === undefined) {
+				throw new ProviderError({ provider: SINCH, kind: 'request', message: `No value of {${field}} for ${recipient}: every recipient of a batch needs one. Nothing was sent` });
+			}
+			perRecipient[recipient] = value;
+		}
+		parameters[name] = perRecipient;
+	}
+	return { text, parameters };
+}
+
+async function postBatch(ctx: ProviderContext, request: Omit<SendSmsRequest, 'to' | 'body'> | SmsBatchRequest, to: readonly string[], body: string, parameters?: IDataObject): Promise<ProviderMessage> {
+	const now = ctx.now();
+	const start = request.sendAt ?? now;
+	const payload: IDataObject = {
+		to: [...to],
+		from: request.from,
+		body,
+		type: 'mt_text',
+		// Statuses to the trigger: the service plan's callback URL (set in the Sinch dashboard) receives them.
+		delivery_report: request.statusCallbackUrl || request.statusToTrigger ? 'per_recipient' : 'none',
+	};
+	if (parameters && Object.keys(parameters).length) payload.parameters = parameters;
+	if (request.statusCallbackUrl) payload.callback_url = request.statusCallbackUrl;
+	if (request.clientReference) payload.client_reference = request.clientReference;
+	if (request.sendAt) payload.send_at = request.sendAt.toISOString();
+	if (request.validityPeriod) payload.expire_at = new Date(start.getTime() + request.validityPeriod * 1000).toISOString();
+	const response = await ctx.http({
+		method: 'POST',
+		url: batchesUrl(ctx),
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify(payload),
+	});
+	return fromBatch(answer(response), now);
+}
+
 export const sinchSms: SmsCapability = {
 	options: { media: false, statusCallback: true, statusToTrigger: true, clientReference: true, maxPrice: false, validityPeriod: true, schedule: {} },
 	triggerStatusNote: "Sinch: the trigger's URL is the service plan's callback URL (Sinch dashboard → SMS → APIs).",
@@ -91,27 +151,21 @@ export const sinchSms: SmsCapability = {
 	},
 
 	async send(ctx, request) {
-		const now = ctx.now();
-		const start = request.sendAt ?? now;
-		const payload: IDataObject = {
-			to: [request.to],
-			from: request.from,
-			body: request.body,
-			type: 'mt_text',
-			// Statuses to the trigger: the service plan's callback URL (set in the Sinch dashboard) receives them.
-			delivery_report: request.statusCallbackUrl || request.statusToTrigger ? 'per_recipient' : 'none',
-		};
-		if (request.statusCallbackUrl) payload.callback_url = request.statusCallbackUrl;
-		if (request.clientReference) payload.client_reference = request.clientReference;
-		if (request.sendAt) payload.send_at = request.sendAt.toISOString();
-		if (request.validityPeriod) payload.expire_at = new Date(start.getTime() + request.validityPeriod * 1000).toISOString();
-		const response = await ctx.http({
-			method: 'POST',
-			url: batchesUrl(ctx),
-			headers: { 'Content-Type': 'application/json' },
-			body: JSON.stringify(payload),
-		});
-		return fromBatch(answer(response), now);
+		return await postBatch(ctx, request, [request.to], request.body);
+	},
+
+	batch: {
+		maxRecipients: SINCH_MAX_RECIPIENTS,
+		// Text that already holds "${" could be read as a parameter by Sinch: such a message goes as plain text.
+		canPersonalise: (parts) => parts.every((part) => typeof part !== 'string' || !part.includes('${')),
+		async send(ctx, request) {
+			if (request.to.length < 1 || request.to.length > SINCH_MAX_RECIPIENTS) {
+				throw new ProviderError({ provider: SINCH, kind: 'request', message: `A Sinch batch takes 1 to ${SINCH_MAX_RECIPIENTS} recipients, not ${request.to.length}` });
+			}
+			if (typeof request.body === 'string') return await postBatch(ctx, request, request.to, request.body);
+			const { text, parameters } = personalised(request.body.parts, request.to, request.body.values);
+			return await postBatch(ctx, request, request.to, text, parameters);
+		},
 	},
 
 	status: {

@@ -17,6 +17,12 @@ export function twilioApiBase(credentials: ICredentialDataDecryptedObject): stri
 	return baseUrlOr(credentials.baseUrl, TWILIO_API_HOST);
 }
 
+export const TWILIO_PRICING_HOST = 'https://pricing.twilio.com';
+
+export function twilioPricingBase(credentials: ICredentialDataDecryptedObject): string {
+	return baseUrlOr(credentials.baseUrl, TWILIO_PRICING_HOST);
+}
+
 export const TWILIO_STATUSES: StatusTable = {
 	accepted: 'accepted',
 	scheduled: 'scheduled',

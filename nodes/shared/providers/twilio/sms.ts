@@ -2,9 +2,9 @@
 import type { IDataObject } from 'n8n-workflow';
 import { describeCode } from '../../rules/errors';
 import { mapStatus } from '../../rules/status';
-import type { ProviderContext, ProviderHttpResponse, ProviderMessage, SendSmsRequest, SmsCapability } from '../types';
+import type { PriceQuote, ProviderContext, ProviderHttpResponse, ProviderMessage, SendSmsRequest, SmsCapability } from '../types';
 import { asJson, formEncode } from '../wire';
-import { TWILIO, TWILIO_CODES, TWILIO_STATUSES, twilioApiBase, twilioFailure } from './index';
+import { TWILIO, TWILIO_CODES, TWILIO_SENDER_RATES, TWILIO_STATUSES, twilioApiBase, twilioFailure, twilioPricingBase, twilioSenderKind } from './index';
 import { twilioTriggerStatusUrl } from './webhooks';
 
 const MIN_SCHEDULE_MS = 5 * 60 * 1000;
@@ -67,7 +67,42 @@ export function answer(response: ProviderHttpResponse): Record<string, unknown> 
 
 const SERVICE = { parameter: 'twilioSenderType', value: 'messagingService', label: 'Twilio Sender → Messaging Service' };
 
+/** The highest listed price of one outbound segment to a mobile (else any number type), from the Pricing API. */
+export function readSegmentPrice(body: Record<string, unknown> | undefined): PriceQuote | undefined {
+	const carriers = Array.isArray(body?.outbound_sms_prices) ? (body.outbound_sms_prices as unknown[]) : [];
+	const prices = carriers.flatMap((carrier) => (carrier && typeof carrier === 'object' && Array.isArray((carrier as IDataObject).prices) ? ((carrier as IDataObject).prices as unknown[]) : []));
+	const read = (entry: unknown) => {
+		const e = entry && typeof entry === 'object' ? (entry as IDataObject) : {};
+		const price = Number(e.current_price ?? e.base_price);
+		return { type: String(e.number_type ?? '').toLowerCase(), price: Number.isFinite(price) && price >= 0 ? price : undefined };
+	};
+	const all = prices.map(read).filter((p): p is { type: string; price: number } => p.price !== undefined);
+	const mobile = all.filter((p) => p.type === 'mobile');
+	const pool = mobile.length ? mobile : all;
+	if (!pool.length) return undefined;
+	return { price: Math.max(...pool.map((p) => p.price)), unit: typeof body?.price_unit === 'string' ? body.price_unit.toUpperCase() : 'USD' };
+}
+
 export const twilioSms: SmsCapability = {
+	pricing: {
+		async perSegment(ctx, country) {
+			if (!/^[A-Z]{2}$/.test(country)) return undefined;
+			const response = await ctx.http({ method: 'GET', url: `${twilioPricingBase(ctx.credentials)}/v1/Messaging/Countries/${country}` });
+			// A country Twilio does not list has no price: the node's own prices apply.
+			if (response.statusCode === 404) return undefined;
+			const body = asJson(response.body);
+			if (response.statusCode < 200 || response.statusCode >= 300 || !body) throw twilioFailure(response, body);
+			return readSegmentPrice(body);
+		},
+	},
+
+	senderRate(sender) {
+		// A Messaging Service sends from a pool of numbers: its rate cannot be told from its SID.
+		if (sender.messagingServiceSid || !sender.from) return undefined;
+		const kind = twilioSenderKind(sender.from);
+		return TWILIO_SENDER_RATES.find((rate) => rate.kind === kind);
+	},
+
 	options: { media: true, statusCallback: true, statusToTrigger: true, clientReference: false, maxPrice: false, validityPeriod: true, schedule: { needsSender: SERVICE } },
 
 	senderProperties: (show) => [

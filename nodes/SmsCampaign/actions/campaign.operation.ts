@@ -1,0 +1,480 @@
+/**
+ * The campaign's parameters and their reading: who the recipients are (the input items), the message and its
+ * translations, the route and sender, the rate, quiet hours, prices; then the shared campaign: plan, send, report.
+ */
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { processBudget } from '../../shared/campaign/budget';
+import { planRecipients, priceRecipients, type MessageVariants, type PlanSettings, type QuietRule, type RecipientInput } from '../../shared/campaign/plan';
+import { recipientItem, summaryItem, type CampaignFacts } from '../../shared/campaign/report';
+import { sendCampaign, type SendReport } from '../../shared/campaign/send';
+import { processLedger } from '../../shared/campaign/sentLedger';
+import { defaultCountryProperty, phoneValidationOption } from '../../shared/descriptions/phoneOptions';
+import { readRetrySettings, retryOptions } from '../../shared/descriptions/retryOptions';
+import { routeOptions } from '../../shared/descriptions/route';
+import { perItem } from '../../shared/itemFields';
+import { oncePerExecution } from '../../shared/memo';
+import { ParameterReader } from '../../shared/params';
+import { parseRoute, PROVIDER_NAMES, PROVIDERS, ROUTES, routesWith } from '../../shared/providers/registry';
+import type { Provider, SendSmsRequest, SenderRate } from '../../shared/providers/types';
+import { parsePrice, type PriceBook } from '../../shared/rules/cost';
+import { normaliseLanguage } from '../../shared/rules/messageTemplate';
+import { normalizePhone, type PhoneValidation } from '../../shared/rules/phone';
+import { parseClock } from '../../shared/rules/quietHours';
+import { isTimeZone } from '../../shared/rules/timeZones';
+import { senderProperties } from '../../shared/smsRoute';
+import { providerContext } from '../../shared/transport';
+
+/** Every sender kind the providers name, each once, with its rate. */
+function senderTypes(): SenderRate[] {
+	const seen = new Map<string, SenderRate>();
+	for (const name of PROVIDER_NAMES) for (const rate of PROVIDERS[name].senderRates) if (!seen.has(rate.kind)) seen.set(rate.kind, rate);
+	return [...seen.values()].sort((a, b) => a.perSecond - b.perSecond);
+}
+
+const SENDER_TYPES = senderTypes();
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Each input item is one recipient. Write {field} in the message to insert that field of the recipient\'s item, for example "Hi {name}, see you at {time}".',
+		name: 'notice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Provider',
+		name: 'provider',
+		type: 'options',
+		noDataExpression: true,
+		options: routeOptions(ROUTES),
+		default: 'twilio',
+		description: 'Who sends the messages, and optionally a provider of another kind to fall back to when the first is down',
+	},
+	...senderProperties({}, 'provider', (name) => routesWith(name)),
+	{
+		displayName: 'Phone Number',
+		name: 'to',
+		type: 'string',
+		default: '={{ $json.phone }}',
+		required: true,
+		description: "The recipient's number, as people write it: +44 7911 123456, 06 12 34 56 78 (with a default country)",
+	},
+	{ ...defaultCountryProperty() },
+	{
+		displayName: 'Message',
+		name: 'message',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		placeholder: 'Hi {name}, this is a reminder of your appointment tomorrow at {time}.',
+		description: 'The message for recipients whose language has no translation below. {field} inserts a field of the recipient\'s item.',
+	},
+	{
+		displayName: 'Translations',
+		name: 'translations',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Translation',
+		default: {},
+		description: "The message in other languages, chosen by the recipient's Language",
+		options: [
+			{
+				displayName: 'Translation',
+				name: 'translation',
+				values: [
+					{ displayName: 'Language', name: 'language', type: 'string', default: '', placeholder: 'tr', description: 'A language code such as tr, en or pt-BR. A recipient whose language is tr-TR gets the tr translation when there is no tr-TR one.' },
+					{ displayName: 'Message', name: 'message', type: 'string', typeOptions: { rows: 3 }, default: '', placeholder: 'Merhaba {name}, yarın saat {time} randevunuzu hatırlatırız.' },
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Language',
+		name: 'language',
+		type: 'string',
+		default: '={{ $json.language }}',
+		description: "The recipient's language, to pick a translation; empty means the Message above",
+	},
+	{
+		displayName: 'Sending Rate',
+		name: 'rateMode',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: "From the Sender's Number", value: 'auto', description: 'The rate carriers allow the From number: a US long code 1 segment a second, toll-free 3, a short code 100 (Twilio numbers)' },
+			{ name: 'By Sender Type', value: 'senderType', description: 'Pick the kind of sender you send from' },
+			{ name: 'Custom', value: 'custom', description: 'Your own rate, in messages or segments a second' },
+			{ name: 'No Limit', value: 'none', description: 'As fast as the requests at once allow: only for senders with their own queue' },
+		],
+		default: 'auto',
+		description: 'Carriers filter senders that go faster than their rate. No second ever holds more than this.',
+	},
+	{
+		displayName: 'Sender Type',
+		name: 'senderType',
+		type: 'options',
+		noDataExpression: true,
+		options: SENDER_TYPES.map((rate) => ({ name: `${rate.label} (${rate.perSecond} Segment${rate.perSecond === 1 ? '' : 's'}/s)`, value: rate.kind })),
+		default: 'longCode',
+		displayOptions: { show: { rateMode: ['senderType'] } },
+	},
+	{
+		displayName: 'Rate per Second',
+		name: 'ratePerSecond',
+		type: 'number',
+		typeOptions: { minValue: 0.01, maxValue: 10000, numberPrecision: 2 },
+		default: 1,
+		displayOptions: { show: { rateMode: ['custom'] } },
+	},
+	{
+		displayName: 'Rate Counts',
+		name: 'rateUnit',
+		type: 'options',
+		options: [
+			{ name: 'Segments', value: 'segments', description: 'A 2-part message counts twice (as carriers count)' },
+			{ name: 'Messages', value: 'messages' },
+		],
+		default: 'segments',
+		displayOptions: { show: { rateMode: ['custom'] } },
+	},
+	{
+		displayName: 'Quiet Hours',
+		name: 'quietHours',
+		type: 'boolean',
+		default: false,
+		description: "Whether to hold messages at night in the recipient's time zone (from the item's Time Zone, else from the number)",
+	},
+	{
+		displayName: 'Quiet From',
+		name: 'quietStart',
+		type: 'string',
+		default: '21:00',
+		placeholder: '21:00',
+		description: 'Local time when quiet hours begin (24-hour clock)',
+		displayOptions: { show: { quietHours: [true] } },
+	},
+	{
+		displayName: 'Quiet Until',
+		name: 'quietEnd',
+		type: 'string',
+		default: '08:00',
+		placeholder: '08:00',
+		description: 'Local time when messages may be sent again',
+		displayOptions: { show: { quietHours: [true] } },
+	},
+	{
+		displayName: 'During Quiet Hours',
+		name: 'quietAction',
+		type: 'options',
+		options: [
+			{ name: 'Skip the Recipient', value: 'skip', description: 'The recipient comes out with status skipped and the reason' },
+			{ name: 'Schedule for the Next Allowed Time', value: 'schedule', description: 'Sinch: any time. Twilio: with a Messaging Service, 15 minutes to 35 days ahead (else skipped with the reason).' },
+		],
+		default: 'skip',
+		displayOptions: { show: { quietHours: [true] } },
+	},
+	{
+		displayName: 'Time Zone',
+		name: 'timeZone',
+		type: 'string',
+		default: '={{ $json.timeZone }}',
+		placeholder: 'Europe/Istanbul',
+		description: "The recipient's time zone (an IANA name). Empty: from the number, else the workflow's time zone.",
+		displayOptions: { show: { quietHours: [true] } },
+	},
+	{
+		displayName: 'Dry Run',
+		name: 'dryRun',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to check every recipient, write every message and estimate the cost without sending anything',
+	},
+	{
+		displayName: 'Campaign Key',
+		name: 'campaignKey',
+		type: 'string',
+		default: '',
+		placeholder: 'reminders-{{ $today.plus(1, "day").toISODate() }}',
+		description: 'Recipients already sent to under this key (in this workflow, within 7 days) are skipped, so a re-run sends only to the rest. Empty: only n8n\'s Retry On Fail is kept from sending twice.',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Currency',
+				name: 'currency',
+				type: 'string',
+				default: 'USD',
+				description: 'Of your own prices (Twilio says its own)',
+			},
+			{
+				displayName: 'Opt-Out List',
+				name: 'optOutList',
+				type: 'string',
+				default: '',
+				placeholder: "={{ $('Opt-outs').all().map(item => item.json.phone) }}",
+				description: 'Numbers never to message: separated by commas or new lines, or a list from an expression',
+			},
+			{
+				displayName: 'Opted Out',
+				name: 'optedOut',
+				type: 'boolean',
+				default: false,
+				description: "Whether this recipient asked not to be messaged: map the item's own field (such as optedOut) here",
+			},
+			{
+				displayName: 'Price per Segment',
+				name: 'pricePerSegment',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 5 },
+				default: 0,
+				description: "For the cost estimate where the provider has no price list (Sinch, AWS SNS) or the country is not in it. 0: no estimate.",
+			},
+			{
+				displayName: 'Prices by Country',
+				name: 'countryPrices',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				default: {},
+				options: [
+					{
+						name: 'price',
+						displayName: 'Price',
+						values: [
+							{ displayName: 'Country Code', name: 'country', type: 'string', default: '', placeholder: 'TR' },
+							{ displayName: 'Price per Segment', name: 'price', type: 'number', typeOptions: { minValue: 0, numberPrecision: 5 }, default: 0 },
+						],
+					},
+				],
+				description: 'Per-country prices that replace the others',
+			},
+			{
+				displayName: 'Requests at Once',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 100, numberPrecision: 0 },
+				default: 10,
+				description: 'How many requests may be on their way at the same time (the rate still holds)',
+			},
+			{
+				displayName: "Use Twilio's Price List",
+				name: 'providerPrices',
+				type: 'boolean',
+				default: true,
+				description: "Whether to look up each country's price per segment with Twilio's Pricing API (the highest mobile price)",
+			},
+			{ ...phoneValidationOption },
+			...retryOptions,
+		],
+	},
+];
+
+interface CampaignOptions extends IDataObject {
+	concurrency?: number;
+	optedOut?: boolean;
+	optOutList?: string | string[];
+	pricePerSegment?: number;
+	countryPrices?: { price?: Array<{ country?: string; price?: number }> };
+	currency?: string;
+	providerPrices?: boolean;
+	phoneValidation?: PhoneValidation;
+}
+
+const PROGRESS_EVERY_MS = 5000;
+
+/** Numbers from a text (commas, semicolons, new lines) or a list. */
+function listOf(value: unknown): unknown[] {
+	if (Array.isArray(value)) return value.flat();
+	if (typeof value === 'string') return value.split(/[,;\n]+/).map((s) => s.trim()).filter(Boolean);
+	if (typeof value === 'number') return [value];
+	return [];
+}
+
+function messagesOf(fns: IExecuteFunctions, index: number): MessageVariants {
+	const read = new ParameterReader(fns, index);
+	const fallback = read.text('Message', read.raw('message', ''));
+	const byLanguage = new Map<string, string>();
+	const translations = read.raw('translations', {}) as { translation?: Array<{ language?: unknown; message?: unknown }> };
+	for (const t of translations?.translation ?? []) {
+		const language = normaliseLanguage(read.text('Translation language', t.language));
+		if (!language) continue;
+		byLanguage.set(language, read.text(`Translation (${language})`, t.message));
+	}
+	return { fallback, byLanguage };
+}
+
+/** A parameter that differs between items only when it holds an expression. */
+function isExpression(fns: IExecuteFunctions, name: string): boolean {
+	const value = fns.getNode().parameters[name];
+	return JSON.stringify(value ?? '').includes('={{') || (typeof value === 'string' && value.startsWith('='));
+}
+
+async function buildPriceBook(fns: IExecuteFunctions, provider: Provider, countries: string[], options: Partial<CampaignOptions>, read: ParameterReader): Promise<{ book: PriceBook; source: string }> {
+	const currency = read.text('Currency', options.currency ?? 'USD').trim().toUpperCase() || 'USD';
+	const own = new Map<string, number>();
+	for (const entry of options.countryPrices?.price ?? []) {
+		const country = read.text('Country Code', entry.country).trim().toUpperCase();
+		const price = parsePrice(entry.price);
+		if (country && price !== undefined) own.set(country, price);
+	}
+	const perSegment = typeof options.pricePerSegment === 'number' && options.pricePerSegment > 0 ? options.pricePerSegment : undefined;
+	const byCountry = new Map<string, number>();
+	let source = own.size || perSegment !== undefined ? 'node' : 'none';
+	let unit = currency;
+	const pricing = provider.sms.pricing;
+	if (pricing && options.providerPrices !== false) {
+		try {
+			const ctx = await providerContext(fns, provider, 0);
+			const quotes = await Promise.all(countries.map((country) => oncePerExecution(fns, ['price', provider.name, country], () => pricing.perSegment(ctx, country)).then((quote) => [country, quote] as const)));
+			for (const [country, quote] of quotes) {
+				if (!quote) continue;
+				byCountry.set(country, quote.price);
+				unit = quote.unit;
+			}
+			source = own.size || perSegment !== undefined ? `${provider.name}+node` : provider.name;
+		} catch (error) {
+			// Prices are an estimate: without the provider's list, the node's own prices (if any) still say something.
+			fns.logger.warn(`SMS campaign: ${provider.label}'s price list could not be read; the node's prices are used (${error instanceof Error ? error.message : String(error)})`);
+		}
+	}
+	for (const [country, price] of own) byCountry.set(country, price);
+	return { book: { currency: unit, byCountry, perSegment }, source };
+}
+
+export async function runCampaign(fns: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const startedAt = new Date();
+	const items = fns.getInputData();
+	const read: ParameterReader = new ParameterReader(fns, 0);
+	const providers = parseRoute(String(read.raw('provider', 'twilio')));
+	const options = read.options<CampaignOptions>();
+	const retry = readRetrySettings(options);
+	const dryRun = read.raw('dryRun', false) === true;
+	const defaultCountry = read.text('Default Country', read.raw('defaultCountry', '')).replace(/\s+/g, '').toUpperCase();
+
+	// The sender of each provider, checked once for the whole campaign.
+	const base = new Map<Provider, Omit<SendSmsRequest, 'to' | 'body'>>();
+	for (const provider of providers) {
+		const sender = provider.sms.readSender(read.forProvider());
+		const problem = provider.sms.check({ ...sender, to: '+10000000000', body: 'x' }, new Date());
+		if (problem) read.fail(problem, 'Nothing was sent.');
+		base.set(provider, { ...sender });
+	}
+
+	// The rate.
+	const rateMode = String(read.raw('rateMode', 'auto'));
+	let rate: CampaignFacts['rate'] = null;
+	if (rateMode === 'auto') {
+		const [first] = providers;
+		const found = first.sms.senderRate?.(base.get(first) ?? {});
+		if (!found) {
+			read.fail(
+				`The sending rate cannot be told from this ${first.label} sender`,
+				'Set Sending Rate to By Sender Type or Custom (Sinch: the rate of your service plan; a Messaging Service: the rate of its numbers). Nothing was sent.',
+			);
+		}
+		rate = { perSecond: found.perSecond, unit: 'segments' };
+	} else if (rateMode === 'senderType') {
+		const kind = String(read.raw('senderType', ''));
+		const found = SENDER_TYPES.find((r) => r.kind === kind);
+		if (!found) read.fail(`Unknown sender type "${kind}"`, 'Pick one in Sender Type. Nothing was sent.');
+		rate = { perSecond: found.perSecond, unit: 'segments' };
+	} else if (rateMode === 'custom') {
+		const perSecond = read.number('Rate per Second', read.raw('ratePerSecond', 1), 0.01) ?? 1;
+		if (perSecond <= 0) read.fail('Rate per Second must be more than 0');
+		rate = { perSecond, unit: read.raw('rateUnit', 'segments') === 'messages' ? 'messages' : 'segments' };
+	}
+	const concurrency = read.integer('Requests at Once', options.concurrency, 1, 100) ?? 10;
+
+	// Quiet hours.
+	let quiet: QuietRule | undefined;
+	if (read.raw('quietHours', false) === true) {
+		const start = parseClock(read.text('Quiet From', read.raw('quietStart', '21:00')));
+		const end = parseClock(read.text('Quiet Until', read.raw('quietEnd', '08:00')));
+		if (start === undefined || end === undefined) read.fail('Quiet From and Quiet Until must be times of day such as 21:00 and 08:00', 'Nothing was sent.');
+		if (start === end) read.fail('Quiet From and Quiet Until are the same time', 'Set when quiet hours begin and end, for example 21:00 and 08:00. Nothing was sent.');
+		quiet = { hours: { start, end }, action: read.raw('quietAction', 'skip') === 'schedule' ? 'schedule' : 'skip' };
+	}
+	const defaultZone = fns.getTimezone();
+
+	// The opt-out list, in E.164.
+	const optOut = new Set<string>();
+	for (const entry of listOf(options.optOutList)) {
+		const phone = normalizePhone(entry, { defaultCountry, validation: 'possible' });
+		if (phone.ok) optOut.add(phone.e164);
+	}
+
+	// Each item's recipient. Parameters without an expression are read once.
+	const phoneOf = perItem(fns, 'to', '');
+	const languageOf = perItem(fns, 'language', '');
+	const zoneOf = quiet ? perItem(fns, 'timeZone', '') : () => '';
+	const optedOutOf = isExpression(fns, 'options') ? (i: number) => (fns.getNodeParameter('options.optedOut', i, false) as unknown) : () => options.optedOut;
+	const sharedMessages = isExpression(fns, 'message') || isExpression(fns, 'translations') ? undefined : messagesOf(fns, 0);
+	const inputs: RecipientInput[] = items.map((item, i) => {
+		const language = languageOf(i);
+		const zone = zoneOf(i);
+		const optedOut = optedOutOf(i);
+		return {
+			index: i,
+			phone: phoneOf(i),
+			language: typeof language === 'string' ? language : undefined,
+			timeZone: typeof zone === 'string' && zone.trim() ? zone.trim() : undefined,
+			optedOut: optedOut === true || optedOut === 'true',
+			fields: item.json,
+			messages: sharedMessages ?? messagesOf(fns, i),
+		};
+	});
+	for (const input of inputs) {
+		if (input.timeZone && !isTimeZone(input.timeZone)) {
+			throw new NodeOperationError(fns.getNode(), `"${input.timeZone.slice(0, 60)}" is not a time zone`, { itemIndex: input.index, description: 'Use an IANA time zone name such as Europe/Istanbul or America/New_York, or leave Time Zone empty to take it from the number. Nothing was sent.' });
+		}
+	}
+
+	const planSettings: PlanSettings = { defaultCountry, validation: options.phoneValidation === 'possible' ? 'possible' : 'strict', optOut, quiet, defaultZone, unit: rate?.unit ?? 'segments' };
+	const planned = planRecipients(inputs, planSettings, new Date());
+	const countries = [...new Set(planned.flatMap((r) => (r.status === 'ready' && r.country ? [r.country] : [])))];
+	const prices = await buildPriceBook(fns, providers[0], countries, options, read);
+	priceRecipients(planned, prices.book);
+
+	const node = fns.getNode();
+	const workflow = fns.getWorkflow();
+	const campaignKey = read.text('Campaign Key', read.raw('campaignKey', '')).trim();
+	const facts: CampaignFacts = { campaignKey: campaignKey || null, dryRun, currency: prices.book.currency, priceSource: prices.source, rate, concurrency, route: providers.map((p) => p.name) };
+
+	let report: SendReport | undefined;
+	if (!dryRun) {
+		const ready = planned.filter((r) => r.status === 'ready').length;
+		let lastProgress = Date.now();
+		const manual = fns.getMode() === 'manual';
+		report = await sendCampaign(fns, planned, {
+			providers,
+			base,
+			retry,
+			perSecond: rate?.perSecond,
+			concurrency,
+			ledgerScope: campaignKey ? `campaign:${workflow.id ?? workflow.name ?? ''}:${campaignKey}` : `run:${fns.getExecutionId()}:${node.id ?? node.name}`,
+			budget: processBudget,
+			ledger: processLedger,
+			quiet,
+			signal: fns.getExecutionCancelSignal?.(),
+			progress: (done) => {
+				if (Date.now() - lastProgress < PROGRESS_EVERY_MS && done < ready) return;
+				lastProgress = Date.now();
+				const line = `SMS campaign "${node.name}": ${done} of ${ready} recipients done`;
+				fns.logger.info(line);
+				if (manual) fns.sendMessageToUI(line);
+			},
+		});
+		if (report.canceled) {
+			const sent = [...report.outcomes.values()].filter((o) => o.messageId).length;
+			fns.logger.warn(`SMS campaign "${node.name}" canceled: ${sent} messages had left, ${ready - sent} were not sent. A re-run with the same Campaign Key sends only to the rest.`);
+		}
+	}
+
+	const recipients = planned.map((r) => recipientItem(r, report?.outcomes.get(r.index), facts));
+	const summary = summaryItem(recipients, planned, report, facts, startedAt, new Date());
+	return [recipients.map((json, i) => ({ json, pairedItem: { item: planned[i].index } })), [{ json: summary, pairedItem: items.map((_, i) => ({ item: i })) }]];
+}

@@ -1,0 +1,107 @@
+/**
+ * A sender's rate budget: every send from one sender, in any execution of this n8n process, takes its units from
+ * one budget, so two campaigns from the same long code together stay under its rate. The pacing itself is the pure
+ * rule in rules/throttle.ts; this is where its state lives. Behind a small interface, so that queue mode can keep it
+ * in Redis, shared by every worker.
+ */
+import { SendAbandoned } from '../delivery';
+import { DEFAULT_PACE, earliestStart, newPace, recordStart, slowDown, type PaceSettings, type PaceState } from '../rules/throttle';
+
+export interface RateBudget {
+	/**
+	 * Wait until `units` may start from `sender` at `perSecond`, and take them. Rejects with the signal's reason when
+	 * the signal aborts first (nothing taken then).
+	 */
+	take(sender: string, units: number, perSecond: number, signal?: AbortSignal): Promise<void>;
+	/** The provider said "too many requests": every send from `sender` pauses and slows down. */
+	slowDown(sender: string, retryAfterMs?: number): void;
+}
+
+export class CanceledWhileWaiting extends SendAbandoned {
+	constructor() {
+		super('The execution was canceled while waiting for its turn to send');
+		this.name = 'CanceledWhileWaiting';
+	}
+}
+
+/** Wait `ms`, or less when the signal aborts (then reject). */
+export function pause(ms: number, signal?: AbortSignal): Promise<void> {
+	if (signal?.aborted) return Promise.reject(new CanceledWhileWaiting());
+	return new Promise((resolve, reject) => {
+		const onAbort = () => {
+			clearTimeout(timer);
+			reject(new CanceledWhileWaiting());
+		};
+		const timer = setTimeout(() => {
+			signal?.removeEventListener('abort', onAbort);
+			resolve();
+		}, Math.max(0, ms));
+		signal?.addEventListener('abort', onAbort, { once: true });
+	});
+}
+
+interface Pacer {
+	state: PaceState;
+	settings: PaceSettings;
+	/** Starts wait in line: the one ahead goes first, whatever its size. */
+	line: Promise<void>;
+	lastUse: number;
+}
+
+const IDLE_FORGET_MS = 10 * 60 * 1000;
+
+/** This process's budgets, one per sender. */
+export class InProcessBudget implements RateBudget {
+	private readonly pacers = new Map<string, Pacer>();
+
+	constructor(
+		private readonly now: () => number = () => performance.timeOrigin + performance.now(),
+		private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void> = pause,
+	) {}
+
+	private pacer(sender: string, perSecond: number): Pacer {
+		let pacer = this.pacers.get(sender);
+		if (!pacer) {
+			this.forgetIdle();
+			pacer = { state: newPace(), settings: { ...DEFAULT_PACE, perSecond }, line: Promise.resolve(), lastUse: this.now() };
+			this.pacers.set(sender, pacer);
+		}
+		// Two runs asking one sender for different rates at once: the lower one holds for both.
+		if (this.now() - pacer.lastUse > 2000 || perSecond < pacer.settings.perSecond) pacer.settings = { ...pacer.settings, perSecond };
+		return pacer;
+	}
+
+	private forgetIdle(): void {
+		const now = this.now();
+		for (const [sender, pacer] of this.pacers) if (now - pacer.lastUse > IDLE_FORGET_MS) this.pacers.delete(sender);
+	}
+
+	async take(sender: string, units: number, perSecond: number, signal?: AbortSignal): Promise<void> {
+		const pacer = this.pacer(sender, perSecond);
+		const turn = pacer.line.then(async () => {
+			for (;;) {
+				if (signal?.aborted) throw new CanceledWhileWaiting();
+				const now = this.now();
+				const at = earliestStart(pacer.state, pacer.settings, units, now);
+				if (at <= now) {
+					recordStart(pacer.state, pacer.settings, units, now);
+					pacer.lastUse = now;
+					return;
+				}
+				// A slow-down may move the start later while waiting: look again after the wait.
+				await this.wait(at - now, signal);
+			}
+		});
+		// The next in line waits for this one, taken or canceled.
+		pacer.line = turn.catch(() => undefined);
+		await turn;
+	}
+
+	slowDown(sender: string, retryAfterMs?: number): void {
+		const pacer = this.pacers.get(sender);
+		if (pacer) slowDown(pacer.state, pacer.settings, this.now(), retryAfterMs);
+	}
+}
+
+/** The budgets every execution of this process shares. */
+export const processBudget: RateBudget = new InProcessBudget();

@@ -1,0 +1,330 @@
+/**
+ * Sending a planned campaign: as fast as the sender's rate allows and never faster, with a limit on requests in
+ * flight. Each recipient is claimed in the sent-ledger before its message leaves, so that nothing is sent twice (a
+ * re-run, n8n's Retry On Fail, a second execution); retries and fallback are Send SMS's. A provider that sends to
+ * many recipients in one request (Sinch) gets batches of recipients that share a template. A "too many requests"
+ * slows every send from the sender down. When the execution is canceled, nothing more starts, what is in flight is
+ * finished and reported, and the rest comes out as not sent.
+ */
+import type { IExecuteFunctions } from 'n8n-workflow';
+import { deliver, DeliveryFailure } from '../delivery';
+import type { RetrySettings } from '../descriptions/retryOptions';
+import type { Provider, ProviderMessage, SendSmsRequest, SmsBatchRequest } from '../providers/types';
+import { ProviderError } from '../rules/errors';
+import type { MessageStatus } from '../rules/status';
+import { senderOf, sendOverRoute } from '../smsRoute';
+import { providerContext } from '../transport';
+import { CanceledWhileWaiting, pause, type RateBudget } from './budget';
+import { applyQuietHours, type PlannedRecipient, type QuietRule, type SkipReason } from './plan';
+import type { SentLedger, SentRecord } from './sentLedger';
+
+export interface SendSettings {
+	/** The route: the first provider, then the fallback. */
+	providers: Provider[];
+	/** Each provider's request without recipient and text (its sender and options), checked before the campaign. */
+	base: ReadonlyMap<Provider, Omit<SendSmsRequest, 'to' | 'body'>>;
+	retry: RetrySettings;
+	/** Units (messages or segments, as planned) per second per sender; none: as fast as the limit in flight allows. */
+	perSecond?: number;
+	/** Requests in flight at once. */
+	concurrency: number;
+	/** The sent-ledger's scope: a campaign key, or this execution and node. */
+	ledgerScope: string;
+	budget: RateBudget;
+	ledger: SentLedger;
+	quiet?: QuietRule;
+	signal?: AbortSignal;
+	/** Called now and then with the recipients done so far. */
+	progress?: (done: number) => void;
+	now?: () => Date;
+}
+
+/** What became of a ready recipient. */
+export interface SendOutcome {
+	status: MessageStatus | 'skipped' | 'invalid';
+	reason?: SkipReason;
+	reasonText?: string;
+	provider?: string;
+	messageId?: string;
+	providerStatus?: string;
+	from?: string | null;
+	sentAt?: string | null;
+	sendAt?: string;
+	price?: number;
+	priceUnit?: string;
+	attempts?: number;
+	fallbackUsed?: boolean;
+	fallbackReason?: string;
+	/** Recipients of the same request (a batch). */
+	batchSize?: number;
+	error?: ProviderError;
+	/** What the ledger knew of an earlier send. */
+	earlier?: SentRecord;
+}
+
+export interface SendReport {
+	outcomes: Map<number, SendOutcome>;
+	requests: number;
+	canceled: boolean;
+	startedAt: Date;
+	finishedAt: Date;
+}
+
+/** One budget per provider and sender. */
+function senderKey(provider: Provider, request: Omit<SendSmsRequest, 'to' | 'body'>): string {
+	return `${provider.name}:${senderOf(request) ?? ''}`;
+}
+
+const skipped = (reason: SkipReason, reasonText: string, status: SendOutcome['status'] = 'skipped'): SendOutcome => ({ status, reason, reasonText });
+const CANCELED = 'Not sent: the execution was canceled before this message left';
+
+/** Run `work` over `tasks` with at most `limit` at once, in order of the list. */
+async function pool<T>(tasks: readonly T[], limit: number, work: (task: T) => Promise<void>): Promise<void> {
+	let next = 0;
+	const worker = async () => {
+		while (next < tasks.length) await work(tasks[next++]);
+	};
+	await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
+}
+
+export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly PlannedRecipient[], settings: SendSettings): Promise<SendReport> {
+	const now = settings.now ?? (() => new Date());
+	const startedAt = now();
+	const outcomes = new Map<number, SendOutcome>();
+	const signal = settings.signal;
+	let requests = 0;
+	let done = 0;
+	const finish = (r: PlannedRecipient, outcome: SendOutcome) => {
+		outcomes.set(r.index, outcome);
+		done++;
+		settings.progress?.(done);
+	};
+	const wait = (ms: number) => pause(ms, signal);
+
+	/** Take from the sender's budget around each attempt; a "too many requests" slows the sender down. */
+	const gated = async <T>(provider: Provider, base: Omit<SendSmsRequest, 'to' | 'body'>, units: number, send: () => Promise<T>): Promise<T> => {
+		const key = senderKey(provider, base);
+		if (settings.perSecond) await settings.budget.take(key, units, settings.perSecond, signal);
+		else if (signal?.aborted) throw new CanceledWhileWaiting();
+		requests++;
+		try {
+			return await send();
+		} catch (caught) {
+			if (caught instanceof ProviderError && caught.kind === 'rateLimited') settings.budget.slowDown(key, caught.retryAfterMs);
+			throw caught;
+		}
+	};
+
+	/** Quiet hours once more at the moment of sending: a long campaign can run into the night. */
+	const stillAllowed = (r: PlannedRecipient): SendOutcome | undefined => {
+		if (!settings.quiet || r.sendAt) return undefined;
+		const checked = applyQuietHours({ ...r }, settings.quiet, now());
+		if (checked.status !== 'ready') return skipped('quietHours', checked.reasonText ?? 'Within quiet hours');
+		if (checked.sendAt) r.sendAt = checked.sendAt;
+		return undefined;
+	};
+
+	const claim = async (r: PlannedRecipient): Promise<SendOutcome | undefined> => {
+		const claimed = await settings.ledger.claim(settings.ledgerScope, r.to as string);
+		if (claimed.claimed) return undefined;
+		const earlier = claimed.record;
+		if (!earlier) return skipped('beingSent', 'Not sent here: another run of this campaign is sending to this number right now');
+		return { ...skipped('alreadySent', `Already sent in this campaign (${earlier.outcome === 'unknown' ? 'possibly' : 'accepted'} at ${earlier.at}): not sent again`), earlier, messageId: earlier.messageId, provider: earlier.provider };
+	};
+
+	const settle = async (r: PlannedRecipient, outcome: SendOutcome) => {
+		const to = r.to as string;
+		if (outcome.status === 'unknown' || (outcome.messageId && outcome.status !== 'failed' && outcome.status !== 'invalid')) {
+			await settings.ledger.settle(settings.ledgerScope, to, {
+				outcome: outcome.status === 'unknown' ? 'unknown' : 'accepted',
+				at: now().toISOString(),
+				provider: outcome.provider,
+				messageId: outcome.messageId,
+				status: outcome.status,
+			});
+		} else {
+			await settings.ledger.release(settings.ledgerScope, to);
+		}
+	};
+
+	/** A failure as an outcome: ambiguous ones may have been sent. */
+	const failed = (caught: unknown): SendOutcome => {
+		const failure = caught instanceof DeliveryFailure ? caught : undefined;
+		const error = failure ? failure.error : caught instanceof ProviderError ? caught : undefined;
+		if (!error) throw caught;
+		return {
+			status: error.ambiguous ? 'unknown' : 'failed',
+			reasonText: error.message,
+			provider: error.provider,
+			attempts: failure?.attempts,
+			fallbackUsed: failure?.fallbackTried,
+			error,
+		};
+	};
+
+	/** One recipient, one request at a time over the route (or the part of it left after a batch failed). */
+	const sendOne = async (r: PlannedRecipient, route: Provider[], alreadyClaimed = false): Promise<void> => {
+		if (signal?.aborted) {
+			if (alreadyClaimed) await settings.ledger.release(settings.ledgerScope, r.to as string);
+			return finish(r, skipped('canceled', CANCELED));
+		}
+		if (!alreadyClaimed) {
+			const refused = stillAllowed(r) ?? (await claim(r));
+			if (refused) return finish(r, refused);
+		}
+		const requestsOf = new Map<Provider, SendSmsRequest>();
+		for (const provider of route) {
+			const request: SendSmsRequest = { ...(settings.base.get(provider) as SendSmsRequest), to: r.to as string, body: r.text as string, sendAt: r.sendAt };
+			const problem = provider.sms.check(request, now());
+			if (problem) {
+				await settings.ledger.release(settings.ledgerScope, r.to as string);
+				return finish(r, skipped('refused', `${problem}. Nothing was sent`, 'invalid'));
+			}
+			requestsOf.set(provider, request);
+		}
+		let outcome: SendOutcome;
+		try {
+			const delivered = await sendOverRoute(fns, r.index, requestsOf, {
+				retry: settings.retry,
+				attempt: (provider, request, send) => gated(provider, request, r.units, send),
+				sleep: wait,
+			});
+			const m = delivered.value;
+			outcome = {
+				status: m.status,
+				provider: delivered.provider,
+				messageId: m.messageId,
+				providerStatus: m.providerStatus,
+				from: m.from ?? senderOf(delivered.request),
+				sentAt: m.sentAt ?? null,
+				sendAt: r.sendAt?.toISOString(),
+				price: m.price,
+				priceUnit: m.priceUnit,
+				attempts: delivered.attempts,
+				fallbackUsed: delivered.fallbackUsed,
+				fallbackReason: delivered.fallbackUsed ? delivered.fallbackReasons.join(' · ') : undefined,
+			};
+		} catch (caught) {
+			// Canceled before the first attempt left, or while waiting to retry one that certainly did not go out.
+			outcome = caught instanceof CanceledWhileWaiting ? skipped('canceled', CANCELED) : failed(caught);
+		}
+		await settle(r, outcome);
+		finish(r, outcome);
+	};
+
+	/** Recipients of one batch: claimed, quiet hours checked again, then one request for all. */
+	const sendBatch = async (chunk: PlannedRecipient[]): Promise<void> => {
+		const [provider, ...fallback] = settings.providers;
+		const capability = provider.sms.batch;
+		if (!capability) throw new Error('sendBatch without a batch capability');
+		const ready: PlannedRecipient[] = [];
+		for (const r of chunk) {
+			if (signal?.aborted) {
+				finish(r, skipped('canceled', CANCELED));
+				continue;
+			}
+			const refused = stillAllowed(r) ?? (await claim(r));
+			if (refused) finish(r, refused);
+			else ready.push(r);
+		}
+		// Quiet hours may have given some a later time: one request per send time.
+		const bySendAt = new Map<string, PlannedRecipient[]>();
+		for (const r of ready) {
+			const at = r.sendAt?.toISOString() ?? '';
+			bySendAt.set(at, [...(bySendAt.get(at) ?? []), r]);
+		}
+		for (const group of bySendAt.values()) await sendBatchRequest(provider, fallback, capability, group);
+	};
+
+	const sendBatchRequest = async (provider: Provider, fallback: Provider[], capability: NonNullable<Provider['sms']['batch']>, group: PlannedRecipient[]): Promise<void> => {
+		const first = group[0];
+		const base = settings.base.get(provider) as Omit<SendSmsRequest, 'to' | 'body'>;
+		const personal = group.some((r) => r.text !== first.text);
+		const request: SmsBatchRequest = {
+			...base,
+			to: group.map((r) => r.to as string),
+			body: personal ? { parts: first.parts ?? [], values: Object.fromEntries(group.map((r) => [r.to as string, r.values ?? {}])) } : (first.text as string),
+			sendAt: first.sendAt,
+		};
+		const problem = provider.sms.check({ ...base, to: first.to as string, body: first.text as string, sendAt: first.sendAt }, now());
+		if (problem) {
+			for (const r of group) {
+				await settings.ledger.release(settings.ledgerScope, r.to as string);
+				finish(r, skipped('refused', `${problem}. Nothing was sent`, 'invalid'));
+			}
+			return;
+		}
+		const units = group.reduce((sum, r) => sum + r.units, 0);
+		try {
+			const delivered = await deliver(
+				[provider],
+				(p) => gated(p, base, units, async () => p.sms.batch!.send(await providerContext(fns, p, first.index, settings.retry.timeoutMs), request)),
+				{ policy: settings.retry.policy, sleep: wait },
+			);
+			const m: ProviderMessage = delivered.value;
+			for (const r of group) {
+				const outcome: SendOutcome = {
+					status: m.status,
+					provider: provider.name,
+					messageId: m.messageId,
+					providerStatus: m.providerStatus,
+					from: m.from ?? senderOf(base),
+					sentAt: m.sentAt ?? null,
+					sendAt: r.sendAt?.toISOString(),
+					attempts: delivered.attempts,
+					fallbackUsed: false,
+					batchSize: group.length,
+				};
+				await settle(r, outcome);
+				finish(r, outcome);
+			}
+		} catch (caught) {
+			const outcome = caught instanceof CanceledWhileWaiting ? skipped('canceled', CANCELED) : failed(caught);
+			const error = outcome.error;
+			// The batch certainly did not go out and another provider may work: each recipient goes through it.
+			if (error && !error.ambiguous && error.allowsFallback && fallback.length && !signal?.aborted) {
+				const reason = error.message;
+				await pool(group, settings.concurrency, async (r) => {
+					await sendOne(r, fallback, true);
+					const after = outcomes.get(r.index);
+					if (after && after.status !== 'skipped') Object.assign(after, { fallbackUsed: true, fallbackReason: reason });
+				});
+				return;
+			}
+			for (const r of group) {
+				const own = { ...outcome, batchSize: group.length };
+				await settle(r, own);
+				finish(r, own);
+			}
+		}
+	};
+
+	const ready = recipients.filter((r) => r.status === 'ready');
+	const [first] = settings.providers;
+	const batch = first.sms.batch;
+	if (batch) {
+		// Recipients that share a template (or a text) and a send time share batches, in the order they came.
+		const groups = new Map<string, PlannedRecipient[]>();
+		for (const r of ready) {
+			const personal = r.parts !== undefined && batch.canPersonalise(r.parts);
+			const key = `${personal ? `t:${r.templateKey}` : `b:${r.text}`}\u0000${r.sendAt?.toISOString() ?? ''}`;
+			const list = groups.get(key);
+			if (list) list.push(r);
+			else groups.set(key, [r]);
+		}
+		const chunks: PlannedRecipient[][] = [];
+		for (const list of groups.values()) {
+			// With a rate, a batch holds about one second of it, so that no second ever takes more.
+			let size = batch.maxRecipients;
+			if (settings.perSecond) {
+				const unitsEach = Math.max(...list.map((r) => r.units));
+				size = Math.max(1, Math.min(size, Math.floor(settings.perSecond / unitsEach)));
+			}
+			for (let i = 0; i < list.length; i += size) chunks.push(list.slice(i, i + size));
+		}
+		await pool(chunks, settings.concurrency, sendBatch);
+	} else {
+		await pool(ready, settings.concurrency, (r) => sendOne(r, settings.providers));
+	}
+	return { outcomes, requests, canceled: signal?.aborted === true, startedAt, finishedAt: now() };
+}

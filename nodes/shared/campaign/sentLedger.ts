@@ -1,0 +1,78 @@
+/**
+ * A campaign's sent-ledger: who was accepted (or may have been: an ambiguous failure) under a campaign key, so that
+ * a re-run of the campaign, n8n's Retry On Fail, or a second execution started at the same moment never sends to
+ * them again. A recipient is claimed before its message leaves and settled after; a certain refusal gives the claim
+ * back. In this process's memory here (bounded, 7 days); behind a small interface, so that queue mode can keep it
+ * in Redis, shared by every worker.
+ */
+
+export interface SentRecord {
+	outcome: 'accepted' | 'unknown';
+	at: string;
+	provider?: string;
+	messageId?: string;
+	status?: string;
+}
+
+export type Claim = { claimed: true } | { claimed: false; record?: SentRecord };
+
+export interface SentLedger {
+	/** Claim `recipient` of `campaign` for this run: refused when it was sent, may have been, or is being sent now. */
+	claim(campaign: string, recipient: string): Promise<Claim>;
+	/** The message was accepted, or may have been: keep the claim, with what a re-run reports. */
+	settle(campaign: string, recipient: string, record: SentRecord): Promise<void>;
+	/** The message certainly did not leave: a later run may send it. */
+	release(campaign: string, recipient: string): Promise<void>;
+}
+
+export const LEDGER_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+const MAX_ENTRIES = 2_000_000;
+
+interface Entry {
+	at: number;
+	/** Undefined while the message is on its way. */
+	record?: SentRecord;
+}
+
+export class InProcessLedger implements SentLedger {
+	/** Insertion-ordered: the oldest go first when it is full. */
+	private readonly entries = new Map<string, Entry>();
+
+	constructor(private readonly now: () => number = Date.now) {}
+
+	private key(campaign: string, recipient: string): string {
+		return `${campaign}\u0000${recipient}`;
+	}
+
+	private prune(now: number): void {
+		for (const [key, entry] of this.entries) {
+			if (this.entries.size <= MAX_ENTRIES && now - entry.at < LEDGER_TTL_MS) break;
+			this.entries.delete(key);
+		}
+	}
+
+	async claim(campaign: string, recipient: string): Promise<Claim> {
+		const key = this.key(campaign, recipient);
+		const now = this.now();
+		const known = this.entries.get(key);
+		if (known && now - known.at < LEDGER_TTL_MS) return { claimed: false, record: known.record };
+		this.entries.delete(key);
+		this.entries.set(key, { at: now });
+		this.prune(now);
+		return { claimed: true };
+	}
+
+	async settle(campaign: string, recipient: string, record: SentRecord): Promise<void> {
+		const key = this.key(campaign, recipient);
+		this.entries.delete(key);
+		this.entries.set(key, { at: this.now(), record });
+	}
+
+	async release(campaign: string, recipient: string): Promise<void> {
+		const key = this.key(campaign, recipient);
+		if (this.entries.get(key)?.record === undefined) this.entries.delete(key);
+	}
+}
+
+/** The ledger every execution of this process shares. */
+export const processLedger: SentLedger = new InProcessLedger();

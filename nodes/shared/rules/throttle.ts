@@ -1,0 +1,120 @@
+/**
+ * Pacing sends to a sender's rate: no window of one second ever holds more than the rate's units (messages or
+ * segments) started.
+ *
+ * Starts are spaced evenly (1000 / rate ms per unit) on a schedule that does not slip when a timer fires a little
+ * late, and a log of the starts of the last window keeps any catch-up after a stall within the rate. The window the
+ * log checks is a little longer than a second (`guardMs`), so that a request that leaves a few milliseconds late
+ * cannot make two windows' worth arrive within one second at the provider; the sustained rate is then
+ * rate × 1000 / (1000 + guardMs), 1 % under it with the default guard.
+ *
+ * A provider's "too many requests" pauses every start on the budget (for its Retry-After, or a second) and halves
+ * the rate; after a quiet spell without one the rate climbs back a quarter at a time. Pure: the caller gives the time.
+ */
+
+export interface PaceSettings {
+	/** Units (messages or segments) per second. */
+	perSecond: number;
+	/** Extra length of the checked window, in milliseconds. */
+	guardMs: number;
+	/** Lowest share of the rate a run of "too many requests" can bring it down to. */
+	minFactor: number;
+	/** Time without a slow-down after which the rate climbs back one step. */
+	recoverAfterMs: number;
+}
+
+export const DEFAULT_PACE: Omit<PaceSettings, 'perSecond'> = { guardMs: 10, minFactor: 1 / 16, recoverAfterMs: 5000 };
+
+export interface PaceState {
+	/** Start time and units of each start in the last window, oldest first. */
+	log: Array<[at: number, units: number]>;
+	/** When the even schedule lets the next start go. */
+	next: number;
+	/** No start before this (a provider's Retry-After). */
+	pausedUntil: number;
+	/** The share of the rate in force (1 = the rate as set). */
+	factor: number;
+	/** When the rate last changed because of the provider (down) or a quiet spell (up). */
+	changedAt: number;
+}
+
+export function newPace(): PaceState {
+	return { log: [], next: -Infinity, pausedUntil: -Infinity, factor: 1, changedAt: -Infinity };
+}
+
+const WINDOW_MS = 1000;
+
+/** The rate in force, in units per second. */
+export function currentRate(state: PaceState, settings: PaceSettings): number {
+	return settings.perSecond * state.factor;
+}
+
+/**
+ * The earliest time at or after `now` when `units` may start. A start larger than the whole rate (a 3-part message
+ * at 1 part a second) goes alone, when the window is empty. Does not change the state.
+ */
+export function earliestStart(state: PaceState, settings: PaceSettings, units: number, now: number): number {
+	const rate = currentRate(state, settings);
+	const window = WINDOW_MS + settings.guardMs;
+	const cap = Math.max(rate, units);
+	let at = Math.max(now, state.next, state.pausedUntil);
+	for (;;) {
+		let inWindow = 0;
+		let first = -1;
+		for (let i = 0; i < state.log.length; i++) {
+			if (state.log[i][0] > at - window) {
+				if (first < 0) first = i;
+				inWindow += state.log[i][1];
+			}
+		}
+		if (inWindow + units <= cap + 1e-9 || first < 0) return at;
+		// Wait until the oldest start in the window leaves it, then look again.
+		at = state.log[first][0] + window;
+	}
+}
+
+/** Record `units` started at `at` (what `earliestStart` gave, or later). */
+export function recordStart(state: PaceState, settings: PaceSettings, units: number, at: number): void {
+	const rate = currentRate(state, settings);
+	const interval = (units * 1000) / rate;
+	// On schedule or a little late: keep the schedule (no drift). Idle for longer: start a new schedule from now.
+	state.next = at <= state.next + interval ? state.next + interval : at + interval;
+	state.log.push([at, units]);
+	const window = WINDOW_MS + settings.guardMs;
+	let drop = 0;
+	while (drop < state.log.length && state.log[drop][0] <= at - window) drop++;
+	if (drop) state.log.splice(0, drop);
+	if (state.factor < 1 && at - state.changedAt >= settings.recoverAfterMs) {
+		state.factor = Math.min(1, state.factor * 1.25);
+		state.changedAt = at;
+	}
+}
+
+/**
+ * The provider said "too many requests": pause every start for `retryAfterMs` (a second when it gave none) and
+ * halve the rate, once per burst (the answers of requests already in flight when it happened do not halve it again).
+ */
+export function slowDown(state: PaceState, settings: PaceSettings, now: number, retryAfterMs?: number): void {
+	const pause = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0 ? retryAfterMs : 1000;
+	state.pausedUntil = Math.max(state.pausedUntil, now + pause);
+	if (now - state.changedAt >= WINDOW_MS) {
+		state.factor = Math.max(settings.minFactor, state.factor / 2);
+		state.changedAt = now;
+		// The even schedule restarts at the slower pace once the pause is over.
+		state.next = Math.max(state.next, state.pausedUntil);
+	}
+}
+
+/** The most units any window of one second (half-open) holds among `times` (sorted or not), with their units. */
+export function busiestSecond(starts: ReadonlyArray<readonly [at: number, units: number]>, windowMs = WINDOW_MS): number {
+	const sorted = [...starts].sort((a, b) => a[0] - b[0]);
+	let best = 0;
+	let sum = 0;
+	let tail = 0;
+	for (let head = 0; head < sorted.length; head++) {
+		sum += sorted[head][1];
+		while (sorted[tail][0] <= sorted[head][0] - windowMs) sum -= sorted[tail++][1];
+		best = Math.max(best, sum);
+	}
+	return best;
+}
