@@ -68,12 +68,12 @@ export async function sendOverRoute(
 	const delivered = await deliver(
 		providers,
 		async (provider) => {
+			const ctx = await providerContext(fns, provider, itemIndex, options.retry.timeoutMs, options.secrets);
 			const request = requests.get(provider) as SendSmsRequest;
-			const send = async () => {
-				const ctx = await providerContext(fns, provider, itemIndex, options.retry.timeoutMs, options.secrets);
-				return await provider.sms.send(ctx, options.prepare ? await options.prepare(provider, ctx, request) : request);
-			};
-			return options.attempt ? await options.attempt(provider, request, send) : await send();
+			const prepared = options.prepare ? await options.prepare(provider, ctx, request) : request;
+			// Everything but the request itself is ready: a rate budget taken here is spent the moment it goes.
+			const send = async () => await provider.sms.send(ctx, prepared);
+			return options.attempt ? await options.attempt(provider, prepared, send) : await send();
 		},
 		{ policy: options.retry.policy, sleep: options.sleep ?? sleep },
 	);

@@ -270,7 +270,14 @@ export class Engine {
 		 * its ID: runs that give the same one are executions of one workflow in this process (each run is a workflow
 		 * of its own otherwise, so that nothing a run keeps per workflow reaches the next).
 		 */
-		options: { staticData?: IDataObject; workflowId?: string } = {},
+		options: {
+			staticData?: IDataObject;
+			workflowId?: string;
+			/** Given the execution's cancel (as n8n's Stop button and timeouts do) once it has started. */
+			onStarted?: (cancel: () => void) => void;
+			/** The whole run's result only once the nodes have returned, even after a cancel (n8n reports a canceled run at once). */
+			waitForNodes?: boolean;
+		} = {},
 	): Promise<RunResult> {
 		const source: INode = {
 			id: 'items',
@@ -331,8 +338,10 @@ export class Engine {
 			},
 		} as unknown as IRunExecutionData;
 		const execute = new WorkflowExecute(additionalData, 'manual', runData);
-		await execute.processRunExecutionData(workflow);
-		const run = await done;
+		const running = execute.processRunExecutionData(workflow);
+		options.onStarted?.(() => running.cancel());
+		const settled = await running;
+		const run = options.waitForNodes && settled ? settled : await done;
 		const task = (name: string) => run.data.resultData.runData[name]?.[0];
 		return {
 			run,

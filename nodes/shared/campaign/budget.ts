@@ -5,14 +5,19 @@
  * in Redis, shared by every worker.
  */
 import { SendAbandoned } from '../delivery';
-import { DEFAULT_PACE, earliestStart, newPace, recordStart, slowDown, type PaceSettings, type PaceState } from '../rules/throttle';
+import { DEFAULT_PACE, earliestStart, moveStart, newPace, recordStart, slowDown, type PaceSettings, type PaceState } from '../rules/throttle';
+
+/** What was taken: say when the request has been answered. */
+export interface Taken {
+	sent(): void;
+}
 
 export interface RateBudget {
 	/**
-	 * Wait until `units` may start from `sender` at `perSecond`, and take them. Rejects with the signal's reason when
-	 * the signal aborts first (nothing taken then).
+	 * Wait until `units` may start from `sender` at `perSecond`, and take them; call `sent()` on what it gives once the
+	 * request has been answered. Rejects with CanceledWhileWaiting when the signal aborts first (nothing taken then).
 	 */
-	take(sender: string, units: number, perSecond: number, signal?: AbortSignal): Promise<void>;
+	take(sender: string, units: number, perSecond: number, signal?: AbortSignal): Promise<Taken>;
 	/** The provider said "too many requests": every send from `sender` pauses and slows down. */
 	slowDown(sender: string, retryAfterMs?: number): void;
 }
@@ -49,6 +54,8 @@ interface Pacer {
 }
 
 const IDLE_FORGET_MS = 10 * 60 * 1000;
+/** Longest the line waits for the answer to a first start. */
+const FIRST_ANSWER_WAIT_MS = 5000;
 
 /** This process's budgets, one per sender. */
 export class InProcessBudget implements RateBudget {
@@ -76,25 +83,48 @@ export class InProcessBudget implements RateBudget {
 		for (const [sender, pacer] of this.pacers) if (now - pacer.lastUse > IDLE_FORGET_MS) this.pacers.delete(sender);
 	}
 
-	async take(sender: string, units: number, perSecond: number, signal?: AbortSignal): Promise<void> {
+	async take(sender: string, units: number, perSecond: number, signal?: AbortSignal): Promise<Taken> {
 		const pacer = this.pacer(sender, perSecond);
-		const turn = pacer.line.then(async () => {
+		let firstSent: () => void = () => undefined;
+		let coldStart = false;
+		const turn = pacer.line.then(async (): Promise<Taken> => {
 			for (;;) {
 				if (signal?.aborted) throw new CanceledWhileWaiting();
 				const now = this.now();
 				const at = earliestStart(pacer.state, pacer.settings, units, now);
 				if (at <= now) {
+					// The first start after a quiet spell opens a connection, and may reach the provider late: the next
+					// one waits for its answer, and the schedule counts from then (else those two could arrive too close).
+					const cold = pacer.state.log.every((entry) => entry[0] <= now - 1000 - pacer.settings.guardMs);
 					recordStart(pacer.state, pacer.settings, units, now);
 					pacer.lastUse = now;
-					return;
+					if (!cold) return { sent: () => undefined };
+					coldStart = true;
+					let answered = false;
+					const sent = () => {
+						if (answered) return;
+						answered = true;
+						moveStart(pacer.state, pacer.settings, now, this.now());
+						firstSent();
+					};
+					return { sent };
 				}
 				// A slow-down may move the start later while waiting: look again after the wait.
 				await this.wait(at - now, signal);
 			}
 		});
-		// The next in line waits for this one, taken or canceled.
-		pacer.line = turn.catch(() => undefined);
-		await turn;
+		const answer = new Promise<void>((resolve) => (firstSent = resolve));
+		// The next in line waits for this one, taken or canceled, and for the answer to a first start (at most a while).
+		pacer.line = turn.then(
+			async () => {
+				if (!coldStart) return;
+				const stop = new AbortController();
+				await Promise.race([answer, this.wait(FIRST_ANSWER_WAIT_MS, stop.signal).catch(() => undefined)]);
+				stop.abort();
+			},
+			() => undefined,
+		);
+		return await turn;
 	}
 
 	slowDown(sender: string, retryAfterMs?: number): void {

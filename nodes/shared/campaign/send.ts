@@ -104,14 +104,16 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 	/** Take from the sender's budget around each attempt; a "too many requests" slows the sender down. */
 	const gated = async <T>(provider: Provider, base: Omit<SendSmsRequest, 'to' | 'body'>, units: number, send: () => Promise<T>): Promise<T> => {
 		const key = senderKey(provider, base);
-		if (settings.perSecond) await settings.budget.take(key, units, settings.perSecond, signal);
-		else if (signal?.aborted) throw new CanceledWhileWaiting();
+		const taken = settings.perSecond ? await settings.budget.take(key, units, settings.perSecond, signal) : undefined;
+		if (!taken && signal?.aborted) throw new CanceledWhileWaiting();
 		requests++;
 		try {
 			return await send();
 		} catch (caught) {
 			if (caught instanceof ProviderError && caught.kind === 'rateLimited') settings.budget.slowDown(key, caught.retryAfterMs);
 			throw caught;
+		} finally {
+			taken?.sent();
 		}
 	};
 

@@ -6,7 +6,7 @@
  * late, and a log of the starts of the last window keeps any catch-up after a stall within the rate. The window the
  * log checks is a little longer than a second (`guardMs`), so that a request that leaves a few milliseconds late
  * cannot make two windows' worth arrive within one second at the provider; the sustained rate is then
- * rate × 1000 / (1000 + guardMs), 1 % under it with the default guard.
+ * rate × 1000 / (1000 + guardMs), 1.5 % under it with the default guard.
  *
  * A provider's "too many requests" pauses every start on the budget (for its Retry-After, or a second) and halves
  * the rate; after a quiet spell without one the rate climbs back a quarter at a time. Pure: the caller gives the time.
@@ -23,7 +23,7 @@ export interface PaceSettings {
 	recoverAfterMs: number;
 }
 
-export const DEFAULT_PACE: Omit<PaceSettings, 'perSecond'> = { guardMs: 10, minFactor: 1 / 16, recoverAfterMs: 5000 };
+export const DEFAULT_PACE: Omit<PaceSettings, 'perSecond'> = { guardMs: 15, minFactor: 1 / 16, recoverAfterMs: 5000 };
 
 export interface PaceState {
 	/** Start time and units of each start in the last window, oldest first. */
@@ -88,6 +88,18 @@ export function recordStart(state: PaceState, settings: PaceSettings, units: num
 		state.factor = Math.min(1, state.factor * 1.25);
 		state.changedAt = at;
 	}
+}
+
+/**
+ * A start recorded at `from` is known to have left no earlier than `to` (the answer to the first request of a run
+ * came then: its connection was being opened): the log and the schedule count it from `to`.
+ */
+export function moveStart(state: PaceState, settings: PaceSettings, from: number, to: number): void {
+	const entry = state.log.find((e) => e[0] === from);
+	if (!entry || to <= from) return;
+	entry[0] = to;
+	state.log.sort((a, b) => a[0] - b[0]);
+	state.next = Math.max(state.next, to + (entry[1] * 1000) / currentRate(state, settings));
 }
 
 /**
