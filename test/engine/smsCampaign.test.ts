@@ -258,13 +258,12 @@ describe('Bulk SMS Campaign: never twice', () => {
 	it('cancel mid-campaign: what had left is reported, nothing more starts; the re-run sends exactly the rest', async () => {
 		const key = freshKey();
 		const items = Array.from({ length: 120 }, (_, i) => ({ phone: `+3365${String(1000000 + i)}`, name: `N${i}`, time: '09:00' }));
-		let outputs: INodeExecutionData[][] | undefined;
 		const canceled = await engine.run(items, [campaign({ campaignKey: key, rateMode: 'custom', ratePerSecond: 40, rateUnit: 'messages' })], {
 			workflowId: `wf-${key}`,
 			waitForNodes: true,
 			onStarted: (cancel) => setTimeout(cancel, 1000),
 		});
-		outputs = canceled.task('Campaign')?.data?.main as INodeExecutionData[][] | undefined;
+		const outputs = canceled.task('Campaign')?.data?.main as INodeExecutionData[][] | undefined;
 		const afterCancel = stored().length;
 		expect(afterCancel).toBeGreaterThan(20);
 		expect(afterCancel).toBeLessThan(80);
