@@ -48,6 +48,6 @@ export class SendSms implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runOperations(this, OPERATIONS, 'Send SMS', 'For other API calls, use an HTTP Request node with the same Messaging Gateway credential.');
+		return await runOperations(this, OPERATIONS, 'Send SMS', 'For other API calls, use an HTTP Request node with the same Messaging Gateway credential.', sendOperation.sendConcurrency(this));
 	}
 }

@@ -62,9 +62,32 @@ export function toNodeError(fns: Pick<IExecuteFunctions, 'getNode'>, error: Prov
 	return apiError;
 }
 
-/** Run the operation over every input item. */
-export async function runItems(fns: IExecuteFunctions, operationOf: (index: number) => ItemOperation): Promise<INodeExecutionData[][]> {
+/** What to do with an item's failure: an output item (Continue On Fail), or the error the node stops with. */
+function settleFailure(fns: IExecuteFunctions, caught: unknown, i: number, operation: ItemOperation | undefined): INodeExecutionData {
+	const failure = caught instanceof DeliveryFailure ? caught : undefined;
+	const error = failure ? failure.error : caught;
+	if (fns.continueOnFail()) {
+		let extra: IDataObject = {};
+		try {
+			extra = operation?.failureFields?.call(fns, i) ?? {};
+		} catch {
+			extra = {};
+		}
+		return { json: failureItem(error, extra, failure), pairedItem: { item: i } };
+	}
+	if (error instanceof ProviderError) throw toNodeError(fns, error, i, failure);
+	if (error instanceof NodeOperationError || error instanceof NodeApiError) throw error;
+	throw new NodeOperationError(fns.getNode(), error instanceof Error ? error : String(error), { itemIndex: i });
+}
+
+/**
+ * Run the operation over every input item, one at a time, or `concurrency` at a time with the output in input order.
+ * Without Continue On Fail, the first item to fail (in input order) stops the node; with more than one at a time,
+ * nothing new starts after a failure, and what was in flight is finished (the sent-ledger keeps it from going twice).
+ */
+export async function runItems(fns: IExecuteFunctions, operationOf: (index: number) => ItemOperation, concurrency = 1): Promise<INodeExecutionData[][]> {
 	const items = fns.getInputData();
+	if (concurrency > 1 && items.length > 1) return await runItemsAtOnce(fns, operationOf, items.length, concurrency);
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		// Give other executions a turn now and then: items answered from memory (the ledger, a refusal) never wait.
@@ -74,23 +97,38 @@ export async function runItems(fns: IExecuteFunctions, operationOf: (index: numb
 			operation = operationOf(i);
 			out.push({ json: await operation.run.call(fns, itemContext(fns, i)), pairedItem: { item: i } });
 		} catch (caught) {
-			const failure = caught instanceof DeliveryFailure ? caught : undefined;
-			const error = failure ? failure.error : caught;
-			if (fns.continueOnFail()) {
-				let extra: IDataObject = {};
-				try {
-					extra = operation?.failureFields?.call(fns, i) ?? {};
-				} catch {
-					extra = {};
-				}
-				out.push({ json: failureItem(error, extra, failure), pairedItem: { item: i } });
-				continue;
-			}
-			if (error instanceof ProviderError) throw toNodeError(fns, error, i, failure);
-			if (error instanceof NodeOperationError || error instanceof NodeApiError) throw error;
-			throw new NodeOperationError(fns.getNode(), error instanceof Error ? error : String(error), { itemIndex: i });
+			out.push(settleFailure(fns, caught, i, operation));
 		}
 	}
+	return [out];
+}
+
+async function runItemsAtOnce(fns: IExecuteFunctions, operationOf: (index: number) => ItemOperation, count: number, concurrency: number): Promise<INodeExecutionData[][]> {
+	const out: INodeExecutionData[] = new Array(count);
+	let stopAt: number | undefined;
+	let stopWith: unknown;
+	let next = 0;
+	const worker = async () => {
+		while (next < count && stopAt === undefined) {
+			const i = next++;
+			let operation: ItemOperation | undefined;
+			try {
+				operation = operationOf(i);
+				out[i] = { json: await operation.run.call(fns, itemContext(fns, i)), pairedItem: { item: i } };
+			} catch (caught) {
+				try {
+					out[i] = settleFailure(fns, caught, i, operation);
+				} catch (stopping) {
+					if (stopAt === undefined || i < stopAt) {
+						stopAt = i;
+						stopWith = stopping;
+					}
+				}
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+	if (stopAt !== undefined) throw stopWith;
 	return [out];
 }
 
@@ -98,7 +136,7 @@ export async function runItems(fns: IExecuteFunctions, operationOf: (index: numb
  * A node's operations by name: the item loop with the operation each item names, and a clear error (never n8n's
  * generic one) for a name the node does not have, such as n8n's "Custom API Call".
  */
-export function runOperations(fns: IExecuteFunctions, operations: Record<string, ItemOperation>, nodeLabel: string, hint: string): Promise<INodeExecutionData[][]> {
+export function runOperations(fns: IExecuteFunctions, operations: Record<string, ItemOperation>, nodeLabel: string, hint: string, concurrency = 1): Promise<INodeExecutionData[][]> {
 	const unknown = (name: string): ItemOperation => ({
 		async run(this: IExecuteFunctions, item: ItemContext): Promise<IDataObject> {
 			throw new NodeOperationError(this.getNode(), `${nodeLabel} has no operation "${clip(name)}"`, { itemIndex: item.index, description: hint });
@@ -108,7 +146,7 @@ export function runOperations(fns: IExecuteFunctions, operations: Record<string,
 		const name = String(fns.getNodeParameter('operation', i));
 		// Own names only: "constructor" or "__proto__" must not find Object's members.
 		return Object.hasOwn(operations, name) ? operations[name] : unknown(name);
-	});
+	}, concurrency);
 }
 
 /** What a failed item keeps of its recipient when the node continues on fail: the To parameter, if it is text. */

@@ -13,6 +13,7 @@ import { isFinal } from '../../shared/rules/status';
 import { providerContext } from '../../shared/transport';
 import { oncePerExecution } from '../../shared/memo';
 import { routeRequests, senderOf, senderProperties, sendOverRoute } from '../../shared/smsRoute';
+import { paced, processBudget, rateLimitedFor, senderKey } from '../../shared/campaign/budget';
 
 const show = { operation: ['send'] };
 type BooleanOption = Exclude<keyof SmsSendOptions, 'schedule'>;
@@ -114,6 +115,24 @@ export const description: INodeProperties[] = [
 				displayOptions: whenAll('media'),
 			},
 			{ ...phoneValidationOption },
+			{
+				displayName: 'Rate Limit (Segments per Second)',
+				name: 'ratePerSecond',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 10000, numberPrecision: 2 },
+				default: 0,
+				description:
+					"No more than this many segments a second from each sender, across every execution in this n8n (a US long code: 1, toll-free: 3, a short code: 100). 0: no limit. For lists with dedupe, quiet hours and a summary, use the Bulk SMS Campaign node.",
+			},
+			{
+				displayName: 'Requests at Once',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 100, numberPrecision: 0 },
+				default: 1,
+				description:
+					'How many items are sent at the same time. More than 1 sends a long list much faster; the rate limit still holds. Without Continue On Fail, nothing new starts after a failure, but messages already on their way go out.',
+			},
 			...retryOptions,
 			...sendAtOptions(),
 			{
@@ -162,6 +181,16 @@ export const description: INodeProperties[] = [
 
 interface SendOptions extends IDataObject {
 	phoneValidation?: PhoneValidation;
+	ratePerSecond?: number;
+	concurrency?: number;
+}
+
+/** Items sent at once, as the node's Options say (read once: one value for the whole run). */
+export function sendConcurrency(fns: IExecuteFunctions): number {
+	if (fns.getNodeParameter('operation', 0, 'send') !== 'send') return 1;
+	const options = new ParameterReader(fns, 0).options<SendOptions>();
+	const n = Number(options.concurrency ?? 1);
+	return Number.isInteger(n) && n >= 1 ? Math.min(n, 100) : 1;
 }
 
 const POLL_MS = 2000;
@@ -238,6 +267,7 @@ export const send: ItemOperation = {
 			);
 		}
 		const waitSeconds = params.integer('Wait for Final Status', options.waitForStatus, 0, 600) ?? 0;
+		const perSecond = params.number('Rate Limit', options.ratePerSecond, 0) || undefined;
 
 		// Each provider's request, built once; every provider of the route is checked before anything is sent.
 		const requests = routeRequests(this, params, providers, base, i);
@@ -245,7 +275,12 @@ export const send: ItemOperation = {
 		const segments = countSegments(body);
 		const channel: Channel = mediaUrls.length ? 'mms' : 'sms';
 		return await item.once({ route: providers.map((p) => p.name), requests: [...requests.values()] }, async () => {
-			const delivered = await sendOverRoute(this, i, requests, { retry, prepare: (provider, ctx, request) => withTriggerStatusUrl(this, provider, ctx, request) });
+			const delivered = await sendOverRoute(this, i, requests, {
+				retry,
+				prepare: (provider, ctx, request) => withTriggerStatusUrl(this, provider, ctx, request),
+				// With a rate, each attempt takes its segments from the sender's budget, shared with every other run here.
+				attempt: perSecond ? (provider, request, go) => paced(processBudget, senderKey(provider, request), segments.segments, perSecond, undefined, go, rateLimitedFor) : undefined,
+			});
 			const { used, request } = delivered;
 			const value = await waitForFinal(this, used, delivered.value, waitSeconds, i, retry.timeoutMs);
 			return sendOutput(

@@ -5,6 +5,9 @@
  * in Redis, shared by every worker.
  */
 import { SendAbandoned } from '../delivery';
+import type { Provider, SendSmsRequest } from '../providers/types';
+import { ProviderError } from '../rules/errors';
+import { senderOf } from '../smsRoute';
 import { DEFAULT_PACE, earliestStart, moveStart, newPace, recordStart, slowDown, type PaceSettings, type PaceState } from '../rules/throttle';
 
 /** What was taken: say when the request has been answered. */
@@ -135,3 +138,40 @@ export class InProcessBudget implements RateBudget {
 
 /** The budgets every execution of this process shares. */
 export const processBudget: RateBudget = new InProcessBudget();
+
+/**
+ * Send within a sender's budget: take `units` before the request goes (none without a rate), say when it was answered,
+ * and slow every send from the sender down when the provider says "too many requests".
+ */
+export async function paced<T>(
+	budget: RateBudget,
+	sender: string,
+	units: number,
+	perSecond: number | undefined,
+	signal: AbortSignal | undefined,
+	send: () => Promise<T>,
+	isRateLimited: (error: unknown) => number | undefined | false,
+): Promise<T> {
+	const taken = perSecond ? await budget.take(sender, units, perSecond, signal) : undefined;
+	if (!taken && signal?.aborted) throw new CanceledWhileWaiting();
+	try {
+		return await send();
+	} catch (caught) {
+		const limited = isRateLimited(caught);
+		if (limited !== false) budget.slowDown(sender, limited);
+		throw caught;
+	} finally {
+		taken?.sent();
+	}
+}
+
+/** One budget per provider and sender. */
+export function senderKey(provider: Provider, request: Omit<SendSmsRequest, 'to' | 'body'>): string {
+	return `${provider.name}:${senderOf(request) ?? ''}`;
+}
+
+/** A provider's "too many requests", and the wait it asked for. */
+export function rateLimitedFor(error: unknown): number | undefined | false {
+	return error instanceof ProviderError && error.kind === 'rateLimited' ? error.retryAfterMs : false;
+}
+

@@ -14,7 +14,7 @@ import { ProviderError } from '../rules/errors';
 import type { MessageStatus } from '../rules/status';
 import { senderOf, sendOverRoute } from '../smsRoute';
 import { providerContext } from '../transport';
-import { CanceledWhileWaiting, pause, type RateBudget } from './budget';
+import { CanceledWhileWaiting, pause, paced, rateLimitedFor, senderKey, type RateBudget } from './budget';
 import { applyQuietHours, type PlannedRecipient, type QuietRule, type SkipReason } from './plan';
 import type { SentLedger, SentRecord } from './sentLedger';
 
@@ -70,11 +70,6 @@ export interface SendReport {
 	finishedAt: Date;
 }
 
-/** One budget per provider and sender. */
-function senderKey(provider: Provider, request: Omit<SendSmsRequest, 'to' | 'body'>): string {
-	return `${provider.name}:${senderOf(request) ?? ''}`;
-}
-
 const skipped = (reason: SkipReason, reasonText: string, status: SendOutcome['status'] = 'skipped'): SendOutcome => ({ status, reason, reasonText });
 const CANCELED = 'Not sent: the execution was canceled before this message left';
 
@@ -103,18 +98,11 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 
 	/** Take from the sender's budget around each attempt; a "too many requests" slows the sender down. */
 	const gated = async <T>(provider: Provider, base: Omit<SendSmsRequest, 'to' | 'body'>, units: number, send: () => Promise<T>): Promise<T> => {
-		const key = senderKey(provider, base);
-		const taken = settings.perSecond ? await settings.budget.take(key, units, settings.perSecond, signal) : undefined;
-		if (!taken && signal?.aborted) throw new CanceledWhileWaiting();
-		requests++;
-		try {
+		const counted = async () => {
+			requests++;
 			return await send();
-		} catch (caught) {
-			if (caught instanceof ProviderError && caught.kind === 'rateLimited') settings.budget.slowDown(key, caught.retryAfterMs);
-			throw caught;
-		} finally {
-			taken?.sent();
-		}
+		};
+		return await paced(settings.budget, senderKey(provider, base), units, settings.perSecond, signal, counted, rateLimitedFor);
 	};
 
 	/** Quiet hours once more at the moment of sending: a long campaign can run into the night. */
