@@ -20,6 +20,18 @@ function loadZoneMap(): ZoneMap {
 	return zoneMap;
 }
 
+/** Zone lists as the map writes them ("Europe/London&Europe/Jersey"), split and checked once each. */
+const zoneLists = new Map<string, string[]>();
+
+function zoneList(text: string): string[] {
+	let zones = zoneLists.get(text);
+	if (!zones) {
+		zones = text.split('&').filter((zone) => zone !== 'Etc/Unknown' && IANAZone.isValidZone(zone));
+		zoneLists.set(text, zones);
+	}
+	return zones;
+}
+
 /** The zones Google's data gives for an E.164 number (longest matching prefix), or none it knows. */
 export function zonesOfNumber(e164: string): string[] {
 	const digits = e164.replace(/^\+/, '');
@@ -27,7 +39,7 @@ export function zonesOfNumber(e164: string): string[] {
 	const map = loadZoneMap();
 	for (let prefix = digits; prefix.length > 0; prefix = prefix.slice(0, -1)) {
 		const zones = Object.hasOwn(map, prefix) ? map[prefix] : undefined;
-		if (typeof zones === 'string') return zones.split('&').filter((zone) => zone !== 'Etc/Unknown' && IANAZone.isValidZone(zone));
+		if (typeof zones === 'string') return zoneList(zones);
 	}
 	return [];
 }
@@ -48,16 +60,38 @@ export interface RecipientZones {
  * default zone (the workflow's).
  */
 export function recipientZones(e164: string, itemZone: string | undefined, defaultZone: string, at: Date): RecipientZones {
-	if (itemZone && IANAZone.isValidZone(itemZone)) return { zones: [itemZone], source: 'item' };
+	if (itemZone && isTimeZone(itemZone)) return { zones: [itemZone], source: 'item' };
 	const zones = zonesOfNumber(e164);
-	if (zones.length) {
-		const offsets = zones.map((zone) => DateTime.fromJSDate(at, { zone }).offset);
-		if (Math.max(...offsets) - Math.min(...offsets) <= MAX_ZONE_SPREAD_MINUTES) return { zones, source: 'number' };
-	}
+	if (zones.length && spreadMinutes(zones, at) <= MAX_ZONE_SPREAD_MINUTES) return { zones, source: 'number' };
 	return { zones: [defaultZone], source: 'default' };
 }
 
+/** How far apart the zones' clocks are at `at`, in minutes (remembered per zone list and quarter hour). */
+const spreads = new Map<string, number>();
+
+function spreadMinutes(zones: string[], at: Date): number {
+	if (zones.length === 1) return 0;
+	// Clocks change on the quarter hour at the latest (UTC): a quarter hour's answer holds for all of it.
+	const key = `${Math.floor(at.getTime() / 900_000)}|${zones.join('&')}`;
+	let spread = spreads.get(key);
+	if (spread === undefined) {
+		if (spreads.size > 10_000) spreads.clear();
+		const offsets = zones.map((zone) => DateTime.fromJSDate(at, { zone }).offset);
+		spread = Math.max(...offsets) - Math.min(...offsets);
+		spreads.set(key, spread);
+	}
+	return spread;
+}
+
+const validZones = new Map<string, boolean>();
+
 /** Whether a text names a time zone luxon knows (an IANA name such as Europe/Istanbul, or UTC). */
 export function isTimeZone(name: string): boolean {
-	return IANAZone.isValidZone(name);
+	let valid = validZones.get(name);
+	if (valid === undefined) {
+		if (validZones.size > 10_000) validZones.clear();
+		valid = IANAZone.isValidZone(name);
+		validZones.set(name, valid);
+	}
+	return valid;
 }
