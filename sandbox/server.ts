@@ -14,6 +14,7 @@ import { faultProblem } from './faults';
 import { BODY_LIMIT, httpUrl, json, parseTarget, readBody, write } from './http';
 import { sinchApi } from './sinch';
 import { snsApi } from './sns';
+import { Scheduler } from './scheduler';
 import { newId } from './state';
 import { twilioApi } from './twilio';
 import type {
@@ -63,7 +64,8 @@ export class Sandbox implements SandboxContext {
 
 	private server: Server | undefined;
 	private readonly sockets = new Set<Socket>();
-	private readonly timers = new Set<NodeJS.Timeout>();
+	/** Status changes, callbacks and retries waiting: one Node timer for all, run in time order. */
+	private readonly scheduler = new Scheduler((error) => this.internalError('a scheduled status change or callback', error));
 	/** Delay faults being waited out: not cleared by reset() (a request waits on each), only by stop(). */
 	private readonly waits = new Map<NodeJS.Timeout, () => void>();
 	private readonly apis: ProviderApi[];
@@ -126,8 +128,7 @@ export class Sandbox implements SandboxContext {
 	}
 
 	async stop(): Promise<void> {
-		for (const timer of this.timers) clearTimeout(timer);
-		this.timers.clear();
+		this.scheduler.clear();
 		for (const [timer, resolve] of this.waits) {
 			clearTimeout(timer);
 			resolve();
@@ -139,8 +140,7 @@ export class Sandbox implements SandboxContext {
 
 	/** Forget messages, requests, callbacks, faults and opt-outs. */
 	reset(): void {
-		for (const timer of this.timers) clearTimeout(timer);
-		this.timers.clear();
+		this.scheduler.clear();
 		this.messages.clear();
 		this.requests.length = 0;
 		this.callbacks.length = 0;
@@ -188,16 +188,9 @@ export class Sandbox implements SandboxContext {
 		return Number.isFinite(value) ? Math.min(MAX_TIMER_MS, Math.max(0, value)) : 0;
 	}
 
+	/** Run `fn` after `ms` (unscaled) milliseconds, after everything scheduled to run before it or at the same time. */
 	later(ms: number, fn: () => void): void {
-		const timer = setTimeout(() => {
-			this.timers.delete(timer);
-			try {
-				fn();
-			} catch (error) {
-				this.internalError('a scheduled status change or callback', error);
-			}
-		}, this.scaled(ms));
-		this.timers.add(timer);
+		this.scheduler.after(this.scaled(ms), fn);
 	}
 
 	store(message: StoredMessage): StoredMessage {
@@ -205,7 +198,7 @@ export class Sandbox implements SandboxContext {
 		return message;
 	}
 
-	/** Move a message through statuses; canceled messages stop moving. A step may be skipped if it would go back. */
+	/** Move a message through statuses, in order (steps are applied in time order); canceled messages stop moving. */
 	progress(message: StoredMessage, steps: StatusStep[]): void {
 		for (const step of steps) {
 			this.later(step.afterMs, () => {
