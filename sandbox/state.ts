@@ -32,6 +32,7 @@ export function newMessage(
 		history: [{ status: init.status, at: now, errorCode: null }],
 		errorCode: null,
 		createdAt: now,
+		arrivedAt: Date.now(),
 		updatedAt: now,
 		sentAt: null,
 		sendAt: null,
