@@ -61,6 +61,9 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 	const account = sandbox.accounts.twilio;
 	/** Each sender's queue, in real (scaled) milliseconds. */
 	const queue = new SenderQueue(sandbox.scaled(sandbox.limits.twilioMaxQueueMs), 1000 * sandbox.timeScale);
+	/** A rate every sender sends at instead of its own, when the sandbox was started with one (limits.twilioSenderPerSecond). */
+	const lifted = sandbox.limits.twilioSenderPerSecond;
+	const liftedRate = lifted !== undefined && lifted > 0 && Number.isFinite(lifted) ? lifted : undefined;
 	/** Webhook settings of the account's numbers (by E.164) and of its Messaging Service. */
 	const numbers = new Map<string, NumberSettings>();
 	const service: ServiceSettings = { inboundRequestUrl: '', inboundMethod: 'POST', statusCallback: '' };
@@ -322,7 +325,8 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 		// The sender's queue: each sender sends its segments at its own rate (a WhatsApp sender, messages at its
 		// throughput); more than the allowed backlog is refused. A scheduled message waits for its time instead.
 		const now = Date.now();
-		const [units, rate] = whatsapp ? [1, WHATSAPP_PER_SECOND] : [segments.segments, twilioSenderRate(stripChannel(from).number)];
+		const [units, realRate] = whatsapp ? [1, WHATSAPP_PER_SECOND] : [segments.segments, twilioSenderRate(stripChannel(from).number)];
+		const rate = liftedRate ?? realRate;
 		const slot = sendAt ? now : queue.enqueue(`${sid}|${from}`, units, rate, now);
 		if (slot === null) return twilioError(400, 21611, 'This From number has exceeded the maximum number of queued messages.');
 		// WhatsApp: free-form goes only inside the contact's 24-hour window; outside it, only an approved template.
