@@ -8,6 +8,7 @@ import { E164 } from './faults';
 import { newId, newMessage } from './state';
 import { twilioContent } from './twilioContent';
 import { twilioError } from './twilioError';
+import { twilioPricing } from './twilioPricing';
 import { twilioVerify } from './twilioVerify';
 import {
 	addressProblem,
@@ -71,6 +72,7 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 	const allNumbers = () => [...new Set([...account.numbers, ...account.serviceNumbers, ...account.whatsappNumbers])];
 	const verify = twilioVerify(sandbox);
 	const contents = twilioContent(sandbox);
+	const pricing = twilioPricing(() => sandbox.url);
 	/** WhatsApp's 24-hour windows, by (sender, contact), opened by the contact's inbound messages. */
 	const windows = new ConversationWindows(sandbox.scaled(WHATSAPP_WINDOW_MS));
 
@@ -417,7 +419,7 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 			contents.reset();
 			windows.clear();
 		},
-		matches: (_method, path) => path === '/2010-04-01' || path.startsWith('/2010-04-01/') || SERVICE_PATH.test(path) || verify.matches(path) || contents.matches(path),
+		matches: (_method, path) => path === '/2010-04-01' || path.startsWith('/2010-04-01/') || SERVICE_PATH.test(path) || verify.matches(path) || contents.matches(path) || pricing.matches(path),
 		inboundAccount: () => account.accountSid,
 		newInboundId: () => newId('SM'),
 		inboundNumbers: allNumbers,
@@ -476,6 +478,7 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 		async handle(req) {
 			if (verify.matches(req.path)) return verify.handle(req, () => authenticate(req, account.accountSid));
 			if (contents.matches(req.path)) return contents.handle(req, () => authenticate(req, account.accountSid));
+			if (pricing.matches(req.path)) return pricing.handle(req, () => authenticate(req, account.accountSid));
 			const serviceMatch = SERVICE_PATH.exec(req.path);
 			if (serviceMatch) {
 				const denied = authenticate(req, account.accountSid);
