@@ -71,6 +71,8 @@ interface Batch {
 	canceled: boolean;
 	/** One stored message per recipient, by bare MSISDN. */
 	messages: Map<string, StoredMessage>;
+	/** Recipients whose message reached a final status: the summary report goes when all have. */
+	finals: Set<string>;
 }
 
 export function sinchApi(sandbox: SandboxContext): ProviderApi {
@@ -169,15 +171,18 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 			return;
 		}
 		const b = batches.get(String(m.attributes.batchId));
-		// A batch without its own callback URL reports to the service plan's (set in Sinch's dashboard).
-		const url = b?.callbackUrl || servicePlan.callbackUrl;
-		if (!b || !url) return;
-		const mode = b.deliveryReport;
+		if (!b) return;
 		const final = FINAL.has(event.status);
+		if (final) b.finals.add(bare(m.to));
+		// A batch without its own callback URL reports to the service plan's (set in Sinch's dashboard).
+		const url = b.callbackUrl || servicePlan.callbackUrl;
+		if (!url) return;
+		const mode = b.deliveryReport;
 		if (mode === 'per_recipient' || (mode === 'per_recipient_final' && final)) {
 			const body = JSON.stringify(recipientReport(b, m));
 			sandbox.sendCallback({ provider: 'sinch', url, messageId: b.id, status: event.status, body, headers: signedHeaders(body) });
-		} else if ((mode === 'summary' || mode === 'full') && [...b.messages.values()].every((x) => FINAL.has(x.status))) {
+		} else if ((mode === 'summary' || mode === 'full') && final && b.finals.size >= b.messages.size) {
+			// Counted as they arrive, not by looking at every message of the batch at each status change.
 			const body = JSON.stringify(summary(b, mode === 'full'));
 			sandbox.sendCallback({ provider: 'sinch', url, messageId: b.id, status: 'summary', body, headers: signedHeaders(body) });
 		}
@@ -272,9 +277,12 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 			clientReference,
 			canceled: false,
 			messages: new Map(),
+			finals: new Set(),
 		};
 		batches.set(b.id, b);
 		const delay = start.getTime() - now.getTime();
+		// One body for every recipient: its segments counted once, not once per message.
+		const { segments, encoding } = countSegments(text);
 		for (const r of b.to) {
 			const msisdn = `+${r}`;
 			const m = sandbox.store(
@@ -285,6 +293,8 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 					from,
 					to: msisdn,
 					body: text,
+					segments,
+					encoding,
 					status: 'Queued',
 					sendAt: b.sendAt,
 					callbackUrl,

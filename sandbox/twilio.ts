@@ -345,6 +345,9 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 				from: sendAt ? null : from,
 				to: toRaw,
 				body: text,
+				// Counted above already: not again.
+				segments: segments.segments,
+				encoding: segments.encoding,
 				mediaUrls,
 				status: first,
 				sendAt: sendAt ? sendAt.toISOString() : null,
