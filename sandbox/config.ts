@@ -103,6 +103,12 @@ export interface SandboxLimits {
 	twilioConcurrency: number;
 	/** Twilio: how much backlog a sender may queue before 21611, in (scaled) milliseconds. */
 	twilioMaxQueueMs: number;
+	/**
+	 * Twilio: segments a second every sender sends (WhatsApp senders: messages a second), in place of each sender's
+	 * real rate (a US long code 1, toll-free 3, a short code 100…). Unset (the default): the real rates. A benchmark
+	 * lifts it (e.g. 1e6) to push 10,000 messages through one sender without a backlog or 21611.
+	 */
+	twilioSenderPerSecond?: number;
 	/** Sinch: messages per second per service plan (counted per recipient) before 429. */
 	sinchPerSecond: number;
 	/** AWS SNS: Publish calls per second per account before Throttling. */

@@ -19,6 +19,8 @@ export function isControlRequest(method: string, path: string): boolean {
 
 const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 const shown = (value: string) => (value.length > 100 ? `${value.slice(0, 100)}…` : value);
+/** What a stored message has, for GET /messages?fields=. */
+const MESSAGE_FIELDS = new Set([...Object.keys(newMessage({ provider: 'twilio', id: '', account: '', from: null, to: '', body: '', status: '' })), 'channel', 'whatsapp']);
 
 /** What a phone adds to a WhatsApp message: a tapped button, the message it answers, a profile name. */
 interface WhatsAppExtras {
@@ -218,7 +220,8 @@ export async function handleControl(sandbox: SandboxContext, req: SandboxRequest
 				name: 'Messaging Gateway sandbox',
 				providers: PROVIDERS,
 				control: {
-					'GET /__sandbox/messages?provider=&to=': 'messages received, newest last',
+					'GET /__sandbox/messages?provider=&to=&since=&fields=':
+						'messages received, oldest first; each has arrivedAt (epoch ms its request arrived). since: arrived at or after (epoch ms); fields: only these, comma-separated',
 					'DELETE /__sandbox/messages': 'forget messages',
 					'GET /__sandbox/requests': 'provider API requests, with any fault applied',
 					'GET /__sandbox/callbacks': 'status callbacks sent',
@@ -246,9 +249,20 @@ export async function handleControl(sandbox: SandboxContext, req: SandboxRequest
 		case 'GET /messages': {
 			const provider = req.query.get('provider');
 			const to = req.query.get('to');
-			const messages = [...sandbox.messages.values()].filter(
-				(m) => (!provider || m.provider === provider) && (!to || m.to === to || m.to === `whatsapp:${to}`),
-			);
+			// since: only messages whose request arrived at or after this time (epoch ms); fields: only these fields of
+			// each (e.g. fields=arrivedAt,provider for a throttle check over 100,000 messages).
+			const sinceRaw = req.query.get('since');
+			const since = sinceRaw === null ? undefined : Number(sinceRaw);
+			if (since !== undefined && (sinceRaw === '' || !Number.isFinite(since))) return json(400, { error: 'since, when given, is a time in epoch milliseconds' });
+			const fieldsRaw = req.query.get('fields');
+			const fields = fieldsRaw === null ? undefined : fieldsRaw.split(',').map((f) => f.trim()).filter(Boolean);
+			const unknown = fields?.find((f) => !MESSAGE_FIELDS.has(f));
+			if (fields && (fields.length === 0 || unknown !== undefined)) return json(400, { error: `fields, when given, names fields of a message: ${[...MESSAGE_FIELDS].join(', ')}` });
+			const messages: unknown[] = [];
+			for (const m of sandbox.messages.values()) {
+				if ((provider && m.provider !== provider) || (to && m.to !== to && m.to !== `whatsapp:${to}`) || (since !== undefined && m.arrivedAt < since)) continue;
+				messages.push(fields ? Object.fromEntries(fields.map((f) => [f, m[f as keyof StoredMessage] ?? null])) : m);
+			}
 			return json(200, { messages });
 		}
 		case 'DELETE /messages':

@@ -14,6 +14,7 @@ import { faultProblem } from './faults';
 import { BODY_LIMIT, httpUrl, json, parseTarget, readBody, write } from './http';
 import { sinchApi } from './sinch';
 import { snsApi } from './sns';
+import { Scheduler } from './scheduler';
 import { newId } from './state';
 import { twilioApi } from './twilio';
 import type {
@@ -63,11 +64,14 @@ export class Sandbox implements SandboxContext {
 
 	private server: Server | undefined;
 	private readonly sockets = new Set<Socket>();
-	private readonly timers = new Set<NodeJS.Timeout>();
+	/** Status changes, callbacks and retries waiting: one Node timer for all, run in time order. */
+	private readonly scheduler = new Scheduler((error) => this.internalError('a scheduled status change or callback', error));
 	/** Delay faults being waited out: not cleared by reset() (a request waits on each), only by stop(). */
 	private readonly waits = new Map<NodeJS.Timeout, () => void>();
 	private readonly apis: ProviderApi[];
 	private readonly log: (line: string) => void;
+	/** When the request being handled arrived (epoch ms), while its handler runs: what store() stamps on messages. */
+	private arrival: number | undefined;
 	private baseUrl = '';
 	private port = 0;
 	private readonly inFlight = new Map<SandboxProvider, number>();
@@ -126,8 +130,7 @@ export class Sandbox implements SandboxContext {
 	}
 
 	async stop(): Promise<void> {
-		for (const timer of this.timers) clearTimeout(timer);
-		this.timers.clear();
+		this.scheduler.clear();
 		for (const [timer, resolve] of this.waits) {
 			clearTimeout(timer);
 			resolve();
@@ -139,8 +142,7 @@ export class Sandbox implements SandboxContext {
 
 	/** Forget messages, requests, callbacks, faults and opt-outs. */
 	reset(): void {
-		for (const timer of this.timers) clearTimeout(timer);
-		this.timers.clear();
+		this.scheduler.clear();
 		this.messages.clear();
 		this.requests.length = 0;
 		this.callbacks.length = 0;
@@ -188,24 +190,33 @@ export class Sandbox implements SandboxContext {
 		return Number.isFinite(value) ? Math.min(MAX_TIMER_MS, Math.max(0, value)) : 0;
 	}
 
+	/** Run `fn` after `ms` (unscaled) milliseconds, after everything scheduled to run before it or at the same time. */
 	later(ms: number, fn: () => void): void {
-		const timer = setTimeout(() => {
-			this.timers.delete(timer);
-			try {
-				fn();
-			} catch (error) {
-				this.internalError('a scheduled status change or callback', error);
-			}
-		}, this.scaled(ms));
-		this.timers.add(timer);
+		this.scheduler.after(this.scaled(ms), fn);
 	}
 
+	/** Keep a message; made while a request is handled, it carries that request's arrival time. */
 	store(message: StoredMessage): StoredMessage {
+		if (this.arrival !== undefined) message.arrivedAt = this.arrival;
 		this.messages.set(message.id, message);
 		return message;
 	}
 
-	/** Move a message through statuses; canceled messages stop moving. A step may be skipped if it would go back. */
+	/**
+	 * Run a handler's synchronous part with `at` as the arrival time of what it stores. The handlers store their
+	 * messages before they return (none awaits), so the time is set and cleared around that part only: nothing that
+	 * runs in between (another request's handler, a timer) can take it.
+	 */
+	private withArrival<T>(at: number, fn: () => T): T {
+		this.arrival = at;
+		try {
+			return fn();
+		} finally {
+			this.arrival = undefined;
+		}
+	}
+
+	/** Move a message through statuses, in order (steps are applied in time order); canceled messages stop moving. */
 	progress(message: StoredMessage, steps: StatusStep[]): void {
 		for (const step of steps) {
 			this.later(step.afterMs, () => {
@@ -355,6 +366,8 @@ export class Sandbox implements SandboxContext {
 	}
 
 	private async dispatch(incoming: IncomingMessage, res: ServerResponse): Promise<void> {
+		// The arrival time messages carry: now, before the body is read and before any delay fault.
+		const arrivedAt = Date.now();
 		const method = (incoming.method ?? 'GET').toUpperCase();
 		const target = incoming.url ?? '/';
 		const { path, query } = parseTarget(target);
@@ -380,10 +393,10 @@ export class Sandbox implements SandboxContext {
 			}
 			const req: SandboxRequest = { method, path, query, headers: incoming.headers, rawBody: body.body, url: target };
 			if (control) {
-				write(res, await handleControl(this, req));
+				write(res, await this.withArrival(arrivedAt, () => handleControl(this, req)));
 				return;
 			}
-			await this.serveProvider(api, req, incoming, res);
+			await this.serveProvider(api, req, incoming, res, arrivedAt);
 		} catch (error) {
 			this.internalError(where, error);
 			if (res.headersSent) {
@@ -399,7 +412,7 @@ export class Sandbox implements SandboxContext {
 		}
 	}
 
-	private async serveProvider(api: ProviderApi | undefined, req: SandboxRequest, incoming: IncomingMessage, res: ServerResponse): Promise<void> {
+	private async serveProvider(api: ProviderApi | undefined, req: SandboxRequest, incoming: IncomingMessage, res: ServerResponse, arrivedAt: number): Promise<void> {
 		const record: RequestRecord = {
 			at: new Date().toISOString(),
 			provider: api?.name ?? 'unknown',
@@ -433,7 +446,7 @@ export class Sandbox implements SandboxContext {
 		this.inFlight.set(api.name, this.inFlightCount(api.name) + 1);
 		try {
 			if (fault?.type === 'delay') await this.wait(fault.delayMs ?? 1000);
-			response = await api.handle(req);
+			response = await this.withArrival(arrivedAt, () => api.handle(req));
 		} catch (error) {
 			this.internalError(`${req.method} ${shorten(req.path)}`, error);
 			response = api.errorResponse(500, 'The sandbox failed on this request (a sandbox bug: the request may be retried)', req.path);

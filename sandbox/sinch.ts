@@ -3,11 +3,11 @@
  * WhatsApp (./sinchConversation.ts), as the sandbox plays them.
  */
 import { randomBytes } from 'node:crypto';
-import { countSegments } from '../nodes/shared/rules/segments';
 import { computeSinchWebhookSignature } from '../nodes/shared/signatures/sinch';
 import { basicAuth, bearer, form, httpUrl, json, jsonBody, safeDecode } from './http';
 import { scenarioOf, sinchStatusSteps, TokenBucket } from './rules';
 import { sinchConversation } from './sinchConversation';
+import { isParameterProblem, readSinchParameters, renderSinchBody, SegmentCache, sinchEncoding, unmatchedParameterSteps, type SinchParameters } from './sinchParameters';
 import { sinchVerify } from './sinchVerify';
 import { newMessage, ulid } from './state';
 import type { ProviderApi, SandboxContext, SandboxRequest, SandboxResponse, StoredMessage, WebhookSpec } from './types';
@@ -68,9 +68,13 @@ interface Batch {
 	deliveryReport: string;
 	callbackUrl: string | null;
 	clientReference: string | null;
+	/** `parameters` as sent, echoed by the batch resource. */
+	parameters: SinchParameters['given'] | null;
 	canceled: boolean;
 	/** One stored message per recipient, by bare MSISDN. */
 	messages: Map<string, StoredMessage>;
+	/** Recipients whose message reached a final status: the summary report goes when all have. */
+	finals: Set<string>;
 }
 
 export function sinchApi(sandbox: SandboxContext): ProviderApi {
@@ -107,6 +111,7 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 		if (b.sendAt) out.send_at = b.sendAt;
 		if (b.callbackUrl) out.callback_url = b.callbackUrl;
 		if (b.clientReference) out.client_reference = b.clientReference;
+		if (b.parameters) out.parameters = b.parameters;
 		return out;
 	}
 
@@ -169,15 +174,18 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 			return;
 		}
 		const b = batches.get(String(m.attributes.batchId));
-		// A batch without its own callback URL reports to the service plan's (set in Sinch's dashboard).
-		const url = b?.callbackUrl || servicePlan.callbackUrl;
-		if (!b || !url) return;
-		const mode = b.deliveryReport;
+		if (!b) return;
 		const final = FINAL.has(event.status);
+		if (final) b.finals.add(bare(m.to));
+		// A batch without its own callback URL reports to the service plan's (set in Sinch's dashboard).
+		const url = b.callbackUrl || servicePlan.callbackUrl;
+		if (!url) return;
+		const mode = b.deliveryReport;
 		if (mode === 'per_recipient' || (mode === 'per_recipient_final' && final)) {
 			const body = JSON.stringify(recipientReport(b, m));
 			sandbox.sendCallback({ provider: 'sinch', url, messageId: b.id, status: event.status, body, headers: signedHeaders(body) });
-		} else if ((mode === 'summary' || mode === 'full') && [...b.messages.values()].every((x) => FINAL.has(x.status))) {
+		} else if ((mode === 'summary' || mode === 'full') && final && b.finals.size >= b.messages.size) {
+			// Counted as they arrive, not by looking at every message of the batch at each status change.
 			const body = JSON.stringify(summary(b, mode === 'full'));
 			sandbox.sendCallback({ provider: 'sinch', url, messageId: b.id, status: 'summary', body, headers: signedHeaders(body) });
 		}
@@ -205,6 +213,31 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 		const ttl = 3599;
 		tokens.set(token, Date.now() + sandbox.scaled(ttl * 1000));
 		return json(200, { access_token: token, expires_in: ttl, scope: '', token_type: 'bearer' });
+	}
+
+	/**
+	 * POST /batches/dry_run: the parts per rendered body, summed over the recipients; with ?per_recipient=true, the
+	 * first number_of_recipients (100 by default, at most 1000) recipients' details.
+	 */
+	function dryRunAnswer(req: SandboxRequest, rendered: Array<{ recipient: string; body: string; segments: number; encoding: string }>): SandboxResponse {
+		const perRecipient = req.query.get('per_recipient');
+		if (perRecipient !== null && perRecipient !== 'true' && perRecipient !== 'false') {
+			return sinchError(400, 'syntax_invalid_parameter_format', "'per_recipient' must be true or false");
+		}
+		const countRaw = req.query.get('number_of_recipients');
+		const count = countRaw === null ? 100 : Number(countRaw);
+		if (!Number.isInteger(count) || count < 0 || count > 1000 || countRaw === '') {
+			return sinchError(400, 'syntax_invalid_parameter_format', "'number_of_recipients' must be a whole number from 0 to 1000");
+		}
+		const details =
+			perRecipient === 'true'
+				? rendered.slice(0, count).map((r) => ({ recipient: r.recipient, number_of_parts: r.segments, body: r.body, encoding: sinchEncoding(r.encoding) }))
+				: [];
+		return json(200, {
+			number_of_recipients: rendered.length,
+			number_of_messages: rendered.reduce((sum, r) => sum + r.segments, 0),
+			per_recipient: details,
+		});
 	}
 
 	function create(req: SandboxRequest, scope: string, dryRun: boolean): SandboxResponse {
@@ -247,10 +280,15 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 		if (isResponse(sendAt)) return sendAt;
 		const expireAt = dateField(body, 'expire_at');
 		if (isResponse(expireAt)) return expireAt;
-		if (dryRun) {
-			const segments = countSegments(text);
-			return json(200, { number_of_recipients: recipients.length, number_of_messages: recipients.length * segments.segments, per_recipient: [] });
-		}
+		const parameters = readSinchParameters(body.parameters);
+		if (isParameterProblem(parameters)) return sinchError(400, parameters.code, parameters.text);
+		// Each recipient's own body (parameters filled in), its segments counted once per distinct body.
+		const segmentCache = new SegmentCache();
+		const rendered = recipients.map((r) => {
+			const one = renderSinchBody(text, parameters, r);
+			return { recipient: bare(r), ...one, ...segmentCache.of(one.body) };
+		});
+		if (dryRun) return dryRunAnswer(req, rendered);
 		if (bucket === undefined) bucket = new TokenBucket(sandbox.limits.sinchPerSecond, sandbox.scaled(1000) || 1);
 		if (!bucket.take(recipients.length)) return sinchError(429, 'too_many_requests', 'Too many requests', { 'Retry-After': '1' });
 
@@ -270,12 +308,15 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 			deliveryReport: mode,
 			callbackUrl,
 			clientReference,
+			parameters: parameters ? parameters.given : null,
 			canceled: false,
 			messages: new Map(),
+			finals: new Set(),
 		};
 		batches.set(b.id, b);
 		const delay = start.getTime() - now.getTime();
-		for (const r of b.to) {
+		for (const one of rendered) {
+			const r = one.recipient;
 			const msisdn = `+${r}`;
 			const m = sandbox.store(
 				newMessage({
@@ -284,18 +325,21 @@ export function sinchApi(sandbox: SandboxContext): ProviderApi {
 					account: scope,
 					from,
 					to: msisdn,
-					body: text,
+					body: one.body,
+					segments: one.segments,
+					encoding: one.encoding,
 					status: 'Queued',
 					sendAt: b.sendAt,
 					callbackUrl,
 					clientReference,
 					deliveryReport: mode,
-					attributes: { batchId: b.id },
+					attributes: one.unmatched.length ? { batchId: b.id, unmatchedParameters: one.unmatched.join(',') } : { batchId: b.id },
 				}),
 			);
 			b.messages.set(r, m);
-			const scenario = scenarioOf(msisdn, sandbox.optOuts);
-			sandbox.progress(m, sinchStatusSteps(scenario, delay / sandbox.timeScale));
+			// A parameter the body uses without a value for this recipient (nor a default): Failed 405, the others go on.
+			const steps = one.unmatched.length ? unmatchedParameterSteps(delay / sandbox.timeScale) : sinchStatusSteps(scenarioOf(msisdn, sandbox.optOuts), delay / sandbox.timeScale);
+			sandbox.progress(m, steps);
 		}
 		return json(201, batchResource(b));
 	}

@@ -25,13 +25,15 @@ export function newMessage(
 	init: Pick<StoredMessage, 'provider' | 'id' | 'account' | 'from' | 'to' | 'body' | 'status'> & Partial<StoredMessage>,
 ): StoredMessage {
 	const now = new Date().toISOString();
-	const segments = countSegments(init.body);
+	// Counted only when not given: a batch of 1,000 recipients with one body counts it once (sinch.ts).
+	const segments = init.segments !== undefined && init.encoding !== undefined ? { segments: init.segments, encoding: init.encoding } : countSegments(init.body);
 	return {
 		direction: 'outbound-api',
 		mediaUrls: [],
 		history: [{ status: init.status, at: now, errorCode: null }],
 		errorCode: null,
 		createdAt: now,
+		arrivedAt: Date.now(),
 		updatedAt: now,
 		sentAt: null,
 		sendAt: null,

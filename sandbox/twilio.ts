@@ -8,6 +8,7 @@ import { E164 } from './faults';
 import { newId, newMessage } from './state';
 import { twilioContent } from './twilioContent';
 import { twilioError } from './twilioError';
+import { twilioPricing } from './twilioPricing';
 import { twilioVerify } from './twilioVerify';
 import {
 	addressProblem,
@@ -61,6 +62,9 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 	const account = sandbox.accounts.twilio;
 	/** Each sender's queue, in real (scaled) milliseconds. */
 	const queue = new SenderQueue(sandbox.scaled(sandbox.limits.twilioMaxQueueMs), 1000 * sandbox.timeScale);
+	/** A rate every sender sends at instead of its own, when the sandbox was started with one (limits.twilioSenderPerSecond). */
+	const lifted = sandbox.limits.twilioSenderPerSecond;
+	const liftedRate = lifted !== undefined && lifted > 0 && Number.isFinite(lifted) ? lifted : undefined;
 	/** Webhook settings of the account's numbers (by E.164) and of its Messaging Service. */
 	const numbers = new Map<string, NumberSettings>();
 	const service: ServiceSettings = { inboundRequestUrl: '', inboundMethod: 'POST', statusCallback: '' };
@@ -68,6 +72,7 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 	const allNumbers = () => [...new Set([...account.numbers, ...account.serviceNumbers, ...account.whatsappNumbers])];
 	const verify = twilioVerify(sandbox);
 	const contents = twilioContent(sandbox);
+	const pricing = twilioPricing(() => sandbox.url);
 	/** WhatsApp's 24-hour windows, by (sender, contact), opened by the contact's inbound messages. */
 	const windows = new ConversationWindows(sandbox.scaled(WHATSAPP_WINDOW_MS));
 
@@ -322,7 +327,8 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 		// The sender's queue: each sender sends its segments at its own rate (a WhatsApp sender, messages at its
 		// throughput); more than the allowed backlog is refused. A scheduled message waits for its time instead.
 		const now = Date.now();
-		const [units, rate] = whatsapp ? [1, WHATSAPP_PER_SECOND] : [segments.segments, twilioSenderRate(stripChannel(from).number)];
+		const [units, realRate] = whatsapp ? [1, WHATSAPP_PER_SECOND] : [segments.segments, twilioSenderRate(stripChannel(from).number)];
+		const rate = liftedRate ?? realRate;
 		const slot = sendAt ? now : queue.enqueue(`${sid}|${from}`, units, rate, now);
 		if (slot === null) return twilioError(400, 21611, 'This From number has exceeded the maximum number of queued messages.');
 		// WhatsApp: free-form goes only inside the contact's 24-hour window; outside it, only an approved template.
@@ -339,6 +345,9 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 				from: sendAt ? null : from,
 				to: toRaw,
 				body: text,
+				// Counted above already: not again.
+				segments: segments.segments,
+				encoding: segments.encoding,
 				mediaUrls,
 				status: first,
 				sendAt: sendAt ? sendAt.toISOString() : null,
@@ -413,7 +422,7 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 			contents.reset();
 			windows.clear();
 		},
-		matches: (_method, path) => path === '/2010-04-01' || path.startsWith('/2010-04-01/') || SERVICE_PATH.test(path) || verify.matches(path) || contents.matches(path),
+		matches: (_method, path) => path === '/2010-04-01' || path.startsWith('/2010-04-01/') || SERVICE_PATH.test(path) || verify.matches(path) || contents.matches(path) || pricing.matches(path),
 		inboundAccount: () => account.accountSid,
 		newInboundId: () => newId('SM'),
 		inboundNumbers: allNumbers,
@@ -472,6 +481,7 @@ export function twilioApi(sandbox: SandboxContext): ProviderApi {
 		async handle(req) {
 			if (verify.matches(req.path)) return verify.handle(req, () => authenticate(req, account.accountSid));
 			if (contents.matches(req.path)) return contents.handle(req, () => authenticate(req, account.accountSid));
+			if (pricing.matches(req.path)) return pricing.handle(req, () => authenticate(req, account.accountSid));
 			const serviceMatch = SERVICE_PATH.exec(req.path);
 			if (serviceMatch) {
 				const denied = authenticate(req, account.accountSid);

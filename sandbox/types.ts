@@ -69,6 +69,12 @@ export interface StoredMessage {
 	history: StatusEvent[];
 	errorCode: string | number | null;
 	createdAt: string;
+	/**
+	 * When the request that made it arrived at the sandbox, in epoch milliseconds: taken as the request came in, before
+	 * its body was read and before any delay fault (a batch's messages share it). For a throttle check ("no one-second
+	 * window above N"). Messages made by no request (a TwiML reply) have the time they were stored.
+	 */
+	arrivedAt: number;
 	updatedAt: string;
 	sentAt: string | null;
 	sendAt: string | null;

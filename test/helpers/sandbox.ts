@@ -35,13 +35,13 @@ export async function sandboxControl(sandbox: Sandbox, method: string, path: str
 	return { ...((await res.json()) as object), httpStatus: res.status };
 }
 
-/** The official twilio SDK pointed at the sandbox (api, messaging, verify and content.twilio.com). */
+/** The official twilio SDK pointed at the sandbox (api, messaging, verify, content and pricing.twilio.com). */
 export function twilioSdk(sandbox: Sandbox, user?: string, password?: string): twilio.Twilio {
 	const { accountSid, authToken } = sandbox.accounts.twilio;
 	const base = sandbox.url;
 	class SandboxRequestClient extends twilio.RequestClient {
 		request<TData>(opts: Parameters<twilio.RequestClient['request']>[0]) {
-			return super.request<TData>({ ...opts, uri: opts.uri.replace(/^https:\/\/(api|messaging|verify|content)\.twilio\.com/, base) } as typeof opts & { data?: TData });
+			return super.request<TData>({ ...opts, uri: opts.uri.replace(/^https:\/\/(api|messaging|verify|content|pricing)\.twilio\.com/, base) } as typeof opts & { data?: TData });
 		}
 	}
 	return twilio(user ?? accountSid, password ?? authToken, { accountSid, httpClient: new SandboxRequestClient() });
