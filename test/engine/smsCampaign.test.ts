@@ -5,6 +5,7 @@ import type { Engine, RunResult } from '../helpers/engine';
 import { useEngine } from '../helpers/useEngine';
 import { useSandbox } from '../helpers/sandbox';
 import { busiestSecond } from '../../nodes/shared/rules/throttle';
+import { TWILIO_MESSAGING_PRICES } from '../../sandbox/twilioPricing';
 
 const box = useSandbox({ limits: { snsPerSecond: 1e6, sinchPerSecond: 1e6, twilioConcurrency: 1e6, twilioMaxQueueMs: 1e12 } });
 const engines = useEngine(box);
@@ -103,6 +104,23 @@ describe('Bulk SMS Campaign: before sending', () => {
 		const summary = summaryOf(result);
 		expect(summary).toMatchObject({ dryRun: true, segments: 4, estimatedCost: 0.14, currency: 'USD', requests: 0, canceled: false });
 		expectCountsAddUp(result, mixed.length);
+		expect(stored()).toHaveLength(0);
+	});
+
+	it("estimates the cost from Twilio's price list (the highest mobile price of each country), the node's own prices where it has none", async () => {
+		const list = [
+			{ phone: '+905321234567', name: 'Ayşe', time: '10:00' },
+			{ phone: '+34612345678', name: 'Lucía', time: '10:00' },
+			{ phone: '+8613812345678', name: 'Wei', time: '10:00' },
+		];
+		const result = await engine.run(list, [campaign({ dryRun: true, options: { pricePerSegment: 0.1 } })]);
+		expect(result.error()).toBeUndefined();
+		const items = recipientsOf(result);
+		const highest = (iso: string) => Math.max(...(TWILIO_MESSAGING_PRICES.find((c) => c.iso_country === iso)?.outbound_sms_prices ?? []).flatMap((c) => c.prices.filter((p) => p.number_type === 'mobile').map((p) => Number(p.current_price))));
+		expect(items.map((i) => i.estimatedCost)).toEqual([highest('TR'), highest('ES'), 0.1]);
+		expect(summaryOf(result)).toMatchObject({ priceSource: 'twilio+node', currency: 'USD', estimatedCost: Math.round((highest('TR') + highest('ES') + 0.1) * 1e5) / 1e5 });
+		// Looked up once per country, and nothing sent.
+		expect(box.get().requests.filter((r) => r.path?.includes('/Messaging/Countries/')).length).toBe(3);
 		expect(stored()).toHaveLength(0);
 	});
 
