@@ -33,6 +33,18 @@ function senderTypes(): SenderRate[] {
 
 const SENDER_TYPES = senderTypes();
 
+/** Routes whose first provider can tell a sender's rate from the sender itself. */
+const RATE_FROM_SENDER = ROUTES.filter((route) => parseRoute(route)[0].sms.senderRate !== undefined);
+
+const RATE_MODES = [
+	{ name: 'By Sender Type', value: 'senderType', description: 'Pick the kind of number you send from' },
+	{ name: 'Custom', value: 'custom', description: 'Your own rate, in messages or segments a second' },
+	{ name: 'No Limit', value: 'none', description: 'As fast as the requests at once allow: only for senders with their own queue' },
+];
+const RATE_FROM_NUMBER = { name: "From the Sender's Number", value: 'auto', description: 'The rate carriers allow the From number: a US long code 1 segment a second, toll-free 3, a short code 100' };
+const RATE_DESCRIPTION =
+	'Carriers block senders that go faster than they allow; no second ever holds more than this. A segment is one SMS part: 160 plain characters, or 70 once a letter such as ş or an emoji is in it; a longer message takes several.';
+
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Each input item is one recipient. Write {field} in the message to insert that field of the recipient\'s item, for example "Hi {name}, see you at {time}".',
@@ -49,6 +61,13 @@ export const description: INodeProperties[] = [
 		default: 'twilio',
 		description: 'Who sends the messages, and optionally a provider of another kind to fall back to when the first is down',
 	},
+	{
+		displayName: 'Dry Run',
+		name: 'dryRun',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to check every recipient, write every message and estimate the cost without sending anything',
+	},
 	...senderProperties({}, 'provider', (name) => routesWith(name)),
 	{
 		displayName: 'Phone Number',
@@ -56,7 +75,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.phone }}',
 		required: true,
-		description: "The recipient's number, as people write it: +44 7911 123456, 06 12 34 56 78 (with a default country)",
+		description: "The recipient's number, as people write it: +33 6 12 34 56 78, or 06 12 34 56 78 with a Default Country",
 	},
 	{ ...defaultCountryProperty() },
 	{
@@ -82,32 +101,46 @@ export const description: INodeProperties[] = [
 				displayName: 'Translation',
 				name: 'translation',
 				values: [
-					{ displayName: 'Language', name: 'language', type: 'string', default: '', placeholder: 'tr', description: 'A language code such as tr, en or pt-BR. A recipient whose language is tr-TR gets the tr translation when there is no tr-TR one.' },
-					{ displayName: 'Message', name: 'message', type: 'string', typeOptions: { rows: 3 }, default: '', placeholder: 'Merhaba {name}, yarın saat {time} randevunuzu hatırlatırız.' },
+					{ displayName: 'Language Code', name: 'language', type: 'string', default: '', placeholder: 'tr', description: 'Such as tr, en or pt-BR. A recipient whose language is tr-TR gets the tr translation when there is no tr-TR one.' },
+					{ displayName: 'Translated Message', name: 'message', type: 'string', typeOptions: { rows: 3 }, default: '', placeholder: 'Merhaba {name}, yarın saat {time} randevunuzu hatırlatırız.' },
 				],
 			},
 		],
 	},
 	{
-		displayName: 'Language',
+		displayName: 'Recipient Opted Out',
+		name: 'optedOut',
+		type: 'string',
+		default: '={{ $json.optedOut }}',
+		description: "True (or yes, 1) when this recipient asked not to be messaged: they are skipped, with the reason. Reads the item's optedOut field unless you map another.",
+	},
+	{
+		displayName: "Recipient's Language",
 		name: 'language',
 		type: 'string',
 		default: '={{ $json.language }}',
 		description: "The recipient's language, to pick a translation; empty means the Message above",
+	},
+	// Where the sender's rate can be told from its number (a Twilio From), that is the default; elsewhere a sender type.
+	{
+		displayName: 'Sending Rate',
+		name: 'rateMode',
+		type: 'options',
+		noDataExpression: true,
+		options: [RATE_FROM_NUMBER, ...RATE_MODES],
+		default: 'auto',
+		description: RATE_DESCRIPTION,
+		displayOptions: { show: { provider: RATE_FROM_SENDER } },
 	},
 	{
 		displayName: 'Sending Rate',
 		name: 'rateMode',
 		type: 'options',
 		noDataExpression: true,
-		options: [
-			{ name: "From the Sender's Number", value: 'auto', description: 'The rate carriers allow the From number: a US long code 1 segment a second, toll-free 3, a short code 100 (Twilio numbers)' },
-			{ name: 'By Sender Type', value: 'senderType', description: 'Pick the kind of sender you send from' },
-			{ name: 'Custom', value: 'custom', description: 'Your own rate, in messages or segments a second' },
-			{ name: 'No Limit', value: 'none', description: 'As fast as the requests at once allow: only for senders with their own queue' },
-		],
-		default: 'auto',
-		description: 'Carriers filter senders that go faster than their rate. No second ever holds more than this.',
+		options: RATE_MODES,
+		default: 'senderType',
+		description: RATE_DESCRIPTION,
+		displayOptions: { hide: { provider: RATE_FROM_SENDER } },
 	},
 	{
 		displayName: 'Sender Type',
@@ -183,19 +216,13 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { quietHours: [true] } },
 	},
 	{
-		displayName: 'Dry Run',
-		name: 'dryRun',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to check every recipient, write every message and estimate the cost without sending anything',
-	},
-	{
 		displayName: 'Campaign Key',
 		name: 'campaignKey',
 		type: 'string',
 		default: '',
 		placeholder: 'reminders-{{ $today.plus(1, "day").toISODate() }}',
-		description: 'Recipients already sent to under this key (in this workflow, within 7 days) are skipped, so a re-run sends only to the rest. Empty: only n8n\'s Retry On Fail is kept from sending twice.',
+		description:
+			"Recipients already sent to under this key in this workflow are skipped, so running it again sends only to the rest (remembered in this n8n's memory for 7 days; a restart forgets). Empty: every run sends to everyone.",
 	},
 	{
 		displayName: 'Options',
@@ -218,13 +245,6 @@ export const description: INodeProperties[] = [
 				default: '',
 				placeholder: "={{ $('Opt-outs').all().map(item => item.json.phone) }}",
 				description: 'Numbers never to message: separated by commas or new lines, or a list from an expression',
-			},
-			{
-				displayName: 'Opted Out',
-				name: 'optedOut',
-				type: 'boolean',
-				default: false,
-				description: "Whether this recipient asked not to be messaged: map the item's own field (such as optedOut) here",
 			},
 			{
 				displayName: 'Price per Segment',
@@ -265,6 +285,7 @@ export const description: INodeProperties[] = [
 				name: 'providerPrices',
 				type: 'boolean',
 				default: true,
+				displayOptions: { show: { '/provider': ROUTES.filter((route) => parseRoute(route)[0].sms.pricing !== undefined) } },
 				description: "Whether to look up each country's price per segment with Twilio's Pricing API (the highest mobile price)",
 			},
 			{ ...phoneValidationOption },
@@ -275,7 +296,6 @@ export const description: INodeProperties[] = [
 
 interface CampaignOptions extends IDataObject {
 	concurrency?: number;
-	optedOut?: boolean;
 	optOutList?: string | string[];
 	pricePerSegment?: number;
 	countryPrices?: { price?: Array<{ country?: string; price?: number }> };
@@ -285,6 +305,12 @@ interface CampaignOptions extends IDataObject {
 }
 
 const PROGRESS_EVERY_MS = 5000;
+
+/** A yes as items write it: true, "true", "yes", "y", 1, "1". */
+function isYes(value: unknown): boolean {
+	if (value === true || value === 1) return true;
+	return typeof value === 'string' && /^\s*(true|yes|y|1)\s*$/i.test(value);
+}
 
 /** Numbers from a text (commas, semicolons, new lines) or a list. */
 function listOf(value: unknown): unknown[] {
@@ -411,7 +437,7 @@ export async function runCampaign(fns: IExecuteFunctions): Promise<INodeExecutio
 	const phoneOf = perItem(fns, 'to', '');
 	const languageOf = perItem(fns, 'language', '');
 	const zoneOf = quiet ? perItem(fns, 'timeZone', '') : () => '';
-	const optedOutOf = isExpression(fns, 'options') ? (i: number) => (fns.getNodeParameter('options.optedOut', i, false) as unknown) : () => options.optedOut;
+	const optedOutOf = perItem(fns, 'optedOut', false);
 	const sharedMessages = isExpression(fns, 'message') || isExpression(fns, 'translations') ? undefined : messagesOf(fns, 0);
 	const inputs: RecipientInput[] = items.map((item, i) => {
 		const language = languageOf(i);
@@ -422,7 +448,7 @@ export async function runCampaign(fns: IExecuteFunctions): Promise<INodeExecutio
 			phone: phoneOf(i),
 			language: typeof language === 'string' ? language : undefined,
 			timeZone: typeof zone === 'string' && zone.trim() ? zone.trim() : undefined,
-			optedOut: optedOut === true || optedOut === 'true',
+			optedOut: isYes(optedOut),
 			fields: item.json,
 			messages: sharedMessages ?? messagesOf(fns, i),
 		};

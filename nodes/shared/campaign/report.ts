@@ -107,6 +107,8 @@ export function summaryItem(recipients: readonly IDataObject[], planned: readonl
 		campaignKey: facts.campaignKey,
 		dryRun: facts.dryRun,
 		recipients: recipients.length,
+		// Recipients whose message the provider took (accepted, queued, scheduled…): not the skipped, failed or unknown.
+		sent: recipients.filter((item) => typeof item.messageId === 'string' && item.status !== 'unknown' && item.status !== 'failed' && item.reason === undefined).length,
 		statuses,
 		reasons,
 		segments,

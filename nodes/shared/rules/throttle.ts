@@ -62,7 +62,8 @@ export function earliestStart(state: PaceState, settings: PaceSettings, units: n
 		let inWindow = 0;
 		let first = -1;
 		for (let i = 0; i < state.log.length; i++) {
-			if (state.log[i][0] > at - window) {
+			// Added, not subtracted: `at` below is `start + window`, and (x + w) - w can come out below x (1000 / 3).
+			if (state.log[i][0] + window > at) {
 				if (first < 0) first = i;
 				inWindow += state.log[i][1];
 			}
@@ -77,12 +78,13 @@ export function earliestStart(state: PaceState, settings: PaceSettings, units: n
 export function recordStart(state: PaceState, settings: PaceSettings, units: number, at: number): void {
 	const rate = currentRate(state, settings);
 	const interval = (units * 1000) / rate;
-	// On schedule or a little late: keep the schedule (no drift). Idle for longer: start a new schedule from now.
-	state.next = at <= state.next + interval ? state.next + interval : at + interval;
-	state.log.push([at, units]);
 	const window = WINDOW_MS + settings.guardMs;
+	// On schedule or a little late (up to a window; the log keeps the catch-up within the rate): keep the schedule (no
+	// drift), also when a timer late by more than one short interval. Idle for longer: start a new schedule from now.
+	state.next = at <= state.next + Math.max(interval, window) ? state.next + interval : at + interval;
+	state.log.push([at, units]);
 	let drop = 0;
-	while (drop < state.log.length && state.log[drop][0] <= at - window) drop++;
+	while (drop < state.log.length && state.log[drop][0] + window <= at) drop++;
 	if (drop) state.log.splice(0, drop);
 	if (state.factor < 1 && at - state.changedAt >= settings.recoverAfterMs) {
 		state.factor = Math.min(1, state.factor * 1.25);
@@ -125,7 +127,7 @@ export function busiestSecond(starts: ReadonlyArray<readonly [at: number, units:
 	let tail = 0;
 	for (let head = 0; head < sorted.length; head++) {
 		sum += sorted[head][1];
-		while (sorted[tail][0] <= sorted[head][0] - windowMs) sum -= sorted[tail++][1];
+		while (sorted[tail][0] + windowMs <= sorted[head][0]) sum -= sorted[tail++][1];
 		best = Math.max(best, sum);
 	}
 	return best;
