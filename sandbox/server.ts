@@ -12,9 +12,9 @@ import { DEFAULT_ACCOUNTS, DEFAULT_LIMITS, type SandboxAccounts, type SandboxLim
 import { handleControl, isControlRequest, refuseCrossSite } from './control';
 import { faultProblem } from './faults';
 import { BODY_LIMIT, httpUrl, json, parseTarget, readBody, write } from './http';
+import { Scheduler } from './scheduler';
 import { sinchApi } from './sinch';
 import { snsApi } from './sns';
-import { Scheduler } from './scheduler';
 import { newId } from './state';
 import { twilioApi } from './twilio';
 import type {
