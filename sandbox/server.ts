@@ -4,17 +4,17 @@
  * enforces rate limits with the providers' own errors, and injects faults on request.
  * Node built-ins only. Binds 127.0.0.1 unless told otherwise.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { DEFAULT_ACCOUNTS, DEFAULT_LIMITS, type SandboxAccounts, type SandboxLimits } from './config';
 import { handleControl, isControlRequest, refuseCrossSite } from './control';
 import { faultProblem } from './faults';
 import { BODY_LIMIT, httpUrl, json, parseTarget, readBody, write } from './http';
+import { Scheduler } from './scheduler';
 import { sinchApi } from './sinch';
 import { snsApi } from './sns';
-import { Scheduler } from './scheduler';
 import { newId } from './state';
 import { twilioApi } from './twilio';
 import type {
@@ -36,6 +36,12 @@ import type {
 
 export type { FaultInput, ProviderApi, SandboxOptions, StatusStep } from './types';
 
+/**
+ * Callbacks in flight to one host at most (the others wait their turn, in order): a batch of 1,000 recipients that
+ * turn final together would otherwise open 1,000 connections at once, overflow the receiver's accept queue, and
+ * each lost connection attempt would cost a second.
+ */
+const CALLBACK_SOCKETS_PER_HOST = 64;
 /** How many request, callback and error records are kept (the oldest go first). */
 const MAX_RECORDS = 10_000;
 /** The longest a timer can wait in Node (about 24.8 days). */
@@ -64,6 +70,11 @@ export class Sandbox implements SandboxContext {
 
 	private server: Server | undefined;
 	private readonly sockets = new Set<Socket>();
+	/** Where callbacks go out from: kept-alive connections, CALLBACK_SOCKETS_PER_HOST a host. */
+	private readonly callbackAgents = {
+		http: new HttpAgent({ keepAlive: true, maxSockets: CALLBACK_SOCKETS_PER_HOST }),
+		https: new HttpsAgent({ keepAlive: true, maxSockets: CALLBACK_SOCKETS_PER_HOST }),
+	};
 	/** Status changes, callbacks and retries waiting: one Node timer for all, run in time order. */
 	private readonly scheduler = new Scheduler((error) => this.internalError('a scheduled status change or callback', error));
 	/** Delay faults being waited out: not cleared by reset() (a request waits on each), only by stop(). */
@@ -137,6 +148,8 @@ export class Sandbox implements SandboxContext {
 		}
 		this.waits.clear();
 		for (const socket of this.sockets) socket.destroy();
+		this.callbackAgents.http.destroy();
+		this.callbackAgents.https.destroy();
 		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
 	}
 
@@ -255,10 +268,16 @@ export class Sandbox implements SandboxContext {
 				if (entry.attempts < maxAttempts) this.later(1000 * 2 ** entry.attempts, attempt);
 			};
 			try {
-				const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+				const https = target.protocol === 'https:';
+				const send = https ? httpsRequest : httpRequest;
 				const req = send(
 					target,
-					{ method: 'POST', headers: { ...entry.headers, 'Content-Length': Buffer.byteLength(entry.body) }, timeout: 10_000 },
+					{
+						method: 'POST',
+						headers: { ...entry.headers, 'Content-Length': Buffer.byteLength(entry.body) },
+						timeout: 10_000,
+						agent: https ? this.callbackAgents.https : this.callbackAgents.http,
+					},
 					(res) => {
 						const chunks: Buffer[] = [];
 						let size = 0;

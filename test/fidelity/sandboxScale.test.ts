@@ -3,6 +3,8 @@
  * recipients arriving together move through their statuses in order, and Twilio's per-sender rate can be lifted so
  * thousands of messages to one sender are neither queued for hours nor refused with 21611.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { waitFor } from '../helpers/sandbox';
 
@@ -12,12 +14,12 @@ afterEach(async () => {
 	await sandbox?.stop();
 });
 
-function sinchBatch(to: string[]) {
+function sinchBatch(to: string[], extra: Record<string, unknown> = {}) {
 	const { servicePlanId, apiToken } = sandbox.accounts.sinch;
 	return fetch(`${sandbox.url}/xms/v1/${servicePlanId}/batches`, {
 		method: 'POST',
 		headers: { Authorization: `Bearer ${apiToken}`, 'Content-Type': 'application/json' },
-		body: JSON.stringify({ from: '+12025550150', to, body: 'Your order ships today.' }),
+		body: JSON.stringify({ from: '+12025550150', to, body: 'Your order ships today.', ...extra }),
 	});
 }
 
@@ -58,6 +60,45 @@ describe('the sandbox under load', () => {
 		const histories = new Set([...sandbox.messages.values()].map((m) => m.history.map((h) => h.status).join(' → ')));
 		expect([...histories]).toEqual(['Queued → Dispatched → Delivered']);
 		expect(sandbox.messages.size).toBe(20_000);
+	});
+
+	it('2,000 delivery reports due at once go out 64 connections at a time, kept alive, each once', async () => {
+		sandbox = await startSandbox({ port: 0, timeScale: 0.01, limits: { sinchPerSecond: 1e6 } });
+		let open = 0;
+		let most = 0;
+		let connections = 0;
+		const reports: string[] = [];
+		const receiver = createServer((req, res) => {
+			const chunks: Buffer[] = [];
+			req.on('data', (c: Buffer) => chunks.push(c));
+			req.on('end', () => {
+				reports.push(JSON.parse(Buffer.concat(chunks).toString()).recipient);
+				res.end();
+			});
+		});
+		receiver.on('connection', (socket) => {
+			connections++;
+			most = Math.max(most, ++open);
+			socket.on('close', () => open--);
+		});
+		await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+		try {
+			const callback_url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/dlr`;
+			for (const offset of [0, 1000]) {
+				const res = await sinchBatch(Array.from({ length: 1000 }, (_, k) => `+3361${String(offset + k).padStart(7, '0')}`), { delivery_report: 'per_recipient_final', callback_url });
+				expect(res.status).toBe(201);
+			}
+			await waitFor(() => reports.length >= 2000, 30_000, 50);
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			expect(reports).toHaveLength(2000);
+			expect(new Set(reports).size).toBe(2000);
+			expect(most).toBeLessThanOrEqual(64);
+			expect(connections).toBeLessThanOrEqual(64);
+			expect(sandbox.callbacks.every((c) => c.attempts === 1 && c.responseStatus === 200)).toBe(true);
+		} finally {
+			await sandbox.stop();
+			receiver.close();
+		}
 	});
 
 	it("Twilio's per-sender rate lifted (limits.twilioSenderPerSecond): 2,000 messages to one long code, none refused, no backlog", async () => {
