@@ -67,6 +67,8 @@ describe('n8n loads the package as a user installs it', () => {
 			`${PACKAGE_NAME}.sendSmsTool`,
 			`${PACKAGE_NAME}.sendWhatsApp`,
 			`${PACKAGE_NAME}.sendWhatsAppTool`,
+			`${PACKAGE_NAME}.smsCampaign`,
+			`${PACKAGE_NAME}.smsCampaignTool`,
 		]);
 		const credentials = await session.request<Array<{ name: string }>>('GET', '/types/credentials.json');
 		expect(credentials.body.map((c) => c.name).filter((n) => n.startsWith('messaging')).sort()).toEqual([
