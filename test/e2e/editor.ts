@@ -308,3 +308,81 @@ export async function runEditorChecks(
 		await browser.close();
 	}
 }
+
+/** What a person sees of the Bulk SMS Campaign in the appointment reminders example, for the test to check and log. */
+export interface CampaignEditorView {
+	canvas: string[];
+	stickyNotes: number;
+	outputs: Array<[string, string]>;
+	search: Record<string, string[]>;
+	labels: string[];
+	values: Record<string, string>;
+	options: string[];
+	byRateMode: Record<string, string[]>;
+	quietOff: string[];
+	text: string;
+}
+
+/**
+ * The Bulk SMS Campaign as a person meets it: the appointment reminders example on the canvas (its notes, the node's
+ * two named outputs), the node found in the node panel, and its parameter panel opened: what it shows, in which
+ * order, with which values, and what changes with the Sending Rate and Quiet Hours. Screenshots go to `screenshots`.
+ */
+export async function runCampaignEditorChecks(url: string, screenshots: string, workflowId: string, nodeName: string): Promise<CampaignEditorView> {
+	const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+	try {
+		const page = await signIn(browser, url);
+		const canvas = await openCanvas(page, url, workflowId);
+		const stickyNotes = await page.locator('[data-test-id="sticky"]').count();
+		const outputs = await page.$$eval(`[data-test-id="canvas-node-output-handle"][data-node-name="${nodeName}"]`, (els) =>
+			els.map((e): [string, string] => [e.getAttribute('data-index') ?? '', (e as unknown as { innerText: string }).innerText.trim()]),
+		);
+		await page.screenshot({ path: join(screenshots, 'workflow-appointment-reminders.png') });
+
+		// Found in the node panel by the words people type.
+		await page.click('[data-test-id="node-creator-plus-button"]');
+		const search: Record<string, string[]> = {};
+		for (const words of ['Bulk SMS', 'campaign', 'appointment reminders', 'mass SMS']) {
+			await page.locator('[data-test-id="node-creator-search-bar"] input, input[data-test-id="node-creator-search-bar"]').first().fill(words);
+			await page.waitForTimeout(800);
+			search[words] = (await page.$$eval('[data-test-id="item-iterator-item"]', (els) => els.map((e) => (e as unknown as { innerText: string }).innerText.split('\n')[0]))).slice(0, 5);
+		}
+		await page.keyboard.press('Escape');
+		await page.waitForTimeout(300);
+
+		await page.dblclick(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`);
+		await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]');
+		await page.waitForTimeout(1000);
+		const shown = await labels(page);
+		const text = await page.locator('[data-test-id="ndv"]').innerText();
+		const values: Record<string, string> = {};
+		for (const name of ['provider', 'twilioSenderType', 'defaultCountry', 'rateMode', 'quietAction']) {
+			values[name] = await page.locator(`[data-test-id="parameter-input-${name}"] input`).first().inputValue().catch(() => '');
+		}
+		await page.screenshot({ path: join(screenshots, 'bulk-sms-campaign.png') });
+		await page.locator('[data-test-id="parameter-input-quietAction"]').scrollIntoViewIfNeeded();
+		await page.waitForTimeout(300);
+		await page.screenshot({ path: join(screenshots, 'bulk-sms-campaign-quiet-hours.png') });
+		const options = await addOptionChoices(page);
+
+		// What the Sending Rate and Quiet Hours switches show and hide (not saved: the browser closes after).
+		const byRateMode: Record<string, string[]> = {};
+		for (const mode of ['By Sender Type', 'Custom', 'No Limit']) {
+			await choose(page, 'rateMode', mode);
+			byRateMode[mode] = await labels(page);
+		}
+		if (byRateMode['By Sender Type'].includes('Sender Type')) {
+			await choose(page, 'rateMode', 'By Sender Type');
+			await page.click('[data-test-id="parameter-input-senderType"]');
+			await page.waitForTimeout(300);
+			byRateMode['Sender Type choices'] = await page.$$eval('[role="option"]', (els) => els.map((e) => (e as unknown as { innerText: string }).innerText.split('\n')[0].trim()).filter(Boolean));
+			await page.keyboard.press('Escape');
+		}
+		await page.click('[data-test-id="parameter-input-quietHours"] .el-switch, [data-test-id="parameter-input-quietHours"]');
+		await page.waitForTimeout(500);
+		const quietOff = await labels(page);
+		return { canvas, stickyNotes, outputs, search, labels: shown, values, options, byRateMode, quietOff, text };
+	} finally {
+		await browser.close();
+	}
+}
