@@ -350,6 +350,9 @@ export async function runCampaignEditorChecks(url: string, screenshots: string, 
 		await page.keyboard.press('Escape');
 		await page.waitForTimeout(300);
 
+		// A taller window for the parameter panel, so its pictures show the message with its translation, then the rate,
+		// quiet hours and campaign key.
+		await page.setViewportSize({ width: 1440, height: 1300 });
 		await page.dblclick(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`);
 		await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]');
 		await page.waitForTimeout(1000);
@@ -360,7 +363,7 @@ export async function runCampaignEditorChecks(url: string, screenshots: string, 
 			values[name] = await page.locator(`[data-test-id="parameter-input-${name}"] input`).first().inputValue().catch(() => '');
 		}
 		await page.screenshot({ path: join(screenshots, 'bulk-sms-campaign.png') });
-		await page.locator('[data-test-id="parameter-input-quietAction"]').scrollIntoViewIfNeeded();
+		await page.locator('[data-test-id="parameter-input-campaignKey"]').scrollIntoViewIfNeeded();
 		await page.waitForTimeout(300);
 		await page.screenshot({ path: join(screenshots, 'bulk-sms-campaign-quiet-hours.png') });
 		const options = await addOptionChoices(page);
