@@ -89,6 +89,9 @@ ${workflows}
     curl -X POST ${n8n.url}/webhook/gateway-login-check -H 'Content-Type: application/json' -d '{"verificationId":"…","phone":"+33612345678","code":"…"}'
     curl -X POST ${n8n.url}/webhook/gateway-order-shipped -H 'Content-Type: application/json' -d '{"phone":"+33612345678","name":"Ada","order":"#1042","arrives":"on Friday"}'
       (a WhatsApp template with Track / Talk to us buttons arrives on the sandbox phone: tap one, the workflow answers)
+    curl -X POST ${n8n.url}/webhook/gateway-appointment-reminders -H 'Content-Type: application/json' -d '{}'
+      (Bulk SMS Campaign: tomorrow's reminders to the example's patients, in Turkish or English, none at night; it answers
+       with the campaign's summary. Post {"patients":[{"name","phone","language","time","timeZone"},…]} to choose them)
 
   Ctrl-C stops n8n and the sandbox.
 `);

@@ -1,7 +1,7 @@
 /** The editor, driven in headless Chromium (Debian's chromium, through playwright-core). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { EXAMPLES_DIR, OWNER } from '../../scripts/n8nServer';
 
 const CHROMIUM_ARGS = [
@@ -55,6 +55,18 @@ async function openCanvas(page: Page, url: string, id: string): Promise<string[]
 	return page.$$eval('[data-test-id="canvas-node"]', (els) => els.map((e) => e.getAttribute('data-node-name') ?? ''));
 }
 
+const STICKY_NOTE = 'n8n-nodes-base.stickyNote';
+
+async function signIn(browser: Browser, url: string): Promise<Page> {
+	const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+	await page.goto(`${url}/signin`);
+	await page.fill('input#emailOrLdapLoginId', OWNER.email);
+	await page.fill('input#password', OWNER.password);
+	await page.click('[data-test-id="form-submit-button"]');
+	await page.waitForURL((u) => !u.pathname.includes('signin'), { timeout: 30_000 });
+	return page;
+}
+
 export async function runEditorChecks(
 	url: string,
 	screenshots: string,
@@ -62,18 +74,13 @@ export async function runEditorChecks(
 ): Promise<void> {
 	const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 	try {
-		const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-		await page.goto(`${url}/signin`);
-		await page.fill('input#emailOrLdapLoginId', OWNER.email);
-		await page.fill('input#password', OWNER.password);
-		await page.click('[data-test-id="form-submit-button"]');
-		await page.waitForURL((u) => !u.pathname.includes('signin'), { timeout: 30_000 });
+		const page = await signIn(browser, url);
 
-		// Each example workflow opens with all its nodes on the canvas.
+		// Each example workflow opens with all its nodes on the canvas (sticky notes are drawn, but not as nodes).
 		for (const workflow of workflows) {
-			const file = JSON.parse(readFileSync(join(EXAMPLES_DIR, workflow.file), 'utf-8')) as { nodes: Array<{ name: string }> };
+			const file = JSON.parse(readFileSync(join(EXAMPLES_DIR, workflow.file), 'utf-8')) as { nodes: Array<{ name: string; type: string }> };
 			const names = await openCanvas(page, url, workflow.id);
-			expect(names.sort()).toEqual(file.nodes.map((n) => n.name).sort());
+			expect(names.sort()).toEqual(file.nodes.filter((n) => n.type !== STICKY_NOTE).map((n) => n.name).sort());
 			await page.screenshot({ path: join(screenshots, `workflow-${workflow.file.replace('.json', '')}.png`) });
 		}
 
@@ -297,6 +304,87 @@ export async function runEditorChecks(
 		const phone = await labels(page);
 		for (const label of ['Operation', 'Phone Number', 'Default Country', 'Options']) expect(phone).toContain(label);
 		await page.screenshot({ path: join(screenshots, 'phone-number.png') });
+	} finally {
+		await browser.close();
+	}
+}
+
+/** What a person sees of the Bulk SMS Campaign in the appointment reminders example, for the test to check and log. */
+export interface CampaignEditorView {
+	canvas: string[];
+	stickyNotes: number;
+	outputs: Array<[string, string]>;
+	search: Record<string, string[]>;
+	labels: string[];
+	values: Record<string, string>;
+	options: string[];
+	byRateMode: Record<string, string[]>;
+	quietOff: string[];
+	text: string;
+}
+
+/**
+ * The Bulk SMS Campaign as a person meets it: the appointment reminders example on the canvas (its notes, the node's
+ * two named outputs), the node found in the node panel, and its parameter panel opened: what it shows, in which
+ * order, with which values, and what changes with the Sending Rate and Quiet Hours. Screenshots go to `screenshots`.
+ */
+export async function runCampaignEditorChecks(url: string, screenshots: string, workflowId: string, nodeName: string): Promise<CampaignEditorView> {
+	const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+	try {
+		const page = await signIn(browser, url);
+		const canvas = await openCanvas(page, url, workflowId);
+		const stickyNotes = await page.locator('[data-test-id="sticky"]').count();
+		const outputs = await page.$$eval(`[data-test-id="canvas-node-output-handle"][data-node-name="${nodeName}"]`, (els) =>
+			els.map((e): [string, string] => [e.getAttribute('data-index') ?? '', (e as unknown as { innerText: string }).innerText.trim()]),
+		);
+		await page.screenshot({ path: join(screenshots, 'workflow-appointment-reminders.png') });
+
+		// Found in the node panel by the words people type.
+		await page.click('[data-test-id="node-creator-plus-button"]');
+		const search: Record<string, string[]> = {};
+		for (const words of ['Bulk SMS', 'campaign', 'appointment reminders', 'mass SMS']) {
+			await page.locator('[data-test-id="node-creator-search-bar"] input, input[data-test-id="node-creator-search-bar"]').first().fill(words);
+			await page.waitForTimeout(800);
+			search[words] = (await page.$$eval('[data-test-id="item-iterator-item"]', (els) => els.map((e) => (e as unknown as { innerText: string }).innerText.split('\n')[0]))).slice(0, 5);
+		}
+		await page.keyboard.press('Escape');
+		await page.waitForTimeout(300);
+
+		// A taller window for the parameter panel, so its pictures show the message with its translation, then the rate,
+		// quiet hours and campaign key.
+		await page.setViewportSize({ width: 1440, height: 1300 });
+		await page.dblclick(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`);
+		await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]');
+		await page.waitForTimeout(1000);
+		const shown = await labels(page);
+		const text = await page.locator('[data-test-id="ndv"]').innerText();
+		const values: Record<string, string> = {};
+		for (const name of ['provider', 'twilioSenderType', 'defaultCountry', 'rateMode', 'quietAction']) {
+			values[name] = await page.locator(`[data-test-id="parameter-input-${name}"] input`).first().inputValue().catch(() => '');
+		}
+		await page.screenshot({ path: join(screenshots, 'bulk-sms-campaign.png') });
+		await page.locator('[data-test-id="parameter-input-campaignKey"]').scrollIntoViewIfNeeded();
+		await page.waitForTimeout(300);
+		await page.screenshot({ path: join(screenshots, 'bulk-sms-campaign-quiet-hours.png') });
+		const options = await addOptionChoices(page);
+
+		// What the Sending Rate and Quiet Hours switches show and hide (not saved: the browser closes after).
+		const byRateMode: Record<string, string[]> = {};
+		for (const mode of ['By Sender Type', 'Custom', 'No Limit']) {
+			await choose(page, 'rateMode', mode);
+			byRateMode[mode] = await labels(page);
+		}
+		if (byRateMode['By Sender Type'].includes('Sender Type')) {
+			await choose(page, 'rateMode', 'By Sender Type');
+			await page.click('[data-test-id="parameter-input-senderType"]');
+			await page.waitForTimeout(300);
+			byRateMode['Sender Type choices'] = await page.$$eval('[role="option"]', (els) => els.map((e) => (e as unknown as { innerText: string }).innerText.split('\n')[0].trim()).filter(Boolean));
+			await page.keyboard.press('Escape');
+		}
+		await page.click('[data-test-id="parameter-input-quietHours"] .el-switch, [data-test-id="parameter-input-quietHours"]');
+		await page.waitForTimeout(500);
+		const quietOff = await labels(page);
+		return { canvas, stickyNotes, outputs, search, labels: shown, values, options, byRateMode, quietOff, text };
 	} finally {
 		await browser.close();
 	}

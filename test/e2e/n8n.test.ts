@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DateTime } from 'luxon';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import {
 	exampleWorkflows,
@@ -23,7 +24,7 @@ import {
 	type RunningN8n,
 } from '../../scripts/n8nServer';
 import { waitFor } from '../helpers/sandbox';
-import { runEditorChecks } from './editor';
+import { runCampaignEditorChecks, runEditorChecks } from './editor';
 
 let sandbox: Sandbox;
 let n8n: RunningN8n;
@@ -67,6 +68,8 @@ describe('n8n loads the package as a user installs it', () => {
 			`${PACKAGE_NAME}.sendSmsTool`,
 			`${PACKAGE_NAME}.sendWhatsApp`,
 			`${PACKAGE_NAME}.sendWhatsAppTool`,
+			`${PACKAGE_NAME}.smsCampaign`,
+			`${PACKAGE_NAME}.smsCampaignTool`,
 		]);
 		const credentials = await session.request<Array<{ name: string }>>('GET', '/types/credentials.json');
 		expect(credentials.body.map((c) => c.name).filter((n) => n.startsWith('messaging')).sort()).toEqual([
@@ -432,4 +435,136 @@ describe('the editor, in headless Chromium', () => {
 		mkdirSync(dir, { recursive: true });
 		await runEditorChecks(n8n.url, dir, exampleWorkflows());
 	}, 240_000);
+});
+
+// Last in the file: its editor check changes the campaign's parameters without saving, and n8n then shows the
+// workflow as being edited in another tab to the browser that opens it next.
+describe('Bulk SMS Campaign in the running server: the "appointment reminders" example', () => {
+	const WORKFLOW = 'gwExCampaign0001';
+	const CAMPAIGN = 'Send the reminders';
+	const FROM = '+15005550006';
+	const english = (name: string, time: string) => `Hi ${name}, a reminder of your appointment at the clinic tomorrow at ${time}. Reply YES to confirm.`;
+	const turkish = (name: string, time: string) => `Merhaba ${name}, yarınki randevunuz saat ${time}. Onay için EVET yazın.`;
+	/**
+	 * A time zone where it is now `hour` o'clock (and as many minutes as in UTC): Etc/GMT-3 is UTC+3 (POSIX signs are
+	 * inverted). Offsets from -12 to +11 reach every hour, so the test never depends on when it runs.
+	 */
+	const zoneAt = (hour: number, now = new Date()) => {
+		const offset = ((hour - now.getUTCHours() + 36) % 24) - 12;
+		return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+	};
+	/** The valid numbers of the patients posted below, in E.164 as the sandbox stores them. */
+	const OURS = new Set(['+905429876543', '+447700123456', '+61491570156', '+33781234567', '+16465550199', '+905331112244', '+447123456789']);
+	/**
+	 * The sandbox's messages to those patients, through its HTTP control API (the example's 10:00 schedule, should it
+	 * fire during the test, texts other numbers).
+	 */
+	const sandboxMessages = async () => {
+		const r = await fetch(`${sandbox.url}/__sandbox/messages`);
+		const { messages } = (await r.json()) as { messages: Array<{ direction: string; to: string; from: string | null; body: string; segments: number; createdAt: string }> };
+		return messages.filter((m) => m.direction === 'outbound-api' && OURS.has(m.to));
+	};
+	const post = async (body: unknown) => {
+		const r = await fetch(`${n8n.url}/webhook/gateway-appointment-reminders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+		return { status: r.status, body: (await r.json()) as Record<string, any> };
+	};
+
+	it("texts each patient once, in their language, skips those for whom it is night, the duplicate, the opted-out and the bad number; a second run the same day sends nothing", async () => {
+		// 14:xx is daytime and 02:xx night whatever quiet hours 21:00–08:00 are checked against; a run takes seconds.
+		const day = zoneAt(14);
+		const night = zoneAt(2);
+		const patients = [
+			{ name: 'Zeynep', phone: '+90 542 987 65 43', language: 'tr', time: '09:00', timeZone: day, optedOut: false },
+			{ name: 'Harry', phone: '+44 7700 123456', language: 'en-GB', time: '09:45', timeZone: day, optedOut: false },
+			// A Turkish speaker with an Australian number: the language decides, not the number.
+			{ name: 'Murat', phone: '+61 491 570 156', language: 'tr-TR', time: '10:30', timeZone: day, optedOut: false },
+			{ name: 'Chloé', phone: '+33 7 81 23 45 67', language: 'en', time: '11:15', timeZone: day, optedOut: false },
+			{ name: 'Grace', phone: '+1 646 555 0199', language: 'en', time: '13:00', timeZone: night, optedOut: false },
+			{ name: 'Elif', phone: '+90 533 111 22 44', language: 'tr', time: '13:30', timeZone: night, optedOut: false },
+			// Zeynep again, her number written another way.
+			{ name: 'Zeynep', phone: '0090 542 987 65 43', language: 'tr', time: '09:00', timeZone: day, optedOut: false },
+			{ name: 'Sam', phone: '+44 7123 456789', language: 'en', time: '14:15', timeZone: day, optedOut: true },
+			{ name: 'Nobody', phone: '+90 12', language: 'tr', time: '15:00', timeZone: day, optedOut: false },
+		];
+		const expected = [
+			['+905429876543', turkish('Zeynep', '09:00')],
+			['+447700123456', english('Harry', '09:45')],
+			['+61491570156', turkish('Murat', '10:30')],
+			['+33781234567', english('Chloé', '11:15')],
+		];
+		// The Campaign Key is "reminders-" and tomorrow's date in the instance's time zone ($today).
+		const settings = await session.request<{ data: { timezone: string } }>('GET', '/rest/settings');
+		const tomorrow = DateTime.now().setZone(settings.body.data.timezone).plus({ days: 1 }).toISODate();
+
+		const first = await post({ patients });
+		expect(first.status).toBe(200);
+		expect(first.body).toMatchObject({
+			campaignKey: `reminders-${tomorrow}`,
+			dryRun: false,
+			recipients: 9,
+			route: ['twilio'],
+			// The sandbox number is a US long code: one segment a second.
+			rate: { perSecond: 1, unit: 'segments' },
+			segments: 4,
+			fallbackUsed: 0,
+			canceled: false,
+		});
+		expect([first.body.statuses, first.body.reasons]).toEqual([
+			{ queued: 4, skipped: 4, invalid: 1 },
+			{ quietHours: 2, duplicate: 1, optedOut: 1, invalidNumber: 1 },
+		]);
+		const sent = await sandboxMessages();
+		expect(sent.map((m) => [m.to, m.body]).sort()).toEqual([...expected].sort());
+		expect(sent.every((m) => m.from === FROM && m.segments === 1)).toBe(true);
+		// At the sender's rate: four one-segment messages take three seconds at least.
+		const times = sent.map((m) => Date.parse(m.createdAt)).sort((a, b) => a - b);
+		expect(times[times.length - 1] - times[0]).toBeGreaterThanOrEqual(2700);
+
+		// Each patient's line says why, with the local time for those skipped at night.
+		type Listing = { data: { results: Array<{ id: string; workflowId: string; status: string }> } };
+		const runs = await session.request<Listing>('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW }))}`);
+		const details = await Promise.all(runs.body.data.results.map(async (e) => (await session.request<{ data: { data: string } }>('GET', `/rest/executions/${e.id}`)).body.data.data));
+		const data = details.find((d) => d.includes('Zeynep')) ?? '';
+		expect(data).toContain(`in ${night}, within quiet hours (21:00–08:00)`);
+		expect(data).toContain('Same number as item 1: sent once');
+		expect(data).not.toContain(sandbox.accounts.twilio.authToken);
+
+		// Again the same day: everyone already texted is skipped, nobody new is texted.
+		const second = await post({ patients });
+		expect(second.status).toBe(200);
+		expect(second.body).toMatchObject({ campaignKey: `reminders-${tomorrow}`, recipients: 9, requests: 0, segments: 0 });
+		expect([second.body.statuses, second.body.reasons]).toEqual([
+			{ skipped: 8, invalid: 1 },
+			{ alreadySent: 4, quietHours: 2, duplicate: 1, optedOut: 1, invalidNumber: 1 },
+		]);
+		await new Promise((r) => setTimeout(r, 500));
+		expect((await sandboxMessages()).map((m) => [m.to, m.body]).sort()).toEqual([...expected].sort());
+	}, 120_000);
+
+	it('in the editor: the example explained on the canvas, the node with its outputs Recipients and Summary, its parameters as a person reads them', async () => {
+		const dir = join(ROOT, '.test-output', 'screenshots');
+		mkdirSync(dir, { recursive: true });
+		const view = await runCampaignEditorChecks(n8n.url, dir, WORKFLOW, CAMPAIGN);
+		console.log('campaign editor:', JSON.stringify({ ...view, text: undefined }, null, 1));
+		expect(view.canvas.sort()).toEqual(["Campaign summary", 'Every day at 10:00', 'Send the reminders', "Tomorrow's patients", 'Try it now (webhook)']);
+		expect(view.stickyNotes).toBe(5);
+		expect(view.outputs).toEqual([
+			['0', 'Recipients'],
+			['1', 'Summary'],
+		]);
+		expect(view.search['Bulk SMS'][0]).toBe('Bulk SMS Campaign');
+		for (const words of ['campaign', 'appointment reminders', 'mass SMS']) expect({ words, top: view.search[words].slice(0, 3) }).toEqual({ words, top: expect.arrayContaining(['Bulk SMS Campaign']) });
+		// The notice on {field}s, the credential box, and every parameter the example sets, in the order of the panel.
+		expect(view.text).toContain('Each input item is one recipient');
+		expect(view.text).toContain('Twilio Credential');
+		const order = ['Provider', 'Twilio Sender', 'Twilio From', 'Phone Number', 'Default Country', 'Message', 'Translations', 'Sending Rate', 'Quiet Hours', 'Quiet From', 'Quiet Until', 'During Quiet Hours', 'Time Zone', 'Dry Run', 'Campaign Key', 'Options', 'Opted Out'];
+		expect(view.labels.filter((label) => order.includes(label)).filter((label, i, all) => all.indexOf(label) === i)).toEqual(order);
+		expect(view.labels).toContain('Language');
+		expect(view.values).toMatchObject({ provider: 'Twilio', rateMode: "From the Sender's Number", quietAction: 'Skip the Recipient' });
+		expect(view.options).toEqual(expect.arrayContaining(['Opt-Out List', 'Price per Segment', 'Requests at Once']));
+		expect(view.byRateMode['By Sender Type']).toContain('Sender Type');
+		expect(view.byRateMode.Custom).toEqual(expect.arrayContaining(['Rate per Second', 'Rate Counts']));
+		for (const label of ['Sender Type', 'Rate per Second']) expect(view.byRateMode['No Limit']).not.toContain(label);
+		for (const label of ['Quiet From', 'Quiet Until', 'During Quiet Hours', 'Time Zone']) expect(view.quietOff).not.toContain(label);
+	}, 180_000);
 });
