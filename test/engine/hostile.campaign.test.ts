@@ -8,14 +8,16 @@
  * its comment) and passes once it is fixed.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { inspect } from 'node:util';
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 import { CAMPAIGN, campaignNode, countsProblems, reconcile, recipientsOf, storedByTo, storedIds, summaryOf, tallyRequests, type RequestTally } from '../helpers/campaign';
-import { countOf, faultsOf, figures as stormFigures, many, MAX_RETRIES, Model, offModel, recipientKind, STORM_OPTIONS, timedRun } from '../helpers/campaignStorm';
+import { BATCH_TIMEOUT_MS, countOf, faultsOf, figures as stormFigures, many, MAX_RETRIES, Model, offModel, recipientKind, STORM_OPTIONS, timedRun } from '../helpers/campaignStorm';
 import type { Engine, RunResult } from '../helpers/engine';
 import { captureOutput, localServer, rng, type LocalServer, type Rng } from '../helpers/hostile';
 import { useEngine } from '../helpers/useEngine';
 import { useSandbox } from '../helpers/sandbox';
+import { busiestSecond } from '../../nodes/shared/rules/throttle';
 
 const box = useSandbox({ limits: { snsPerSecond: 1e6, sinchPerSecond: 1e6, twilioConcurrency: 1e6, twilioMaxQueueMs: 1e12 } });
 const engines = useEngine(box);
@@ -92,6 +94,130 @@ describe('Bulk SMS Campaign: Twilio → AWS SNS under the fault storm', () => {
 			expect(summaryOf(one.result)?.fallbackUsed).toBe(first.filter((o) => o.status !== 'failed' && o.fallback).length);
 		},
 		120_000,
+	);
+});
+
+describe('Bulk SMS Campaign: more storms', () => {
+	it(
+		'Sinch → Twilio: a batch whose retries are spent goes recipient by recipient through Twilio (under its own storm); a batch that may have gone out, or was refused, does not',
+		async () => {
+			const r = rng(SEED + 10);
+			const key = `storm-batch-fallback-${unique()}`;
+			const tos = Array.from({ length: 4000 }, (_, i) => `+3363${String(i).padStart(7, '0')}`);
+			const batches = [0, 1, 2, 3].map((b) => tos.slice(b * 1000, (b + 1) * 1000));
+			const batchKinds = ['clean', 'exhaust', 'reset', 'refused'] as const;
+			const faults = batches.flatMap((members, b) => (batchKinds[b] === 'exhaust' ? many(r, MAX_RETRIES + 1, 'sinch', members[0]) : faultsOf(r, batchKinds[b], 'sinch', members[0])));
+			const twilioKinds = batches[1].map(() => recipientKind(r));
+			faults.push(...batches[1].flatMap((to, i) => faultsOf(r, twilioKinds[i], 'twilio', to)));
+			for (const f of faults) box.get().addFault({ ...f, count: 1 });
+			const model = new Model(faults);
+			const items = tos.map((phone, i) => ({ phone, name: `B${i}` }));
+			const node = campaignNode({ provider: 'sinch,twilio', campaignKey: key, message: 'Storm {name}' }, {}, { ...STORM_OPTIONS, timeoutMs: BATCH_TIMEOUT_MS });
+			const one = await timedRun(engine, box.get(), tally, items, node, `wf-${key}`);
+			const byBatch = batches.map((members) => model.send(members[0], ['sinch']));
+			const want = tos.map((to, i) => {
+				const b = Math.floor(i / 1000);
+				if (!byBatch[b].spent) return byBatch[b];
+				// Through the fallback, one by one: Twilio's own attempts, and fallbackUsed whatever the outcome.
+				return { ...model.send(to, ['twilio']), fallback: true };
+			});
+			const out = recipientsOf(one.result);
+			console.log(stormFigures(box.get(), tally, 'Sinch batches → Twilio storm, 4,000 recipients in 4 batches', one, new Set(tos), { batches: byBatch.map((o, b) => `${batchKinds[b]}: ${o.status}`), model: countOf(want.map((o) => `${o.status}${o.provider ? ` via ${o.provider}` : ''}`)) }));
+			expect(one.result.error()).toBeUndefined();
+			expect(countsProblems(one.result, tos.length)).toEqual([]);
+			expect(tally.sends(one.requestsFrom)).toHaveLength(model.requests);
+			const rec = reconcile(box.get(), out, one.before, (_item, i) => want[i].stored);
+			expect(rec.problems).toEqual([]);
+			const off = out.flatMap((item, i) => {
+				const why = offModel(item, want[i]) ?? (byBatch[Math.floor(i / 1000)].spent && !String(item.fallbackReason).includes('Sinch') ? `fallbackReason ${String(item.fallbackReason)}` : undefined);
+				return why ? [`item ${i} (batch ${batchKinds[Math.floor(i / 1000)]}${byBatch[Math.floor(i / 1000)].spent ? `, twilio ${twilioKinds[i - 1000]}` : ''}): ${why}`] : [];
+			});
+			expect(off.slice(0, 20)).toEqual([]);
+		},
+		90_000,
+	);
+
+	it(
+		'a throttled campaign under faults (50 a second, retries, timeouts, a 429 with Retry-After 1 s): no second at the sandbox holds more than the rate; each recipient as the rules say',
+		async () => {
+			const COUNT = 400;
+			const RATE = 50;
+			const r = rng(SEED + 11);
+			const tos = Array.from({ length: COUNT }, (_, i) => `+3362${String(i).padStart(7, '0')}`);
+			const kinds = tos.map(() => {
+				const u = r();
+				return u < 0.7 ? 'clean' : u < 0.8 ? 'latency' : u < 0.9 ? 'recover' : u < 0.95 ? 'reset' : u < 0.97 ? 'hang' : 'refused';
+			}) as Array<Parameters<typeof faultsOf>[1]>;
+			// 5xx only among the retries (a 429 halves the rate: one, at the start, is enough to see the pause).
+			const faults = tos.flatMap((to, i) => faultsOf(r, kinds[i], 'twilio', to).map((f) => (f.status === 429 ? { ...f, status: 503, retryAfter: undefined } : f)));
+			faults.unshift({ provider: 'twilio', to: tos[20], type: 'status', status: 429, retryAfter: 1 });
+			for (const f of faults) box.get().addFault({ ...f, count: 1 });
+			const model = new Model(faults);
+			const items = tos.map((phone, i) => ({ phone, name: `T${i}` }));
+			const node = campaignNode({ message: 'Paced {name}', rateMode: 'custom', ratePerSecond: RATE, rateUnit: 'messages' }, {}, STORM_OPTIONS);
+			const lag = monitorEventLoopDelay({ resolution: 5 });
+			lag.enable();
+			const one = await timedRun(engine, box.get(), tally, items, node, `wf-paced-${unique()}`);
+			lag.disable();
+			const stallMs = Math.max(0, Math.round(lag.max / 1e6) - 15);
+			const want = tos.map((to) => model.send(to, ['twilio']));
+			const out = recipientsOf(one.result);
+			const arrivals = tally.sends(one.requestsFrom).map((q) => [Date.parse(q.at), 1] as const);
+			// The sandbox runs in this process: its arrival stamps are late by as much as the loop stalls (see smsCampaign.test.ts).
+			const busiest = busiestSecond(arrivals, 1000 - Math.min(stallMs, 200));
+			console.log(`${stormFigures(box.get(), tally, `Throttled storm, ${COUNT} recipients at ${RATE}/s`, one, new Set(tos), { busiestSecond: busiest, stallMs, model: countOf(want.map((o) => o.status)) })}`);
+			expect(one.result.error()).toBeUndefined();
+			expect(countsProblems(one.result, COUNT)).toEqual([]);
+			expect(reconcile(box.get(), out, one.before, (_item, i) => want[i].stored).problems).toEqual([]);
+			const off = out.flatMap((item, i) => {
+				const why = offModel(item, want[i]);
+				return why ? [`item ${i} (${kinds[i]}): ${why}`] : [];
+			});
+			expect(off.slice(0, 20)).toEqual([]);
+			expect(busiest).toBeLessThanOrEqual(RATE);
+			// 400 requests and more at 50 a second, a pause and a slower stretch after the 429: not much more than 8 s.
+			expect(one.seconds).toBeGreaterThan(arrivals.length / RATE - 1);
+		},
+		90_000,
+	);
+
+	it(
+		'two executions of the same campaign at once (a double click): every recipient sent at most once, each one accounted for by one of them',
+		async () => {
+			const COUNT = 1000;
+			const r = rng(SEED + 12);
+			const key = `twice-${unique()}`;
+			const workflowId = `wf-${key}`;
+			const tos = Array.from({ length: COUNT }, (_, i) => `+3361${String(i).padStart(7, '0')}`);
+			const faults = tos.flatMap((to) => faultsOf(r, recipientKind(r), 'twilio', to));
+			for (const f of faults) box.get().addFault({ ...f, count: 1 });
+			const items = tos.map((phone, i) => ({ phone, name: `D${i}` }));
+			const node = campaignNode({ campaignKey: key, message: 'Twice {name}' }, {}, STORM_OPTIONS);
+			const before = storedIds(box.get());
+			const [a, b] = await Promise.all([engine.run(items, [node], { workflowId }), engine.run(items, [node], { workflowId })]);
+			const outA = recipientsOf(a);
+			const outB = recipientsOf(b);
+			expect(countsProblems(a, COUNT)).toEqual([]);
+			expect(countsProblems(b, COUNT)).toEqual([]);
+			const stored = storedByTo(box.get(), (m) => !before.has(m.id));
+			const problems: string[] = [];
+			const pairs: Record<string, number> = {};
+			tos.forEach((to, i) => {
+				const tags = [outA[i], outB[i]].map((o) => `${String(o.status)}${o.reason ? `/${String(o.reason)}` : ''}`);
+				pairs[tags.join(' + ')] = (pairs[tags.join(' + ')] ?? 0) + 1;
+				const sent = [outA[i], outB[i]].filter((o) => o.status === 'queued' || o.status === 'unknown');
+				const mine = stored.get(to) ?? [];
+				if (sent.length > 1) problems.push(`${to}: both runs report it ${tags.join(', ')}`);
+				if (mine.length > 1) problems.push(`${to}: ${mine.length} messages stored`);
+				const ok = sent[0];
+				if (ok?.status === 'queued' && !(mine.length === 1 && mine[0].id === ok.messageId)) problems.push(`${to}: queued as ${String(ok.messageId)}, stored ${JSON.stringify(mine.map((m) => m.id))}`);
+				if (!ok && mine.length) problems.push(`${to}: ${tags.join(', ')}, yet ${mine.length} stored`);
+				if (!tags.some((t) => ['queued', 'unknown', 'failed'].includes(t))) problems.push(`${to}: neither run sent or tried it (${tags.join(', ')})`);
+			});
+			console.log(`Two executions at once, ${COUNT} recipients each: ${JSON.stringify(Object.fromEntries(Object.entries(pairs).sort(([, x], [, y]) => y - x)))}`);
+			expect(problems.slice(0, 20)).toEqual([]);
+		},
+		90_000,
 	);
 });
 

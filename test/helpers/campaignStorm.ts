@@ -75,6 +75,8 @@ export interface Outcome {
 	stored: 0 | 1;
 	/** Whether it ended on a provider after the first (the item's fallbackUsed). */
 	fallback: boolean;
+	/** Failed because every provider's retries were spent (a provider-side failure: a Sinch batch then goes to the fallback). */
+	spent?: boolean;
 }
 
 export class Model {
@@ -109,7 +111,7 @@ export class Model {
 				if (tries > MAX_RETRIES) break;
 			}
 		}
-		return { status: 'failed', attempts, stored: 0, fallback: route.length > 1 };
+		return { status: 'failed', attempts, stored: 0, fallback: route.length > 1, spent: true };
 	}
 }
 
