@@ -12,7 +12,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { inspect } from 'node:util';
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 import { CAMPAIGN, campaignNode, countsProblems, reconcile, recipientsOf, storedByTo, storedIds, summaryOf, tallyRequests, type RequestTally } from '../helpers/campaign';
-import { BATCH_TIMEOUT_MS, countOf, faultsOf, figures as stormFigures, many, MAX_RETRIES, Model, offModel, recipientKind, STORM_OPTIONS, timedRun } from '../helpers/campaignStorm';
+import { BATCH_TIMEOUT_MS, countOf, faultsOf, figures as stormFigures, longestStall, many, MAX_RETRIES, Model, offModel, recipientKind, STORM_OPTIONS, timedRun } from '../helpers/campaignStorm';
 import type { Engine, RunResult } from '../helpers/engine';
 import { captureOutput, localServer, rng, type LocalServer, type Rng } from '../helpers/hostile';
 import { useEngine } from '../helpers/useEngine';
@@ -1075,4 +1075,22 @@ describe('Bulk SMS Campaign: defects found (BUG: these fail until fixed)', () =>
 		}
 		expect(seconds).toBeLessThan(5);
 	}, 30_000);
+
+	// Input: a dry run (or the start of any run) of 10,000 recipients. Expected: the campaign yields to the event loop
+	// now and then, as the item loop of the other nodes does (items.ts, YIELD_EVERY; hostile.storm.test.ts pins 200 ms):
+	// other executions, webhooks and timers of the n8n process keep running, and requests of other executions in flight
+	// do not time out for nothing. Actual: the whole plan runs in one synchronous stretch: about 5.7 s here for 10,000
+	// (7.3 s with quiet hours) on this loaded 2-core machine, during which nothing else in the process runs (a cancel
+	// cannot even be handled). Suspected: nodes/shared/campaign/plan.ts planRecipients (a synchronous map over every
+	// recipient, never awaiting), and in it rules/timeZones.ts recipientZones/zonesOfNumber, which call luxon's
+	// IANAZone.isValidZone (a new Intl.DateTimeFormat each call, about 0.35 ms) and DateTime.fromJSDate(…).offset for
+	// every recipient, even with quiet hours off: more than half of the plan's CPU in a profile.
+	it('BUG: planning 10,000 recipients holds the event loop for seconds', async () => {
+		const people = Array.from({ length: 10_000 }, (_, i) => ({ phone: `+3366${String(i).padStart(7, '0')}`, name: `L${i}` }));
+		const started = Date.now();
+		const { value: result, stallMs: longest } = await longestStall(() => engine.run(people, [campaignNode({ dryRun: true }, {}, FAST)]));
+		expect(recipientsOf(result)).toHaveLength(people.length);
+		console.log(`Dry run of 10,000 recipients: ${((Date.now() - started) / 1000).toFixed(1)} s, the event loop held for up to ${longest} ms at a time`);
+		expect(longest).toBeLessThanOrEqual(200);
+	}, 60_000);
 });
