@@ -17,7 +17,7 @@ import type { Engine, RunResult } from '../helpers/engine';
 import { captureOutput, localServer, rng, type LocalServer, type Rng } from '../helpers/hostile';
 import { useEngine } from '../helpers/useEngine';
 import { useSandbox } from '../helpers/sandbox';
-import { busiestSecond } from '../../nodes/shared/rules/throttle';
+import { busiestSecond, DEFAULT_PACE, earliestStart, newPace, recordStart, slowDown } from '../../nodes/shared/rules/throttle';
 
 const box = useSandbox({ limits: { snsPerSecond: 1e6, sinchPerSecond: 1e6, twilioConcurrency: 1e6, twilioMaxQueueMs: 1e12 } });
 const engines = useEngine(box);
@@ -827,7 +827,7 @@ describe('Bulk SMS Campaign: secrets echoed back, providers that never answer', 
 
 describe('Bulk SMS Campaign: cancel under load', () => {
 	it(
-		'cancel after about 1 s of 2,000 recipients at 200 a second with faults: nothing leaves after the cancel is handled; the re-run with the same key sends exactly the rest',
+		'cancel after about 1 s of sending 2,000 recipients at 200 a second with faults: nothing leaves after the cancel is handled; the re-run with the same key sends exactly the rest',
 		async () => {
 			const COUNT = 2000;
 			const CONCURRENCY = 20;
@@ -843,7 +843,8 @@ describe('Bulk SMS Campaign: cancel under load', () => {
 				else if (u < 0.085) box.get().addFault({ provider: 'twilio', to, type: 'hang' });
 			}
 			const items = tos.map((phone, i) => ({ phone, name: `C${i}` }));
-			const node = campaignNode({ campaignKey: key, message: 'Cancel {name}', rateMode: 'custom', ratePerSecond: 200, rateUnit: 'messages' }, {}, { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 2000, concurrency: CONCURRENCY, providerPrices: false });
+			// A sender of its own: the budget of +15005550006 may still be slowed by the 429s of the storms above (see the BUG below).
+			const node = campaignNode({ campaignKey: key, message: 'Cancel {name}', twilioFrom: '+12025550134', rateMode: 'custom', ratePerSecond: 200, rateUnit: 'messages' }, {}, { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 2000, concurrency: CONCURRENCY, providerPrices: false });
 			const before = storedIds(box.get());
 			const from = tally.all.length;
 			let cancelAt = 0;
@@ -851,15 +852,16 @@ describe('Bulk SMS Campaign: cancel under load', () => {
 			const canceled = await engine.run(items, [node], {
 				workflowId,
 				waitForNodes: true,
-				// About 1 s after the first message arrived (planning 2,000 recipients comes first).
+				// About 1 s after the first message arrived (planning 2,000 recipients comes first), once 60 have (a busy machine).
 				onStarted: (cancel) => {
+					let firstAt = 0;
 					const poll = setInterval(() => {
-						if (tally.sends(from).length === 0) return;
+						const arrived = tally.sends(from).length;
+						if (arrived && !firstAt) firstAt = Date.now();
+						if (!firstAt || Date.now() - firstAt < 1000 || arrived < 60) return;
 						clearInterval(poll);
-						setTimeout(() => {
-							cancelAt = Date.now();
-							cancel();
-						}, 1000);
+						cancelAt = Date.now();
+						cancel();
 					}, 5);
 				},
 			});
@@ -898,7 +900,7 @@ describe('Bulk SMS Campaign: cancel under load', () => {
 			const unknown = out.filter((i) => i.status === 'unknown').length;
 			const rest = out.filter((i) => i.status === 'skipped' && i.reason === 'canceled').length;
 			expect(accepted + unknown + rest).toBe(COUNT);
-			expect(accepted).toBeGreaterThan(50);
+			expect(accepted + unknown).toBeGreaterThanOrEqual(50);
 			expect(rest).toBeGreaterThan(COUNT / 2);
 			expect(summaryOf(canceled)).toMatchObject({ canceled: true });
 			expect(countsProblems(canceled, COUNT)).toEqual([]);
@@ -1093,4 +1095,36 @@ describe('Bulk SMS Campaign: defects found (BUG: these fail until fixed)', () =>
 		console.log(`Dry run of 10,000 recipients: ${((Date.now() - started) / 1000).toFixed(1)} s, the event loop held for up to ${longest} ms at a time`);
 		expect(longest).toBeLessThanOrEqual(200);
 	}, 60_000);
+
+	// Input: a sender's rate budget (process-wide, one per sender: every campaign from that number in this n8n process)
+	// after four "too many requests" bursts (factor down to 1/16), then an hour without a single send. Expected: after
+	// a quiet spell that long the rate is back (the doc: "after a quiet spell without one the rate climbs back a quarter
+	// at a time": an hour holds 720 quarter-steps), so 100 starts at 100/s take about a second. Actual: the factor climbs
+	// one step (×1.25) per start that comes 5 s after the last change, whatever the time idle: the next campaign crawls
+	// at 1/16 of its rate for about a minute. Seen in the engine: the cancel test below, run after the storms above (No
+	// Limit runs whose 429s also call budget.slowDown on the sender's budget), sent 15 messages in its first second
+	// at 200/s. Suspected: nodes/shared/rules/throttle.ts recordStart (`state.factor = Math.min(1, state.factor * 1.25)`
+	// once, however long since state.changedAt), and budget.ts pacer(), which renews the settings after 2 s idle but
+	// keeps the slowed state; send.ts gated() slows the budget down even in a No Limit run that never takes from it.
+	it('BUG: a sender slowed down by "too many requests" stays slow after an hour of quiet: the next campaign crawls', () => {
+		const settings = { ...DEFAULT_PACE, perSecond: 100 };
+		const state = newPace();
+		let now = 0;
+		for (let i = 0; i < 20; i++) {
+			now = earliestStart(state, settings, 1, now);
+			recordStart(state, settings, 1, now);
+		}
+		for (const t of [1000, 2000, 3000, 4000]) slowDown(state, settings, t, 0);
+		expect(state.factor).toBe(1 / 16);
+		now = 3_600_000;
+		const from = now;
+		for (let i = 0; i < 100; i++) {
+			now = earliestStart(state, settings, 1, now);
+			recordStart(state, settings, 1, now);
+		}
+		const seconds = (now - from) / 1000;
+		console.log(`100 starts at 100/s, an hour after four 429 bursts: ${seconds.toFixed(1)} s, the rate at ${state.factor} of its setting`);
+		expect(seconds).toBeLessThan(1.5);
+		expect(state.factor).toBe(1);
+	});
 });
