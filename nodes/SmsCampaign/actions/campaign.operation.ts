@@ -2,7 +2,7 @@
  * The campaign's parameters and their reading: who the recipients are (the input items), the message and its
  * translations, the route and sender, the rate, quiet hours, prices; then the shared campaign: plan, send, report.
  */
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { processBudget } from '../../shared/campaign/budget';
 import { planRecipients, priceRecipients, type MessageVariants, type PlanSettings, type QuietRule, type RecipientInput } from '../../shared/campaign/plan';
 import { recipientItem, summaryItem, type CampaignFacts } from '../../shared/campaign/report';
@@ -18,9 +18,9 @@ import { parseRoute, PROVIDER_NAMES, PROVIDERS, ROUTES, routesWith } from '../..
 import type { Provider, SendSmsRequest, SenderRate } from '../../shared/providers/types';
 import { parsePrice, type PriceBook } from '../../shared/rules/cost';
 import { normaliseLanguage } from '../../shared/rules/messageTemplate';
+import { clip } from '../../shared/rules/errors';
 import { normalizePhone, type PhoneValidation } from '../../shared/rules/phone';
 import { parseClock } from '../../shared/rules/quietHours';
-import { isTimeZone } from '../../shared/rules/timeZones';
 import { senderProperties } from '../../shared/smsRoute';
 import { providerContext } from '../../shared/transport';
 
@@ -305,11 +305,39 @@ interface CampaignOptions extends IDataObject {
 }
 
 const PROGRESS_EVERY_MS = 5000;
+/** The highest rate the node takes, per second. */
+const MAX_RATE = 10_000;
+/** Price look-ups on their way at once. */
+const PRICE_LOOKUPS_AT_ONCE = 4;
 
-/** A yes as items write it: true, "true", "yes", "y", 1, "1". */
-function isYes(value: unknown): boolean {
+/** Yes or no as items write it (true, "yes", 1, "TRUE"; false, "no", 0, empty); undefined when it is neither. */
+function yesOrNo(value: unknown): boolean | undefined {
 	if (value === true || value === 1) return true;
-	return typeof value === 'string' && /^\s*(true|yes|y|1)\s*$/i.test(value);
+	if (value === false || value === 0 || value === undefined || value === null) return false;
+	if (typeof value !== 'string') return undefined;
+	if (/^\s*(true|yes|y|1)\s*$/i.test(value)) return true;
+	if (/^\s*(false|no|n|0|)\s*$/i.test(value)) return false;
+	return undefined;
+}
+
+/** An opt-out list entry as a number in E.164: text or a number (with + or the default country, or international digits without +), or an item with a phone field. */
+function optOutNumber(entry: unknown, defaultCountry: string): string | undefined {
+	let value = entry;
+	if (value && typeof value === 'object' && !Array.isArray(value)) {
+		const object = ('json' in value && value.json && typeof value.json === 'object' ? value.json : value) as Record<string, unknown>;
+		value = ['phone', 'number', 'to', 'msisdn', 'mobile'].map((k) => (Object.hasOwn(object, k) ? object[k] : undefined)).find((v) => v !== undefined);
+	}
+	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+	const text = String(value);
+	const phone = normalizePhone(text, { defaultCountry, validation: 'possible' });
+	if (phone.ok) return phone.e164;
+	// Digits stored without their "+" (a spreadsheet's number column): read as international.
+	const digits = text.replace(/[\s().-]/g, '');
+	if (/^\d{8,15}$/.test(digits)) {
+		const international = normalizePhone(`+${digits}`, { validation: 'possible' });
+		if (international.ok) return international.e164;
+	}
+	return undefined;
 }
 
 /** Numbers from a text (commas, semicolons, new lines) or a list. */
@@ -339,7 +367,7 @@ function isExpression(fns: IExecuteFunctions, name: string): boolean {
 	return JSON.stringify(value ?? '').includes('={{') || (typeof value === 'string' && value.startsWith('='));
 }
 
-async function buildPriceBook(fns: IExecuteFunctions, provider: Provider, countries: string[], options: Partial<CampaignOptions>, read: ParameterReader): Promise<{ book: PriceBook; source: string }> {
+async function buildPriceBook(fns: IExecuteFunctions, provider: Provider, countries: string[], options: Partial<CampaignOptions>, read: ParameterReader, timeoutMs: number): Promise<{ book: PriceBook; source: string }> {
 	const currency = read.text('Currency', options.currency ?? 'USD').trim().toUpperCase() || 'USD';
 	const own = new Map<string, number>();
 	for (const entry of options.countryPrices?.price ?? []) {
@@ -354,12 +382,15 @@ async function buildPriceBook(fns: IExecuteFunctions, provider: Provider, countr
 	const pricing = provider.sms.pricing;
 	if (pricing && options.providerPrices !== false) {
 		try {
-			const ctx = await providerContext(fns, provider, 0);
-			const quotes = await Promise.all(countries.map((country) => oncePerExecution(fns, ['price', provider.name, country], () => pricing.perSegment(ctx, country)).then((quote) => [country, quote] as const)));
-			for (const [country, quote] of quotes) {
-				if (!quote) continue;
-				byCountry.set(country, quote.price);
-				unit = quote.unit;
+			const ctx = await providerContext(fns, provider, 0, timeoutMs);
+			// A few countries at a time; the first failure ends the look-ups (the node's prices then apply).
+			for (let k = 0; k < countries.length; k += PRICE_LOOKUPS_AT_ONCE) {
+				const quotes = await Promise.all(countries.slice(k, k + PRICE_LOOKUPS_AT_ONCE).map(async (country) => [country, await oncePerExecution(fns, ['price', provider.name, country], () => pricing.perSegment(ctx, country))] as const));
+				for (const [country, quote] of quotes) {
+					if (!quote) continue;
+					byCountry.set(country, quote.price);
+					unit = quote.unit;
+				}
 			}
 			source = own.size || perSegment !== undefined ? `${provider.name}+node` : provider.name;
 		} catch (error) {
@@ -409,9 +440,15 @@ export async function runCampaign(fns: IExecuteFunctions): Promise<INodeExecutio
 		if (!found) read.fail(`Unknown sender type "${kind}"`, 'Pick one in Sender Type. Nothing was sent.');
 		rate = { perSecond: found.perSecond, unit: 'segments' };
 	} else if (rateMode === 'custom') {
-		const perSecond = read.number('Rate per Second', read.raw('ratePerSecond', 1), 0.01) ?? 1;
-		if (perSecond <= 0) read.fail('Rate per Second must be more than 0');
+		const written = read.raw('ratePerSecond', 1);
+		// Written as people write rates: "0x10" or "1e3" are not.
+		const perSecond = typeof written === 'string' && !/^\s*\d+(\.\d+)?\s*$/.test(written) ? NaN : Number(written);
+		if (!Number.isFinite(perSecond) || perSecond < 0.01 || perSecond > MAX_RATE) {
+			read.fail(`Rate per Second must be a number from 0.01 to ${MAX_RATE}, but it is ${JSON.stringify(written)}`, 'Nothing was sent.');
+		}
 		rate = { perSecond, unit: read.raw('rateUnit', 'segments') === 'messages' ? 'messages' : 'segments' };
+	} else if (rateMode !== 'none') {
+		read.fail(`Unknown Sending Rate "${String(rateMode).slice(0, 40)}"`, "Pick one in Sending Rate: From the Sender's Number, By Sender Type, Custom or No Limit. Nothing was sent.");
 	}
 	const concurrency = read.integer('Requests at Once', options.concurrency, 1, 100) ?? 10;
 
@@ -426,12 +463,18 @@ export async function runCampaign(fns: IExecuteFunctions): Promise<INodeExecutio
 	}
 	const defaultZone = fns.getTimezone();
 
-	// The opt-out list, in E.164.
+	// The opt-out list, in E.164. An entry that cannot be read stops the campaign: it could not keep its promise.
 	const optOut = new Set<string>();
-	for (const entry of listOf(options.optOutList)) {
-		const phone = normalizePhone(entry, { defaultCountry, validation: 'possible' });
-		if (phone.ok) optOut.add(phone.e164);
-	}
+	listOf(options.optOutList).forEach((entry, k) => {
+		const number = optOutNumber(entry, defaultCountry);
+		if (!number) {
+			read.fail(
+				`Entry ${k + 1} of the Opt-Out List is not a phone number: ${clip(typeof entry === 'string' ? entry : JSON.stringify(entry) ?? String(entry), 60)}`,
+				'Give numbers (with + or a Default Country), or items with a phone field. Nothing was sent: the list could not be honoured.',
+			);
+		}
+		optOut.add(number);
+	});
 
 	// Each item's recipient. Parameters without an expression are read once.
 	const phoneOf = perItem(fns, 'to', '');
@@ -442,27 +485,42 @@ export async function runCampaign(fns: IExecuteFunctions): Promise<INodeExecutio
 	const inputs: RecipientInput[] = items.map((item, i) => {
 		const language = languageOf(i);
 		const zone = zoneOf(i);
-		const optedOut = optedOutOf(i);
+		const optedOut = yesOrNo(optedOutOf(i));
+		let messages = sharedMessages;
+		let problem: RecipientInput['problem'];
+		if (!messages) {
+			try {
+				messages = messagesOf(fns, i);
+			} catch (error) {
+				problem = { reason: 'invalidMessage', text: error instanceof Error ? error.message : String(error) };
+			}
+		}
+		if (optedOut === undefined) problem ??= { reason: 'invalidOptOut', text: 'Recipient Opted Out cannot be read as yes or no, so consent is unknown: not sent. Map true/false, yes/no or 1/0' };
 		return {
 			index: i,
 			phone: phoneOf(i),
 			language: typeof language === 'string' ? language : undefined,
 			timeZone: typeof zone === 'string' && zone.trim() ? zone.trim() : undefined,
-			optedOut: isYes(optedOut),
+			optedOut: optedOut === true,
 			fields: item.json,
-			messages: sharedMessages ?? messagesOf(fns, i),
+			messages: messages ?? { fallback: '', byLanguage: new Map() },
+			problem,
 		};
 	});
-	for (const input of inputs) {
-		if (input.timeZone && !isTimeZone(input.timeZone)) {
-			throw new NodeOperationError(fns.getNode(), `"${input.timeZone.slice(0, 60)}" is not a time zone`, { itemIndex: input.index, description: 'Use an IANA time zone name such as Europe/Istanbul or America/New_York, or leave Time Zone empty to take it from the number. Nothing was sent.' });
-		}
-	}
 
-	const planSettings: PlanSettings = { defaultCountry, validation: options.phoneValidation === 'possible' ? 'possible' : 'strict', optOut, quiet, defaultZone, unit: rate?.unit ?? 'segments' };
-	const planned = planRecipients(inputs, planSettings, new Date());
+	const planSettings: PlanSettings = {
+		defaultCountry,
+		validation: options.phoneValidation === 'possible' ? 'possible' : 'strict',
+		optOut,
+		quiet,
+		defaultZone,
+		unit: rate?.unit ?? 'segments',
+		check: (to, body) => providers.map((p) => p.sms.check({ ...(base.get(p) as SendSmsRequest), to, body }, new Date())).find(Boolean),
+	};
+	// Planning 100,000 recipients takes seconds: the rest of n8n gets its turns meanwhile.
+	const planned = await planRecipients(inputs, planSettings, new Date(), async () => await sleep(0));
 	const countries = [...new Set(planned.flatMap((r) => (r.status === 'ready' && r.country ? [r.country] : [])))];
-	const prices = await buildPriceBook(fns, providers[0], countries, options, read);
+	const prices = await buildPriceBook(fns, providers[0], countries, options, read, retry.timeoutMs);
 	priceRecipients(planned, prices.book);
 
 	const node = fns.getNode();

@@ -157,8 +157,9 @@ export async function paced<T>(
 	try {
 		return await send();
 	} catch (caught) {
+		// Only a run that paces itself slows the sender down: a run with no limit neither takes from the budget nor steers it.
 		const limited = isRateLimited(caught);
-		if (limited !== false) budget.slowDown(sender, limited);
+		if (limited !== false && perSecond) budget.slowDown(sender, limited);
 		throw caught;
 	} finally {
 		taken?.sent();

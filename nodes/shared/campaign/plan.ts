@@ -8,7 +8,8 @@ import { parseTemplate, pickVariant, renderTemplate, type TemplatePart } from '.
 import { normalizePhone, type PhoneValidation } from '../rules/phone';
 import { quietVerdict, formatClock, type QuietHours } from '../rules/quietHours';
 import { countSegments, findBrokenCharacter, type SegmentInfo } from '../rules/segments';
-import { recipientZones, type RecipientZones } from '../rules/timeZones';
+import { clip } from '../rules/errors';
+import { isTimeZone, recipientZones, type RecipientZones } from '../rules/timeZones';
 
 export type SkipReason =
 	| 'invalidNumber'
@@ -19,6 +20,9 @@ export type SkipReason =
 	| 'brokenCharacter'
 	| 'quietHours'
 	| 'refused'
+	| 'invalidTimeZone'
+	| 'invalidOptOut'
+	| 'invalidMessage'
 	| 'alreadySent'
 	| 'beingSent'
 	| 'canceled';
@@ -34,6 +38,8 @@ export interface RecipientInput {
 	fields: Record<string, unknown>;
 	/** The message and its translations for this item (one shared object when no expression makes them differ). */
 	messages: MessageVariants;
+	/** What made this item's own parameters unreadable (its message, its opt-out): refused with the reason. */
+	problem?: { reason: SkipReason; text: string };
 }
 
 export interface MessageVariants {
@@ -59,6 +65,8 @@ export interface PlanSettings {
 	defaultZone: string;
 	/** What the rate counts. */
 	unit: 'messages' | 'segments';
+	/** Why the route's providers would refuse this text to this number (Twilio: over 1,600 characters), if they would. */
+	check?: (to: string, text: string) => string | undefined;
 }
 
 export interface PlannedRecipient {
@@ -106,45 +114,68 @@ function skip(recipient: PlannedRecipient, status: 'skipped' | 'invalid', reason
 	return Object.assign(recipient, { status, reason, reasonText });
 }
 
-/** Each recipient's plan, in input order. */
-export function planRecipients(inputs: readonly RecipientInput[], settings: PlanSettings, now: Date): PlannedRecipient[] {
-	const firstOf = new Map<string, number>();
-	return inputs.map((input) => {
-		const raw = phoneText(input.phone);
-		const planned: PlannedRecipient = { index: input.index, input: raw, status: 'ready', language: null, units: 0 };
-		if (input.phone !== undefined && input.phone !== null && raw === '' && typeof input.phone !== 'string') {
-			return skip(planned, 'invalid', 'invalidNumber', `The phone number must be text, but it is ${Array.isArray(input.phone) ? 'a list' : typeof input.phone}`);
-		}
-		const phone = normalizePhone(raw, { defaultCountry: settings.defaultCountry, validation: settings.validation });
-		if (!phone.ok) return skip(planned, 'invalid', 'invalidNumber', `Invalid recipient: ${phone.message}`);
-		planned.to = phone.e164;
-		planned.country = phone.info.country ?? undefined;
-		const first = firstOf.get(phone.e164);
-		if (first !== undefined) return skip(planned, 'skipped', 'duplicate', `Same number as item ${first + 1}: sent once`);
-		firstOf.set(phone.e164, input.index);
-		if (input.optedOut || settings.optOut.has(phone.e164)) return skip(planned, 'skipped', 'optedOut', 'The recipient is on the opt-out list');
+/** Recipients planned between two turns given to the rest of the n8n process. */
+const YIELD_EVERY = 500;
 
-		const variant = pickVariant(input.language, input.messages.byLanguage, input.messages.fallback);
-		planned.language = variant.language;
-		const parts = partsOf(variant.value);
-		const rendered = renderTemplate(parts, input.fields);
-		if (!rendered.ok) {
-			const named = [...rendered.missing.map((f) => `{${f}} has no value`), ...rendered.notText.map((f) => `{${f}} is not text`)];
-			return skip(planned, 'invalid', 'missingField', `The message cannot be written for this recipient: ${named.join(', ')}. Fill the field, or remove the placeholder`);
-		}
-		if (rendered.text.trim() === '') return skip(planned, 'invalid', 'emptyMessage', 'The message is empty for this recipient');
-		const broken = findBrokenCharacter(rendered.text);
-		if (broken) return skip(planned, 'invalid', 'brokenCharacter', `The message has a broken character at position ${broken} (half of an emoji or symbol)`);
-		planned.parts = parts;
-		planned.templateKey = variant.value;
-		planned.values = rendered.values;
-		planned.text = rendered.text;
-		planned.segments = countSegments(rendered.text);
-		planned.units = settings.unit === 'messages' ? 1 : planned.segments.segments;
+/**
+ * Each recipient's plan, in input order. A number counts as taken (its later items are duplicates) only once an item
+ * for it would be sent, or is opted out: a first item refused for its own data leaves the number to the next one.
+ */
+export async function planRecipients(inputs: readonly RecipientInput[], settings: PlanSettings, now: Date, yieldTurn: () => Promise<void> = async () => undefined): Promise<PlannedRecipient[]> {
+	const taken = new Map<string, { index: number; optedOut: boolean }>();
+	const out: PlannedRecipient[] = [];
+	for (let k = 0; k < inputs.length; k++) {
+		if (k > 0 && k % YIELD_EVERY === 0) await yieldTurn();
+		out.push(planOne(inputs[k], settings, now, taken));
+	}
+	return out;
+}
 
-		planned.zones = recipientZones(phone.e164, input.timeZone?.trim() || undefined, settings.defaultZone, now);
-		return settings.quiet ? applyQuietHours(planned, settings.quiet, now) : planned;
-	});
+function planOne(input: RecipientInput, settings: PlanSettings, now: Date, taken: Map<string, { index: number; optedOut: boolean }>): PlannedRecipient {
+	const raw = phoneText(input.phone);
+	const planned: PlannedRecipient = { index: input.index, input: raw, status: 'ready', language: null, units: 0 };
+	if (input.problem) return skip(planned, 'invalid', input.problem.reason, input.problem.text);
+	if (input.phone !== undefined && input.phone !== null && raw === '' && typeof input.phone !== 'string') {
+		return skip(planned, 'invalid', 'invalidNumber', `The phone number must be text, but it is ${Array.isArray(input.phone) ? 'a list' : typeof input.phone}`);
+	}
+	const phone = normalizePhone(raw, { defaultCountry: settings.defaultCountry, validation: settings.validation });
+	if (!phone.ok) return skip(planned, 'invalid', 'invalidNumber', `Invalid recipient: ${phone.message}`);
+	planned.to = phone.e164;
+	planned.country = phone.info.country ?? undefined;
+	const first = taken.get(phone.e164);
+	if (first !== undefined) return skip(planned, 'skipped', 'duplicate', `Same number as item ${first.index + 1}${first.optedOut ? ', which is opted out' : ': sent once'}`);
+	if (input.optedOut || settings.optOut.has(phone.e164)) {
+		taken.set(phone.e164, { index: input.index, optedOut: true });
+		return skip(planned, 'skipped', 'optedOut', 'The recipient is on the opt-out list');
+	}
+
+	const variant = pickVariant(input.language, input.messages.byLanguage, input.messages.fallback);
+	planned.language = variant.language;
+	const parts = partsOf(variant.value);
+	const rendered = renderTemplate(parts, input.fields);
+	if (!rendered.ok) {
+		const named = [...rendered.missing.map((f) => `{${f}} has no value`), ...rendered.notText.map((f) => `{${f}} is not text`)];
+		return skip(planned, 'invalid', 'missingField', `The message cannot be written for this recipient: ${named.join(', ')}. Fill the field, or remove the placeholder`);
+	}
+	if (rendered.text.trim() === '') return skip(planned, 'invalid', 'emptyMessage', 'The message is empty for this recipient');
+	const broken = findBrokenCharacter(rendered.text);
+	if (broken) return skip(planned, 'invalid', 'brokenCharacter', `The message has a broken character at position ${broken} (half of an emoji or symbol)`);
+	const refusal = settings.check?.(phone.e164, rendered.text);
+	if (refusal) return skip(planned, 'invalid', 'refused', `${refusal}. Nothing was sent`);
+	taken.set(phone.e164, { index: input.index, optedOut: false });
+	planned.parts = parts;
+	planned.templateKey = variant.value;
+	planned.values = rendered.values;
+	planned.text = rendered.text;
+	planned.segments = countSegments(rendered.text);
+	planned.units = settings.unit === 'messages' ? 1 : planned.segments.segments;
+	if (!settings.quiet) return planned;
+	const itemZone = input.timeZone?.trim() || undefined;
+	if (itemZone && !isTimeZone(itemZone)) {
+		return skip(planned, 'invalid', 'invalidTimeZone', `"${clip(itemZone, 60)}" is not a time zone: use an IANA name such as Europe/Istanbul, or leave it empty to take it from the number`);
+	}
+	planned.zones = recipientZones(phone.e164, itemZone, settings.defaultZone, now);
+	return applyQuietHours(planned, settings.quiet, now);
 }
 
 /** Quiet hours at `now` for a ready recipient: skipped, or scheduled for the next allowed time. */

@@ -33,10 +33,17 @@ export function nextAllowedIn(at: DateTime, zone: string, quiet: QuietHours): Da
 	const minute = local.hour * 60 + local.minute;
 	if (!isQuietMinute(minute, quiet)) return at;
 	// Quiet now: it ends at `end` today, or tomorrow when that has passed (over midnight, before midnight).
-	// Wall-clock time, not minutes after midnight: a day with a clock change has 23 or 25 hours.
+	// Wall-clock time, not minutes after midnight: a day with a clock change has 23 or 25 hours. An end the clock
+	// shows twice (set back) ends quiet hours the first time.
 	const clock = { hour: Math.floor(quiet.end / 60), minute: quiet.end % 60, second: 0, millisecond: 0 };
-	let end = local.set(clock);
-	if (end <= local) end = local.plus({ days: 1 }).set(clock);
+	const ends = [local, local.plus({ days: 1 })].flatMap((day) => day.set(clock).getPossibleOffsets()).filter((end) => end > local);
+	let end = ends.reduce((first, end) => (end < first ? end : first));
+	// An end the clock skips (set forward over it): luxon gives that time as far past the jump; quiet hours ended at it.
+	if (end.hour * 60 + end.minute !== quiet.end) {
+		for (let before = end.minus({ minutes: 1 }); before > local && !isQuietMinute(before.hour * 60 + before.minute, quiet); before = before.minus({ minutes: 1 })) {
+			end = before;
+		}
+	}
 	return end.setZone(at.zone);
 }
 

@@ -54,7 +54,10 @@ export function currentRate(state: PaceState, settings: PaceSettings): number {
  * at 1 part a second) goes alone, when the window is empty. Does not change the state.
  */
 export function earliestStart(state: PaceState, settings: PaceSettings, units: number, now: number): number {
-	const rate = currentRate(state, settings);
+	// The rate as it will be once the quiet spells since the last change are counted.
+	const probe = { ...state };
+	recover(probe, settings, now);
+	const rate = currentRate(probe, settings);
 	const window = WINDOW_MS + settings.guardMs;
 	const cap = Math.max(rate, units);
 	let at = Math.max(now, state.next, state.pausedUntil);
@@ -76,6 +79,7 @@ export function earliestStart(state: PaceState, settings: PaceSettings, units: n
 
 /** Record `units` started at `at` (what `earliestStart` gave, or later). */
 export function recordStart(state: PaceState, settings: PaceSettings, units: number, at: number): void {
+	recover(state, settings, at);
 	const rate = currentRate(state, settings);
 	const interval = (units * 1000) / rate;
 	const window = WINDOW_MS + settings.guardMs;
@@ -86,10 +90,14 @@ export function recordStart(state: PaceState, settings: PaceSettings, units: num
 	let drop = 0;
 	while (drop < state.log.length && state.log[drop][0] + window <= at) drop++;
 	if (drop) state.log.splice(0, drop);
-	if (state.factor < 1 && at - state.changedAt >= settings.recoverAfterMs) {
-		state.factor = Math.min(1, state.factor * 1.25);
-		state.changedAt = at;
-	}
+}
+
+/** A quarter back for each quiet spell (`recoverAfterMs` without a slow-down) since the rate last changed. */
+export function recover(state: PaceState, settings: PaceSettings, now: number): void {
+	if (state.factor >= 1 || now - state.changedAt < settings.recoverAfterMs) return;
+	const steps = Math.floor((now - state.changedAt) / settings.recoverAfterMs);
+	state.factor = Math.min(1, state.factor * 1.25 ** Math.min(steps, 64));
+	state.changedAt = state.factor >= 1 ? now : state.changedAt + steps * settings.recoverAfterMs;
 }
 
 /**

@@ -57,6 +57,9 @@ function fromBatch(batch: Record<string, unknown>, now: Date): ProviderMessage {
 	};
 }
 
+/** Characters a batch's body may have. */
+const SINCH_MAX_BODY = 2000;
+
 /** Recipients one batch can take. */
 export const SINCH_MAX_RECIPIENTS = 1000;
 
@@ -140,6 +143,7 @@ export const sinchSms: SmsCapability = {
 	check(request, now) {
 		if (!request.from) return 'Sinch needs a From (a number of the service plan, a short code or an alphanumeric sender)';
 		if (request.mediaUrls?.length) return 'Sinch SMS does not send media (MMS) here: remove the media URLs or use Twilio';
+		if (request.body.length > SINCH_MAX_BODY) return `Sinch takes a message of at most ${SINCH_MAX_BODY} characters; this one has ${request.body.length}`;
 		if (request.clientReference && request.clientReference.length > 128) return 'Sinch accepts a client reference of at most 128 characters';
 		if (request.sendAt && request.sendAt.getTime() <= now.getTime()) {
 			return `Sinch schedules only in the future; ${request.sendAt.toISOString()} has passed`;
