@@ -178,6 +178,18 @@ describe('runItems', () => {
 		expect(sends).toBe(2);
 		expect(again).toEqual(first);
 	});
+
+	it('the ledger reads the node once per execution (n8n copies the whole node on every getNode)', async () => {
+		const fns = host(120, false) as unknown as { getNode: () => INode };
+		let reads = 0;
+		fns.getNode = () => {
+			reads++;
+			return NODE;
+		};
+		const [out] = await runItems(fns as unknown as IExecuteFunctions, () => ({ run: async (item) => await item.once({ to: item.index }, async () => ({ sent: item.index })) }));
+		expect(out).toHaveLength(120);
+		expect(reads).toBe(1);
+	});
 });
 
 describe('failureItem and toNodeError', () => {
