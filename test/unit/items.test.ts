@@ -217,6 +217,17 @@ describe('runOperations and recipientField', () => {
 	}
 	const echo = (label: string): ItemOperation => ({ run: async (item) => ({ op: label, index: item.index }) });
 
+	it('an operation written without an expression is read through n8n once per execution', async () => {
+		const fns = routed(['a', 'a', 'a']) as unknown as Record<string, unknown>;
+		const read = fns.getNodeParameter as (name: string, index: number) => unknown;
+		const reads: number[] = [];
+		fns.getNodeParameter = (name: string, index: number) => (reads.push(index), read(name, index));
+		fns.getNode = () => ({ ...NODE, parameters: { operation: 'a' } });
+		const out = await runOperations(fns as unknown as IExecuteFunctions, { a: echo('a') }, 'Node', 'hint');
+		expect(out[0]).toHaveLength(3);
+		expect(reads).toEqual([0]);
+	});
+
 	it('runs each item through the operation it names', async () => {
 		const out = await runOperations(routed(['a', 'b', 'a']), { a: echo('a'), b: echo('b') }, 'Node', 'hint');
 		expect(out[0].map((i) => i.json)).toEqual([
