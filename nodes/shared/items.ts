@@ -6,6 +6,7 @@
 import { NodeApiError, NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
 import { DeliveryFailure } from './delivery';
 import { itemContext, type ItemContext } from './ledger';
+import { nodeParameter } from './params';
 import { clip, ProviderError } from './rules/errors';
 
 export type { ItemContext };
@@ -143,7 +144,7 @@ export function runOperations(fns: IExecuteFunctions, operations: Record<string,
 		},
 	});
 	return runItems(fns, (i) => {
-		const name = String(fns.getNodeParameter('operation', i));
+		const name = String(nodeParameter(fns, 'operation', i, undefined));
 		// Own names only: "constructor" or "__proto__" must not find Object's members.
 		return Object.hasOwn(operations, name) ? operations[name] : unknown(name);
 	}, concurrency);

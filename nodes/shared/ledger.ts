@@ -7,9 +7,10 @@
  * It lives in this n8n process's memory for the execution's life (bounded in size and time): a new execution (a
  * re-run from the Executions list) starts with an empty ledger.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { DeliveryFailure } from './delivery';
+import { perExecution } from './memo';
 import { ProviderError } from './rules/errors';
 
 const LEDGER_MAX_ENTRIES = 200_000;
@@ -32,22 +33,27 @@ function prune(now: number): void {
 	}
 }
 
+/** JSON with object keys in order and undefined fields left out, so that key order does not matter. */
+function stableJson(value: unknown): string {
+	if (value instanceof Date) return JSON.stringify(value.toISOString());
+	if (Array.isArray(value)) return `[${value.map((v) => (isOmitted(v) ? 'null' : stableJson(v))).join(',')}]`;
+	if (value && typeof value === 'object') {
+		const fields: string[] = [];
+		for (const key of Object.keys(value).sort()) {
+			const v = (value as Record<string, unknown>)[key];
+			if (!isOmitted(v)) fields.push(`${JSON.stringify(key)}:${stableJson(v)}`);
+		}
+		return `{${fields.join(',')}}`;
+	}
+	return JSON.stringify(value) ?? 'null';
+}
+
+/** What JSON leaves out of an object (and writes as null in a list). */
+const isOmitted = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol';
+
 /** A stable digest of what an item sends (key order does not matter). */
 export function fingerprint(value: unknown): string {
-	const stable = (v: unknown): unknown => {
-		if (v instanceof Date) return v.toISOString();
-		if (Array.isArray(v)) return v.map(stable);
-		if (v && typeof v === 'object') {
-			return Object.fromEntries(
-				Object.keys(v as object)
-					.sort()
-					.filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-					.map((k) => [k, stable((v as Record<string, unknown>)[k])]),
-			);
-		}
-		return v;
-	};
-	return createHash('sha256').update(JSON.stringify(stable(value))).digest('hex');
+	return hash('sha256', stableJson(value), 'hex');
 }
 
 export interface ItemContext {
@@ -68,8 +74,12 @@ function ledgerKey(fns: IExecuteFunctions, index: number, content: unknown): str
 		executionId = undefined;
 	}
 	if (!executionId) return undefined;
-	const node = fns.getNode();
-	return [executionId, node.id ?? node.name, index, fingerprint(content)].join('\u0000');
+	// getNode() copies the whole node: its ID is read once per execution.
+	const nodeId = perExecution(fns, 'ledger node', () => {
+		const node = fns.getNode();
+		return node.id ?? node.name;
+	});
+	return [executionId, nodeId, index, fingerprint(content)].join('\u0000');
 }
 
 export function itemContext(fns: IExecuteFunctions, index: number): ItemContext {

@@ -20,3 +20,18 @@ export async function oncePerExecution<T>(fns: object, key: readonly unknown[], 
 	}
 	return await found;
 }
+
+const values = new WeakMap<object, Map<string, unknown>>();
+
+/**
+ * What one execution works out once and keeps as it is (the node as written, a parameter with no expression): kept
+ * with the execution's context, gone with it. `make` runs again only if it threw.
+ */
+export function perExecution<T>(fns: object, key: string, make: () => T): T {
+	let known = values.get(fns);
+	if (!known) values.set(fns, (known = new Map()));
+	if (known.has(key)) return known.get(key) as T;
+	const value = make();
+	known.set(key, value);
+	return value;
+}

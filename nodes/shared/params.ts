@@ -4,7 +4,8 @@
  * sent as text, never an impossible date moved to another day.
  */
 import { DateTime } from 'luxon';
-import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import { deepCopy, NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import { perExecution } from './memo';
 import type { SenderParameters } from './providers/types';
 import { normalizePhone, type NormalizedPhone, type PhoneRules, type PhoneValidation } from './rules/phone';
 import { findBrokenCharacter } from './rules/segments';
@@ -26,6 +27,31 @@ function describeValue(value: unknown): string {
 	return `a ${typeof value}`;
 }
 
+/** Whether a parameter as written holds an expression anywhere (n8n's mark: a text that starts with "="). */
+function holdsExpression(value: unknown): boolean {
+	if (typeof value === 'string') return value.startsWith('=');
+	if (Array.isArray(value)) return value.some(holdsExpression);
+	if (value && typeof value === 'object') return Object.values(value).some(holdsExpression);
+	return false;
+}
+
+/** A value no item can change for another: objects and lists copied. */
+const copyOf = (value: unknown): unknown => (value && typeof value === 'object' ? deepCopy(value) : value);
+
+/**
+ * A node parameter for an item. One written without an expression is the same for every item: n8n reads it for the
+ * first item (with its checks), and the other items get a copy of that value rather than read it again.
+ */
+export function nodeParameter(fns: IExecuteFunctions, name: string, index: number, fallback: unknown): unknown {
+	const known = perExecution(fns, 'parameters', () => new Map<string, unknown>());
+	if (known.has(name)) return copyOf(known.get(name));
+	const value = fns.getNodeParameter(name, index, fallback);
+	// The node as written, copied once per execution (getNode() copies it on every call).
+	const written = perExecution(fns, 'node parameters', () => fns.getNode().parameters ?? {});
+	if (Object.hasOwn(written, name) && written[name] !== undefined && !holdsExpression(written[name])) known.set(name, copyOf(value));
+	return value;
+}
+
 export class ParameterReader {
 	constructor(
 		private readonly fns: IExecuteFunctions,
@@ -33,7 +59,7 @@ export class ParameterReader {
 	) {}
 
 	raw(name: string, fallback: unknown): unknown {
-		return this.fns.getNodeParameter(name, this.index, fallback);
+		return nodeParameter(this.fns, name, this.index, fallback);
 	}
 
 	/** The input item's fields (for what the node maps automatically by name). */

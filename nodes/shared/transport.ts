@@ -4,7 +4,8 @@
  * the whole exchange, and every outcome comes back as a response or a ProviderError. Whatever comes back is
  * cleaned of the credential's secrets first: an echoing provider or proxy cannot leak them into an item.
  */
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHookFunctions, IHttpRequestOptions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, IExecuteFunctions, IHookFunctions, IHttpRequestOptions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
+import { oncePerExecution } from './memo';
 import { classifyNetworkError, ProviderError } from './rules/errors';
 import { makeRedactor, redactDeep, type Redactor } from './rules/redact';
 import type { Provider, ProviderContext, ProviderHttpRequest, ProviderHttpResponse } from './providers/types';
@@ -77,6 +78,58 @@ export interface TransportContext extends ProviderContext {
 /** The n8n contexts a provider can be reached from: a node's run, a trigger's lifecycle, a webhook request, the editor's lists. */
 export type CallingFunctions = IExecuteFunctions | IHookFunctions | IWebhookFunctions | ILoadOptionsFunctions;
 
+/**
+ * A credential as one execution uses it: fetched and decrypted once per execution and provider (n8n reads and
+ * decrypts it on every getCredentials), handed to n8n with each request so that n8n does not fetch it again, and
+ * cleaned-of with one redactor. n8n writes a token it fetches or refreshes (preAuthentication, and again after a
+ * 401) into this very object: the token is learnt from it after each request.
+ */
+interface CredentialState {
+	data: ICredentialDataDecryptedObject;
+	decrypted: ICredentialsDecrypted;
+	/** The credential's secrets, then every token seen. */
+	secrets: string[];
+	redactor: Redactor;
+	/** Grows each time `secrets` does: a redactor made with extra secrets is made again. */
+	version: number;
+}
+
+async function credentialState(fns: CallingFunctions, provider: Provider, itemIndex: number): Promise<CredentialState> {
+	return await oncePerExecution(fns, ['credentials', provider.credentialType], async () => {
+		let data: ICredentialDataDecryptedObject;
+		try {
+			data = await fns.getCredentials(provider.credentialType, itemIndex);
+		} catch (error) {
+			// Nothing was sent: the node has no usable credential for this provider.
+			throw new ProviderError({
+				provider,
+				kind: 'config',
+				message: `No ${provider.label} credential could be used: choose one in the node's ${provider.label} Credential box. Nothing was sent`,
+				detail: error instanceof Error ? error.message : String(error),
+			});
+		}
+		const chosen = fns.getNode().credentials?.[provider.credentialType];
+		const secrets = provider.secrets(data);
+		const token = provider.token && typeof data[provider.token.field] === 'string' ? (data[provider.token.field] as string) : '';
+		if (token && !secrets.includes(token)) secrets.push(token);
+		return {
+			data,
+			decrypted: { id: chosen?.id ?? '', name: chosen?.name ?? '', type: provider.credentialType, data },
+			secrets,
+			redactor: makeRedactor(secrets),
+			version: 0,
+		};
+	});
+}
+
+/** A secret to keep out from here on (a token n8n fetched): the execution's redactor is made again. */
+function learn(state: CredentialState, secret: string): void {
+	if (!secret || state.secrets.includes(secret)) return;
+	state.secrets.push(secret);
+	state.redactor = makeRedactor(state.secrets);
+	state.version++;
+}
+
 export async function providerContext(
 	fns: CallingFunctions,
 	provider: Provider,
@@ -85,33 +138,33 @@ export async function providerContext(
 	/** Texts to keep out of every answer and error besides the credential's own secrets (a one-time code). */
 	extraSecrets: readonly string[] = [],
 ): Promise<TransportContext> {
-	let credentials: ICredentialDataDecryptedObject;
-	try {
-		credentials = await fns.getCredentials(provider.credentialType, itemIndex);
-	} catch (error) {
-		// Nothing was sent: the node has no usable credential for this provider.
-		throw new ProviderError({
-			provider,
-			kind: 'config',
-			message: `No ${provider.label} credential could be used: choose one in the node's ${provider.label} Credential box. Nothing was sent`,
-			detail: error instanceof Error ? error.message : String(error),
-		});
-	}
-	const secrets = [...provider.secrets(credentials), ...extraSecrets];
-	let redactor = makeRedactor(secrets);
-	const redact: Redactor = (text) => redactor(text);
+	const state = await credentialState(fns, provider, itemIndex);
+	const credentials = state.data;
+	const extra = extraSecrets.filter((secret) => typeof secret === 'string' && secret !== '');
+	// With texts of its own (a code), this context's redactor holds them with the credential's secrets, longest first.
+	let own: { version: number; redactor: Redactor } | undefined;
+	const redactor = (): Redactor => {
+		if (extra.length === 0) return state.redactor;
+		if (own?.version !== state.version) own = { version: state.version, redactor: makeRedactor([...state.secrets, ...extra]) };
+		return own.redactor;
+	};
+	const redact: Redactor = (text) => redactor()(text);
 	const usesToken = provider.token !== undefined && provider.token.inUse(credentials);
 	const tokenOf = (data: ICredentialDataDecryptedObject | undefined) => (provider.token && typeof data?.[provider.token.field] === 'string' ? (data[provider.token.field] as string) : '');
-	/** The credential as n8n keeps it now: a token fetched or refreshed during the request is known from here on. */
-	const fresh = async (): Promise<ICredentialDataDecryptedObject | undefined> => {
+	/** A token n8n fetched or refreshed during the request is in the execution's credential now: known from here on. */
+	const learnToken = () => {
+		if (usesToken) learn(state, tokenOf(credentials));
+	};
+	/**
+	 * After a failure, the credential as n8n keeps it, read again: whether a token ever came, and any token n8n got
+	 * while the request failed (it may not have reached the execution's copy yet), known from here on.
+	 */
+	const reread = async (): Promise<ICredentialDataDecryptedObject | undefined> => {
 		if (!usesToken) return undefined;
+		learnToken();
 		try {
 			const data = await fns.getCredentials(provider.credentialType, itemIndex);
-			const token = tokenOf(data);
-			if (token && !secrets.includes(token)) {
-				secrets.push(token);
-				redactor = makeRedactor(secrets);
-			}
+			learn(state, tokenOf(data));
 			return data;
 		} catch {
 			return undefined;
@@ -131,19 +184,22 @@ export async function providerContext(
 			ignoreHttpStatusErrors: usesToken ? { ignore: true, except: [401] } : true,
 			timeout: idleTimeoutMs,
 		};
+		const tokenBefore = tokenOf(credentials);
 		try {
 			// The whole exchange, a token refresh included, within the timeout (n8n's own timeout is per idle socket).
+			// The credential goes with the request: n8n authenticates with it (and writes a new token into it) rather
+			// than fetching and decrypting it again.
 			const response = (await withDeadline(
-				Promise.resolve(fns.helpers.httpRequestWithAuthentication.call(fns, provider.credentialType, options)),
+				Promise.resolve(fns.helpers.httpRequestWithAuthentication.call(fns, provider.credentialType, options, { credentialsDecrypted: state.decrypted })),
 				timeoutMs,
 			)) as { statusCode: number; headers: Record<string, string | string[] | undefined>; body: unknown };
-			await fresh();
+			learnToken();
 			return { statusCode: response.statusCode, headers: response.headers ?? {}, body: redactDeep(response.body, redact) };
 		} catch (error) {
 			if (error instanceof ProviderError) throw error;
-			const now = await fresh();
+			const now = await reread();
 			// Still no token when it failed: n8n was getting one (or could not), and the request itself never left.
-			const tokenNeverCame = usesToken && now !== undefined && tokenOf(now) === '' && tokenOf(credentials) === '';
+			const tokenNeverCame = usesToken && now !== undefined && tokenOf(now) === '' && tokenBefore === '';
 			if (error instanceof DeadlineExceeded) {
 				throw classifyNetworkError(provider, 'ETIMEDOUT', redact(error.message), tokenNeverCame ? 'no' : 'maybe');
 			}

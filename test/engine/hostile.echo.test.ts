@@ -48,6 +48,8 @@ const SINCH = {
 };
 /** What the echo server's token endpoint issues. */
 const OAUTH_TOKEN = 'OAuth+Bearer/Token=abcdef123456';
+/** A token kept in the credential that the "stale" shape refuses with a 401, so that n8n fetches a new one. */
+const STALE_TOKEN = 'OAuth+Stale/Token=0987fedcba';
 const SNS = {
 	accessKeyId: 'AKIAECHOTEST00000001',
 	secretAccessKey: 'Aws+Secret/Access/Key=0123456789abcdef',
@@ -64,6 +66,7 @@ const SECRETS: Record<string, string> = {
 	'sinch keySecret': SINCH.keySecret,
 	'sinch keyId:keySecret': `${SINCH.keyId}:${SINCH.keySecret}`,
 	'sinch OAuth token': OAUTH_TOKEN,
+	'sinch stale OAuth token': STALE_TOKEN,
 	'sns secretAccessKey': SNS.secretAccessKey,
 	'sns sessionToken': SNS.sessionToken,
 };
@@ -130,8 +133,10 @@ function answer(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
 	const url = req.url ?? '/';
 	requests.push({ method: req.method ?? '', url, authorization: req.headers.authorization });
 	const [, fullShape = ''] = /^\/([^/]+)/.exec(url) ?? [];
-	const shape = fullShape.replace(/^enc-/, '');
 	const text = echoOf(req, body);
+	// "stale": the stored token is refused (401), any other one answered as "ok".
+	if (fullShape === 'stale' && req.headers.authorization === `Bearer ${STALE_TOKEN}`) return send(res, 401, 'application/json', JSON.stringify({ code: 'unauthorized', text }));
+	const shape = fullShape === 'stale' ? 'ok' : fullShape.replace(/^enc-/, '');
 	// "enc" shapes write the same answers with escapes a parser undoes: JSON \/ and \u002b (as PHP's json_encode
 	// and others write them), XML character references (&#47; for /).
 	const encoded = fullShape.startsWith('enc-');
@@ -432,5 +437,17 @@ describe('No secret echoed back', () => {
 			stopOnError: false,
 		});
 		expect(found).toEqual([]);
+	});
+
+	// The execution's credential goes to n8n with each request, and n8n writes a token it refreshes after a 401 into
+	// it: the transport learns the new token from there, without reading the credential again after each request.
+	it('a Sinch OAuth token refreshed after a 401 (the stored one is no longer taken) never appears in the output', async () => {
+		const [type, data] = credentialsFor('sinch project (OAuth)', `${echo.url}/stale`);
+		const { found, summary } = await runScenario({ title: 'sinch project, stale token', route: 'sinch', credentials: [[type, { ...data, accessToken: STALE_TOKEN }]], stopOnError: false });
+		expect(summary).toBe('accepted via sinch / accepted via sinch');
+		expect(found).toEqual([]);
+		// One refresh for both items: the second item sends with the token the first one got.
+		expect(requests.filter((r) => r.url.endsWith('/oauth2/token'))).toHaveLength(1);
+		expect(requests.filter((r) => r.authorization === `Bearer ${OAUTH_TOKEN}`)).toHaveLength(2);
 	});
 });

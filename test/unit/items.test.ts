@@ -178,6 +178,18 @@ describe('runItems', () => {
 		expect(sends).toBe(2);
 		expect(again).toEqual(first);
 	});
+
+	it('the ledger reads the node once per execution (n8n copies the whole node on every getNode)', async () => {
+		const fns = host(120, false) as unknown as { getNode: () => INode };
+		let reads = 0;
+		fns.getNode = () => {
+			reads++;
+			return NODE;
+		};
+		const [out] = await runItems(fns as unknown as IExecuteFunctions, () => ({ run: async (item) => await item.once({ to: item.index }, async () => ({ sent: item.index })) }));
+		expect(out).toHaveLength(120);
+		expect(reads).toBe(1);
+	});
 });
 
 describe('failureItem and toNodeError', () => {
@@ -204,6 +216,17 @@ describe('runOperations and recipientField', () => {
 		return fns as unknown as IExecuteFunctions;
 	}
 	const echo = (label: string): ItemOperation => ({ run: async (item) => ({ op: label, index: item.index }) });
+
+	it('an operation written without an expression is read through n8n once per execution', async () => {
+		const fns = routed(['a', 'a', 'a']) as unknown as Record<string, unknown>;
+		const read = fns.getNodeParameter as (name: string, index: number) => unknown;
+		const reads: number[] = [];
+		fns.getNodeParameter = (name: string, index: number) => (reads.push(index), read(name, index));
+		fns.getNode = () => ({ ...NODE, parameters: { operation: 'a' } });
+		const out = await runOperations(fns as unknown as IExecuteFunctions, { a: echo('a') }, 'Node', 'hint');
+		expect(out[0]).toHaveLength(3);
+		expect(reads).toEqual([0]);
+	});
 
 	it('runs each item through the operation it names', async () => {
 		const out = await runOperations(routed(['a', 'b', 'a']), { a: echo('a'), b: echo('b') }, 'Node', 'hint');

@@ -1,4 +1,5 @@
-import { makeRedactor, REDACTED, redactDeep, secretForms } from '../../nodes/shared/rules/redact';
+import { blankCredentialFields, blankEveryPattern, makeRedactor, mayHoldCredentialFields, REDACTED, redactDeep, secretForms } from '../../nodes/shared/rules/redact';
+import { rng } from '../helpers/hostile';
 
 const TOKEN = 'sandbox_auth_token_0123456789';
 const SID = 'AC0123456789abcdef0123456789abcdef';
@@ -135,5 +136,50 @@ describe('redaction, exactly', () => {
 		expect(redactDeep(undefined, redact)).toBeUndefined();
 		expect(redactDeep(3, redact)).toBe(3);
 		expect(redactDeep(`${TOKEN}`, redact)).toBe(REDACTED);
+	});
+});
+
+describe('the quick look that spares most texts the patterns', () => {
+	// The words the patterns start from, cut up and in odd cases, among the characters around them in headers, JSON,
+	// forms and XML: a text the quick look lets through must be one no pattern would change.
+	const PIECES = [
+		'Basic', 'bEARER', 'Application', 'aws4-hmac-sha256', 'Digest', 'TOKEN', 'Tok', 'en', 'authorization', 'Proxy-Authorization', 'x-amz-security-token',
+		'X-Amz-Signature', 'access_token', 'ACCESSTOKEN', 'refresh_token', 'client_secret', 'id_token', 'password', 'pass', 'word', 'Secret', 'secretAccessKey',
+		'session_token', 'SessionToken', 'authtoken', 'api_token', 'apiKeySecret', 'key_secret', 'x-sinch-webhook-signature', 'X-Twilio-Signature', 'Signature',
+		'SignedHeaders', 'ſecret', 'K', 'İ', 'sid', 'SM123', '+33612345678', '2026-11-30T10:00:00Z', 'queued', ' ', '  ', '\t', '\r\n', '\n', '"', "'", ':', ': ',
+		'=', '&', '?', ',', ';', '{', '}', '<', '>', '</', '/', '[', ']', '\\', 'abc', 'XYZ', '0', '42', 'é', '😀',
+	];
+
+	it('lets a text through only when no pattern would change it (10,000 generated texts)', () => {
+		const random = rng(20261130);
+		let through = 0;
+		let looked = 0;
+		for (let n = 0; n < 10_000; n++) {
+			const text = Array.from({ length: random.int(0, 12) }, () => random.pick(PIECES)).join('');
+			if (mayHoldCredentialFields(text)) looked++;
+			else {
+				through++;
+				expect(blankEveryPattern(text)).toBe(text);
+			}
+			expect(blankCredentialFields(text)).toBe(blankEveryPattern(text));
+		}
+		// Both sides were exercised.
+		expect(through).toBeGreaterThan(1000);
+		expect(looked).toBeGreaterThan(1000);
+	});
+
+	it('looks at a text with any of the words, in any case', () => {
+		for (const word of ['basic', 'BEARER', 'Application', 'AWS4-HMAC-SHA256', 'digest', 'Token', 'x-amz-signature', 'client_secret', 'PASSWORD', 'x-twilio-signature']) {
+			expect(mayHoldCredentialFields(`a ${word} b`)).toBe(true);
+		}
+		for (const text of ['', 'SM123 queued', '+33612345678', '2026-11-30T10:00:00Z', '{"sid":"SM1","status":"queued"}']) expect(mayHoldCredentialFields(text)).toBe(false);
+	});
+
+	it('a redactor still finds secrets in texts the quick look lets through', () => {
+		const secret = 'sk_live_0123456789abcdef';
+		const redact = makeRedactor([secret]);
+		expect(mayHoldCredentialFields(`echo ${secret}`)).toBe(false);
+		expect(redact(`echo ${secret}`)).toBe(`echo ${REDACTED}`);
+		expect(redact(`echo ${Buffer.from(secret).toString('base64')}`)).toBe(`echo ${REDACTED}`);
 	});
 });

@@ -33,6 +33,20 @@ describe('the sent-ledger fingerprint', () => {
 		expect(fingerprint({ body: 'Hi' })).not.toBe(fingerprint({ body: 'Hi ' }));
 		expect(fingerprint({ body: 'Hi' })).toMatch(/^[0-9a-f]{64}$/);
 	});
+
+	it('reads content as JSON does: a missing entry of a list is null, functions are left out, dates are their instant', () => {
+		const at = new Date('2026-12-24T09:00:00Z');
+		expect(fingerprint([1, undefined, () => 1])).toBe(fingerprint([1, null, null]));
+		expect(fingerprint({ a: 1, f: () => 1 })).toBe(fingerprint({ a: 1 }));
+		expect(fingerprint({ at })).toBe(fingerprint({ at: '2026-12-24T09:00:00.000Z' }));
+		expect(fingerprint({ n: NaN })).toBe(fingerprint({ n: null }));
+		expect(fingerprint({ '10': 1, '2': 2, b: 3 })).toBe(fingerprint({ b: 3, '2': 2, '10': 1 }));
+		expect(fingerprint({ a: { c: 1, b: [at] } })).toBe(fingerprint({ a: { b: [new Date(at)], c: 1 } }));
+		expect(fingerprint({ a: [1, 2] })).not.toBe(fingerprint({ a: [2, 1] }));
+		expect(fingerprint({ a: '1' })).not.toBe(fingerprint({ a: 1 }));
+		expect(fingerprint({ 'a"': 1 })).not.toBe(fingerprint({ a: '"1' }));
+		expect(fingerprint(undefined)).toBe(fingerprint(null));
+	});
 });
 
 describe('Twilio sender rates, from one table', () => {

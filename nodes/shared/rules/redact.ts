@@ -6,11 +6,17 @@
 
 export const REDACTED = '[redacted]';
 
+const SCHEME_NAMES = 'Basic|Bearer|Application|AWS4-HMAC-SHA256|Digest|Token';
 /** Header-style credentials, whatever secret they carry (a token we never saw, refreshed mid-request). */
-const SCHEMES = /\b(Basic|Bearer|Application|AWS4-HMAC-SHA256|Digest|Token)(\s+)([^\s"'<>,;]+(?:,\s*(?:SignedHeaders|Signature)=[^\s"'<>,;]+)*)/gi;
+const SCHEMES = new RegExp(`\\b(${SCHEME_NAMES})(\\s+)([^\\s"'<>,;]+(?:,\\s*(?:SignedHeaders|Signature)=[^\\s"'<>,;]+)*)`, 'gi');
 /** JSON, form, XML or header fields whose value is a secret by name. */
 const SECRET_NAMES =
 	'authorization|proxy-authorization|x-amz-security-token|x-amz-signature|access_token|accesstoken|refresh_token|client_secret|clientsecret|id_token|password|secret|secretaccesskey|secret_access_key|sessiontoken|session_token|authtoken|auth_token|api_token|apitoken|apikeysecret|api_key_secret|keysecret|key_secret|x-sinch-webhook-signature|x-twilio-signature';
+/**
+ * Every pattern below needs one of these words (in any case): a text without any (most fields of an answer: IDs,
+ * dates, numbers, statuses) is left as it is without running them.
+ */
+const PATTERN_WORDS = new RegExp(`${SCHEME_NAMES}|${SECRET_NAMES}`, 'i');
 const NAMED_JSON = new RegExp(`("(?:${SECRET_NAMES})"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)*"|[^,}\\s]+)`, 'gi');
 const NAMED_FORM = new RegExp(`(^|[?&\\s])((?:${SECRET_NAMES})=)([^&\\s]*)`, 'gi');
 const NAMED_HEADER = new RegExp(`(^|[\\r\\n])((?:${SECRET_NAMES}):[ \\t]*)([^\\r\\n]*)`, 'gi');
@@ -54,13 +60,28 @@ export function makeRedactor(secrets: Iterable<string | undefined | null>): Reda
 			if (literal.some((form) => decoded.includes(form))) out = decoded;
 		}
 		for (const form of literal) if (out.includes(form)) out = out.split(form).join(REDACTED);
-		return out
-			.replace(SCHEMES, (_, scheme: string, space: string) => `${scheme}${space}${REDACTED}`)
-			.replace(NAMED_JSON, (_, key: string) => `${key}"${REDACTED}"`)
-			.replace(NAMED_FORM, (_, lead: string, key: string) => `${lead}${key}${REDACTED}`)
-			.replace(NAMED_HEADER, (_, lead: string, key: string) => `${lead}${key}${REDACTED}`)
-			.replace(NAMED_XML, (_, open: string, _name: string, _value: string, close: string) => `${open}${REDACTED}${close}`);
+		return blankCredentialFields(out);
 	};
+}
+
+/** Whether a text holds a word that a credential-looking header or field starts with: without one, it holds none. */
+export function mayHoldCredentialFields(text: string): boolean {
+	return PATTERN_WORDS.test(text);
+}
+
+/** Credential-looking headers and fields blanked, whatever their value. */
+export function blankCredentialFields(text: string): string {
+	return mayHoldCredentialFields(text) ? blankEveryPattern(text) : text;
+}
+
+/** Every pattern run over the text (what blankCredentialFields does once a text holds one of their words). */
+export function blankEveryPattern(text: string): string {
+	return text
+		.replace(SCHEMES, (_, scheme: string, space: string) => `${scheme}${space}${REDACTED}`)
+		.replace(NAMED_JSON, (_, key: string) => `${key}"${REDACTED}"`)
+		.replace(NAMED_FORM, (_, lead: string, key: string) => `${lead}${key}${REDACTED}`)
+		.replace(NAMED_HEADER, (_, lead: string, key: string) => `${lead}${key}${REDACTED}`)
+		.replace(NAMED_XML, (_, open: string, _name: string, _value: string, close: string) => `${open}${REDACTED}${close}`);
 }
 
 function decodeCharacterReferences(text: string): string {
