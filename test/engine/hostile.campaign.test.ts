@@ -524,7 +524,7 @@ describe('Bulk SMS Campaign: hostile fields and lists', () => {
 		'campaign-wide bad parameters (rates, requests at once, quiet hours, sender): a clear error before anything is sent, not one request made',
 		async () => {
 			const people = Array.from({ length: 50 }, (_, i) => ({ phone: `+336500001${String(i).padStart(2, '0')}`, name: `P${i}` }));
-			const rate = /^Rate per Second must be a number of at least 0\.01, but it is /;
+			const rate = /^Rate per Second must be a number from 0\.01 to 10000, but it is /;
 			const atOnce = /^Requests at Once must be a whole number from 1 to 100, but it is /;
 			const quiet = /^Quiet From and Quiet Until must be times of day such as 21:00 and 08:00$/;
 			const cases: Array<[string, IDataObject, RegExp]> = [

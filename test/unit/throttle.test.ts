@@ -13,6 +13,7 @@ import {
 	moveStart,
 	newPace,
 	recordStart,
+	recover,
 	slowDown,
 	type PaceSettings,
 	type PaceState,
@@ -250,9 +251,9 @@ describe('throttle rule: the pure pacing', () => {
 		slowDown(state, S10, 100, 0);
 		recordStart(state, S10, 1, 5099);
 		expect(state.factor).toBe(0.5);
-		// The start that ends the quiet spell is spaced at the old rate; the rate then climbs.
+		// The start that ends the quiet spell climbs first, and is spaced at the new rate (160 ms, not 200).
 		recordStart(state, S10, 1, 5100);
-		expect(state.next).toBe(5499);
+		expect(state.next).toBe(5459);
 		expect(state).toMatchObject({ factor: 0.625, changedAt: 5100 });
 		expect(currentRate(state, S10)).toBe(6.25);
 		const steps: number[] = [];
@@ -262,6 +263,30 @@ describe('throttle rule: the pure pacing', () => {
 		}
 		expect(steps).toEqual([0.78125, 0.9765625, 1, 1]);
 		expect(state.changedAt).toBe(20100);
+	});
+
+	it.each<[string, number, number, number, number, number]>([
+		['within the first quiet spell: nothing', 0.125, 0, 4999, 0.125, 0],
+		['one spell', 0.125, 0, 5000, 0.15625, 5000],
+		['two and a half spells: two steps, counted from the last whole one', 0.125, 0, 12_000, 0.1953125, 10_000],
+		['back to the full rate: the change is now', 0.5, 0, 20_000, 1, 20_000],
+		['idle for days: the full rate', 1 / 16, 0, 1e9, 1, 1e9],
+		['at the full rate: nothing', 1, 0, 60_000, 1, 0],
+	])('recover: %s', (_, factor, changedAt, now, expectedFactor, expectedChangedAt) => {
+		const state: PaceState = { ...newPace(), factor, changedAt };
+		recover(state, S10, now);
+		expect(state.factor).toBe(expectedFactor);
+		expect(state.changedAt).toBe(expectedChangedAt);
+	});
+
+	it('earliestStart counts the quiet spells up to now, without changing the state', () => {
+		const halved = (): PaceState => ({ log: [[0, 1], [100, 1], [200, 1], [300, 1], [400, 1]], next: 500, pausedUntil: -Infinity, factor: 0.5, changedAt: -4500 });
+		// At 5/s five starts fill the window: wait for the first to leave it (0 + 1010).
+		expect(earliestStart(halved(), S10, 1, 499)).toBe(1010);
+		// A quiet spell of 5 s has passed at 500: 6.25/s, a sixth start fits.
+		const state = halved();
+		expect(earliestStart(state, S10, 1, 500)).toBe(500);
+		expect(state).toEqual(halved());
 	});
 
 	it('moveStart: a start known to have left later counts from then', () => {

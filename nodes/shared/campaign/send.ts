@@ -296,7 +296,7 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 		// Recipients that share a template (or a text) and a send time share batches, in the order they came.
 		const groups = new Map<string, PlannedRecipient[]>();
 		for (const r of ready) {
-			const personal = r.parts !== undefined && batch.canPersonalise(r.parts);
+			const personal = r.parts !== undefined && batch.canPersonalise(r.parts, r.values ?? {});
 			const key = `${personal ? `t:${r.templateKey}` : `b:${r.text}`}\u0000${r.sendAt?.toISOString() ?? ''}`;
 			const list = groups.get(key);
 			if (list) list.push(r);

@@ -151,8 +151,8 @@ export interface SmsBatchRequest extends Omit<SendSmsRequest, 'to' | 'body' | 'm
 
 export interface SmsBatchCapability {
 	maxRecipients: number;
-	/** Whether one request can give each recipient its own text from these template parts. */
-	canPersonalise(parts: readonly TemplatePart[]): boolean;
+	/** Whether one request can give each recipient its own text from these template parts and this recipient's values. */
+	canPersonalise(parts: readonly TemplatePart[], values: Readonly<Record<string, string>>): boolean;
 	/** The batch as the provider took it: `messageId` is the batch's, `to` its first recipient. */
 	send(ctx: ProviderContext, request: SmsBatchRequest): Promise<ProviderMessage>;
 }

@@ -36,7 +36,7 @@ export function nextAllowedIn(at: DateTime, zone: string, quiet: QuietHours): Da
 	// Wall-clock time, not minutes after midnight: a day with a clock change has 23 or 25 hours. An end the clock
 	// shows twice (set back) ends quiet hours the first time.
 	const clock = { hour: Math.floor(quiet.end / 60), minute: quiet.end % 60, second: 0, millisecond: 0 };
-	const ends = [local, local.plus({ days: 1 })].flatMap((day) => day.set(clock).getPossibleOffsets()).filter((end) => end > local);
+	const ends = [local, local.plus({ days: 1 })].flatMap((day): DateTime[] => day.set(clock).getPossibleOffsets()).filter((end) => end > local);
 	let end = ends.reduce((first, end) => (end < first ? end : first));
 	// An end the clock skips (set forward over it): luxon gives that time as far past the jump; quiet hours ended at it.
 	if (end.hour * 60 + end.minute !== quiet.end) {

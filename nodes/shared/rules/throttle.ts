@@ -117,6 +117,8 @@ export function moveStart(state: PaceState, settings: PaceSettings, from: number
  * halve the rate, once per burst (the answers of requests already in flight when it happened do not halve it again).
  */
 export function slowDown(state: PaceState, settings: PaceSettings, now: number, retryAfterMs?: number): void {
+	// The quiet spells before this one count first: a sender idle for an hour is back at its rate, then halved.
+	recover(state, settings, now);
 	const pause = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0 ? retryAfterMs : 1000;
 	state.pausedUntil = Math.max(state.pausedUntil, now + pause);
 	if (now - state.changedAt >= WINDOW_MS) {

@@ -60,6 +60,9 @@ function fromBatch(batch: Record<string, unknown>, now: Date): ProviderMessage {
 /** Characters a batch's body may have. */
 const SINCH_MAX_BODY = 2000;
 
+/** Characters a batch parameter's value may have (Sinch's XMS reference: 160; unconfirmed for the current API). */
+const SINCH_MAX_PARAMETER = 160;
+
 /** Recipients one batch can take. */
 export const SINCH_MAX_RECIPIENTS = 1000;
 
@@ -160,8 +163,9 @@ export const sinchSms: SmsCapability = {
 
 	batch: {
 		maxRecipients: SINCH_MAX_RECIPIENTS,
-		// Text that already holds "${" could be read as a parameter by Sinch: such a message goes as plain text.
-		canPersonalise: (parts) => parts.every((part) => typeof part !== 'string' || !part.includes('${')),
+		// Text that already holds "${" could be read as a parameter by Sinch, and a value longer than a parameter may be
+		// would fail the whole batch: such messages go as plain text, batched with those of the very same text.
+		canPersonalise: (parts, values) => parts.every((part) => typeof part !== 'string' || !part.includes('${')) && Object.values(values).every((value) => value.length <= SINCH_MAX_PARAMETER),
 		async send(ctx, request) {
 			if (request.to.length < 1 || request.to.length > SINCH_MAX_RECIPIENTS) {
 				throw new ProviderError({ provider: SINCH, kind: 'request', message: `A Sinch batch takes 1 to ${SINCH_MAX_RECIPIENTS} recipients, not ${request.to.length}` });

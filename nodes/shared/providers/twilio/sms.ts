@@ -1,5 +1,6 @@
 /** Twilio Programmable Messaging: send, look up and cancel a message. */
 import type { IDataObject } from 'n8n-workflow';
+import { parsePrice } from '../../rules/cost';
 import { describeCode } from '../../rules/errors';
 import { mapStatus } from '../../rules/status';
 import type { PriceQuote, ProviderContext, ProviderHttpResponse, ProviderMessage, SendSmsRequest, SmsCapability } from '../types';
@@ -73,8 +74,7 @@ export function readSegmentPrice(body: Record<string, unknown> | undefined): Pri
 	const prices = carriers.flatMap((carrier) => (carrier && typeof carrier === 'object' && Array.isArray((carrier as IDataObject).prices) ? ((carrier as IDataObject).prices as unknown[]) : []));
 	const read = (entry: unknown) => {
 		const e = entry && typeof entry === 'object' ? (entry as IDataObject) : {};
-		const price = Number(e.current_price ?? e.base_price);
-		return { type: String(e.number_type ?? '').toLowerCase(), price: Number.isFinite(price) && price >= 0 ? price : undefined };
+		return { type: String(e.number_type ?? '').toLowerCase(), price: parsePrice(e.current_price) ?? parsePrice(e.base_price) };
 	};
 	const all = prices.map(read).filter((p): p is { type: string; price: number } => p.price !== undefined);
 	const mobile = all.filter((p) => p.type === 'mobile');
