@@ -26,6 +26,21 @@ function rate(fn: () => void, minMs = 1500): number {
 	return (n * 1000) / (performance.now() - start);
 }
 
+/** Messages per second of wall time, and per second of this process's CPU time (what other processes barely move). */
+interface Rates {
+	wall: number;
+	cpu: number;
+}
+
+async function ratesAsync(fn: () => Promise<void>, count: number): Promise<Rates> {
+	const cpu = process.cpuUsage();
+	const start = performance.now();
+	await fn();
+	const wallMs = performance.now() - start;
+	const used = process.cpuUsage(cpu);
+	return { wall: (count * 1000) / wallMs, cpu: (count * 1e6) / (used.user + used.system) };
+}
+
 async function rateAsync(fn: () => Promise<void>, count: number): Promise<number> {
 	const start = performance.now();
 	await fn();
@@ -35,7 +50,8 @@ async function rateAsync(fn: () => Promise<void>, count: number): Promise<number
 type Sandbox = import('../sandbox/server').Sandbox;
 type Engine = import('../test/helpers/engine').Engine;
 type ProviderName = 'twilio' | 'sinch' | 'sns';
-const SEND_PROVIDERS: ProviderName[] = ['twilio', 'sinch', 'sns'];
+/** BENCH_PROVIDERS=twilio,sns for some of them. */
+const SEND_PROVIDERS = (['twilio', 'sinch', 'sns'] as ProviderName[]).filter((p) => (process.env.BENCH_PROVIDERS ?? 'twilio,sinch,sns').split(',').includes(p));
 
 /** One request exactly as the sandbox received it: what the bare client sends again. */
 interface Captured {
@@ -48,7 +64,7 @@ interface Captured {
 const sendItems = (count: number) => Array.from({ length: count }, (_, i) => ({ phone: `+336${String(10000000 + i)}`, name: `N${i}` }));
 
 /** Send SMS in n8n's engine over `items`, one request at a time; the requests the sandbox received are kept in `captured`. */
-async function engineSend(engine: Engine, sandbox: Sandbox, provider: ProviderName, items: object[], captured?: Captured[]): Promise<number> {
+async function engineSend(engine: Engine, sandbox: Sandbox, provider: ProviderName, items: object[], captured?: Captured[]): Promise<Rates> {
 	const api = sandbox.api(provider);
 	const handle = api.handle;
 	if (captured) {
@@ -58,7 +74,7 @@ async function engineSend(engine: Engine, sandbox: Sandbox, provider: ProviderNa
 		};
 	}
 	try {
-		return await rateAsync(async () => {
+		return await ratesAsync(async () => {
 			const result = await engine.run(items as never, [
 				{ type: 'sendSms', name: 'Send SMS', parameters: { operation: 'send', provider, to: '={{ $json.phone }}', message: '={{ "Hi " + $json.name }}', twilioFrom: 'ACME', sinchFrom: 'ACME' } },
 			]);
@@ -72,7 +88,7 @@ async function engineSend(engine: Engine, sandbox: Sandbox, provider: ProviderNa
 }
 
 /** The same requests from a bare keep-alive client (node:http, one socket), one at a time, each answer read whole. */
-async function bareSend(baseUrl: string, requests: Captured[]): Promise<number> {
+async function bareSend(baseUrl: string, requests: Captured[]): Promise<Rates> {
 	const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 	const one = (r: Captured) =>
 		new Promise<void>((resolve, reject) => {
@@ -90,7 +106,7 @@ async function bareSend(baseUrl: string, requests: Captured[]): Promise<number> 
 			req.end(r.body);
 		});
 	try {
-		return await rateAsync(async () => {
+		return await ratesAsync(async () => {
 			for (const r of requests) await one(r);
 		}, requests.length);
 	} finally {
@@ -98,30 +114,116 @@ async function bareSend(baseUrl: string, requests: Captured[]): Promise<number> 
 	}
 }
 
+const CREDENTIAL_TYPES: Record<ProviderName, string> = { twilio: 'messagingTwilioApi', sinch: 'messagingSinchApi', sns: 'messagingAwsSnsApi' };
+
+/** What the floor node sends, item by item: the node's requests before n8n authenticates them. */
+let floorRequests: Array<{ method: 'POST'; url: string; headers: Record<string, string>; body: string }> = [];
+let floorCredentialType = '';
+
+/**
+ * n8n's part alone: per item, the two parameters Send SMS maps with expressions (To, Message) and one
+ * httpRequestWithAuthentication with the provider's credential type (the credential read once, as Send SMS does),
+ * sending what Send SMS sent. Nothing of ours runs: what no work of ours can go below.
+ */
+async function floorNodeType(): Promise<import('n8n-workflow').INodeType> {
+	const { NodeConnectionTypes } = await import('n8n-workflow');
+	return {
+		description: {
+			displayName: 'Floor',
+			name: 'floor',
+			group: ['output'],
+			version: 1,
+			description: 'bench',
+			defaults: { name: 'Floor' },
+			inputs: [NodeConnectionTypes.Main],
+			outputs: [NodeConnectionTypes.Main],
+			credentials: Object.values(CREDENTIAL_TYPES).map((name) => ({ name, required: false })),
+			properties: [
+				{ displayName: 'To', name: 'to', type: 'string', default: '' },
+				{ displayName: 'Message', name: 'message', type: 'string', default: '' },
+			],
+		},
+		async execute(this: import('n8n-workflow').IExecuteFunctions) {
+			const type = floorCredentialType;
+			const data = await this.getCredentials(type);
+			const out = [];
+			for (let i = 0; i < this.getInputData().length; i++) {
+				this.getNodeParameter('to', i);
+				this.getNodeParameter('message', i);
+				const response = (await this.helpers.httpRequestWithAuthentication.call(
+					this,
+					type,
+					{ ...floorRequests[i], returnFullResponse: true, ignoreHttpStatusErrors: true },
+					{ credentialsDecrypted: { id: type, name: type, type, data } },
+				)) as { statusCode: number };
+				if (response.statusCode >= 300) throw new Error(`floor: ${floorRequests[i].url} answered ${response.statusCode}`);
+				out.push({ json: { statusCode: response.statusCode }, pairedItem: { item: i } });
+			}
+			return [out];
+		},
+	};
+}
+
+/** The floor node put beside the package's nodes in the engine (type `bench.floor`). */
+async function addFloorNode(engine: Engine): Promise<void> {
+	const floor = await floorNodeType();
+	const types = engine.nodeTypes;
+	const byName = types.getByName.bind(types);
+	const byNameAndVersion = types.getByNameAndVersion.bind(types);
+	types.getByName = (name) => (name === 'bench.floor' ? floor : byName(name));
+	types.getByNameAndVersion = (name, version) => (name === 'bench.floor' ? floor : byNameAndVersion(name, version));
+}
+
+/** The floor over the requests Send SMS sent, as Send SMS handed them to n8n (n8n adds the authorization). */
+async function floorSend(engine: Engine, sandbox: Sandbox, provider: ProviderName, items: object[], requests: Captured[]): Promise<Rates> {
+	floorCredentialType = CREDENTIAL_TYPES[provider];
+	floorRequests = requests.map((r) => ({
+		method: 'POST',
+		url: `${sandbox.url}${r.url}`,
+		headers: { 'Content-Type': String(r.headers['content-type']) },
+		body: r.body.toString('utf-8'),
+	}));
+	return await ratesAsync(async () => {
+		const result = await engine.run(items as never, [{ type: 'bench.floor', name: 'Floor', parameters: { to: '={{ $json.phone }}', message: '={{ "Hi " + $json.name }}' } }]);
+		if (result.error()) throw result.error();
+	}, items.length);
+}
+
 /**
  * Send SMS one item at a time in n8n's engine, against a bare keep-alive client sending the very requests the node
- * sent (captured as the sandbox received them: method, URL, headers with the authorization, body). Rounds alternate
- * the two; the best of each is kept, which is what the machine allows when nothing else runs.
+ * sent (captured as the sandbox received them: method, URL, headers with the authorization, body), and against n8n's
+ * part alone (the floor node). Rounds alternate the three and the best of each is kept, which is what the machine
+ * gives when nothing else runs; the same for CPU time (client, n8n and sandbox all run in this process), which other
+ * processes on a shared machine barely move.
  */
 async function sendVersusBare(sandbox: Sandbox, engine: Engine, count: number, rounds: number): Promise<void> {
+	const best = (a: Rates, b: Rates): Rates => ({ wall: Math.max(a.wall, b.wall), cpu: Math.max(a.cpu, b.cpu) });
+	const none: Rates = { wall: 0, cpu: 0 };
+	await addFloorNode(engine);
 	for (const provider of SEND_PROVIDERS) {
-		// Warm-up: both paths compiled before anything is timed.
+		// Warm-up: every path compiled before anything is timed.
 		const warm: Captured[] = [];
 		await engineSend(engine, sandbox, provider, sendItems(200), warm);
 		await bareSend(sandbox.url, warm);
+		await floorSend(engine, sandbox, provider, sendItems(200), warm);
 		sandbox.reset();
-		let engineBest = 0;
-		let bareBest = 0;
+		let ours = none;
+		let bare = none;
+		let floor = none;
 		for (let round = 0; round < rounds; round++) {
 			const captured: Captured[] = [];
-			engineBest = Math.max(engineBest, await engineSend(engine, sandbox, provider, sendItems(count), captured));
+			ours = best(ours, await engineSend(engine, sandbox, provider, sendItems(count), captured));
 			if (captured.length !== count) throw new Error(`${provider}: ${captured.length} requests for ${count} items`);
-			bareBest = Math.max(bareBest, await bareSend(sandbox.url, captured));
+			bare = best(bare, await bareSend(sandbox.url, captured));
+			floor = best(floor, await floorSend(engine, sandbox, provider, sendItems(count), captured));
 			sandbox.reset();
 		}
-		row(`Send SMS via ${provider}, ${count.toLocaleString('en-US')} items one at a time: n8n's engine (messages/s)`, fmt(engineBest));
-		row(`Send SMS via ${provider}: bare keep-alive client, the same requests one at a time (messages/s)`, fmt(bareBest));
-		row(`Send SMS via ${provider}: engine ÷ bare client`, `${(engineBest / bareBest).toFixed(2)}×`);
+		const us = (r: Rates) => fmt(1e6 / r.cpu);
+		row(`Send SMS via ${provider}, ${count.toLocaleString('en-US')} items one at a time: n8n's engine (messages/s)`, fmt(ours.wall));
+		row(`Send SMS via ${provider}: bare keep-alive client, the same requests one at a time (messages/s)`, fmt(bare.wall));
+		row(`Send SMS via ${provider}: engine ÷ bare client`, `${(ours.wall / bare.wall).toFixed(2)}×`);
+		row(`Send SMS via ${provider}: engine ÷ bare client, by CPU time (µs per message: ${us(ours)} ÷ ${us(bare)})`, `${(ours.cpu / bare.cpu).toFixed(2)}×`);
+		row(`Send SMS via ${provider}: n8n's part alone (two mapped parameters + httpRequestWithAuthentication) ÷ bare client, by CPU time (µs per message: ${us(floor)})`, `${(floor.cpu / bare.cpu).toFixed(2)}×`);
 	}
 }
 
@@ -206,44 +308,59 @@ async function main() {
 	}
 }
 
+interface CallFrame {
+	functionName: string;
+	url: string;
+}
 interface ProfileNode {
 	id: number;
-	callFrame: { functionName: string; url: string; lineNumber: number };
+	callFrame: CallFrame;
 	children?: number[];
 }
 interface CpuProfile {
 	nodes: ProfileNode[];
 	samples: number[];
 	timeDeltas: number[];
-	startTime: number;
-	endTime: number;
-}
-
-/** Where a frame's code lives, as the breakdown groups it. */
-function componentOf(url: string): string | undefined {
-	if (!url) return undefined;
-	const path = url.replace(/^file:\/\//, '');
-	const ours = /\/dist\/(nodes|credentials)\/(.+)\.js$/.exec(path);
-	if (ours) return `ours: ${ours[2]}`;
-	if (/\/test\/helpers\/engine/.test(path)) return "test harness: engine.ts (credentials helper, n8n's server stand-in)";
-	if (/\/sandbox\//.test(path)) return 'sandbox (same process)';
-	if (/\/bench\//.test(path)) return 'bench';
-	const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(.*)$/.exec(path);
-	if (pkg) {
-		if (pkg[1] === 'n8n-core') return `n8n-core: ${pkg[2].replace(/^dist\//, '').replace(/\.js$/, '').split('/').slice(-2).join('/')}`;
-		if (pkg[1] === 'n8n-workflow') return `n8n-workflow: ${pkg[2].replace(/^dist\/(cjs\/)?/, '').replace(/\.js$/, '').split('/').slice(-1)[0]}`;
-		return pkg[1];
-	}
-	if (path.startsWith('node:')) {
-		const internal = path.replace(/^node:(internal\/)?/, '');
-		return `node: ${/^(_http|http)/.test(internal) ? 'http' : /^(net|stream|streams)/.test(internal) ? 'net/streams' : internal.split('/')[0]}`;
-	}
-	return path;
 }
 
 /**
- * Send SMS over `count` items with V8's sampling profiler on, then the time per item: by where the running code
- * lives (self time: it adds up), and under chosen functions (inclusive: a function and what it calls synchronously).
+ * Who a running frame works for, from the root of the stack to the leaf: the deepest mark wins (the first that fits
+ * a frame), except inside a `whole` mark, which keeps what it calls (a credential's authenticate keeps the expressions
+ * it resolves).
+ */
+const MARKS: Array<{ label: string; whole?: boolean; match: (f: CallFrame) => boolean }> = [
+	{ label: "n8n httpRequestWithAuthentication: its own code, n8n's HTTP client (axios, new agents each request, proxy resolution)", match: (f) => /node_modules\/(axios|follow-redirects|proxy-from-env|@n8n\/backend-network)\//.test(f.url) || (f.functionName === 'httpRequestWithAuthentication' && /n8n-core/.test(f.url)) },
+	{ label: 'n8n getNodeParameter: a parameter read (copy, checks)', match: (f) => f.functionName === '_getNodeParameter' },
+	{ label: 'n8n expressions: {{ }} resolved (data proxy, luxon $now, tournament)', whole: true, match: (f) => /^(resolveSimpleParameterValue|getSimpleParameterValue)$/.test(f.functionName) && /n8n-workflow/.test(f.url) },
+	{ label: 'n8n getCredentials: the credential fetched (the harness copies it; n8n reads and decrypts it)', whole: true, match: (f) => f.functionName === '_getCredentials' },
+	{ label: "credential authenticate: the type's authenticate applied (Twilio: two expressions; Sinch: a header; SNS: SigV4)", whole: true, match: (f) => f.functionName === 'authenticate' && /test\/helpers\/engine/.test(f.url) },
+	{ label: 'ours: ParameterReader (params.ts) and the phone rules (libphonenumber-js)', match: (f) => /\/dist\/nodes\/shared\/(params|rules\/phone)\.js/.test(f.url) },
+	{ label: 'ours: makeRedactor, redactDeep (rules/redact.ts)', match: (f) => /\/dist\/nodes\/shared\/rules\/redact\.js/.test(f.url) },
+	{ label: 'ours: ledger (fingerprint, key)', match: (f) => /\/dist\/nodes\/shared\/ledger\.js/.test(f.url) },
+	{ label: 'ours: transport.ts (context, deadline, errors)', match: (f) => /\/dist\/nodes\/shared\/transport\.js/.test(f.url) },
+	{ label: 'ours: provider module (request built, answer read)', match: (f) => /\/dist\/nodes\/shared\/providers\//.test(f.url) },
+	{ label: 'ours: segments (countSegments, broken characters)', match: (f) => /\/dist\/nodes\/shared\/rules\/segments\.js/.test(f.url) },
+	{ label: 'ours: the rest (send.operation, items, smsRoute, delivery, output)', match: (f) => /\/dist\/nodes\/(SendSms|shared\/(items|smsRoute|delivery|output|memo|descriptions))/.test(f.url) },
+	{ label: 'n8n engine: the workflow run, node contexts', match: (f) => /node_modules\/n8n-core\/dist\/execution-engine\//.test(f.url) },
+	{ label: 'sandbox (same process: the same share for the bare client)', whole: true, match: (f) => /\/sandbox\//.test(f.url) },
+];
+
+/** Inclusive time under a few functions: a function and what it calls synchronously (they overlap). */
+const UNDER: Array<[string, (f: CallFrame) => boolean]> = [
+	['getNodeParameter', (f) => f.functionName === '_getNodeParameter'],
+	['getCredentials', (f) => f.functionName === '_getCredentials'],
+	['credential authenticate', (f) => f.functionName === 'authenticate' && /test\/helpers\/engine/.test(f.url)],
+	['makeRedactor', (f) => f.functionName === 'makeRedactor'],
+	['redactDeep', (f) => f.functionName === 'redactDeep'],
+	['ledger fingerprint', (f) => f.functionName === 'fingerprint'],
+	['normalizePhone (libphonenumber-js)', (f) => f.functionName === 'normalizePhone'],
+	['countSegments', (f) => f.functionName === 'countSegments' && /\/dist\//.test(f.url)],
+	['sendOutput', (f) => f.functionName === 'sendOutput'],
+];
+
+/**
+ * Send SMS over `count` items with V8's sampling profiler on, then the time per item: by who does the work (it adds
+ * up to the wall time) and under a few functions.
  */
 async function profileSend(sandbox: Sandbox, engine: Engine, provider: ProviderName, count: number): Promise<void> {
 	const { Session } = await import('node:inspector');
@@ -255,69 +372,68 @@ async function profileSend(sandbox: Sandbox, engine: Engine, provider: ProviderN
 	sandbox.reset();
 	await post('Profiler.enable');
 	await post('Profiler.setSamplingInterval', { interval: 50 });
+	// How often the credential is fetched (n8n's server reads it from its database and decrypts it each time).
+	let credentialReads = 0;
+	const getDecrypted = engine.helper.getDecrypted.bind(engine.helper);
+	engine.helper.getDecrypted = async (...args) => {
+		credentialReads++;
+		return await getDecrypted(...args);
+	};
 	await post('Profiler.start');
 	const start = performance.now();
-	const perSecond = await engineSend(engine, sandbox, provider, sendItems(count));
+	const perSecond = (await engineSend(engine, sandbox, provider, sendItems(count))).wall;
 	const wallMs = performance.now() - start;
 	const { profile } = await post<{ profile: CpuProfile }>('Profiler.stop');
 	session.disconnect();
+	engine.helper.getDecrypted = getDecrypted;
+	sandbox.reset();
 	// BENCH_CPUPROFILE=file.cpuprofile keeps the profile for Chrome DevTools (Performance → Load profile).
 	if (process.env.BENCH_CPUPROFILE) writeFileSync(process.env.BENCH_CPUPROFILE, JSON.stringify(profile));
 
 	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 	const parent = new Map<number, number>();
 	for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-	const self = new Map<string, number>();
-	const inclusive = new Map<string, number>();
+	const by = new Map<string, number>();
+	const under = new Map<string, number>();
 	const add = (map: Map<string, number>, key: string, us: number) => map.set(key, (map.get(key) ?? 0) + us);
-	const wanted: Array<[string, (f: ProfileNode['callFrame']) => boolean]> = [
-		['n8n getCredentials (the credential read and checked, each call)', (f) => f.functionName === '_getCredentials'],
-		["n8n httpRequestWithAuthentication (its own synchronous parts)", (f) => f.functionName === 'httpRequestWithAuthentication' && /n8n-core/.test(f.url)],
-		["credential authenticate (n8n's credentials helper applying the type's authenticate)", (f) => f.functionName === 'authenticate' && /engine|credentials/.test(f.url)],
-		['n8n getNodeParameter (parameters and their expressions)', (f) => f.functionName === 'getNodeParameter' && /n8n-core/.test(f.url)],
-		['axios (n8n\'s HTTP client)', (f) => /node_modules\/axios\//.test(f.url)],
-		['ours: makeRedactor (a redactor built)', (f) => f.functionName === 'makeRedactor'],
-		['ours: redactDeep (the answer cleaned of secrets)', (f) => f.functionName === 'redactDeep'],
-		['ours: ledger fingerprint (sha256 of the request)', (f) => f.functionName === 'fingerprint'],
-		['ours: ParameterReader (all of params.ts)', (f) => /dist\/nodes\/shared\/params\.js/.test(f.url)],
-		['ours: phone rules (libphonenumber-js)', (f) => /dist\/nodes\/shared\/rules\/phone\.js/.test(f.url)],
-		['ours: countSegments', (f) => f.functionName === 'countSegments'],
-		['ours: sendOutput', (f) => f.functionName === 'sendOutput'],
-		['ours: provider module (request built, answer read)', (f) => /dist\/nodes\/shared\/providers\//.test(f.url)],
-		['ours: transport.ts', (f) => /dist\/nodes\/shared\/transport\.js/.test(f.url)],
-		['sandbox (same process: its share is the same for the bare client)', (f) => /\/sandbox\//.test(f.url)],
-	];
 	for (let i = 0; i < profile.samples.length; i++) {
 		const us = profile.timeDeltas[i + 1] ?? 0;
-		let node = byId.get(profile.samples[i]);
-		const leaf = node;
-		// Self time goes to the first frame with a file: a builtin (a RegExp, JSON.parse) counts for whoever called it.
-		let group: string | undefined;
+		const stack: CallFrame[] = [];
+		for (let node = byId.get(profile.samples[i]); node; node = byId.get(parent.get(node.id) ?? -1)) stack.unshift(node.callFrame);
+		let label: string | undefined;
+		let whole = false;
 		const seen = new Set<string>();
-		while (node) {
-			const f = node.callFrame;
-			if (!group) group = componentOf(f.url);
-			for (const [label, match] of wanted) if (!seen.has(label) && match(f)) seen.add(label);
-			const up = parent.get(node.id);
-			node = up === undefined ? undefined : byId.get(up);
+		for (const f of stack) {
+			const mark: (typeof MARKS)[number] | undefined = whole ? undefined : MARKS.find((m) => m.match(f));
+			if (mark) {
+				label = mark.label;
+				whole = mark.whole === true;
+			}
+			for (const [name, match] of UNDER) if (match(f)) seen.add(name);
 		}
-		const name = leaf?.callFrame.functionName ?? '';
-		add(self, group ?? (name.startsWith('(') ? name : `(native: ${name || 'anonymous'})`), us);
-		for (const label of seen) add(inclusive, label, us);
+		if (!label) {
+			const leaf = stack[stack.length - 1]?.functionName ?? '';
+			const io = stack.find((f) => /^node:/.test(f.url));
+			label = leaf.startsWith('(') && leaf !== '(anonymous)' ? leaf : io ? 'node: socket and HTTP parser work outside any caller above (both ends)' : 'other';
+		}
+		add(by, label, us);
+		for (const name of seen) add(under, name, us);
 	}
-	const perItem = (us: number) => `${(us / count).toFixed(1)} µs`;
+	const total = [...by.values()].reduce((a, b) => a + b, 0);
+	const perItem = (us: number) => `${`${(us / count).toFixed(0)} µs`.padStart(8)} ${`${((100 * us) / total).toFixed(1)} %`.padStart(6)}`;
 	console.log(`\nSend SMS via ${provider}, ${count} items one at a time under the profiler: ${fmt(perSecond)} messages/s, ${((wallMs * 1000) / count).toFixed(0)} µs per item`);
-	console.log('\nSelf time by where the code lives (µs per item, adds up to the wall time):');
-	for (const [key, us] of [...self].sort((a, b) => b[1] - a[1])) if (us / count >= 1) console.log(`  ${perItem(us).padStart(10)}  ${key}`);
-	console.log('\nInclusive time under chosen functions (µs per item; they overlap):');
-	for (const [label] of wanted) console.log(`  ${perItem(inclusive.get(label) ?? 0).padStart(10)}  ${label}`);
+	console.log(`Credential fetched ${credentialReads} times (${(credentialReads / count).toFixed(2)} per item)`);
+	console.log('By who does the work (µs per item and share of the whole; adds up to the wall time):');
+	for (const [key, us] of [...by].sort((x, y) => y[1] - x[1])) console.log(`  ${perItem(us)}  ${key}`);
+	console.log('Under a few functions (µs per item and share of the whole, inclusive):');
+	for (const [name] of UNDER) console.log(`  ${perItem(under.get(name) ?? 0)}  ${name}`);
 }
 
 /** The earlier engine figures: 500 items per provider, and the Phone Number node. */
 async function engineFigures(sandbox: Sandbox, engine: Engine): Promise<void> {
 	const items = Array.from({ length: 500 }, (_, i) => ({ phone: `+336${String(10000000 + i)}`, name: `N${i}` }));
 	for (const provider of SEND_PROVIDERS) {
-		const perSecond = await engineSend(engine, sandbox, provider, items);
+		const perSecond = (await engineSend(engine, sandbox, provider, items)).wall;
 		row(`Send SMS in n8n's engine via ${provider} to the local sandbox, one request per item (messages/s)`, fmt(perSecond));
 	}
 	const many = Array.from({ length: 20000 }, (_, i) => ({ input: `06 12 ${String(i % 100).padStart(2, '0')} 56 78` }));

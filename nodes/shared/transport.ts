@@ -198,8 +198,9 @@ export async function providerContext(
 		} catch (error) {
 			if (error instanceof ProviderError) throw error;
 			const now = await reread();
-			// Still no token when it failed: n8n was getting one (or could not), and the request itself never left.
-			const tokenNeverCame = usesToken && now !== undefined && tokenOf(now) === '' && tokenBefore === '';
+			// Still no token when it failed, neither in n8n nor in the credential handed to it: n8n was getting one (or
+			// could not), and the request itself never left.
+			const tokenNeverCame = usesToken && now !== undefined && tokenOf(now) === '' && tokenBefore === '' && tokenOf(credentials) === '';
 			if (error instanceof DeadlineExceeded) {
 				throw classifyNetworkError(provider, 'ETIMEDOUT', redact(error.message), tokenNeverCame ? 'no' : 'maybe');
 			}
