@@ -256,7 +256,7 @@ export async function campaignFigures(out: Figures, sandbox: Sandbox, engine: En
 	await throughput(out, sandbox, engine, { provider: 'twilio', count: 10_000, concurrency: 8, latencyMs: 0, sequentialCount: 2000 });
 	await throughput(out, sandbox, engine, { provider: 'twilio', count: 10_000, concurrency: 50, latencyMs: 50, sequentialCount: 200 });
 	await throughput(out, sandbox, engine, { provider: 'sinch', count: 10_000, concurrency: 8, latencyMs: 50, sequentialCount: 200 });
-	const remote = await RemoteSandbox.start({ snsPerSecond: 1e6, sinchPerSecond: 1e7, twilioConcurrency: 1e6, twilioMaxQueueMs: 1e12 });
+	const remote = await RemoteSandbox.start({ snsPerSecond: 1e6, sinchPerSecond: 1e7, twilioConcurrency: 1e6, twilioMaxQueueMs: 1e12, twilioSenderPerSecond: 1e6 });
 	try {
 		for (const [type, data] of Object.entries(sandboxCredentials({ url: remote.url, accounts: remote.accounts } as Sandbox))) engine.setCredentials(type, { ...data });
 		await throttleAccuracy(out, engine, remote);
