@@ -4,14 +4,15 @@
  * anything else through n8n's expressions. Evaluating 100,000 expressions takes n8n seconds; reading a field does not.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
+import { holdsExpression, nodeParameter } from './params';
 
 const ONE_FIELD = /^=\{\{\s*\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"\\]+)\2\s*\])\s*\}\}$/;
 
 export function perItem(fns: IExecuteFunctions, name: string, fallback: unknown): (index: number) => unknown {
 	const raw = fns.getNode().parameters[name];
 	if (raw === undefined) return () => fallback;
-	if (typeof raw !== 'string' || !raw.startsWith('=')) {
-		const value = fns.getNodeParameter(name, 0, fallback);
+	if (typeof raw !== 'string' || !holdsExpression(raw)) {
+		const value = nodeParameter(fns, name, 0, fallback);
 		return () => value;
 	}
 	const match = ONE_FIELD.exec(raw);
@@ -23,5 +24,5 @@ export function perItem(fns: IExecuteFunctions, name: string, fallback: unknown)
 			return json && Object.hasOwn(json, field) ? json[field] : undefined;
 		};
 	}
-	return (index) => fns.getNodeParameter(name, index, fallback);
+	return (index) => nodeParameter(fns, name, index, fallback);
 }

@@ -28,7 +28,7 @@ function describeValue(value: unknown): string {
 }
 
 /** Whether a parameter as written holds an expression anywhere (n8n's mark: a text that starts with "="). */
-function holdsExpression(value: unknown): boolean {
+export function holdsExpression(value: unknown): boolean {
 	if (typeof value === 'string') return value.startsWith('=');
 	if (Array.isArray(value)) return value.some(holdsExpression);
 	if (value && typeof value === 'object') return Object.values(value).some(holdsExpression);

@@ -13,7 +13,7 @@ import { readRetrySettings, retryOptions } from '../../shared/descriptions/retry
 import { routeOptions } from '../../shared/descriptions/route';
 import { perItem } from '../../shared/itemFields';
 import { oncePerExecution } from '../../shared/memo';
-import { ParameterReader } from '../../shared/params';
+import { holdsExpression, ParameterReader } from '../../shared/params';
 import { parseRoute, PROVIDER_NAMES, PROVIDERS, ROUTES, routesWith } from '../../shared/providers/registry';
 import type { Provider, SendSmsRequest, SenderRate } from '../../shared/providers/types';
 import { parsePrice, type PriceBook } from '../../shared/rules/cost';
@@ -362,10 +362,7 @@ function messagesOf(fns: IExecuteFunctions, index: number): MessageVariants {
 }
 
 /** A parameter that differs between items only when it holds an expression. */
-function isExpression(fns: IExecuteFunctions, name: string): boolean {
-	const value = fns.getNode().parameters[name];
-	return JSON.stringify(value ?? '').includes('={{') || (typeof value === 'string' && value.startsWith('='));
-}
+const isExpression = (fns: IExecuteFunctions, name: string) => holdsExpression(fns.getNode().parameters[name]);
 
 async function buildPriceBook(fns: IExecuteFunctions, provider: Provider, countries: string[], options: Partial<CampaignOptions>, read: ParameterReader, timeoutMs: number): Promise<{ book: PriceBook; source: string }> {
 	const currency = read.text('Currency', options.currency ?? 'USD').trim().toUpperCase() || 'USD';
