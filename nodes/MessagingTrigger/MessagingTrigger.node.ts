@@ -1,8 +1,11 @@
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
+	type ICredentialsDecrypted,
+	type ICredentialTestFunctions,
 	type IDataObject,
 	type IHookFunctions,
+	type INodeCredentialTestResult,
 	type INodeProperties,
 	type INodeType,
 	type INodeTypeDescription,
@@ -10,15 +13,19 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 import { routeCredentials } from '../shared/descriptions/route';
+import { withWaitCredential } from '../shared/descriptions/sendAndWait';
 import { toTriggerItems, type EventChoice, type InboundOptions } from '../shared/inbound';
 import { toNodeError } from '../shared/items';
 import { PROVIDER_NAMES, PROVIDERS, getProvider, providersWith } from '../shared/providers/registry';
 import type { Provider } from '../shared/providers/types';
-import { TRIGGER_WEBHOOK_PATH, type WebhookReply, type WebhookRequest, type WebhookSettings } from '../shared/providers/webhookTypes';
+import { TRIGGER_WEBHOOK_PATH, type ProviderWebhookEvent, type WebhookReply, type WebhookRequest, type WebhookSettings } from '../shared/providers/webhookTypes';
 import { ProviderError } from '../shared/rules/errors';
 import { KEYWORD_LANGUAGES, KEYWORD_LISTS, parseKeywordList, type KeywordLanguage } from '../shared/rules/optOut';
 import type { MessageStatus } from '../shared/rules/status';
 import { providerContext } from '../shared/transport';
+import { routeReply, type RouteOutcome } from '../shared/replyRouter';
+import { resume, waitStore } from '../shared/sendAndWait';
+import { testRedisCredential } from '../shared/state/redisStore';
 
 const names = (list: Provider[]) => list.map((p) => p.name);
 const WITH_STATUS = names(providersWith((p) => p.webhooks?.events.status));
@@ -77,7 +84,7 @@ export class MessagingTrigger implements INodeType {
 		defaults: { name: 'Messaging Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: routeCredentials(PROVIDER_NAMES, PROVIDER_NAMES),
+		credentials: withWaitCredential(routeCredentials(PROVIDER_NAMES, PROVIDER_NAMES)),
 		webhooks: [
 			{
 				name: 'default',
@@ -152,12 +159,41 @@ export class MessagingTrigger implements INodeType {
 				displayOptions: { show: { checkSignature: [false] } },
 			},
 			{
+				displayName: 'Resume Waiting Workflows',
+				name: 'resumeWaiting',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether a reply to a Send and Wait for Reply message (Send SMS, Send WhatsApp) resumes the workflow that waits for it, instead of starting this one',
+			},
+			{
+				displayName: 'Match Replies Using',
+				name: 'waitStore',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'This N8n Process', value: 'process', description: 'One n8n instance in regular mode' },
+					{ name: 'Redis', value: 'redis', description: 'Queue mode, several n8n processes, and waits that outlive a restart' },
+				],
+				default: 'process',
+				description: 'Set it as in the Send and Wait for Reply nodes whose replies come here',
+				displayOptions: { show: { resumeWaiting: [true] } },
+			},
+			{
 				displayName: 'Options',
 				name: 'options',
 				type: 'collection',
 				placeholder: 'Add option',
 				default: {},
 				options: [
+					{
+						displayName: 'Also Start This Workflow for Answers',
+						name: 'alsoTriggerAnswers',
+						type: 'boolean',
+						default: false,
+						description: 'Whether a reply that resumed a waiting workflow also starts this one (with waitingReply.outcome "resumed")',
+						displayOptions: { show: { '/resumeWaiting': [true] } },
+					},
 					{
 						displayName: 'Drop Redeliveries',
 						name: 'dropDuplicates',
@@ -218,6 +254,14 @@ export class MessagingTrigger implements INodeType {
 				],
 			},
 		],
+	};
+
+	methods = {
+		credentialTest: {
+			async messagingRedisConnectionTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+				return await testRedisCredential(credential.data ?? {});
+			},
+		},
 	};
 
 	webhookMethods = {
@@ -339,7 +383,14 @@ export class MessagingTrigger implements INodeType {
 			},
 			dropDuplicates: options.dropDuplicates === true,
 		};
-		const result = toTriggerItems(provider.name, reading.events, inbound, stored.deliveries, new Date());
+		const routed = await routeReplies(this, reading.events, inbound.keywords);
+		const alsoAnswers = options.alsoTriggerAnswers === true;
+		const result = toTriggerItems(provider.name, reading.events, inbound, stored.deliveries, new Date(), (event) => {
+			if (!routed) return undefined;
+			const outcome = routed.get(event);
+			if (outcome?.outcome === 'resumed' && !alsoAnswers) return { drop: `it answered a waiting workflow (execution ${outcome.executionId})` };
+			return event.kind === 'inbound' ? { fields: { waitingReply: outcome ?? null } } : undefined;
+		});
 		stored.deliveries = result.memory;
 		const replyText = result.items.some((item) => item.event === 'inbound') ? String(options.replyText ?? '') : undefined;
 		answer(hooks.reply(reading.events, { replyText }));
@@ -381,4 +432,39 @@ function nodeError(fns: IHookFunctions, error: unknown): Error {
 	if (error instanceof ProviderError) return toNodeError(fns, error);
 	if (error instanceof NodeOperationError) return error;
 	return new NodeOperationError(fns.getNode(), error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * Replies to Send and Wait messages, each resuming its waiting execution (once), when the trigger is asked to; undefined
+ * when it is not. A store that cannot be reached starts the workflow with the messages as they are, saying why.
+ */
+async function routeReplies(fns: IWebhookFunctions, events: readonly ProviderWebhookEvent[], keywords: InboundOptions['keywords']): Promise<Map<ProviderWebhookEvent, RouteOutcome> | undefined> {
+	if (fns.getNodeParameter('resumeWaiting', true) === false) return undefined;
+	const inbound = events.filter((event) => event.kind === 'inbound' && event.from);
+	const outcomes = new Map<ProviderWebhookEvent, RouteOutcome>();
+	if (inbound.length === 0) return outcomes;
+	const node = fns.getNode().name;
+	let store;
+	try {
+		store = await waitStore(fns, fns.getNodeParameter('waitStore', 'process') === 'redis' ? 'redis' : 'process');
+	} catch (error) {
+		const reason = `waiting workflows could not be looked up: ${error instanceof Error ? error.message : String(error)}`;
+		fns.logger.warn(`Messaging Trigger: ${reason}`, { node });
+		for (const event of inbound) outcomes.set(event, { outcome: 'failed', waiting: 0, reason });
+		return outcomes;
+	}
+	for (const event of inbound) {
+		try {
+			const outcome = await routeReply(store, event, { keywords, now: Date.now, resume: (wait) => resume(fns, wait.resumeUrl, wait.id) });
+			if (!outcome) continue;
+			outcomes.set(event, outcome);
+			if (outcome.outcome === 'resumed') fns.logger.info(`Messaging Trigger: a reply resumed execution ${outcome.executionId}`, { node });
+			else if (outcome.outcome === 'failed') fns.logger.warn(`Messaging Trigger: a reply could not resume its workflow: ${outcome.reason}`, { node });
+		} catch (error) {
+			const reason = `waiting workflows could not be looked up: ${error instanceof Error ? error.message : String(error)}`;
+			fns.logger.warn(`Messaging Trigger: ${reason}`, { node });
+			outcomes.set(event, { outcome: 'failed', waiting: 0, reason });
+		}
+	}
+	return outcomes;
 }

@@ -1,4 +1,20 @@
-import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	SEND_AND_WAIT_OPERATION,
+	type ICredentialsDecrypted,
+	type ICredentialTestFunctions,
+	type IExecuteFunctions,
+	type INodeCredentialTestResult,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+import { SEND_AND_WAIT_WEBHOOKS, withWaitCredential } from '../shared/descriptions/sendAndWait';
+import { waitWebhook } from '../shared/sendAndWait';
+import { testRedisCredential } from '../shared/state/redisStore';
+import * as sendAndWaitOperation from './actions/sendAndWait.operation';
 import { routeCredentials } from '../shared/descriptions/route';
 import { runOperations, type ItemOperation } from '../shared/items';
 import * as cancelOperation from './actions/cancel.operation';
@@ -19,7 +35,7 @@ export class SendSms implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle:
-			'={{ ({send: "Send", getStatus: "Get Status", cancel: "Cancel Scheduled"})[$parameter["operation"]] + " · " + $parameter["provider"].split(",").map(p => ({twilio: "Twilio", sinch: "Sinch", sns: "AWS SNS"})[p] || p).join(" → ") }}',
+			'={{ ({send: "Send", sendAndWait: "Send and Wait", getStatus: "Get Status", cancel: "Cancel Scheduled"})[$parameter["operation"]] + " · " + $parameter["provider"].split(",").map(p => ({twilio: "Twilio", sinch: "Sinch", sns: "AWS SNS"})[p] || p).join(" → ") }}',
 		description: 'Send a text message (SMS or MMS) for notifications, reminders and alerts through Twilio, Sinch or AWS SNS, with fallback; look up or cancel a message',
 		// The editor opens this as given; a codex documentation link would get its tracking query after the anchor.
 		documentationUrl: 'https://www.npmjs.com/package/n8n-nodes-messaging-gateway#send-sms',
@@ -27,7 +43,9 @@ export class SendSms implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: routeCredentials(),
+		credentials: withWaitCredential(routeCredentials()),
+		// n8n resumes a waiting execution through these (Send and Wait for Reply); they are never registered on activation.
+		webhooks: SEND_AND_WAIT_WEBHOOKS,
 		properties: [
 			{
 				displayName: 'Operation',
@@ -36,18 +54,38 @@ export class SendSms implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Send', value: 'send', action: 'Send an SMS', description: 'Send an SMS or MMS to one number per item' },
+					{
+						name: 'Send and Wait for Reply',
+						value: SEND_AND_WAIT_OPERATION,
+						action: 'Send an SMS and wait for a reply',
+						description: 'Ask a question (approve or decline, or any answer) and resume the workflow when the reply comes',
+					},
 					{ name: 'Get Status', value: 'getStatus', action: 'Get the status of a message', description: 'Look up where a message is: queued, sent, delivered…' },
 					{ name: 'Cancel Scheduled', value: 'cancel', action: 'Cancel a scheduled message', description: 'Cancel a message scheduled with Send At' },
 				],
 				default: 'send',
 			},
 			...sendOperation.description,
+			...sendAndWaitOperation.description,
 			...getStatusOperation.description,
 			...cancelOperation.description,
 		],
 	};
 
+	methods = {
+		credentialTest: {
+			async messagingRedisConnectionTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+				return await testRedisCredential(credential.data ?? {});
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await waitWebhook(this, 'sms');
+	}
+
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		if (this.getNodeParameter('operation', 0, 'send') === SEND_AND_WAIT_OPERATION) return await sendAndWaitOperation.sendAndWait(this);
 		return await runOperations(this, OPERATIONS, 'Send SMS', 'For other API calls, use an HTTP Request node with the same Messaging Gateway credential.', sendOperation.sendConcurrency(this));
 	}
 }

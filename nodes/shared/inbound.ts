@@ -43,7 +43,15 @@ export interface InboundResult {
  * Items for the events of one request. An inbound message that is a keyword is a keyword event when keywords are
  * listened to; otherwise it comes as an inbound message, with `keyword` still saying what it is.
  */
-export function toTriggerItems(provider: ProviderName, events: readonly ProviderWebhookEvent[], options: InboundOptions, memory: unknown, receivedAt: Date): InboundResult {
+export function toTriggerItems(
+	provider: ProviderName,
+	events: readonly ProviderWebhookEvent[],
+	options: InboundOptions,
+	memory: unknown,
+	receivedAt: Date,
+	/** What else an event's item carries, or why it starts nothing (a reply that resumed a waiting workflow). */
+	extra?: (event: ProviderWebhookEvent) => { drop?: string; fields?: IDataObject } | undefined,
+): InboundResult {
 	const listen = new Set(options.events);
 	const statuses = new Set(options.statuses);
 	const items: TriggerItem[] = [];
@@ -77,6 +85,11 @@ export function toTriggerItems(provider: ProviderName, events: readonly Provider
 			skipped.push({ messageId: event.messageId, reason: 'a redelivery of an event already received' });
 			continue;
 		}
+		const more = extra?.(event);
+		if (more?.drop) {
+			skipped.push({ messageId: event.messageId, reason: more.drop });
+			continue;
+		}
 		items.push({
 			event: kind,
 			provider,
@@ -95,6 +108,7 @@ export function toTriggerItems(provider: ProviderName, events: readonly Provider
 			keyword,
 			receivedAt: receivedAt.toISOString(),
 			duplicate: seen.duplicate,
+			...(more?.fields ?? {}),
 			raw: event.raw,
 		});
 	}

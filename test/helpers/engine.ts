@@ -4,6 +4,7 @@
  * own request helpers. Credentials are applied the way n8n's server applies them: generic authentication
  * resolved as expressions, function authentication called, preAuthentication for expirable tokens.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExecutionLifecycleHooks, LoadOptionsContext, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
@@ -198,6 +199,27 @@ export interface RunResult {
 	task(nodeName: string): ITaskData | undefined;
 }
 
+/** What resuming a waiting run needs: its workflow, its additional data and its execution data (as n8n's DB keeps them). */
+export interface EngineRunState {
+	executionId: string;
+	workflow: Workflow;
+	additionalData: IWorkflowExecuteAdditionalData;
+	runData: IRunExecutionData;
+	nodes: INode[];
+	connections: IConnections;
+}
+
+/** A RunResult for a run. */
+export function runResult(run: IRun): RunResult {
+	const task = (name: string) => run.data.resultData.runData[name]?.[0];
+	return {
+		run,
+		task,
+		items: (name) => task(name)?.data?.main?.[0] ?? [],
+		error: (name) => (name ? task(name)?.error : run.data.resultData.error) as never,
+	};
+}
+
 export class Engine {
 	readonly credentials: Record<string, ICredentialDataDecryptedObject> = {};
 	readonly helper: TestCredentialsHelper;
@@ -277,6 +299,11 @@ export class Engine {
 			onStarted?: (cancel: () => void) => void;
 			/** The whole run's result only once the nodes have returned, even after a cancel (n8n reports a canceled run at once). */
 			waitForNodes?: boolean;
+			/**
+			 * Where `$execution.resumeUrl` points (n8n's /webhook-waiting/), and what a harness needs to resume the run
+			 * later (test/helpers/waiting.ts). The run gets a resume token, as every n8n execution does.
+			 */
+			waiting?: { baseUrl: string; keep(run: EngineRunState): void };
 		} = {},
 	): Promise<RunResult> {
 		const source: INode = {
@@ -320,7 +347,7 @@ export class Engine {
 			restApiUrl: 'http://127.0.0.1/rest',
 			instanceBaseUrl: 'http://127.0.0.1/',
 			webhookBaseUrl: 'http://127.0.0.1/webhook',
-			webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
+			webhookWaitingBaseUrl: options.waiting?.baseUrl ?? 'http://127.0.0.1/webhook-waiting',
 			webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
 			formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
 			variables: {},
@@ -337,6 +364,11 @@ export class Engine {
 				nodeExecutionStack: [{ node: source, data: { main: [[{ json: {} }]] }, source: null }],
 			},
 		} as unknown as IRunExecutionData;
+		if (options.waiting) {
+			// Every n8n execution has one (run-execution-data-factory): $execution.resumeUrl carries it.
+			(runData as { resumeToken?: string }).resumeToken = randomBytes(32).toString('hex');
+			options.waiting.keep({ executionId, workflow, additionalData, runData, nodes: all, connections });
+		}
 		const execute = new WorkflowExecute(additionalData, 'manual', runData);
 		const running = execute.processRunExecutionData(workflow);
 		options.onStarted?.(() => running.cancel());

@@ -1,4 +1,4 @@
-import { sleep, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import { SEND_AND_WAIT_OPERATION, sleep, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import { defaultCountryProperty, phoneValidationOption } from '../../shared/descriptions/phoneOptions';
 import { readRetrySettings, retryOptions } from '../../shared/descriptions/retryOptions';
 import { routeOptions } from '../../shared/descriptions/route';
@@ -16,6 +16,8 @@ import { routeRequests, senderOf, senderProperties, sendOverRoute } from '../../
 import { paced, processBudget, rateLimitedFor, senderKey } from '../../shared/campaign/budget';
 
 const show = { operation: ['send'] };
+/** What Send and Wait for Reply shares with Send: the route, the recipient, the message, the country, the senders. */
+const showWithWait = { operation: ['send', SEND_AND_WAIT_OPERATION] };
 type BooleanOption = Exclude<keyof SmsSendOptions, 'schedule'>;
 /** An option every provider of the route honours. */
 const whenAll = (option: BooleanOption) => ({ show: { '/provider': routesWhereAll((p) => p.sms.options[option]) } });
@@ -56,7 +58,7 @@ export const description: INodeProperties[] = [
 		options: routeOptions(ROUTES),
 		default: 'twilio',
 		description: 'Who sends the message, and optionally a provider of another kind to fall back to when the first is down',
-		displayOptions: { show },
+		displayOptions: { show: showWithWait },
 	},
 	{
 		displayName: 'To',
@@ -66,7 +68,7 @@ export const description: INodeProperties[] = [
 		required: true,
 		placeholder: '+33612345678',
 		description: 'The recipient, as people write it: +44 7911 123456, 06 12 34 56 78 (with a default country), 00 33 6…',
-		displayOptions: { show },
+		displayOptions: { show: showWithWait },
 	},
 	{
 		displayName: 'Message',
@@ -76,10 +78,10 @@ export const description: INodeProperties[] = [
 		default: '',
 		required: true,
 		description: 'Up to 1600 characters. One character outside the GSM alphabet (an emoji, ç) makes every part hold 70 characters instead of 160.',
-		displayOptions: { show },
+		displayOptions: { show: showWithWait },
 	},
-	{ ...defaultCountryProperty({ show }) },
-	...senderProperties(show, 'provider', (name) => routesWith(name)),
+	{ ...defaultCountryProperty({ show: showWithWait }) },
+	...senderProperties(showWithWait, 'provider', (name) => routesWith(name)),
 	{
 		displayName: 'Options',
 		name: 'options',

@@ -333,6 +333,12 @@ function redisError(error: unknown, settings: RedisSettings): Error {
 	return new Error(redactorFor(settings)(describeRedisError(error, settings)));
 }
 
+/** One command (or script) on the credential's shared client: connected on first use, its failure as a plain sentence. */
+export async function runRedis<T>(credentials: ICredentialDataDecryptedObject, command: (client: Redis, prefix: string) => Promise<T>): Promise<T> {
+	const settings = redisSettings(credentials);
+	return await run(settings, (client) => command(client, settings.prefix));
+}
+
 async function run<T>(settings: RedisSettings, command: (client: GatewayRedis) => Promise<T>): Promise<T> {
 	const entry = acquire(settings);
 	entry.inFlight += 1;

@@ -1,0 +1,369 @@
+/**
+ * Send and wait for a reply, for any node that sends (Send SMS, Send WhatsApp): the message goes to each recipient
+ * with how to answer (and a reference when the person already has one waiting), the wait is kept where the Messaging
+ * Trigger finds it, and the execution waits with n8n's own mechanism (putExecutionToWait, resumed through the node's
+ * restart webhooks at `$execution.resumeUrl`).
+ *
+ * Whoever answers first wins, once: a reply routed by the Messaging Trigger, a button on the answer page, or the time
+ * limit each claim the wait in the store (atomic) before they ask n8n to resume, and the resumed node outputs what the
+ * store recorded: a request to the resume URL carries no answer of its own, so one that holds the URL's token
+ * (anyone the link was sent to) cannot make up a reply from someone else.
+ *
+ * The time limit: this process claims the wait as timed out at its end and resumes the execution, so the output says
+ * `approved: null, timedOut: true`. n8n's own timer is set a few minutes later as a backstop (a restart in between):
+ * it resumes with the node's input item, as n8n's send-and-wait nodes do.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+	NodeOperationError,
+	WAIT_INDEFINITELY,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+import type { WaitStoreHome } from './descriptions/sendAndWait';
+import { KEYWORD_LANGUAGES, parseKeywordList, type KeywordLanguage } from './rules/optOut';
+import { normalizePhone, type PhoneValidation } from './rules/phone';
+import { approvalWords, replyInstructions, type ReplyExpectation, type SeveralWaiting } from './rules/replies';
+import { REDIS_CREDENTIAL } from './state';
+import { redisWaits } from './state/redisWaits';
+import { processWaits, type Answer, type PendingWait, type WaitChannel, type WaitStore } from './state/waits';
+
+/** n8n's own timer resumes this long after the time limit, in case this process could not (it restarted). */
+export const BACKSTOP_MS = 3 * 60 * 1000;
+/** The most people one message can wait on (each gets it; the first answer wins). */
+export const MAX_RECIPIENTS = 20;
+/** The body a resume request carries: the wait it is about (its answer is in the store). */
+export const RESUME_FIELD = 'gatewayWait';
+
+const UNITS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
+
+export interface WaitSettings {
+	expects: ReplyExpectation;
+	/** Labels of the page's (and WhatsApp's) buttons. */
+	labels: { approve: string; decline: string };
+	policy: SeveralWaiting;
+	link: boolean;
+	instructions: boolean;
+	template: string;
+	/** The time limit in ms, or null to wait without one. */
+	limitMs: number | null;
+	home: WaitStoreHome;
+}
+
+const text = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value : value === undefined || value === null ? fallback : String(value));
+
+/** The node's send-and-wait parameters (read for item 0: one wait per execution). */
+export function readWaitSettings(fns: IExecuteFunctions | IWebhookFunctions): WaitSettings {
+	// An execution reads parameters for an item; a webhook has no items.
+	const get = (name: string, fallback: unknown): unknown =>
+		'getInputData' in fns ? fns.getNodeParameter(name, 0, fallback) : (fns as IWebhookFunctions).getNodeParameter(name, fallback);
+	const node = fns.getNode();
+	const fail = (message: string, description: string): never => {
+		throw new NodeOperationError(node, message, { itemIndex: 0, description });
+	};
+	const mode = get('responseType', 'approval') === 'freeText' ? 'freeText' : 'approval';
+	const approvalOptions = (get('approvalOptions', {}) as IDataObject) ?? {};
+	const values = ((approvalOptions.values as IDataObject | undefined) ?? {}) as IDataObject;
+	const options = ((get('waitOptions', {}) as IDataObject) ?? {}) as IDataObject;
+	const languages = (Array.isArray(options.languages) ? options.languages : KEYWORD_LANGUAGES).filter((l): l is KeywordLanguage => KEYWORD_LANGUAGES.includes(l as KeywordLanguage));
+	const words = approvalWords(languages, { approve: parseKeywordList(text(options.approveWords)), decline: parseKeywordList(text(options.declineWords)) });
+	const approveOnly = mode === 'approval' && values.approvalType === 'single';
+	if (mode === 'approval' && words.approve.length === 0) fail('No word approves', 'Add Approve Words, or choose at least one Word Language. Nothing was sent.');
+	if (mode === 'approval' && !approveOnly && words.decline.length === 0) fail('No word declines', 'Add Decline Words, or choose at least one Word Language. Nothing was sent.');
+	let limitMs: number | null = null;
+	if (get('limitWaitTime', true) !== false) {
+		const amount = Number(get('waitAmount', 1));
+		const unit = text(get('waitUnit', 'days'));
+		if (!Number.isFinite(amount) || amount <= 0 || !Object.hasOwn(UNITS, unit)) fail('The wait time is not a positive amount of minutes, hours or days', 'Set Amount to 1 or more. Nothing was sent.');
+		limitMs = Math.round(amount * UNITS[unit as keyof typeof UNITS]);
+		if (limitMs > 365 * UNITS.days) fail('The wait time is over a year', 'Wait at most 365 days, or turn off Limit Wait Time. Nothing was sent.');
+	}
+	return {
+		expects: { mode, approveOnly, approve: words.approve, decline: approveOnly ? [] : words.decline },
+		labels: { approve: text(values.approveLabel, 'Approve').trim() || 'Approve', decline: text(values.disapproveLabel, 'Decline').trim() || 'Decline' },
+		policy: options.severalWaiting === 'latest' ? 'latest' : 'reference',
+		link: options.answerLink === true,
+		instructions: options.addInstructions !== false,
+		template: text(options.instructions),
+		limitMs,
+		home: get('waitStore', 'process') === 'redis' ? 'redis' : 'process',
+	};
+}
+
+/** The store the node (or the trigger) keeps waits in. */
+export async function waitStore(fns: { getCredentials: IExecuteFunctions['getCredentials'] }, home: WaitStoreHome): Promise<WaitStore> {
+	if (home === 'redis') return redisWaits(await fns.getCredentials(REDIS_CREDENTIAL));
+	return processWaits();
+}
+
+/** The recipients of To: one number, or several separated by commas, each cleaned as the other nodes clean one. */
+export function readRecipients(fns: IExecuteFunctions, validation: PhoneValidation | undefined): string[] {
+	const raw = fns.getNodeParameter('to', 0, '');
+	const defaultCountry = text(fns.getNodeParameter('defaultCountry', 0, '')).replace(/\s+/g, '').toUpperCase();
+	const fail = (message: string, description: string): never => {
+		throw new NodeOperationError(fns.getNode(), message, { itemIndex: 0, description });
+	};
+	const list = (Array.isArray(raw) ? raw.map((v) => text(v)) : text(raw).split(/[,;\n]/)).map((s) => s.trim()).filter(Boolean);
+	if (list.length === 0) fail('To is empty', 'Map a phone number into To, for example {{ $json.phone }} (several approvers: separate them with commas). Nothing was sent.');
+	if (list.length > MAX_RECIPIENTS) fail(`To holds ${list.length} numbers`, `Send and wait goes to at most ${MAX_RECIPIENTS} people (the first answer wins). Nothing was sent.`);
+	const out: string[] = [];
+	for (const entry of list) {
+		const phone = normalizePhone(entry, { defaultCountry, validation: validation === 'possible' ? 'possible' : 'strict' });
+		if (!phone.ok) return fail(`Invalid recipient ${JSON.stringify(entry.slice(0, 40))}: ${phone.message}`, 'Nothing was sent. Fix the number, or set the Default Country for numbers written without +.');
+		if (!out.includes(phone.e164)) out.push(phone.e164);
+	}
+	return out;
+}
+
+/** One message as sent to one recipient. */
+export interface SentMessage {
+	messageId: string;
+	/** Our number as the recipient sees it (E.164), or null when the provider chose it. */
+	sender: string | null;
+	provider: string;
+}
+
+export interface StartWait {
+	channel: WaitChannel;
+	recipients: string[];
+	message: string;
+	/** The sender as configured (E.164), when the node names a number; null when the provider picks one. */
+	sender: string | null;
+	settings: WaitSettings;
+	/** Send the final text to one recipient. A thrown error is that recipient's failure. */
+	send(recipient: string, text: string, wait: { reference: string | null }): Promise<SentMessage>;
+	/** Whether nothing could have been sent by a failed `send` (a certain refusal). */
+	nothingSent(error: unknown): boolean;
+}
+
+/** n8n's resume URL (with its token) for this execution. */
+function resumeUrlOf(fns: IExecuteFunctions): string {
+	const url = text(fns.evaluateExpression('{{ $execution.resumeUrl }}', 0));
+	if (!/^https?:\/\//.test(url)) {
+		throw new NodeOperationError(fns.getNode(), 'n8n gave no resume URL for this execution', { itemIndex: 0, description: 'Send and wait needs a saved workflow run by n8n (not a one-off `n8n execute`). Nothing was sent.' });
+	}
+	return url;
+}
+
+/**
+ * Send the message to every recipient and put the execution to wait. One recipient's failure does not stop the
+ * others (it is logged); when nobody could be sent to, the wait is forgotten and the node fails with the first reason.
+ */
+export async function startWait(fns: IExecuteFunctions, start: StartWait): Promise<INodeExecutionData[][]> {
+	const { settings } = start;
+	const executionId = fns.getExecutionId();
+	const resumeUrl = resumeUrlOf(fns);
+	const store = await waitStore(fns, settings.home);
+	const now = Date.now();
+	const id = randomBytes(16).toString('hex');
+	const expiresAt = settings.limitMs === null ? null : now + settings.limitMs;
+	const wait: Omit<PendingWait, 'reference' | 'messageIds'> = {
+		id,
+		executionId,
+		resumeUrl,
+		channel: start.channel,
+		sender: start.sender,
+		recipients: start.recipients,
+		expects: settings.expects,
+		message: start.message,
+		createdAt: now,
+		expiresAt,
+	};
+	const { reference } = await store.register(wait, settings.policy, now);
+	const words = { approve: settings.expects.approve[0] ?? settings.labels.approve, decline: settings.expects.approveOnly ? null : (settings.expects.decline[0] ?? settings.labels.decline) };
+	const instructions = settings.instructions ? replyInstructions(settings.expects, words, reference, settings.link ? resumeUrl : null, settings.template) : settings.link ? resumeUrl : '';
+	const body = instructions ? `${start.message.trimEnd()}\n\n${instructions}` : start.message;
+
+	const sent: Array<SentMessage & { to: string }> = [];
+	const failures: Array<{ to: string; error: unknown }> = [];
+	for (const recipient of start.recipients) {
+		try {
+			sent.push({ ...(await start.send(recipient, body, { reference })), to: recipient });
+		} catch (error) {
+			failures.push({ to: recipient, error });
+		}
+	}
+	for (const failure of failures) {
+		fns.logger.warn(`Send and wait: the message to ${failure.to} failed: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}`, { node: fns.getNode().name, executionId });
+	}
+	if (sent.length === 0) {
+		// Nobody has it: nobody can answer. A failure that may have reached the provider keeps the wait (a reply would still count).
+		if (failures.every((f) => start.nothingSent(f.error))) await store.cancel(id).catch(() => undefined);
+		throw failures[0].error;
+	}
+	try {
+		await store.sent(id, sent.map((s) => s.messageId));
+	} catch (error) {
+		// The messages are out: a reply still finds the wait by its sender and reference, only a quoted WhatsApp reply cannot.
+		fns.logger.warn(`Send and wait: could not note the message IDs (${error instanceof Error ? error.message : String(error)})`, { node: fns.getNode().name, executionId });
+	}
+	await fns.putExecutionToWait(expiresAt === null ? WAIT_INDEFINITELY : new Date(expiresAt + BACKSTOP_MS));
+	if (expiresAt !== null) keepTime(fns, store, { ...wait, reference, messageIds: sent.map((s) => s.messageId) });
+	fns.logger.info(`Send and wait: ${sent.length} message${sent.length === 1 ? '' : 's'} sent, waiting for an answer${reference ? ` (reference ${reference})` : ''}`, { node: fns.getNode().name, executionId });
+	return [fns.getInputData().slice(0, 1).map((item) => ({ json: item.json, pairedItem: { item: 0 } }))];
+}
+
+/**
+ * At the time limit, claim the wait as timed out and resume the execution. The timer never keeps n8n from exiting;
+ * what it misses (a restart) n8n's own timer catches a few minutes later.
+ */
+function keepTime(fns: IExecuteFunctions, store: WaitStore, wait: PendingWait): void {
+	const fire = async () => {
+		const claimed = await store.claim(wait.id, timeoutAnswer(wait));
+		if (claimed) await resume(fns, wait.resumeUrl, wait.id);
+	};
+	const schedule = (at: number) => {
+		// setTimeout holds at most ~24.8 days: longer waits go in steps.
+		const delay = Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1);
+		const timer = setTimeout(() => {
+			if (Date.now() < at) return schedule(at);
+			fire().catch((error: unknown) => {
+				fns.logger.warn(`Send and wait: could not resume after the time limit (${error instanceof Error ? error.message : String(error)}); n8n resumes it itself within ${BACKSTOP_MS / 60_000} minutes`, { executionId: wait.executionId });
+			});
+		}, delay);
+		timer.unref();
+	};
+	schedule(wait.expiresAt as number);
+}
+
+export function timeoutAnswer(wait: PendingWait): Answer {
+	return {
+		waitId: wait.id,
+		executionId: wait.executionId,
+		channel: 'timeout',
+		approved: null,
+		answer: null,
+		button: null,
+		answeredBy: null,
+		answeredAt: new Date().toISOString(),
+		replyMessageId: null,
+		messageIds: wait.messageIds,
+		recipients: wait.recipients,
+		reference: wait.reference,
+		sentAt: new Date(wait.createdAt).toISOString(),
+	};
+}
+
+type HttpCaller = { helpers: { httpRequest: IExecuteFunctions['helpers']['httpRequest'] } };
+
+/** Ask n8n to resume the execution whose wait was just claimed (its answer is in the store). */
+export async function resume(fns: HttpCaller, resumeUrl: string, waitId: string): Promise<void> {
+	await fns.helpers.httpRequest({ method: 'POST', url: resumeUrl, body: { [RESUME_FIELD]: waitId }, json: true, timeout: 15_000 });
+}
+
+/** The node's output when the wait ends. */
+export function answerItem(answer: Answer): IDataObject {
+	return {
+		approved: answer.approved,
+		answer: answer.answer,
+		answeredBy: answer.answeredBy,
+		answeredAt: answer.answeredAt,
+		channel: answer.channel === 'timeout' ? null : answer.channel,
+		timedOut: answer.channel === 'timeout',
+		button: answer.button,
+		messageId: answer.messageIds[0] ?? null,
+		messageIds: answer.messageIds,
+		replyMessageId: answer.replyMessageId,
+		reference: answer.reference,
+		sentTo: answer.recipients,
+		sentAt: answer.sentAt,
+	};
+}
+
+/**
+ * The execution a waiting-webhook request resumes: n8n gives the context its ID (webhook-helpers executeWebhook), the
+ * one whose token it checked; the path's last segment (`/webhook-waiting/<id>`) where a context does not say.
+ */
+function executionIdOf(fns: IWebhookFunctions): string | undefined {
+	try {
+		const id = fns.getExecutionId();
+		if (id) return id;
+	} catch {
+		// Not every context knows it.
+	}
+	const req = fns.getRequestObject();
+	const path = (req.originalUrl ?? req.url ?? '').split('?')[0].replace(/\/+$/, '');
+	const last = path.slice(path.lastIndexOf('/') + 1);
+	return last ? decodeURIComponent(last) : undefined;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+function page(title: string, body: string): string {
+	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#f4f5f7;margin:0;padding:24px;color:#1f2328}main{max-width:480px;margin:8vh auto;background:#fff;border-radius:12px;padding:28px;box-shadow:0 2px 12px rgba(0,0,0,.08)}h1{font-size:20px;margin:0 0 16px}p.msg{white-space:pre-wrap;background:#f6f8fa;border-radius:8px;padding:14px;margin:0 0 20px}form{display:inline}button{font-size:16px;padding:10px 22px;border-radius:8px;border:0;margin:0 8px 8px 0;cursor:pointer}button.approve{background:#1a7f37;color:#fff}button.decline{background:#d1242f;color:#fff}button.send{background:#0969da;color:#fff}textarea{width:100%;box-sizing:border-box;min-height:90px;font:inherit;padding:8px;margin-bottom:12px}</style></head><body><main>${body}</main></body></html>`;
+}
+
+/** The answer page: the message, and buttons that POST (a GET never answers, so link previews cannot). */
+export function answerPage(wait: PendingWait | undefined, labels: WaitSettings['labels']): string {
+	if (!wait) return page('Nothing to answer', '<h1>Nothing to answer</h1><p>This request was answered already, or it is no longer waiting.</p>');
+	const message = `<p class="msg">${escapeHtml(wait.message)}</p>`;
+	if (wait.expects.mode === 'freeText') {
+		return page('Your answer', `<h1>Your answer</h1>${message}<form method="post"><textarea name="answer" required maxlength="1600"></textarea><button class="send" type="submit" name="decision" value="text">Send</button></form>`);
+	}
+	const decline = wait.expects.approveOnly ? '' : `<form method="post"><button class="decline" type="submit" name="decision" value="decline">${escapeHtml(labels.decline)}</button></form>`;
+	return page('Your answer', `<h1>Your answer</h1>${message}<form method="post"><button class="approve" type="submit" name="decision" value="approve">${escapeHtml(labels.approve)}</button></form>${decline}`);
+}
+
+/**
+ * The waiting node's webhook: GET shows the answer page; a POST from the page claims the wait with its button (the
+ * first answer wins); a POST naming a wait resumes with the answer the store holds for this execution (the trigger's
+ * or the time limit's claim). Anything else resumes nothing.
+ */
+export async function waitWebhook(fns: IWebhookFunctions, channel: WaitChannel): Promise<IWebhookResponseData> {
+	const req = fns.getRequestObject();
+	const res = fns.getResponseObject();
+	const html = (status: number, body: string): IWebhookResponseData => {
+		res.status(status).setHeader('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(body);
+		return { noWebhookResponse: true };
+	};
+	const settings = readWaitSettings(fns);
+	const executionId = executionIdOf(fns);
+	if (!executionId) return html(404, answerPage(undefined, settings.labels));
+	let store: WaitStore;
+	try {
+		store = await waitStore(fns as unknown as IExecuteFunctions, settings.home);
+	} catch (error) {
+		fns.logger.warn(`Send and wait: the store could not be opened (${error instanceof Error ? error.message : String(error)})`);
+		return html(503, page('Try again', '<h1>Try again in a moment</h1><p>The answer could not be recorded right now.</p>'));
+	}
+	const method = String(req.method ?? 'GET').toUpperCase();
+	try {
+		if (method === 'GET' || method === 'HEAD') return html(200, answerPage(await store.forExecution(executionId), settings.labels));
+		if (method !== 'POST') return html(405, page('Not allowed', '<h1>Not allowed</h1>'));
+		const body = (fns.getBodyData() ?? {}) as IDataObject;
+		const named = typeof body[RESUME_FIELD] === 'string' ? (body[RESUME_FIELD] as string) : undefined;
+		if (named !== undefined) {
+			// The trigger's or the time limit's claim: resume with what the store recorded, for this execution only.
+			const answer = await store.answerFor(executionId);
+			if (!answer || answer.waitId !== named) {
+				res.status(409).json({ resumed: false, reason: 'no answer recorded for this wait' });
+				return { noWebhookResponse: true };
+			}
+			res.status(200).json({ resumed: true });
+			return { noWebhookResponse: true, workflowData: [[{ json: answerItem(answer) }]] };
+		}
+		const decision = typeof body.decision === 'string' ? body.decision : '';
+		const wait = await store.forExecution(executionId);
+		if (!wait || wait.channel !== channel || (wait.expiresAt !== null && wait.expiresAt <= Date.now())) return html(200, answerPage(undefined, settings.labels));
+		let answer: Answer;
+		const base = { waitId: wait.id, executionId, channel: 'link' as const, button: null, answeredBy: null, answeredAt: new Date().toISOString(), replyMessageId: null, messageIds: wait.messageIds, recipients: wait.recipients, reference: wait.reference, sentAt: new Date(wait.createdAt).toISOString() };
+		if (wait.expects.mode === 'freeText') {
+			const given = typeof body.answer === 'string' ? body.answer.trim().slice(0, 1600) : '';
+			if (!given) return html(200, answerPage(wait, settings.labels));
+			answer = { ...base, approved: null, answer: given };
+		} else if (decision === 'approve' || (decision === 'decline' && !wait.expects.approveOnly)) {
+			answer = { ...base, approved: decision === 'approve', answer: decision === 'approve' ? settings.labels.approve : settings.labels.decline };
+		} else {
+			return html(200, answerPage(wait, settings.labels));
+		}
+		if (!(await store.claim(wait.id, answer))) return html(200, answerPage(undefined, settings.labels));
+		res.status(200).setHeader('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(page('Thank you', '<h1>Thank you</h1><p>Your answer was recorded.</p>'));
+		return { noWebhookResponse: true, workflowData: [[{ json: answerItem(answer) }]] };
+	} catch (error) {
+		fns.logger.warn(`Send and wait: ${error instanceof Error ? error.message : String(error)}`);
+		return html(503, page('Try again', '<h1>Try again in a moment</h1><p>The answer could not be recorded right now.</p>'));
+	}
+}
