@@ -1,5 +1,11 @@
 import {
 	NodeConnectionTypes,
+	SEND_AND_WAIT_OPERATION,
+	type ICredentialsDecrypted,
+	type ICredentialTestFunctions,
+	type INodeCredentialTestResult,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
 	type IExecuteFunctions,
 	type ILoadOptionsFunctions,
 	type INodeExecutionData,
@@ -9,6 +15,10 @@ import {
 	type ResourceMapperFields,
 } from 'n8n-workflow';
 import { routeCredentials } from '../shared/descriptions/route';
+import { SEND_AND_WAIT_WEBHOOKS, withWaitCredential } from '../shared/descriptions/sendAndWait';
+import { waitWebhook } from '../shared/sendAndWait';
+import { testRedisCredential } from '../shared/state/redisStore';
+import * as sendAndWaitOperation from './actions/sendAndWait.operation';
 import { runOperations, type ItemOperation } from '../shared/items';
 import { providerContext } from '../shared/transport';
 import { WHATSAPP_PROVIDERS, whatsappProvider } from './actions/common';
@@ -76,14 +86,16 @@ export class SendWhatsApp implements INodeType {
 		group: ['output'],
 		version: 1,
 		// Written out: n8n's lint reads the subtitle as a literal.
-		subtitle: '={{ ({sendMessage: "Send Message", sendTemplate: "Send Template", getStatus: "Get Status"})[$parameter["operation"]] + " · " + ({twilio: "Twilio", sinch: "Sinch"})[$parameter["provider"]] }}',
+		subtitle: '={{ ({sendMessage: "Send Message", sendTemplate: "Send Template", sendAndWait: "Send and Wait", getStatus: "Get Status"})[$parameter["operation"]] + " · " + ({twilio: "Twilio", sinch: "Sinch"})[$parameter["provider"]] }}',
 		description: `Send WhatsApp messages through ${WHATSAPP_PROVIDERS.map((p) => p.label).join(' or ')}: text, media and quick-reply buttons inside the 24-hour window, approved templates at any time`,
 		documentationUrl: 'https://www.npmjs.com/package/n8n-nodes-messaging-gateway#send-whatsapp',
 		defaults: { name: 'Send WhatsApp' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: routeCredentials(PROVIDERS, PROVIDERS),
+		credentials: withWaitCredential(routeCredentials(PROVIDERS, PROVIDERS)),
+		// n8n resumes a waiting execution through these (Send and Wait for Reply); they are never registered on activation.
+		webhooks: SEND_AND_WAIT_WEBHOOKS,
 		properties: [
 			{
 				displayName: 'Operation',
@@ -93,17 +105,29 @@ export class SendWhatsApp implements INodeType {
 				options: [
 					{ name: 'Send Message', value: 'sendMessage', action: 'Send a message', description: 'Text, media or quick-reply buttons, within 24 hours of the customer’s last message' },
 					{ name: 'Send Template', value: 'sendTemplate', action: 'Send a template', description: 'An approved template, at any time (e.g. the first message to a customer)' },
+					{
+						name: 'Send and Wait for Reply',
+						value: SEND_AND_WAIT_OPERATION,
+						action: 'Send a message and wait for a reply',
+						description: 'Ask a question (buttons, a typed answer or the answer page) and resume the workflow when the answer comes',
+					},
 					{ name: 'Get Status', value: 'getStatus', action: 'Get the status of a message', description: 'Sent, delivered, read or failed' },
 				],
 				default: 'sendTemplate',
 			},
 			...sendMessageOperation.description,
 			...sendTemplateOperation.description,
+			...sendAndWaitOperation.description,
 			...getStatusOperation.description,
 		],
 	};
 
 	methods = {
+		credentialTest: {
+			async messagingRedisConnectionTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+				return await testRedisCredential(credential.data ?? {});
+			},
+		},
 		listSearch: { searchTemplates },
 		resourceMapping: {
 			async getTemplateVariables(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
@@ -115,7 +139,12 @@ export class SendWhatsApp implements INodeType {
 		},
 	};
 
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await waitWebhook(this, 'whatsapp');
+	}
+
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		if (this.getNodeParameter('operation', 0, 'sendTemplate') === SEND_AND_WAIT_OPERATION) return await sendAndWaitOperation.sendAndWait(this);
 		return await runOperations(this, OPERATIONS, 'Send WhatsApp', 'For other API calls, use an HTTP Request node with the same Messaging Gateway credential.');
 	}
 }

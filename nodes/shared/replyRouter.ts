@@ -64,7 +64,7 @@ export async function routeReply(store: WaitStore, event: ProviderWebhookEvent, 
 			const decision = wait.expects.mode === 'approval' ? buttonDecision(wait, button, references) : null;
 			if (wait.expects.mode === 'approval' && decision === null) return { outcome: 'notAnAnswer', waiting: waiting.length };
 			approved = decision === null ? null : decision === 'approve';
-			answerText = button.text ?? button.payload;
+			answerText = button.text ?? wait.buttons?.find((b) => b.payload === button.payload)?.title ?? button.payload;
 		} else {
 			const read = readReply(text, wait.expects, references);
 			if (!answers(wait.expects, read)) return { outcome: 'notAnAnswer', waiting: waiting.length };

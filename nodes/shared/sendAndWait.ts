@@ -132,6 +132,8 @@ export interface StartWait {
 	message: string;
 	/** The sender as configured (E.164), when the node names a number; null when the provider picks one. */
 	sender: string | null;
+	/** Buttons the message carries (WhatsApp): their titles are the answers their taps give. */
+	buttons?: Array<{ payload: string; title: string }>;
 	settings: WaitSettings;
 	/** Send the final text to one recipient. A thrown error is that recipient's failure. */
 	send(recipient: string, text: string, wait: { reference: string | null }): Promise<SentMessage>;
@@ -169,12 +171,14 @@ export async function startWait(fns: IExecuteFunctions, start: StartWait): Promi
 		recipients: start.recipients,
 		expects: settings.expects,
 		message: start.message,
+		...(start.buttons?.length ? { buttons: start.buttons } : {}),
 		createdAt: now,
 		expiresAt,
 	};
-	const { reference } = await store.register(wait, settings.policy, now);
+	// A reference only helps when the message shows it: without instructions a reply answers the latest message.
+	const { reference } = await store.register(wait, settings.instructions ? settings.policy : 'latest', now);
 	const words = { approve: settings.expects.approve[0] ?? settings.labels.approve, decline: settings.expects.approveOnly ? null : (settings.expects.decline[0] ?? settings.labels.decline) };
-	const instructions = settings.instructions ? replyInstructions(settings.expects, words, reference, settings.link ? resumeUrl : null, settings.template) : settings.link ? resumeUrl : '';
+	const instructions = settings.instructions ? replyInstructions(settings.expects, words, reference, settings.link ? resumeUrl : null, settings.template) : settings.link ? `Answer here: ${resumeUrl}` : '';
 	const body = instructions ? `${start.message.trimEnd()}\n\n${instructions}` : start.message;
 
 	const sent: Array<SentMessage & { to: string }> = [];

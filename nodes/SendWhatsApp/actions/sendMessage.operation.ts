@@ -98,7 +98,14 @@ export const description: INodeProperties[] = [
 				} satisfies INodeProperties,
 			]
 		: []),
-	{
+	outsideWindowProperty(show),
+	...templateProperties('fallback', { ...show, outsideWindow: ['template'] }),
+	sendingOptions(show),
+];
+
+/** What to do with a free-form message outside the 24-hour window (Send Message, and Send and Wait's text). */
+export function outsideWindowProperty(show: NonNullable<NonNullable<INodeProperties['displayOptions']>['show']>): INodeProperties {
+	return {
 		displayName: 'Outside the 24-Hour Window',
 		name: 'outsideWindow',
 		type: 'options',
@@ -123,10 +130,8 @@ export const description: INodeProperties[] = [
 		default: 'fail',
 		description: 'WhatsApp delivers free-form messages only within 24 hours of the customer’s last message to the sender',
 		displayOptions: { show },
-	},
-	...templateProperties('fallback', { ...show, outsideWindow: ['template'] }),
-	sendingOptions(show),
-];
+	};
+}
 
 function readButtons(params: ParameterReader, provider: WhatsAppProvider): QuickReply[] | undefined {
 	if (provider.whatsapp.maxButtons === 0) return undefined;
