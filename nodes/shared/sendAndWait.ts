@@ -46,6 +46,8 @@ export interface WaitSettings {
 	labels: { approve: string; decline: string };
 	policy: SeveralWaiting;
 	link: boolean;
+	/** n8n's signed link, or its token URL (shorter, and works behind a path-stripping proxy). */
+	linkType: 'signed' | 'token';
 	instructions: boolean;
 	template: string;
 	/** The time limit in ms, or null to wait without one. */
@@ -86,6 +88,7 @@ export function readWaitSettings(fns: IExecuteFunctions | IWebhookFunctions): Wa
 		labels: { approve: text(values.approveLabel, 'Approve').trim() || 'Approve', decline: text(values.disapproveLabel, 'Decline').trim() || 'Decline' },
 		policy: options.severalWaiting === 'latest' ? 'latest' : 'reference',
 		link: options.answerLink === true,
+		linkType: options.linkType === 'token' ? 'token' : 'signed',
 		instructions: options.addInstructions !== false,
 		template: text(options.instructions),
 		limitMs,
@@ -178,7 +181,8 @@ export async function startWait(fns: IExecuteFunctions, start: StartWait): Promi
 	// A reference only helps when the message shows it: without instructions a reply answers the latest message.
 	const { reference } = await store.register(wait, settings.instructions ? settings.policy : 'latest', now);
 	const words = { approve: settings.expects.approve[0] ?? settings.labels.approve, decline: settings.expects.approveOnly ? null : (settings.expects.decline[0] ?? settings.labels.decline) };
-	const instructions = settings.instructions ? replyInstructions(settings.expects, words, reference, settings.link ? resumeUrl : null, settings.template) : settings.link ? `Answer here: ${resumeUrl}` : '';
+	const link = settings.link ? (settings.linkType === 'token' ? resumeUrl : fns.getSignedResumeUrl()) : null;
+	const instructions = settings.instructions ? replyInstructions(settings.expects, words, reference, link, settings.template) : link ? `Answer here: ${link}` : '';
 	const body = instructions ? `${start.message.trimEnd()}\n\n${instructions}` : start.message;
 
 	const sent: Array<SentMessage & { to: string }> = [];

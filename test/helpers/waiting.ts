@@ -10,9 +10,10 @@
  */
 import express, { type Request, type Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
+import { dirname } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, InstanceSettings, validateUrlSignature, WebhookContext, WorkflowExecute } from 'n8n-core';
 import type { IDataObject, INode, INodeExecutionData, INodeType, IRun, IWebhookData, IWebhookResponseData, IWorkflowExecuteAdditionalData } from 'n8n-workflow';
 import { runResult, type Engine, type EngineRunState, type RunResult } from './engine';
 
@@ -25,6 +26,15 @@ interface Kept extends EngineRunState {
 	end(result: RunResult): void;
 	/** Requests to the resume URL, as they were answered. */
 	requests: Array<{ method: string; status: number }>;
+}
+
+/**
+ * The HMAC secret n8n signs resume links with: n8n-core's InstanceSettings, from the dependency-injection container
+ * n8n-core itself uses (it has its own copy of @n8n/di).
+ */
+function hmacSecret(): string {
+	const di = require(require.resolve('@n8n/di', { paths: [dirname(require.resolve('n8n-core'))] })) as { Container: { get<T>(type: new (...args: never[]) => T): T } };
+	return di.Container.get(InstanceSettings).hmacSignatureSecret;
 }
 
 export interface WaitingRun {
@@ -62,9 +72,13 @@ export class WaitingExecutions {
 			}
 			next();
 		});
-		app.all('/webhook-waiting/:executionId', (req, res) => {
-			void this.serve(req, res);
-		});
+		const serve = (req: Request, res: Response) => {
+			this.serve(req, res).catch((error: unknown) => {
+				if (!res.headersSent) res.status(500).json({ message: (error as Error).message });
+			});
+		};
+		app.all('/webhook-waiting/:executionId', serve);
+		app.all('/webhook-waiting/:executionId/:suffix', serve);
 		await new Promise<void>((resolve) => {
 			this.server = app.listen(0, '127.0.0.1', () => resolve());
 		});
@@ -135,16 +149,34 @@ export class WaitingExecutions {
 			return;
 		}
 		const answered = (status: number) => run.requests.push({ method: req.method, status });
+		const suffix = req.params.suffix === undefined ? undefined : String(req.params.suffix);
 		const token = String(req.query.signature ?? '');
-		const stored = (run.runData as { resumeToken?: string }).resumeToken ?? '';
-		if (!token || token.length !== stored.length || !timingSafeEqual(Buffer.from(token), Buffer.from(stored))) {
-			answered(401);
-			res.status(401).json({ error: 'Invalid token' });
-			return;
+		// A suffix naming a node whose operation is sendAndWait: n8n's signed link (an HMAC of the path and query).
+		const sendAndWait = suffix !== undefined && run.nodes.some((n) => n.id === suffix && n.parameters.operation === 'sendAndWait');
+		if (sendAndWait) {
+			const url = new URL(req.originalUrl, 'http://127.0.0.1');
+			if (!token || !validateUrlSignature(token, url, hmacSecret())) {
+				answered(401);
+				res.status(401).type('text/html').send('<p>form-invalid-token</p>');
+				return;
+			}
+		} else {
+			const stored = (run.runData as { resumeToken?: string }).resumeToken ?? '';
+			if (!token || token.length !== stored.length || !timingSafeEqual(Buffer.from(token), Buffer.from(stored))) {
+				answered(401);
+				res.status(401).json({ error: 'Invalid token' });
+				return;
+			}
 		}
 		if (run.status === 'running') {
 			answered(409);
 			res.status(409).json({ message: `The execution "${executionId}" is running already.` });
+			return;
+		}
+		if (run.status !== 'waiting' && sendAndWait) {
+			// n8n renders its "send-and-wait-no-action-required" page for a finished execution's signed link.
+			answered(200);
+			res.status(200).type('text/html').send('<p>send-and-wait-no-action-required</p>');
 			return;
 		}
 		if (run.status !== 'waiting') {
@@ -155,13 +187,15 @@ export class WaitingExecutions {
 		const nodeName = run.runData.resultData.lastNodeExecuted as string;
 		const node = run.workflow.getNode(nodeName) as INode;
 		const nodeType = this.engine.nodeTypes.getByNameAndVersion(node.type, node.typeVersion) as INodeType;
-		const description = nodeType.description.webhooks?.find((w) => w.httpMethod === req.method && (w.path ?? '') === '' && w.restartWebhook === true);
+		// n8n evaluates each restart webhook's path (`={{ $nodeId }}` is the node's ID) and matches it with the suffix.
+		const pathOf = (path: string | undefined) => (path === '={{ $nodeId }}' ? node.id : (path ?? ''));
+		const description = nodeType.description.webhooks?.find((w) => w.httpMethod === req.method && pathOf(w.path as string | undefined) === (suffix ?? '') && w.restartWebhook === true);
 		if (!description || !nodeType.webhook) {
 			answered(404);
 			res.status(404).json({ message: `The workflow for execution "${executionId}" does not contain a waiting webhook with a matching path/method.` });
 			return;
 		}
-		const webhookData = { httpMethod: req.method, node: nodeName, path: '', webhookDescription: description, workflowId: run.workflow.id, workflowExecuteAdditionalData: run.additionalData, isTest: false } as unknown as IWebhookData;
+		const webhookData = { httpMethod: req.method, node: nodeName, path: suffix ?? '', webhookDescription: description, workflowId: run.workflow.id, workflowExecuteAdditionalData: run.additionalData, isTest: false } as unknown as IWebhookData;
 		const context = new WebhookContext(run.workflow, node, { ...run.additionalData, httpRequest: req, httpResponse: res } as never, 'manual', webhookData, [], run.runData);
 		let result: IWebhookResponseData;
 		try {

@@ -10,12 +10,16 @@ type Show = NonNullable<IDisplayOptions['show']>;
 
 /**
  * n8n resumes a waiting execution through these: GET shows the answer page, POST records an answer (from the page, the
- * Messaging Trigger or the time limit). Path '' is n8n's token URL (`$execution.resumeUrl`): shorter than its signed
- * URL, and it works behind a proxy that strips a path prefix.
+ * Messaging Trigger or the time limit). Path '' is n8n's token URL (`$execution.resumeUrl`): what the trigger and the
+ * time limit post to, and the short link that works behind a proxy that strips a path prefix. Path = the node's ID is
+ * n8n's signed link (`getSignedResumeUrl`, for nodes whose operation is `sendAndWait`): once the execution has ended,
+ * n8n itself answers it with its "no action required" page instead of an error.
  */
 export const SEND_AND_WAIT_WEBHOOKS: IWebhookDescription[] = [
 	{ name: 'default', httpMethod: 'GET', responseMode: 'onReceived', responseData: '', path: '', restartWebhook: true },
 	{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: '', restartWebhook: true },
+	{ name: 'default', httpMethod: 'GET', responseMode: 'onReceived', responseData: '', path: '={{ $nodeId }}', restartWebhook: true, isFullPath: true },
+	{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: '={{ $nodeId }}', restartWebhook: true, isFullPath: true },
 ];
 
 export type WaitStoreHome = 'process' | 'redis';
@@ -149,6 +153,17 @@ export function sendAndWaitProperties(show: Show, channel: 'sms' | 'whatsapp', m
 					default: false,
 					description:
 						'Whether the message ends with a link to a page with the buttons (about 100 characters: often a second SMS segment). Opening the link answers nothing: only a button does, so link previews cannot.',
+				},
+				{
+					displayName: 'Answer Link Type',
+					name: 'linkType',
+					type: 'options',
+					options: [
+						{ name: 'Signed (N8n Shows "No Action Required" Once Answered)', value: 'signed', description: "n8n's signed link, about 150 characters" },
+						{ name: 'Short (Works Behind a Path-Stripping Proxy)', value: 'token', description: "n8n's resume URL with its token, about 100 characters: use it when n8n runs under a path (https://example.com/n8n/) behind a proxy that strips it" },
+					],
+					default: 'signed',
+					displayOptions: { show: { answerLink: [true] } },
 				},
 				{
 					displayName: 'Add Reply Instructions',
