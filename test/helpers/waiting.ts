@@ -33,6 +33,7 @@ interface Kept extends EngineRunState {
  * n8n-core itself uses (it has its own copy of @n8n/di).
  */
 function hmacSecret(): string {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports -- the copy n8n-core resolves, not ours
 	const di = require(require.resolve('@n8n/di', { paths: [dirname(require.resolve('n8n-core'))] })) as { Container: { get<T>(type: new (...args: never[]) => T): T } };
 	return di.Container.get(InstanceSettings).hmacSignatureSecret;
 }

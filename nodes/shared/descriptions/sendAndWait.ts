@@ -159,8 +159,8 @@ export function sendAndWaitProperties(show: Show, channel: 'sms' | 'whatsapp', m
 					name: 'linkType',
 					type: 'options',
 					options: [
-						{ name: 'Signed (N8n Shows "No Action Required" Once Answered)', value: 'signed', description: "n8n's signed link, about 150 characters" },
-						{ name: 'Short (Works Behind a Path-Stripping Proxy)', value: 'token', description: "n8n's resume URL with its token, about 100 characters: use it when n8n runs under a path (https://example.com/n8n/) behind a proxy that strips it" },
+						{ name: 'Signed (N8n Shows "No Action Required" Once Answered)', value: 'signed', description: "The signed link n8n makes, about 150 characters" },
+						{ name: 'Short (Works Behind a Path-Stripping Proxy)', value: 'token', description: 'The resume URL with its token, about 100 characters: use it when n8n runs under a path (https://example.com/n8n/) behind a proxy that strips it' },
 					],
 					default: 'signed',
 					displayOptions: { show: { answerLink: [true] } },
