@@ -19,6 +19,7 @@ import { toNodeError } from '../shared/items';
 import { PROVIDER_NAMES, PROVIDERS, getProvider, providersWith } from '../shared/providers/registry';
 import type { Provider } from '../shared/providers/types';
 import { TRIGGER_WEBHOOK_PATH, type ProviderWebhookEvent, type WebhookReply, type WebhookRequest, type WebhookSettings } from '../shared/providers/webhookTypes';
+import { deliveryFingerprint, readDeliveryMemory } from '../shared/rules/dedupe';
 import { ProviderError } from '../shared/rules/errors';
 import { KEYWORD_LANGUAGES, KEYWORD_LISTS, parseKeywordList, type KeywordLanguage } from '../shared/rules/optOut';
 import type { MessageStatus } from '../shared/rules/status';
@@ -383,7 +384,11 @@ export class MessagingTrigger implements INodeType {
 			},
 			dropDuplicates: options.dropDuplicates === true,
 		};
-		const routed = await routeReplies(this, reading.events, inbound.keywords);
+		// A redelivery of a message already handled here (the provider's retry) is routed no more: it answered once, and
+		// the person's other waiting messages must not take it as theirs.
+		const handled = new Set(readDeliveryMemory(stored.deliveries));
+		const fresh = reading.events.filter((event) => !handled.has(deliveryFingerprint(provider.name, event.deliveryKey)));
+		const routed = await routeReplies(this, fresh, inbound.keywords);
 		const alsoAnswers = options.alsoTriggerAnswers === true;
 		const result = toTriggerItems(provider.name, reading.events, inbound, stored.deliveries, new Date(), (event) => {
 			if (!routed) return undefined;

@@ -24,8 +24,8 @@ interface Kept extends EngineRunState {
 	/** Resolves with the run once it ends (not waiting). */
 	ended: Promise<RunResult>;
 	end(result: RunResult): void;
-	/** Requests to the resume URL, as they were answered. */
-	requests: Array<{ method: string; status: number }>;
+	/** Requests to the resume URL, as they were answered; `resumed` when the node's webhook() gave data to resume with. */
+	requests: Array<{ method: string; status: number; resumed?: boolean }>;
 }
 
 /**
@@ -108,6 +108,11 @@ export class WaitingExecutions {
 
 	status(executionId: string): Status | undefined {
 		return this.runs.get(executionId)?.status;
+	}
+
+	/** The requests its resume URL got, in order, as answered (a webhook() that gave data to resume with says `resumed`). */
+	requests(executionId: string): Array<{ method: string; status: number; resumed?: boolean }> {
+		return [...(this.runs.get(executionId)?.requests ?? [])];
 	}
 
 	/** Resolves when the execution has ended (resumed and run to its end). */
@@ -207,6 +212,7 @@ export class WaitingExecutions {
 			return;
 		}
 		answered(res.statusCode);
+		if (result.workflowData) run.requests[run.requests.length - 1].resumed = true;
 		if (!result.noWebhookResponse && !res.headersSent) res.status(200).json({ message: 'Workflow was started' });
 		if (!result.workflowData) return;
 		// n8n claims the execution atomically (expectedStatus 'waiting'): a second resume loses.
