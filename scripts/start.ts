@@ -92,6 +92,9 @@ ${workflows}
     curl -X POST ${n8n.url}/webhook/gateway-appointment-reminders -H 'Content-Type: application/json' -d '{}'
       (Bulk SMS Campaign: tomorrow's reminders to the example's patients, in Turkish or English, none at night; it answers
        with the campaign's summary. Post {"patients":[{"name","phone","language","time","timeZone"},…]} to choose them)
+    curl -X POST ${n8n.url}/webhook/gateway-expense-approval -H 'Content-Type: application/json' -d '{"employee":"Ada","amount":120,"currency":"EUR","reason":"the train to Lyon","approver":"+33612345678"}'
+      (Send and Wait for Reply: the approver's phone gets the question from +12025550134; reply YES or NO on the phone page,
+       or open the link in the SMS and press a button. The run waits under Executions, then goes down Approved or Declined)
 
   Ctrl-C stops n8n and the sandbox.
 `);

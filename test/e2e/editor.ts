@@ -15,6 +15,16 @@ const CHROMIUM_ARGS = [
 	'--no-first-run',
 ];
 
+/** Headless Chromium with the flags above for `use`, closed after it (pages outside the editor: the sandbox's phones, an answer page). */
+export async function withBrowser<T>(use: (browser: Browser) => Promise<T>): Promise<T> {
+	const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+	try {
+		return await use(browser);
+	} finally {
+		await browser.close();
+	}
+}
+
 async function labels(page: Page): Promise<string[]> {
 	return page.$$eval('[data-test-id="ndv"] [data-test-id="node-parameters"] label', (els) =>
 		els.map((e) => (e as unknown as { innerText: string }).innerText.split('\n')[0].trim()).filter(Boolean),

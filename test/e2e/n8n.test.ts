@@ -24,7 +24,7 @@ import {
 	type RunningN8n,
 } from '../../scripts/n8nServer';
 import { waitFor } from '../helpers/sandbox';
-import { runCampaignEditorChecks, runEditorChecks } from './editor';
+import { runCampaignEditorChecks, runEditorChecks, withBrowser } from './editor';
 
 let sandbox: Sandbox;
 let n8n: RunningN8n;
@@ -427,6 +427,193 @@ describe('Phone Verification in the running server: the "log in with a code" exa
 		expect(String(sixth.body.reason)).toMatch(/^5 codes were already sent to this number in the last 60 minutes \(the limit is 5\): nothing was sent\. The next one can be sent in (60|59) minutes$/);
 		expect(stored().filter((m) => m.to === phone)).toHaveLength(5);
 	}, 60_000);
+});
+
+/** n8n's stored execution data (flatted: every string in an object or array is the index of its value in the list). */
+function unflatten(text: string): any {
+	const table = JSON.parse(text) as unknown[];
+	const revived = new Map<number, unknown>();
+	const revive = (index: number): unknown => {
+		if (revived.has(index)) return revived.get(index);
+		const value = table[index];
+		if (typeof value !== 'object' || value === null) return value;
+		const out: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
+		revived.set(index, out);
+		for (const [key, entry] of Object.entries(value)) (out as Record<string, unknown>)[key] = typeof entry === 'string' ? revive(Number(entry)) : entry;
+		return out;
+	};
+	return revive(0);
+}
+
+describe('Send and Wait for Reply in the running server: the expense approval example', () => {
+	const WORKFLOW = 'gwExApproval0001';
+	const NUMBER = '+12025550134';
+	const ASK = 'Ask the approver';
+	const APPROVED = 'Approved';
+	const DECLINED = 'Declined';
+	const NO_ANSWER = 'No answer';
+	const OTHER = 'Other messages to this number';
+	const flow = triggerWorkflow(WORKFLOW, NUMBER, '5b1e7c3a-0009-4000-8000-00000000e0a3');
+	const screenshots = join(ROOT, '.test-output', 'screenshots');
+
+	const submit = (expense: Record<string, unknown>) =>
+		fetch(`${n8n.url}/webhook/gateway-expense-approval`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(expense) });
+	/** The question as the approver's phone got it, and the execution that waits for the answer (its ID is in the link). */
+	const question = async (approver: string) => {
+		const sms = await waitFor(() => stored().find((m) => m.direction === 'outbound-api' && m.to === approver), 20_000).catch(async (error: Error) => {
+			throw new Error(`${error.message}: no question SMS to ${approver}\n${JSON.stringify(await flow.whatHappened(), null, 1)}`);
+		});
+		const link = /(http:\/\/\S+\/webhook-waiting\/(\d+)\?signature=[0-9a-f]{64})$/.exec(sms.body);
+		expect(link).not.toBeNull();
+		return { sms, link: link![1], executionId: link![2] };
+	};
+	const listed = async (id: string) => (await flow.executions()).find((e) => e.id === id) as { id: string; status: string; waitTill?: string | null } | undefined;
+	/** Each node that ran in an execution, with the items of each of its outputs. */
+	const runOf = async (id: string) => {
+		const data = unflatten(await flow.executionData(id));
+		const nodes: Record<string, Array<Array<Record<string, unknown>>>> = {};
+		for (const [name, runs] of Object.entries(data.resultData.runData as Record<string, Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> } }>>)) {
+			nodes[name] = (runs.at(-1)?.data?.main ?? []).map((output) => (output ?? []).map((item) => item.json));
+		}
+		return nodes;
+	};
+	const finished = async (id: string) => {
+		await flow.eventually(async () => (await listed(id))?.status === 'success', 20_000);
+		return await runOf(id);
+	};
+
+	beforeAll(() => mkdirSync(screenshots, { recursive: true }));
+
+	it('the approver gets the question with "Reply YES or NO." and the link; the run waits; YES typed on the phone page resumes it down Approved (approved true, channel sms), with no run of its own', async () => {
+		// The sandbox was reset before this test: its number points nowhere until the trigger is published again.
+		await flow.setActive(false);
+		await flow.setActive(true);
+		const before = (await flow.executions()).length;
+		const approver = '+33612345678';
+		const r = await submit({ employee: 'Ada', amount: 120, currency: 'EUR', reason: 'the train to Lyon', approver });
+		expect([r.status, await r.json()]).toEqual([200, { message: 'Workflow was started' }]);
+		const { sms, link, executionId } = await question(approver);
+		expect(sms.from).toBe(NUMBER);
+		expect(sms.body).toBe(`Expense from Ada: 120 EUR for the train to Lyon.\n\nReply YES or NO.\nOr answer here: ${link}`);
+		expect(link.startsWith(`${n8n.url}/webhook-waiting/${executionId}?signature=`)).toBe(true);
+		// Waiting, with n8n's own deadline a day (and a few minutes of backstop) away.
+		await flow.eventually(async () => (await listed(executionId))?.status === 'waiting', 10_000);
+		const waitTill = Date.parse(String((await listed(executionId))?.waitTill));
+		expect(waitTill - Date.now()).toBeGreaterThan(24 * 3600_000 - 60_000);
+		expect(waitTill - Date.now()).toBeLessThan(24 * 3600_000 + 10 * 60_000);
+
+		// The approver opens the conversation on the sandbox's phone page and types YES.
+		await withBrowser(async (browser) => {
+			const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+			await page.goto(`${sandbox.url}/`);
+			await page.locator(`.phone[data-phone="${approver}"]`).click();
+			await page.locator('#thread').getByText('Reply YES or NO.').waitFor({ timeout: 10_000 });
+			expect(await page.locator('#thread').innerText()).toContain(link);
+			await page.fill('#text', 'YES');
+			await page.click('#reply button');
+			await page.locator('#thread .msg.inbound').getByText('YES').waitFor({ timeout: 10_000 });
+			await page.screenshot({ path: join(screenshots, 'expense-approval-phone.png') });
+		});
+		const reply = await waitFor(() => stored().find((m) => m.direction === 'inbound' && m.from === approver), 5000);
+		expect([reply.to, reply.body]).toEqual([NUMBER, 'YES']);
+
+		const run = await finished(executionId).catch(async (error: Error) => {
+			throw new Error(`${error.message}\n${JSON.stringify(await flow.whatHappened(), null, 1)}`);
+		});
+		expect(run[ASK][0][0]).toMatchObject({ approved: true, channel: 'sms', answer: 'YES', answeredBy: approver, timedOut: false, replyMessageId: reply.id, messageId: sms.id, sentTo: [approver] });
+		expect(run[APPROVED]).toEqual([[expect.objectContaining({ decision: 'approved', employee: 'Ada', amount: 120, currency: 'EUR', answeredBy: approver })]]);
+		expect([DECLINED, NO_ANSWER].filter((name) => name in run)).toEqual([]);
+		// The reply resumed the waiting run instead of starting the trigger's branch: one run in all, the webhook's.
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		expect((await flow.executions()).length).toBe(before + 1);
+		expect(await flow.executionData(executionId)).not.toContain(sandbox.accounts.twilio.authToken);
+	}, 120_000);
+
+	it('the link opens a page with the message and Approve / Decline; Decline shows "Thank you" and the run goes down Declined (channel link); the link opened again shows no buttons', async () => {
+		await flow.setActive(false);
+		await flow.setActive(true);
+		const approver = '+33612345677';
+		const r = await submit({ employee: 'Grace', amount: 80, currency: 'USD', reason: 'a taxi', approver });
+		expect(r.status).toBe(200);
+		const { link, executionId } = await question(approver);
+		await flow.eventually(async () => (await listed(executionId))?.status === 'waiting', 10_000);
+
+		const seen = await withBrowser(async (browser) => {
+			const page = await browser.newPage({ viewport: { width: 800, height: 700 } });
+			const opened = await page.goto(link);
+			const answerPage = {
+				status: opened?.status(),
+				title: await page.title(),
+				heading: await page.locator('h1').innerText(),
+				message: await page.locator('p.msg').innerText(),
+				buttons: await page.locator('button').allInnerTexts(),
+			};
+			await page.screenshot({ path: join(screenshots, 'expense-approval-answer-page.png') });
+			// Opening the page answered nothing.
+			const stillWaiting = (await listed(executionId))?.status;
+			await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Decline' }).click()]);
+			const thanks = { heading: await page.locator('h1').innerText(), text: await page.locator('main').innerText(), buttons: await page.locator('button').count() };
+			await page.screenshot({ path: join(screenshots, 'expense-approval-thank-you.png') });
+			await flow.eventually(async () => (await listed(executionId))?.status === 'success', 20_000);
+			// Again, once the run is over: n8n answers a finished execution's resume URL itself (409), without asking the node.
+			const again = await page.goto(link);
+			const later = { status: again?.status(), text: await page.locator('body').innerText(), buttons: await page.locator('button').count() };
+			await page.screenshot({ path: join(screenshots, 'expense-approval-link-again.png') });
+			return { answerPage, stillWaiting, thanks, later };
+		});
+		expect(seen.answerPage).toEqual({ status: 200, title: 'Your answer', heading: 'Your answer', message: 'Expense from Grace: 80 USD for a taxi.', buttons: ['Approve', 'Decline'] });
+		expect(seen.stillWaiting).toBe('waiting');
+		expect(seen.thanks).toEqual({ heading: 'Thank you', text: 'Thank you\n\nYour answer was recorded.', buttons: 0 });
+		expect(seen.later.status).toBe(409);
+		expect(seen.later.text).toContain(`The execution \\"${executionId} has finished already.`);
+		expect(seen.later.buttons).toBe(0);
+
+		const run = await finished(executionId);
+		expect(run[ASK][0][0]).toMatchObject({ approved: false, channel: 'link', answer: 'Decline', answeredBy: null, timedOut: false, sentTo: [approver] });
+		expect(run[DECLINED]).toEqual([[expect.objectContaining({ decision: 'declined', employee: 'Grace', amount: 80, currency: 'USD', answeredBy: 'the answer page' })]]);
+		expect([APPROVED, NO_ANSWER].filter((name) => name in run)).toEqual([]);
+	}, 120_000);
+
+	it('a YES from another phone resumes nothing (it starts the trigger branch as a plain message); the approver\'s own NO then resumes the run down Declined', async () => {
+		await flow.setActive(false);
+		await flow.setActive(true);
+		const approver = '+33612345676';
+		const stranger = '+33699999999';
+		const r = await submit({ employee: 'Alan', amount: 45.5, currency: 'GBP', reason: 'lunch with a client', approver });
+		expect(r.status).toBe(200);
+		const { executionId } = await question(approver);
+		await flow.eventually(async () => (await listed(executionId))?.status === 'waiting', 10_000);
+		const before = await flow.executions();
+
+		// Someone else texts YES to the approvals number from the phone page's "Text a sandbox number" form.
+		await withBrowser(async (browser) => {
+			const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+			await page.goto(`${sandbox.url}/`);
+			await page.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('#cto option').length > 0);
+			await page.fill('#cfrom', stranger);
+			await page.selectOption('#cto', NUMBER);
+			await page.fill('#ctext', 'YES');
+			await page.click('#compose button');
+			await page.locator('#thread .msg.inbound').getByText('YES').waitFor({ timeout: 10_000 });
+		});
+		await flow.eventually(async () => (await flow.executions()).some((e) => !before.some((b) => b.id === e.id) && e.status === 'success'), 20_000);
+		const strangerRun = (await flow.executions()).find((e) => !before.some((b) => b.id === e.id))!;
+		const plain = await runOf(strangerRun.id);
+		expect(Object.keys(plain).sort()).toEqual([OTHER, 'Replies to the approvals number'].sort());
+		expect(plain[OTHER][0][0]).toMatchObject({ event: 'inbound', from: stranger, to: NUMBER, body: 'YES', waitingReply: null });
+		expect((await listed(executionId))?.status).toBe('waiting');
+
+		// The approver answers NO by SMS: the wait was still theirs.
+		const no = await flow.control('POST', '/inbound', { from: approver, to: NUMBER, body: 'No' });
+		expect(no.webhook).toBe('posted');
+		const run = await finished(executionId);
+		expect(run[ASK][0][0]).toMatchObject({ approved: false, channel: 'sms', answer: 'No', answeredBy: approver, replyMessageId: no.id });
+		expect(run[DECLINED]).toEqual([[expect.objectContaining({ decision: 'declined', employee: 'Alan', amount: 45.5, currency: 'GBP', answeredBy: approver })]]);
+		expect([APPROVED, NO_ANSWER].filter((name) => name in run)).toEqual([]);
+		// Two runs since the stranger's message: theirs, and no other (the NO resumed the waiting one).
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		expect((await flow.executions()).length).toBe(before.length + 1);
+	}, 120_000);
 });
 
 describe('the editor, in headless Chromium', () => {

@@ -25,11 +25,19 @@ export const SEND_AND_WAIT_WEBHOOKS: IWebhookDescription[] = [
 export type WaitStoreHome = 'process' | 'redis';
 
 /**
+ * Hides the Redis credential unless Match Replies Using is Redis, also where the node has no such parameter (Send SMS's
+ * other operations, a trigger that does not resume): `hide: { waitStore: ['process'] }` leaves it shown there, and n8n
+ * then refuses to publish the workflow ("Missing required credential: Redis"). n8n's display check takes conditions in
+ * credentials too; its type for them does not say so.
+ */
+const UNLESS_REDIS = { hide: { waitStore: [{ _cnd: { not: 'redis' } }] } } as unknown as INodeCredentialDescription['displayOptions'];
+
+/**
  * The node's credentials with the package's Redis one, asked for when Match Replies Using is Redis. `hide`, not
  * `show`: with `show` n8n's editor would take Match Replies Using for an authentication selector.
  */
 export function withWaitCredential(credentials: INodeCredentialDescription[]): INodeCredentialDescription[] {
-	return [...credentials, { name: 'messagingRedisApi', displayName: 'Redis', required: true, testedBy: 'messagingRedisConnectionTest', displayOptions: { hide: { waitStore: ['process'] } } }];
+	return [...credentials, { name: 'messagingRedisApi', displayName: 'Redis', required: true, testedBy: 'messagingRedisConnectionTest', displayOptions: UNLESS_REDIS }];
 }
 
 /** `moreOptions`: the sending node's own options (number validation, retries), added to the Options collection. */
