@@ -60,6 +60,8 @@ describe('Messaging Trigger · Twilio', () => {
 				keyword: null,
 				receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
 				duplicate: false,
+				// Resume Waiting Workflows is on: no message waits for this phone.
+				waitingReply: null,
 				raw: expect.objectContaining({ Body: 'YES see you', From: PHONE }),
 			},
 		]);

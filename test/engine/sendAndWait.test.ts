@@ -365,7 +365,7 @@ describe('Send SMS · Send and Wait for Reply: once', () => {
 		}
 		for (let round = 0; round < 16; round++) {
 			trigger.executions.length = 0;
-			const run = await waiting.start([{ round }], [sendAndWait({ waitStore: store, waitOptions: { answerLink: true } })]);
+			const run = await waiting.start([{ round }], [sendAndWait({ waitStore: store, waitOptions: { answerLink: true, linkType: 'token' } })]);
 			// The reply goes through the sandbox and the trigger: the click leaves a little later each round.
 			const [replyId, click] = await Promise.all([
 				reply(BOSS, 'NO'),
@@ -393,7 +393,7 @@ describe('Send SMS · Send and Wait for Reply: once', () => {
 describe('Send SMS · Send and Wait for Reply: the answer link', () => {
 	it('ends the message with the resume URL; GET shows the page and never resumes; POST approve resumes with channel link, once', async () => {
 		const message = 'Expense <b>#42</b> & "dinner"';
-		const run = await waiting.start([{}], [sendAndWait({ message, waitOptions: { answerLink: true } })]);
+		const run = await waiting.start([{}], [sendAndWait({ message, waitOptions: { answerLink: true, linkType: 'token' } })]);
 		const sent = sentTo(BOSS, `${message}\n\nReply YES or NO.\nOr answer here: ${run.resumeUrl}`);
 		expect(sent.body.endsWith(run.resumeUrl)).toBe(true);
 
@@ -434,7 +434,7 @@ describe('Send SMS · Send and Wait for Reply: the answer link', () => {
 	});
 
 	it('free text through the page: a text box; an empty answer resumes nothing, a written one resumes with it', async () => {
-		const run = await waiting.start([{}], [sendAndWait({ responseType: 'freeText', message: 'Which day?', waitOptions: { answerLink: true } })]);
+		const run = await waiting.start([{}], [sendAndWait({ responseType: 'freeText', message: 'Which day?', waitOptions: { answerLink: true, linkType: 'token' } })]);
 		const sent = sentTo(BOSS, `Which day?\n\nReply to this message.\nOr answer here: ${run.resumeUrl}`);
 		const html = await (await fetch(run.resumeUrl)).text();
 		expect(html.match(/<form method="post">/g)).toHaveLength(1);
@@ -450,7 +450,7 @@ describe('Send SMS · Send and Wait for Reply: the answer link', () => {
 	});
 
 	it('a POST while the wait was already claimed by a reply gets the "Nothing to answer" page and resumes nothing', async () => {
-		const run = await waiting.start([{}], [sendAndWait({ waitOptions: { answerLink: true } })]);
+		const run = await waiting.start([{}], [sendAndWait({ waitOptions: { answerLink: true, linkType: 'token' } })]);
 		// The claim without the resume, as when n8n has not handled the trigger's request yet.
 		const wait = (await processWaits().forExecution(run.executionId))!;
 		expect(await processWaits().claim(wait.id, { waitId: wait.id, executionId: run.executionId, channel: 'sms', approved: false, answer: 'NO', button: null, answeredBy: BOSS, answeredAt: new Date().toISOString(), replyMessageId: 'SMx', messageIds: wait.messageIds, recipients: wait.recipients, reference: null, sentAt: new Date(wait.createdAt).toISOString() })).toBe(true);
