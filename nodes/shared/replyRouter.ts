@@ -20,8 +20,11 @@ export type RouteOutcome =
 
 export interface RouteOptions {
 	keywords: KeywordOptions;
-	/** Ask n8n to resume the execution (POST to its resume URL). */
-	resume(wait: PendingWait): Promise<void>;
+	/**
+	 * Ask n8n to resume the execution (POST to its resume URL): 'gone' when it no longer waits (stopped, deleted), so
+	 * that its wait is over; throws when n8n could not be asked.
+	 */
+	resume(wait: PendingWait): Promise<'resumed' | 'gone'>;
 	now(): number;
 }
 
@@ -48,7 +51,7 @@ export async function routeReply(store: WaitStore, event: ProviderWebhookEvent, 
 	const button = event.button ?? null;
 	const text = event.body ?? '';
 	if (!button && matchKeyword(text, options.keywords)) return undefined;
-	for (let attempt = 0; attempt < 3; attempt++) {
+	for (let attempt = 0; attempt < 5; attempt++) {
 		const now = options.now();
 		const waiting = (await store.waiting(channelOf(event), event.from, now)).filter((w) => w.sender === null || !event.to || w.sender === event.to);
 		if (waiting.length === 0) return undefined;
@@ -88,14 +91,17 @@ export async function routeReply(store: WaitStore, event: ProviderWebhookEvent, 
 		};
 		// Someone else (another reply, the page, the time limit) may have taken it since: look again.
 		if (!(await store.claim(wait.id, answer))) continue;
+		let resumed: 'resumed' | 'gone';
 		try {
-			await options.resume(wait);
+			resumed = await options.resume(wait);
 		} catch (error) {
 			await store.unclaim(wait);
 			// The resume URL holds the execution's token: never in an item or a log line.
 			const said = (error instanceof Error ? error.message : String(error)).split(wait.resumeUrl).join('[resume URL]').replace(/signature=[^\s&"']+/gi, 'signature=[hidden]');
 			return { outcome: 'failed', waiting: waiting.length, reason: said };
 		}
+		// The execution had stopped waiting (someone stopped it): its wait is gone now; the reply may answer another.
+		if (resumed === 'gone') continue;
 		return { outcome: 'resumed', executionId: wait.executionId, waitId: wait.id, approved };
 	}
 	return undefined;

@@ -16,6 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import {
 	NodeOperationError,
+	sleep,
 	WAIT_INDEFINITELY,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -29,7 +30,7 @@ import { normalizePhone, type PhoneValidation } from './rules/phone';
 import { approvalWords, replyInstructions, type ReplyExpectation, type SeveralWaiting } from './rules/replies';
 import { REDIS_CREDENTIAL } from './state';
 import { redisWaits } from './state/redisWaits';
-import { processWaits, type Answer, type PendingWait, type WaitChannel, type WaitStore } from './state/waits';
+import { isOpen, processWaits, type Answer, type PendingWait, type WaitChannel, type WaitStore } from './state/waits';
 
 /** n8n's own timer resumes this long after the time limit, in case this process could not (it restarted). */
 export const BACKSTOP_MS = 3 * 60 * 1000;
@@ -140,8 +141,6 @@ export interface StartWait {
 	settings: WaitSettings;
 	/** Send the final text to one recipient. A thrown error is that recipient's failure. */
 	send(recipient: string, text: string, wait: { reference: string | null }): Promise<SentMessage>;
-	/** Whether nothing could have been sent by a failed `send` (a certain refusal). */
-	nothingSent(error: unknown): boolean;
 }
 
 /** n8n's resume URL (with its token) for this execution. */
@@ -198,8 +197,9 @@ export async function startWait(fns: IExecuteFunctions, start: StartWait): Promi
 		fns.logger.warn(`Send and wait: the message to ${failure.to} failed: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}`, { node: fns.getNode().name, executionId });
 	}
 	if (sent.length === 0) {
-		// Nobody has it: nobody can answer. A failure that may have reached the provider keeps the wait (a reply would still count).
-		if (failures.every((f) => start.nothingSent(f.error))) await store.cancel(id).catch(() => undefined);
+		// The node fails, so the execution ends: its wait would only catch this person's next answer. (A message that
+		// may have gone out is not sent again by Retry On Fail: the sent-ledger answers with the same failure.)
+		await store.cancel(id).catch(() => undefined);
 		throw failures[0].error;
 	}
 	try {
@@ -257,9 +257,41 @@ export function timeoutAnswer(wait: PendingWait): Answer {
 
 type HttpCaller = { helpers: { httpRequest: IExecuteFunctions['helpers']['httpRequest'] } };
 
-/** Ask n8n to resume the execution whose wait was just claimed (its answer is in the store). */
-export async function resume(fns: HttpCaller, resumeUrl: string, waitId: string): Promise<void> {
-	await fns.helpers.httpRequest({ method: 'POST', url: resumeUrl, body: { [RESUME_FIELD]: waitId }, json: true, timeout: 15_000 });
+/** How long a resume is tried while n8n still runs the execution (a reply that came before it was saved as waiting). */
+const RUNNING_RETRY_MS = [250, 500, 1_000, 2_000, 3_000, 3_000];
+
+/** The HTTP status and body text of a failed request, whatever shape n8n's helper gave the error. */
+function failureOf(error: unknown): { status: number | undefined; text: string } {
+	const e = (error ?? {}) as { response?: { status?: number; data?: unknown }; httpCode?: string; status?: number; message?: string };
+	const status = e.response?.status ?? e.status ?? (e.httpCode ? Number(e.httpCode) : undefined);
+	const data = e.response?.data;
+	const text = `${typeof data === 'string' ? data : data ? JSON.stringify(data) : ''} ${e.message ?? ''}`;
+	return { status: Number.isFinite(status) ? status : undefined, text };
+}
+
+export type ResumeResult = 'resumed' | 'gone';
+
+/**
+ * Ask n8n to resume the execution whose wait was just claimed (its answer is in the store). 'gone' when the execution
+ * no longer waits (it finished, was stopped or deleted): its wait is over. Throws when n8n could not be asked
+ * (unreachable, an error): the caller puts the wait back. An execution n8n still runs (the reply came before it was
+ * saved as waiting) is asked again for a few seconds.
+ */
+export async function resume(fns: HttpCaller, resumeUrl: string, waitId: string): Promise<ResumeResult> {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			await fns.helpers.httpRequest({ method: 'POST', url: resumeUrl, body: { [RESUME_FIELD]: waitId }, json: true, timeout: 15_000 });
+			return 'resumed';
+		} catch (error) {
+			const { status, text } = failureOf(error);
+			if (status === 409 && /running/i.test(text) && attempt < RUNNING_RETRY_MS.length) {
+				await sleep(RUNNING_RETRY_MS[attempt]);
+				continue;
+			}
+			if (status === 404 || (status === 409 && /finished|resum/i.test(text))) return 'gone';
+			throw error;
+		}
+	}
 }
 
 /** The node's output when the wait ends. */
@@ -304,10 +336,15 @@ function page(title: string, body: string): string {
 	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#f4f5f7;margin:0;padding:24px;color:#1f2328}main{max-width:480px;margin:8vh auto;background:#fff;border-radius:12px;padding:28px;box-shadow:0 2px 12px rgba(0,0,0,.08)}h1{font-size:20px;margin:0 0 16px}p.msg{white-space:pre-wrap;background:#f6f8fa;border-radius:8px;padding:14px;margin:0 0 20px}form{display:inline}button{font-size:16px;padding:10px 22px;border-radius:8px;border:0;margin:0 8px 8px 0;cursor:pointer}button.approve{background:#1a7f37;color:#fff}button.decline{background:#d1242f;color:#fff}button.send{background:#0969da;color:#fff}textarea{width:100%;box-sizing:border-box;min-height:90px;font:inherit;padding:8px;margin-bottom:12px}</style></head><body><main>${body}</main></body></html>`;
 }
 
+/** A wait the store lost, as far as the node's parameters tell it: enough for the page to answer. */
+function lostWait(executionId: string, channel: WaitChannel, settings: WaitSettings): PendingWait {
+	return { id: `lost-${executionId}`, executionId, resumeUrl: '', channel, sender: null, recipients: [], expects: settings.expects, message: '', createdAt: 0, expiresAt: null, reference: null, messageIds: [] };
+}
+
 /** The answer page: the message, and buttons that POST (a GET never answers, so link previews cannot). */
 export function answerPage(wait: PendingWait | undefined, labels: WaitSettings['labels']): string {
 	if (!wait) return page('Nothing to answer', '<h1>Nothing to answer</h1><p>This request was answered already, or it is no longer waiting.</p>');
-	const message = `<p class="msg">${escapeHtml(wait.message)}</p>`;
+	const message = wait.message ? `<p class="msg">${escapeHtml(wait.message)}</p>` : '<p>Your answer to the message you were sent:</p>';
 	if (wait.expects.mode === 'freeText') {
 		return page('Your answer', `<h1>Your answer</h1>${message}<form method="post"><textarea name="answer" required maxlength="1600"></textarea><button class="send" type="submit" name="decision" value="text">Send</button></form>`);
 	}
@@ -339,7 +376,14 @@ export async function waitWebhook(fns: IWebhookFunctions, channel: WaitChannel):
 	}
 	const method = String(req.method ?? 'GET').toUpperCase();
 	try {
-		if (method === 'GET' || method === 'HEAD') return html(200, answerPage(await store.forExecution(executionId), settings.labels));
+		const now = Date.now();
+		const found = await store.forExecution(executionId);
+		// n8n calls this only while the execution waits: a wait neither in the store nor answered was lost (this
+		// process restarted, Redis was emptied). The page still answers, and n8n resumes the execution once.
+		const lost = !found && !(await store.answerFor(executionId));
+		const wait = found ?? (lost ? lostWait(executionId, channel, settings) : undefined);
+		const open = wait !== undefined && wait.channel === channel && isOpen(wait, now);
+		if (method === 'GET' || method === 'HEAD') return html(200, answerPage(open ? wait : undefined, settings.labels));
 		if (method !== 'POST') return html(405, page('Not allowed', '<h1>Not allowed</h1>'));
 		const body = (fns.getBodyData() ?? {}) as IDataObject;
 		const named = typeof body[RESUME_FIELD] === 'string' ? (body[RESUME_FIELD] as string) : undefined;
@@ -353,11 +397,10 @@ export async function waitWebhook(fns: IWebhookFunctions, channel: WaitChannel):
 			res.status(200).json({ resumed: true });
 			return { noWebhookResponse: true, workflowData: [[{ json: answerItem(answer) }]] };
 		}
+		if (!open || !wait) return html(200, answerPage(undefined, settings.labels));
 		const decision = typeof body.decision === 'string' ? body.decision : '';
-		const wait = await store.forExecution(executionId);
-		if (!wait || wait.channel !== channel || (wait.expiresAt !== null && wait.expiresAt <= Date.now())) return html(200, answerPage(undefined, settings.labels));
 		let answer: Answer;
-		const base = { waitId: wait.id, executionId, channel: 'link' as const, button: null, answeredBy: null, answeredAt: new Date().toISOString(), replyMessageId: null, messageIds: wait.messageIds, recipients: wait.recipients, reference: wait.reference, sentAt: new Date(wait.createdAt).toISOString() };
+		const base = { waitId: wait.id, executionId, channel: 'link' as const, button: null, answeredBy: null, answeredAt: new Date(now).toISOString(), replyMessageId: null, messageIds: wait.messageIds, recipients: wait.recipients, reference: wait.reference, sentAt: lost ? null : new Date(wait.createdAt).toISOString() };
 		if (wait.expects.mode === 'freeText') {
 			const given = typeof body.answer === 'string' ? body.answer.trim().slice(0, 1600) : '';
 			if (!given) return html(200, answerPage(wait, settings.labels));
@@ -367,7 +410,7 @@ export async function waitWebhook(fns: IWebhookFunctions, channel: WaitChannel):
 		} else {
 			return html(200, answerPage(wait, settings.labels));
 		}
-		if (!(await store.claim(wait.id, answer))) return html(200, answerPage(undefined, settings.labels));
+		if (!lost && !(await store.claim(wait.id, answer))) return html(200, answerPage(undefined, settings.labels));
 		res.status(200).setHeader('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(page('Thank you', '<h1>Thank you</h1><p>Your answer was recorded.</p>'));
 		return { noWebhookResponse: true, workflowData: [[{ json: answerItem(answer) }]] };
 	} catch (error) {

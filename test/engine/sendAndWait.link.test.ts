@@ -4,7 +4,8 @@
  * the signature and the token (test/helpers/waiting.ts does what n8n's /webhook-waiting/ route does).
  */
 import { processWaits } from '../../nodes/shared/state/waits';
-import { useSandbox } from '../helpers/sandbox';
+import { sandboxControl, useSandbox, waitFor } from '../helpers/sandbox';
+import { TriggerHarness } from '../helpers/trigger';
 import { useEngine } from '../helpers/useEngine';
 import { WaitingExecutions } from '../helpers/waiting';
 
@@ -70,5 +71,74 @@ describe('Send and Wait for Reply · the answer link', () => {
 		await waiting.start([{}], [ask({ linkType: 'token' })]);
 		const token = linkIn(lastBody());
 		expect((await fetch(token.replace(/signature=([0-9a-f])/, (_, c: string) => `signature=${c === '0' ? '1' : '0'}`))).status).toBe(401);
+	});
+});
+
+describe('Send and Wait for Reply · when things go wrong', () => {
+	const NUMBER_TRIGGER = { provider: 'twilio', target: NUMBER };
+	let trigger: TriggerHarness | undefined;
+	afterEach(async () => {
+		if (trigger) {
+			await trigger.lifecycle('delete').catch(() => undefined);
+			await trigger.close();
+		}
+		trigger = undefined;
+	});
+	const withTrigger = async () => {
+		trigger = new TriggerHarness(engine.get(), NUMBER_TRIGGER as never);
+		await trigger.listen();
+		await trigger.activate();
+		return trigger;
+	};
+	const control = (method: string, path: string, body?: unknown) => sandboxControl(box.get(), method, path, body);
+
+	it('the store lost the wait (n8n restarted): the link still shows buttons and the first answer resumes the execution', async () => {
+		const run = await waiting.start([{}], [ask({ linkType: 'token' })]);
+		const link = linkIn(lastBody());
+		processWaits().clear();
+		const html = await (await fetch(link)).text();
+		expect(html).toContain('Your answer to the message you were sent');
+		expect(html.match(/<form method="post">/g)).toHaveLength(2);
+		await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' });
+		const done = await waiting.ended(run.executionId);
+		expect(done.items('Ask')[0].json).toMatchObject({ approved: true, answer: 'Approve', channel: 'link', sentAt: null, messageIds: [] });
+	});
+
+	it('past the time limit (before the resume) the page answers nothing', async () => {
+		const run = await waiting.start([{}], [ask({ linkType: 'token' })].map((n) => ({ ...n, parameters: { ...n.parameters, limitWaitTime: true, waitAmount: 1, waitUnit: 'minutes' } })));
+		const link = linkIn(lastBody());
+		jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
+		try {
+			jest.setSystemTime(Date.now() + 61_000);
+			expect(await (await fetch(link)).text()).toContain('Nothing to answer');
+			await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' });
+			expect(waiting.status(run.executionId)).toBe('waiting');
+		} finally {
+			jest.useRealTimers();
+		}
+	});
+
+	it('a reply that comes while n8n still runs the execution resumes it once it waits', async () => {
+		await withTrigger();
+		const run = await waiting.start([{}], [ask({ answerLink: false })]);
+		waiting.busy(run.executionId, 800);
+		await control('POST', '/inbound', { from: BOSS, to: NUMBER, body: 'YES' });
+		const done = await waiting.ended(run.executionId);
+		expect(done.items('Ask')[0].json).toMatchObject({ approved: true, channel: 'sms', answeredBy: BOSS });
+		// n8n said "running already" until it had saved the execution as waiting; then it resumed.
+		const statuses = waiting.requests(run.executionId).map((r) => r.status);
+		expect(statuses.length).toBeGreaterThan(1);
+		expect(statuses).toEqual([...statuses.slice(0, -1).map(() => 409), 200]);
+		expect(trigger!.executions).toHaveLength(0);
+	});
+
+	it('a stopped execution: the reply finds its wait over and starts the trigger as a plain message; the wait is gone', async () => {
+		await withTrigger();
+		const run = await waiting.start([{}], [ask({ answerLink: false })]);
+		waiting.stop(run.executionId);
+		await control('POST', '/inbound', { from: BOSS, to: NUMBER, body: 'YES' });
+		const [execution] = await waitFor(() => trigger!.executions.length === 1 && trigger!.executions);
+		expect(execution.items[0]).toMatchObject({ event: 'inbound', body: 'YES', waitingReply: null });
+		expect(processWaits().size).toBe(0);
 	});
 });

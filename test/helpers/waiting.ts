@@ -93,17 +93,39 @@ export class WaitingExecutions {
 
 	/** Run the nodes; the run is kept for resuming when it ends waiting. */
 	async start(items: IDataObject[], nodes: Parameters<Engine['run']>[1], options: Omit<NonNullable<Parameters<Engine['run']>[2]>, 'waiting'> = {}): Promise<WaitingRun> {
-		let state: EngineRunState | undefined;
-		const first = await this.engine.run(items, nodes, { ...options, waiting: { baseUrl: this.baseUrl, keep: (s) => (state = s) } });
-		const kept = state as EngineRunState;
+		let entry: Kept | undefined;
 		let end: (result: RunResult) => void = () => undefined;
 		const ended = new Promise<RunResult>((resolve) => (end = resolve));
+		// Known (and running) from the start, as n8n saves an execution before it runs it: a resume request that comes
+		// while the node is still sending gets 409 "running already".
+		const keep = (state: EngineRunState) => {
+			entry = { ...state, status: 'running', ended, end, requests: [] };
+			this.runs.set(state.executionId, entry);
+		};
+		const first = await this.engine.run(items, nodes, { ...options, waiting: { baseUrl: this.baseUrl, keep } });
+		const kept = entry as Kept;
 		const waiting = first.run.status === 'waiting' || first.run.waitTill !== undefined;
-		const entry: Kept = { ...kept, runData: first.run.data, status: waiting ? 'waiting' : 'success', ended, end, requests: [] };
+		kept.runData = first.run.data;
+		kept.status = waiting ? 'waiting' : first.run.data.resultData.error ? 'error' : 'success';
 		if (!waiting) end(first);
-		this.runs.set(kept.executionId, entry);
 		const token = (first.run.data as { resumeToken?: string }).resumeToken;
 		return { executionId: kept.executionId, first, resumeUrl: `${this.baseUrl}/${kept.executionId}?signature=${token}`, waitTill: first.run.waitTill ?? undefined };
+	}
+
+	/** Hold a waiting execution as "running" for a while (n8n still saving it): its resume URL answers 409 meanwhile. */
+	busy(executionId: string, ms: number): void {
+		const run = this.runs.get(executionId);
+		if (!run || run.status !== 'waiting') throw new Error(`execution ${executionId} is not waiting`);
+		run.status = 'running';
+		setTimeout(() => {
+			if (run.status === 'running') run.status = 'waiting';
+		}, ms);
+	}
+
+	/** Mark a waiting execution as stopped (someone pressed Stop in n8n): n8n then answers its resume URL with 409. */
+	stop(executionId: string): void {
+		const run = this.runs.get(executionId);
+		if (run) run.status = 'canceled';
 	}
 
 	status(executionId: string): Status | undefined {

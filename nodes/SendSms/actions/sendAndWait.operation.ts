@@ -2,13 +2,11 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 import { phoneValidationOption } from '../../shared/descriptions/phoneOptions';
 import { readRetrySettings, retryOptions } from '../../shared/descriptions/retryOptions';
 import { sendAndWaitProperties } from '../../shared/descriptions/sendAndWait';
-import { DeliveryFailure } from '../../shared/delivery';
 import { runWhole } from '../../shared/items';
 import { itemContext } from '../../shared/ledger';
 import { ParameterReader } from '../../shared/params';
 import { parseRoute } from '../../shared/providers/registry';
 import type { ProviderMessage, SendSmsRequest } from '../../shared/providers/types';
-import { ProviderError } from '../../shared/rules/errors';
 import type { PhoneValidation } from '../../shared/rules/phone';
 import { readRecipients, readWaitSettings, startWait } from '../../shared/sendAndWait';
 import { routeRequests, sendOverRoute, withBody } from '../../shared/smsRoute';
@@ -19,12 +17,6 @@ const show = { operation: ['sendAndWait'] };
 export const description: INodeProperties[] = sendAndWaitProperties(show, 'sms', [{ ...phoneValidationOption }, ...retryOptions]);
 
 const E164 = /^\+[1-9]\d{6,14}$/;
-
-/** Whether a failed send certainly sent nothing (a refusal), rather than maybe (no answer after the request went). */
-function nothingSent(error: unknown): boolean {
-	const cause = error instanceof DeliveryFailure ? error.error : error;
-	return !(cause instanceof ProviderError && cause.ambiguous);
-}
 
 /**
  * Send the message (first item: one wait per execution) to each recipient over the route, and wait for the first
@@ -58,7 +50,6 @@ export async function sendAndWait(fns: IExecuteFunctions): Promise<INodeExecutio
 			message,
 			sender,
 			settings,
-			nothingSent,
 			async send(recipient, text) {
 				const perRecipient = new Map([...withBody(requests, text)].map(([provider, request]) => [provider, { ...request, to: recipient }]));
 				// Once per execution and recipient: Retry On Fail gets the first outcome back instead of sending again.

@@ -2,12 +2,10 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 import { phoneValidationOption } from '../../shared/descriptions/phoneOptions';
 import { readRetrySettings, retryOptions } from '../../shared/descriptions/retryOptions';
 import { sendAndWaitProperties } from '../../shared/descriptions/sendAndWait';
-import { DeliveryFailure } from '../../shared/delivery';
 import { runWhole } from '../../shared/items';
 import { itemContext } from '../../shared/ledger';
 import { ParameterReader } from '../../shared/params';
 import type { QuickReply, WhatsAppContent, WhatsAppRequest } from '../../shared/providers/whatsappTypes';
-import { ProviderError } from '../../shared/rules/errors';
 import { readRecipients, readWaitSettings, startWait, type WaitSettings } from '../../shared/sendAndWait';
 import { providerContext } from '../../shared/transport';
 import { resolveTemplate, sendFreeForm, sendTemplateMessage, type OutsideWindow } from '../../shared/whatsapp';
@@ -56,12 +54,6 @@ export const description: INodeProperties[] = [
 	...templateProperties('', { ...show, waitContent: ['template'] }),
 	...sendAndWaitProperties(show, 'whatsapp', [{ ...phoneValidationOption }, ...retryOptions]),
 ];
-
-/** Whether a failed send certainly sent nothing (a refusal), rather than maybe (no answer after the request went). */
-function nothingSent(error: unknown): boolean {
-	const cause = error instanceof DeliveryFailure ? error.error : error;
-	return !(cause instanceof ProviderError && cause.ambiguous);
-}
 
 /** The buttons a free-form question carries where the provider allows them: Approve (and Decline), answered by payload. */
 function answerButtons(settings: WaitSettings, maxButtons: number): QuickReply[] | undefined {
@@ -133,7 +125,6 @@ export async function sendAndWait(fns: IExecuteFunctions): Promise<INodeExecutio
 			sender: E164.test(from) ? from : null,
 			buttons: content.type === 'text' ? content.buttons : undefined,
 			settings: waitSettings,
-			nothingSent,
 			async send(recipient, text) {
 				const sendContent: WhatsAppContent = content.type === 'text' ? { ...content, text } : content;
 				const request: WhatsAppRequest = { ...sender, to: recipient, content: sendContent };

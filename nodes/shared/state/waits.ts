@@ -53,7 +53,8 @@ export interface Answer {
 	messageIds: readonly string[];
 	recipients: readonly string[];
 	reference: string | null;
-	sentAt: string;
+	/** Null when the store had lost the wait (an answer through the page after a restart). */
+	sentAt: string | null;
 }
 
 export interface WaitStore {
