@@ -463,7 +463,8 @@ describe('Send and Wait for Reply in the running server: the expense approval ex
 		const sms = await waitFor(() => stored().find((m) => m.direction === 'outbound-api' && m.to === approver), 20_000).catch(async (error: Error) => {
 			throw new Error(`${error.message}: no question SMS to ${approver}\n${JSON.stringify(await flow.whatHappened(), null, 1)}`);
 		});
-		const link = /(http:\/\/\S+\/webhook-waiting\/(\d+)\?signature=[0-9a-f]{64})$/.exec(sms.body);
+		// n8n's signed link: /webhook-waiting/<execution>/<node ID>?signature=<HMAC>.
+		const link = /(http:\/\/\S+\/webhook-waiting\/(\d+)\/[0-9a-f-]+\?signature=[0-9a-f]{64})$/.exec(sms.body);
 		expect(link).not.toBeNull();
 		return { sms, link: link![1], executionId: link![2] };
 	};
@@ -495,7 +496,7 @@ describe('Send and Wait for Reply in the running server: the expense approval ex
 		const { sms, link, executionId } = await question(approver);
 		expect(sms.from).toBe(NUMBER);
 		expect(sms.body).toBe(`Expense from Ada: 120 EUR for the train to Lyon.\n\nReply YES or NO.\nOr answer here: ${link}`);
-		expect(link.startsWith(`${n8n.url}/webhook-waiting/${executionId}?signature=`)).toBe(true);
+		expect(link.startsWith(`${n8n.url}/webhook-waiting/${executionId}/`)).toBe(true);
 		// Waiting, with n8n's own deadline a day (and a few minutes of backstop) away.
 		await flow.eventually(async () => (await listed(executionId))?.status === 'waiting', 10_000);
 		const waitTill = Date.parse(String((await listed(executionId))?.waitTill));
@@ -529,7 +530,7 @@ describe('Send and Wait for Reply in the running server: the expense approval ex
 		expect(await flow.executionData(executionId)).not.toContain(sandbox.accounts.twilio.authToken);
 	}, 120_000);
 
-	it('the link opens a page with the message and Approve / Decline; Decline shows "Thank you" and the run goes down Declined (channel link); the link opened again shows no buttons', async () => {
+	it('the link opens a page with the message and Approve / Decline; Decline shows "Thank you" and the run goes down Declined (channel link); the link opened again shows n8n\'s "No action required"', async () => {
 		await flow.setActive(false);
 		await flow.setActive(true);
 		const approver = '+33612345677';
@@ -555,7 +556,7 @@ describe('Send and Wait for Reply in the running server: the expense approval ex
 			const thanks = { heading: await page.locator('h1').innerText(), text: await page.locator('main').innerText(), buttons: await page.locator('button').count() };
 			await page.screenshot({ path: join(screenshots, 'expense-approval-thank-you.png') });
 			await flow.eventually(async () => (await listed(executionId))?.status === 'success', 20_000);
-			// Again, once the run is over: n8n answers a finished execution's resume URL itself (409), without asking the node.
+			// Again, once the run is over: n8n answers a finished execution's signed link itself, with its own page.
 			const again = await page.goto(link);
 			const later = { status: again?.status(), text: await page.locator('body').innerText(), buttons: await page.locator('button').count() };
 			await page.screenshot({ path: join(screenshots, 'expense-approval-link-again.png') });
@@ -564,8 +565,8 @@ describe('Send and Wait for Reply in the running server: the expense approval ex
 		expect(seen.answerPage).toEqual({ status: 200, title: 'Your answer', heading: 'Your answer', message: 'Expense from Grace: 80 USD for a taxi.', buttons: ['Approve', 'Decline'] });
 		expect(seen.stillWaiting).toBe('waiting');
 		expect(seen.thanks).toEqual({ heading: 'Thank you', text: 'Thank you\n\nYour answer was recorded.', buttons: 0 });
-		expect(seen.later.status).toBe(409);
-		expect(seen.later.text).toContain(`The execution \\"${executionId} has finished already.`);
+		expect(seen.later.status).toBe(200);
+		expect(seen.later.text).toContain('No action required');
 		expect(seen.later.buttons).toBe(0);
 
 		const run = await finished(executionId);
