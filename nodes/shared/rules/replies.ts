@@ -80,9 +80,15 @@ export function approvalWords(languages: readonly KeywordLanguage[] = KEYWORD_LA
 	};
 }
 
-/** Words of a text for matching: accents and case folded, split on spaces and punctuation. */
+/**
+ * Format characters (zero-width spaces and joiners, bidi marks): invisible, so no part of what a reply says. Left in,
+ * "yes n\u200Bo" hid its NO from the check for "yes… no" and read as yes.
+ */
+const INVISIBLE = /\p{Cf}/gu;
+
+/** Words of a text for matching: invisible marks dropped, accents and case folded, split on spaces and punctuation. */
 function tokens(text: string): string[] {
-	return foldKeyword(text)
+	return foldKeyword(text.replace(INVISIBLE, ''))
 		.split(/[\s\p{P}\p{S}]+/u)
 		.filter(Boolean);
 }
@@ -114,7 +120,7 @@ export function readReply(text: string, expectation: Pick<ReplyExpectation, 'app
 	const withoutReference = referenceToken === null ? raw.trim() : raw.replace(new RegExp(`\\b${referenceToken}\\b`, 'i'), ' ').replace(/\s+/g, ' ').trim();
 	const approve = expectation.approve.map(tokens).filter((p) => p.length > 0);
 	const decline = expectation.decline.map(tokens).filter((p) => p.length > 0);
-	const trimmed = withoutReference.replace(/^[\s\p{P}]+/u, '');
+	const trimmed = withoutReference.replace(INVISIBLE, '').replace(/^[\s\p{P}]+/u, '');
 	const sign = (signs: readonly string[]) => signs.some((s) => trimmed.startsWith(s));
 	let decision: Decision | null = null;
 	if (sign(APPROVE_SIGNS) && !sign(DECLINE_SIGNS)) decision = 'approve';
