@@ -109,7 +109,8 @@ export interface ReadReply {
  * What a reply says. `references` are the references the person has waiting: a token equal to one of them is the
  * reference; otherwise any token of the reference's shape is taken as one (a reference mistyped or already answered
  * still is not part of the answer). The decision is the first word's (or sign's), when no word of the other kind
- * follows: "Yes", "yes please", "OK K4M" approve; "no", "Nope." decline; "no, yes", "not sure" are neither.
+ * follows: "Yes", "yes please", "OK K4M" approve; "no", "Nope." decline; "no, yes", "not sure" are neither;
+ * "Y" and "N" only alone.
  */
 export function readReply(text: string, expectation: Pick<ReplyExpectation, 'approve' | 'decline'>, references: readonly string[] = []): ReadReply {
 	const raw = String(text ?? '');
@@ -118,8 +119,11 @@ export function readReply(text: string, expectation: Pick<ReplyExpectation, 'app
 	const referenceToken = all.find((t) => known.has(t)) ?? all.find((t) => REFERENCE_PATTERN.test(t)) ?? null;
 	const words = referenceToken === null ? all : all.filter((t) => t !== referenceToken);
 	const withoutReference = referenceToken === null ? raw.trim() : raw.replace(new RegExp(`\\b${referenceToken}\\b`, 'i'), ' ').replace(/\s+/g, ' ').trim();
-	const approve = expectation.approve.map(tokens).filter((p) => p.length > 0);
-	const decline = expectation.decline.map(tokens).filter((p) => p.length > 0);
+	// A one-letter word (English Y and N) counts only as the whole reply: it also starts sentences in the lists' other
+	// languages (Spanish "Y el recibo?", French "Y a-t-il…", "N'importe quoi") and "N/A", which are no answers.
+	const counts = (p: string[]) => p.length > 0 && (words.length === 1 || p.length > 1 || [...p[0]].length > 1);
+	const approve = expectation.approve.map(tokens).filter(counts);
+	const decline = expectation.decline.map(tokens).filter(counts);
 	const trimmed = withoutReference.replace(INVISIBLE, '').replace(/^[\s\p{P}]+/u, '');
 	const sign = (signs: readonly string[]) => signs.some((s) => trimmed.startsWith(s));
 	let decision: Decision | null = null;
