@@ -37,7 +37,8 @@ function buttonDecision(wait: PendingWait, button: { payload: string; text: stri
 	if (payload === 'DECLINE') return wait.expects.approveOnly ? null : 'decline';
 	for (const said of [button.payload, button.text ?? '']) {
 		const read = readReply(said, wait.expects, references);
-		if (read.decision) return read.decision;
+		// A "No" button declines nothing that is approve only.
+		if (read.decision && answers(wait.expects, read)) return read.decision;
 	}
 	return null;
 }

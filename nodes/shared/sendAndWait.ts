@@ -85,7 +85,8 @@ export function readWaitSettings(fns: IExecuteFunctions | IWebhookFunctions): Wa
 		if (limitMs > 365 * UNITS.days) fail('The wait time is over a year', 'Wait at most 365 days, or turn off Limit Wait Time. Nothing was sent.');
 	}
 	return {
-		expects: { mode, approveOnly, approve: words.approve, decline: approveOnly ? [] : words.decline },
+		// Approve only keeps the decline words to read "yes… no" as no answer; they never answer it (rules/replies answers).
+		expects: { mode, approveOnly, approve: words.approve, decline: words.decline },
 		labels: { approve: text(values.approveLabel, 'Approve').trim() || 'Approve', decline: text(values.disapproveLabel, 'Decline').trim() || 'Decline' },
 		policy: options.severalWaiting === 'latest' ? 'latest' : 'reference',
 		link: options.answerLink === true,

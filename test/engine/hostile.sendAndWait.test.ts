@@ -65,7 +65,8 @@ type Person = keyof typeof PEOPLE;
 const STRANGERS = ['+447700900123', '+14155550100', '+4915112345678', '+905321234567'];
 
 const APPROVAL: ReplyExpectation = { mode: 'approval', ...approvalWords() };
-const APPROVE_ONLY: ReplyExpectation = { mode: 'approval', approveOnly: true, approve: approvalWords().approve, decline: [] };
+/** As Send and Wait registers an approve-only wait: the decline words kept for reading "yes… no" as neither, never as answers. */
+const APPROVE_ONLY: ReplyExpectation = { mode: 'approval', approveOnly: true, ...approvalWords() };
 const FREE_TEXT: ReplyExpectation = { mode: 'freeText', approve: [], decline: [] };
 
 interface Scenario {
@@ -378,6 +379,20 @@ describe('Send and wait · generated replies against a model', () => {
 		const outcome = await routeReply(store, event, { keywords: {}, now: Date.now, resume: async (w) => (resumed.push(w.id), 'resumed') });
 		if (approved === null) expect([outcome, resumed]).toEqual([{ outcome: 'notAnAnswer', waiting: 1 }, []]);
 		else expect([outcome, resumed]).toEqual([{ outcome: 'resumed', executionId: 'exec-one', waitId: 'w-one', approved }, ['w-one']]);
+	});
+
+	it('approve only, on WhatsApp: a tapped button titled "No" or "Decline" is no answer, one titled "Yes" approves', async () => {
+		const store = new ProcessWaitStore();
+		const now = Date.now();
+		await store.register({ id: 'w-only', executionId: 'exec-only', resumeUrl: 'http://127.0.0.1:1/webhook-waiting/exec-only', channel: 'whatsapp', sender: NUMBER, recipients: [BOSS], expects: APPROVE_ONLY, message: 'Can you take the job?', createdAt: now, expiresAt: null }, 'reference', now);
+		const tap = (payload: string, text: string, n: number): ProviderWebhookEvent => ({ ...eventOf({ from: BOSS, to: NUMBER, channel: 'whatsapp', body: text, meaning: 'approve', quotes: null, blurred: false }, n), button: { payload, text } });
+		const resumed: string[] = [];
+		const options = { keywords: {}, now: Date.now, resume: async (w: PendingWait) => (resumed.push(w.id), 'resumed' as const) };
+		for (const [payload, text] of [['no', 'No'], ['decline_job', 'Decline'], ['Nein', 'Nein danke']]) {
+			expect([payload, await routeReply(store, tap(payload, text, 1), options)]).toEqual([payload, { outcome: 'notAnAnswer', waiting: 1 }]);
+		}
+		expect(resumed).toEqual([]);
+		expect(await routeReply(store, tap('yes', 'Yes', 2), options)).toEqual({ outcome: 'resumed', executionId: 'exec-only', waitId: 'w-only', approved: true });
 	});
 
 	it('3,000 replies from the recipients and from others: never throws, never resumes on a non-answer, a keyword or from another number; each answer resumes its one wait, once', async () => {
@@ -1245,6 +1260,19 @@ describe('Send and wait · what n8n did not say, and words that are keywords', (
 		await waitFor(() => trigger.executions.length === 1);
 		expect(trigger.executions[0].items[0].waitingReply).toBeNull();
 		expect(await processWaits().forExecution(waits.approval.executionId)).toBeUndefined();
+	});
+
+	it('approve only: "yes no" and "OK, no" are no approval (the decline words still undo an approve word); YES approves', async () => {
+		const run = await waiting.start([{}], [sendAndWait({ approvalOptions: { values: { approvalType: 'single' } } })]);
+		for (const text of ['yes no', 'OK, no', 'Ja, nee', '👍 ❌']) {
+			trigger.executions.length = 0;
+			await signedInbound(trigger, BOSS, text);
+			await waitFor(() => trigger.executions.length === 1);
+			expect([text, trigger.executions[0].items[0].waitingReply]).toEqual([text, { outcome: 'notAnAnswer', waiting: 1 }]);
+		}
+		expect(waiting.status(run.executionId)).toBe('waiting');
+		await signedInbound(trigger, BOSS, 'Yes');
+		expect((await waiting.ended(run.executionId)).items('Ask')[0].json).toMatchObject({ approved: true, answer: 'Yes', channel: 'sms' });
 	});
 
 	it.each([
