@@ -25,7 +25,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 import type { WaitStoreHome } from './descriptions/sendAndWait';
-import { KEYWORD_LANGUAGES, parseKeywordList, type KeywordLanguage } from './rules/optOut';
+import { KEYWORD_LANGUAGES, matchKeyword, parseKeywordList, type KeywordLanguage } from './rules/optOut';
 import { normalizePhone, type PhoneValidation } from './rules/phone';
 import { approvalWords, replyInstructions, type ReplyExpectation, type SeveralWaiting } from './rules/replies';
 import { REDIS_CREDENTIAL } from './state';
@@ -72,7 +72,15 @@ export function readWaitSettings(fns: IExecuteFunctions | IWebhookFunctions): Wa
 	const values = ((approvalOptions.values as IDataObject | undefined) ?? {}) as IDataObject;
 	const options = ((get('waitOptions', {}) as IDataObject) ?? {}) as IDataObject;
 	const languages = (Array.isArray(options.languages) ? options.languages : KEYWORD_LANGUAGES).filter((l): l is KeywordLanguage => KEYWORD_LANGUAGES.includes(l as KeywordLanguage));
-	const words = approvalWords(languages, { approve: parseKeywordList(text(options.approveWords)), decline: parseKeywordList(text(options.declineWords)) });
+	const custom = { approve: parseKeywordList(text(options.approveWords)), decline: parseKeywordList(text(options.declineWords)) };
+	// A keyword is never an answer (the trigger takes STOP, CANCEL… as what they are): a message must not ask for one.
+	for (const [field, list] of [['Approve Words', custom.approve], ['Decline Words', custom.decline]] as const) {
+		for (const word of list) {
+			const keyword = matchKeyword(word);
+			if (keyword) fail(`${field} holds "${word.slice(0, 40)}", ${{ optOut: 'an opt-out', optIn: 'an opt-in', help: 'a help' }[keyword.type]} keyword`, 'A reply that is a keyword never answers (providers and carriers act on it: CANCEL or STOP unsubscribes the person). Choose another word. Nothing was sent.');
+		}
+	}
+	const words = approvalWords(languages, custom);
 	const approveOnly = mode === 'approval' && values.approvalType === 'single';
 	if (mode === 'approval' && words.approve.length === 0) fail('No word approves', 'Add Approve Words, or choose at least one Word Language. Nothing was sent.');
 	if (mode === 'approval' && !approveOnly && words.decline.length === 0) fail('No word declines', 'Add Decline Words, or choose at least one Word Language. Nothing was sent.');
