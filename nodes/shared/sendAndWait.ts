@@ -187,7 +187,14 @@ export async function startWait(fns: IExecuteFunctions, start: StartWait): Promi
 		expiresAt,
 	};
 	// A reference only helps when the message shows it: without instructions a reply answers the latest message.
-	const { reference } = await store.register(wait, settings.instructions ? settings.policy : 'latest', now);
+	const { reference } = await store.register(wait, settings.instructions ? settings.policy : 'latest', now).catch((error: unknown) => {
+		// The store's own sentence ("Could not reach Redis at …"): n8n would put its generic "The service refused the
+		// connection" in place of a message that names a network code.
+		const message = error instanceof Error ? error.message : String(error);
+		const failure = new NodeOperationError(fns.getNode(), message, { itemIndex: 0, description: 'Nothing was sent: the wait could not be kept, so no answer could have found it.' });
+		failure.message = message;
+		throw failure;
+	});
 	const words = { approve: settings.expects.approve[0] ?? settings.labels.approve, decline: settings.expects.approveOnly ? null : (settings.expects.decline[0] ?? settings.labels.decline) };
 	const link = settings.link ? (settings.linkType === 'token' ? resumeUrl : fns.getSignedResumeUrl()) : null;
 	const instructions = settings.instructions ? replyInstructions(settings.expects, words, reference, link, settings.template) : link ? `Answer here: ${link}` : '';
