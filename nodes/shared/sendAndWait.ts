@@ -304,7 +304,8 @@ export async function resume(fns: HttpCaller, resumeUrl: string, waitId: string)
 				await sleep(RUNNING_RETRY_MS[attempt]);
 				continue;
 			}
-			if (status === 404 || (status === 409 && /finished|resum/i.test(text))) return 'gone';
+			// n8n's own 404 says the execution does not exist; one from a proxy or a wrong path says nothing about it.
+			if ((status === 404 && /does not exist/i.test(text)) || (status === 409 && /finished|resum/i.test(text))) return 'gone';
 			throw error;
 		}
 	}
