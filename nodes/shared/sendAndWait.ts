@@ -288,24 +288,36 @@ function failureOf(error: unknown): { status: number | undefined; text: string }
 export type ResumeResult = 'resumed' | 'gone';
 
 /**
+ * How long a resume is tried in all. The trigger answers the provider after it, and providers give a webhook about
+ * 15 s (Twilio's 11200 past that; Sinch and SNS send it again).
+ */
+export const RESUME_BUDGET_MS = 10_000;
+
+/**
  * Ask n8n to resume the execution whose wait was just claimed (its answer is in the store). 'gone' when the execution
  * no longer waits (it finished, was stopped or deleted): its wait is over. Throws when n8n could not be asked
- * (unreachable, an error): the caller puts the wait back. An execution n8n still runs (the reply came before it was
- * saved as waiting) is asked again for a few seconds.
+ * (unreachable, an error, no answer within the budget): the caller puts the wait back. An execution n8n still runs
+ * (the reply came before it was saved as waiting) is asked again for a few seconds.
  */
-export async function resume(fns: HttpCaller, resumeUrl: string, waitId: string): Promise<ResumeResult> {
+export async function resume(fns: HttpCaller, resumeUrl: string, waitId: string, budgetMs = RESUME_BUDGET_MS): Promise<ResumeResult> {
+	const end = Date.now() + budgetMs;
+	const tooLong = () => new Error(`n8n did not resume the execution within ${budgetMs / 1000} s`);
 	for (let attempt = 0; ; attempt++) {
+		const left = end - Date.now();
+		if (left <= 0) throw tooLong();
 		try {
-			await fns.helpers.httpRequest({ method: 'POST', url: resumeUrl, body: { [RESUME_FIELD]: waitId }, json: true, timeout: 15_000 });
+			// The whole exchange within what is left: n8n's own timeout is per idle socket, which a trickling answer never ends.
+			await fns.helpers.httpRequest({ method: 'POST', url: resumeUrl, body: { [RESUME_FIELD]: waitId }, json: true, timeout: left, abortSignal: AbortSignal.timeout(left) });
 			return 'resumed';
 		} catch (error) {
 			const { status, text } = failureOf(error);
 			if (status === 409 && /running/i.test(text) && attempt < RUNNING_RETRY_MS.length) {
-				await sleep(RUNNING_RETRY_MS[attempt]);
+				await sleep(Math.min(RUNNING_RETRY_MS[attempt], Math.max(0, end - Date.now())));
 				continue;
 			}
 			// n8n's own 404 says the execution does not exist; one from a proxy or a wrong path says nothing about it.
 			if ((status === 404 && /does not exist/i.test(text)) || (status === 409 && /finished|resum/i.test(text))) return 'gone';
+			if (status === undefined && Date.now() >= end) throw tooLong();
 			throw error;
 		}
 	}

@@ -1185,7 +1185,7 @@ describe('Send and wait · a resume endpoint that never answers', () => {
 			expect(sent.status).toBe(200);
 			expect(sent.ms).toBeLessThan(PROVIDER_PATIENCE_MS);
 			await waitFor(() => trigger.executions.length === 1);
-			expect(trigger.executions[0].items[0].waitingReply).toEqual({ outcome: 'failed', waiting: 1, reason: expect.any(String) });
+			expect(trigger.executions[0].items[0].waitingReply).toEqual({ outcome: 'failed', waiting: 1, reason: 'n8n did not resume the execution within 10 s' });
 			expect((await processWaits().forExecution(waits.approval.executionId))?.id).toBe(waits.approval.id);
 			expect(await processWaits().answerFor(waits.approval.executionId)).toBeUndefined();
 		} finally {
