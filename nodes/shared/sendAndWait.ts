@@ -148,8 +148,11 @@ export interface StartWait {
 	/** Buttons the message carries (WhatsApp): their titles are the answers their taps give. */
 	buttons?: Array<{ payload: string; title: string }>;
 	settings: WaitSettings;
-	/** Send the final text to one recipient. A thrown error is that recipient's failure. */
-	send(recipient: string, text: string, wait: { reference: string | null }): Promise<SentMessage>;
+	/**
+	 * Send the final text to one recipient. A thrown error is that recipient's failure. `secrets`: the link's token or
+	 * signature, to keep out of the provider's answers and errors (one that echoes the message would hold it).
+	 */
+	send(recipient: string, text: string, wait: { reference: string | null; secrets: string[] }): Promise<SentMessage>;
 }
 
 /** n8n's resume URL (with its token) for this execution. */
@@ -199,12 +202,13 @@ export async function startWait(fns: IExecuteFunctions, start: StartWait): Promi
 	const link = settings.link ? (settings.linkType === 'token' ? resumeUrl : fns.getSignedResumeUrl()) : null;
 	const instructions = settings.instructions ? replyInstructions(settings.expects, words, reference, link, settings.template) : link ? `Answer here: ${link}` : '';
 	const body = instructions ? `${start.message.trimEnd()}\n\n${instructions}` : start.message;
+	const secrets = link ? [...new Set([link, resumeUrl].flatMap((url) => new URL(url).searchParams.getAll('signature')))] : [];
 
 	const sent: Array<SentMessage & { to: string }> = [];
 	const failures: Array<{ to: string; error: unknown }> = [];
 	for (const recipient of start.recipients) {
 		try {
-			sent.push({ ...(await start.send(recipient, body, { reference })), to: recipient });
+			sent.push({ ...(await start.send(recipient, body, { reference, secrets })), to: recipient });
 		} catch (error) {
 			failures.push({ to: recipient, error });
 		}

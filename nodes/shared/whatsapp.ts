@@ -153,9 +153,9 @@ export interface Sent {
 	template?: WhatsAppTemplate;
 }
 
-/** One send with retries (never after an ambiguous failure). */
-async function sendWithRetries(fns: IExecuteFunctions, provider: WhatsAppProvider, itemIndex: number, resolved: ResolvedTemplate, retry: RetrySettings): Promise<Sent> {
-	const delivered = await deliver([provider], async (p) => await p.whatsapp.send(await providerContext(fns, p, itemIndex, retry.timeoutMs), resolved.request), { policy: retry.policy, sleep });
+/** One send with retries (never after an ambiguous failure). `secrets`: texts of the message to keep out of answers and errors. */
+async function sendWithRetries(fns: IExecuteFunctions, provider: WhatsAppProvider, itemIndex: number, resolved: ResolvedTemplate, retry: RetrySettings, secrets?: string[]): Promise<Sent> {
+	const delivered = await deliver([provider], async (p) => await p.whatsapp.send(await providerContext(fns, p, itemIndex, retry.timeoutMs, secrets), resolved.request), { policy: retry.policy, sleep });
 	return { message: delivered.value, attempts: delivered.attempts, request: resolved.request, template: resolved.template };
 }
 
@@ -205,11 +205,11 @@ export async function sendFreeForm(
 	provider: WhatsAppProvider,
 	itemIndex: number,
 	retry: RetrySettings,
-	plan: { request: WhatsAppRequest; outsideWindow: OutsideWindow; fallback?: ResolvedTemplate },
+	plan: { request: WhatsAppRequest; outsideWindow: OutsideWindow; fallback?: ResolvedTemplate; secrets?: string[] },
 ): Promise<IDataObject> {
-	const { request, outsideWindow, fallback } = plan;
+	const { request, outsideWindow, fallback, secrets } = plan;
 	if (outsideWindow === 'send') {
-		return whatsappOutput(provider, await sendWithRetries(fns, provider, itemIndex, { request }, retry), { windowOpen: null, templateFallback: false });
+		return whatsappOutput(provider, await sendWithRetries(fns, provider, itemIndex, { request }, retry, secrets), { windowOpen: null, templateFallback: false });
 	}
 	let state: WindowState;
 	let unreadable: ProviderError | undefined;
@@ -220,7 +220,7 @@ export async function sendFreeForm(
 		state = 'unknown';
 		unreadable = error;
 	}
-	if (state === 'open') return whatsappOutput(provider, await sendWithRetries(fns, provider, itemIndex, { request }, retry), { windowOpen: true, templateFallback: false });
+	if (state === 'open') return whatsappOutput(provider, await sendWithRetries(fns, provider, itemIndex, { request }, retry, secrets), { windowOpen: true, templateFallback: false });
 	const reason = state === 'closed' ? 'no message from the customer in the last 24 hours' : 'whether the customer wrote in the last 24 hours could not be learnt';
 	if (outsideWindow === 'template' && fallback) {
 		return whatsappOutput(provider, await sendWithRetries(fns, provider, itemIndex, fallback, retry), { windowOpen: state === 'closed' ? false : null, templateFallback: true, templateFallbackReason: reason });
