@@ -19,7 +19,8 @@ import type { ProviderWebhookEvent } from '../../nodes/shared/providers/webhookT
 import { routeReply, type RouteOutcome } from '../../nodes/shared/replyRouter';
 import { approvalWords, type ReplyExpectation } from '../../nodes/shared/rules/replies';
 import { KEYWORD_LISTS, matchKeyword } from '../../nodes/shared/rules/optOut';
-import { MAX_PROCESS_WAITS, ProcessWaitStore, processWaits, type PendingWait } from '../../nodes/shared/state/waits';
+import { redisWaits } from '../../nodes/shared/state/redisWaits';
+import { MAX_PROCESS_WAITS, ProcessWaitStore, processWaits, type PendingWait, type WaitStore } from '../../nodes/shared/state/waits';
 import { captureOutput, localServer, rng, type CapturedOutput, type LocalServer, type Rng } from '../helpers/hostile';
 import { freePort, startRedis, useRedis, type RedisServer } from '../helpers/redis';
 import { useSandbox, waitFor } from '../helpers/sandbox';
@@ -128,7 +129,7 @@ async function scenario(store: WaitStoreLike, clock: number, resumeBase = 'http:
 	expect(await store.claim(plain.id, { waitId: plain.id, executionId: plain.executionId, channel: 'link', approved: true, answer: 'Approve', button: null, answeredBy: null, answeredAt: new Date(clock).toISOString(), replyMessageId: null, messageIds: [], recipients: [], reference: null, sentAt: null })).toBe(true);
 	return waits;
 }
-type WaitStoreLike = Pick<ProcessWaitStore, 'register' | 'sent' | 'claim'>;
+type WaitStoreLike = Pick<WaitStore, 'register' | 'sent' | 'claim'>;
 /** The token in every resume URL the fuzz registers (64 hex characters, as n8n's). */
 const TOKEN = '5eC7e7'.repeat(10).slice(0, 64).toLowerCase();
 
@@ -672,8 +673,8 @@ describe('Send and wait · a storm of replies, clicks and time limits', () => {
 		else {
 			const prefix = engine.get().credentials.messagingRedisApi.keyPrefix as string;
 			const keys = await redis.get().admin().keys(`${prefix}*`);
-			expect(keys.map((k) => k.slice(prefix.length).replace(/:.*$/, '')).filter((k) => k !== 'wait' || false)).toEqual([]);
-			expect(keys.filter((k) => !k.startsWith(`${prefix}wait:answer:`))).toEqual([]);
+			// What is kept a day: the answers, and the replies that gave them.
+			expect(keys.filter((k) => !k.startsWith(`${prefix}wait:answer:`) && !k.startsWith(`${prefix}wait:reply:`))).toEqual([]);
 		}
 	}, 90_000);
 });
@@ -1310,5 +1311,78 @@ describe('Send and wait · what n8n did not say, and words that are keywords', (
 		expect(run.first.error('Ask')?.message).toBe(message);
 		expect(outbound()).toEqual([]);
 		expect(processWaits().size).toBe(0);
+	});
+});
+
+// ---------------------------------------------------------------------------------------------------------------------
+// 9. One reply delivered twice at once
+// ---------------------------------------------------------------------------------------------------------------------
+
+describe('Send and wait · one reply delivered twice', () => {
+	let triggers: TriggerHarness[] = [];
+	afterEach(async () => {
+		for (const t of triggers) await t.close();
+		triggers = [];
+		processWaits().clear();
+	});
+	/** A store for the waits (the process's, or one in Redis seen through the store the nodes use). */
+	async function waitsIn(store: 'process' | 'redis', resumeBase: string): Promise<{ waits: Scenario['waits']; forExecution(id: string): Promise<PendingWait | undefined> }> {
+		processWaits().clear();
+		if (store === 'process') return { waits: await scenario(processWaits(), Date.now() - 60_000, resumeBase), forExecution: (id) => processWaits().forExecution(id) };
+		engine.get().setCredentials('messagingRedisApi', redis.get().credentials());
+		const redisStore = redisWaits(engine.get().credentials.messagingRedisApi);
+		return { waits: await scenario(redisStore, Date.now() - 60_000, resumeBase), forExecution: (id) => redisStore.forExecution(id) };
+	}
+
+	it.each(['process', 'redis'] as const)('the provider sends the same YES again while the first is still resuming (n8n slow; waits in %s): it answers one wait, never the person’s other one', async (store) => {
+		const slow = await resumeRecorder((_req, res) => void setTimeout(() => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"resumed":true}'), 1_500));
+		try {
+			const { waits, forExecution } = await waitsIn(store, slow.url);
+			triggers.push(await openTrigger({ configureProvider: false, waitStore: store }));
+			// PEOPLE.two: twoPlain (no reference) and twoReferenced wait.
+			const built = box.get().api('twilio').webhook({ url: triggers[0].url, event: 'inbound', from: PEOPLE.two, to: NUMBER, body: 'YES', status: 'received' });
+			const post = () => fetch(built.url, { method: 'POST', headers: built.headers, body: built.body });
+			const [first, again] = await Promise.all([post(), sleep(200).then(post)]);
+			expect([first.status, again.status]).toEqual([200, 200]);
+			expect(slow.seen.map((x) => (JSON.parse(x.body) as IDataObject).gatewayWait)).toEqual([waits.twoPlain.id]);
+			expect((await forExecution(waits.twoReferenced.executionId))?.id).toBe(waits.twoReferenced.id);
+		} finally {
+			await slow.close();
+		}
+	});
+
+	it.each(['process', 'redis'] as const)('the store (%s): a reply answers one wait; put back (n8n did not answer), the same reply may answer again', async (store) => {
+		const { waits, forExecution } = await waitsIn(store, 'http://127.0.0.1:1');
+		const target = store === 'process' ? processWaits() : redisWaits(engine.get().credentials.messagingRedisApi);
+		const answer = (w: PendingWait, replyMessageId: string | null) => ({ waitId: w.id, executionId: w.executionId, channel: 'sms' as const, approved: true, answer: 'YES', button: null, answeredBy: PEOPLE.two, answeredAt: new Date().toISOString(), replyMessageId, messageIds: w.messageIds, recipients: w.recipients, reference: w.reference, sentAt: null });
+		expect(await target.claim(waits.twoPlain.id, answer(waits.twoPlain, 'SMsame'))).toBe(true);
+		expect(await target.claim(waits.twoReferenced.id, answer(waits.twoReferenced, 'SMsame'))).toBe(false);
+		expect(await forExecution(waits.twoReferenced.executionId)).toBeDefined();
+		// Another message of the same person, or the page (no message), still answers.
+		expect(await target.claim(waits.latestNew.id, { ...answer(waits.latestNew, null), answeredBy: null })).toBe(true);
+		await target.unclaim(waits.twoPlain);
+		expect(await target.answerFor(waits.twoPlain.executionId)).toBeUndefined();
+		expect(await target.claim(waits.twoReferenced.id, answer(waits.twoReferenced, 'SMsame'))).toBe(true);
+		expect(await target.claim(waits.twoPlain.id, answer(waits.twoPlain, 'SMother'))).toBe(true);
+	});
+
+	it('two webhook processes (queue mode, waits in Redis), the provider’s retry reaching the second: it answers nothing more', async () => {
+		const n8n = await resumeRecorder();
+		try {
+			const { waits, forExecution } = await waitsIn('redis', n8n.url);
+			// Two processes behind one public URL: each its own workflow static data, one Redis.
+			const publicUrl = 'https://n8n.example.test/webhook/a1b2c3d4-0000-4000-8000-00000000beef/messaging';
+			for (let n = 0; n < 2; n++) triggers.push(await openTrigger({ configureProvider: false, waitStore: 'redis', options: { publicUrl } }));
+			const built = box.get().api('twilio').webhook({ url: triggers[0].url, signedUrl: publicUrl, event: 'inbound', from: PEOPLE.two, to: NUMBER, body: 'YES', status: 'received' });
+			// The first process, then the same request (Twilio's retry) reaching the second one.
+			for (const t of triggers) expect((await fetch(t.url, { method: 'POST', headers: built.headers, body: built.body })).status).toBe(200);
+			expect(n8n.seen.map((x) => (JSON.parse(x.body) as IDataObject).gatewayWait)).toEqual([waits.twoPlain.id]);
+			expect((await forExecution(waits.twoReferenced.executionId))?.id).toBe(waits.twoReferenced.id);
+			// The second process starts its workflow with it as a plain message.
+			await waitFor(() => triggers[1].executions.length === 1);
+			expect(triggers[1].executions[0].items[0]).toMatchObject({ body: 'YES', waitingReply: null });
+		} finally {
+			await n8n.close();
+		}
 	});
 });

@@ -558,7 +558,8 @@ describe('Send SMS · Send and Wait for Reply: Redis', () => {
 		expect(held).toEqual(expect.arrayContaining([expect.stringMatching(/^wait:[0-9a-f]{32}$/), `wait:exec:${run.executionId}`, `wait:to:sms:${BOSS}`]));
 		const replyId = await reply(BOSS, 'OK');
 		expect(await outputOf(run)).toEqual([answered(sent, { answer: 'OK', replyMessageId: replyId })]);
-		expect(await keys()).toEqual([`wait:answer:${run.executionId}`]);
+		// The answer, and the reply that gave it (a reply answers once, also when delivered twice).
+		expect(await keys()).toEqual([`wait:answer:${run.executionId}`, `wait:reply:${BOSS}:${replyId}`]);
 		expect(trigger.executions).toHaveLength(0);
 	});
 });

@@ -8,13 +8,14 @@
  *   wait:exec:<executionId>      the ID of the wait the execution is in
  *   wait:to:<channel>:<number>   sorted set of a person's waiting IDs, by when they were sent
  *   wait:answer:<executionId>    the answer (JSON), kept a day: what the resumed node outputs
+ *   wait:reply:<number>:<msgId>  the ID of the wait a person's reply answered, kept a day: a reply answers once
  */
 import { randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { newReference, type SeveralWaiting } from '../rules/replies';
 import { runRedis } from './redisStore';
-import { ANSWER_KEPT_MS, isOpen, keepUntil, type Answer, type PendingWait, type WaitChannel, type WaitStore } from './waits';
+import { ANSWER_KEPT_MS, isOpen, keepUntil, replyKey, type Answer, type PendingWait, type WaitChannel, type WaitStore } from './waits';
 
 /** Stands for the reference in a wait's JSON until the script knows it. */
 const REFERENCE_SLOT = '"@@reference@@"';
@@ -72,12 +73,15 @@ end
 return {reference or '', fromSender}
 `,
 	},
-	// ARGV: prefix, id, answer JSON, answer's keep (ms). 1 when this call took the wait, 0 when it was gone.
+	// ARGV: prefix, id, answer JSON, answer's keep (ms), the reply's key ('' for none). 1 when this call took the wait, 0
+	// when it was gone or the reply answered a wait already.
 	gatewayWaitClaim: {
 		lua: `
-local prefix, id = ARGV[1], ARGV[2]
+local prefix, id, reply = ARGV[1], ARGV[2], ARGV[5]
 local raw = redis.call('GET', prefix .. 'wait:' .. id)
 if not raw then return 0 end
+if reply ~= '' and redis.call('EXISTS', prefix .. 'wait:reply:' .. reply) == 1 then return 0 end
+if reply ~= '' then redis.call('SET', prefix .. 'wait:reply:' .. reply, id, 'PX', tonumber(ARGV[4])) end
 local w = cjson.decode(raw)
 redis.call('DEL', prefix .. 'wait:' .. id)
 for _, r in ipairs(w.recipients) do redis.call('ZREM', prefix .. 'wait:to:' .. w.channel .. ':' .. r, id) end
@@ -92,7 +96,17 @@ return 1
 		lua: `
 local prefix, id, executionId, json, keep, now, channel = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 local answer = redis.call('GET', prefix .. 'wait:answer:' .. executionId)
-if answer and cjson.decode(answer).waitId == id then redis.call('DEL', prefix .. 'wait:answer:' .. executionId) end
+if answer then
+	local a = cjson.decode(answer)
+	if a.waitId == id then
+		redis.call('DEL', prefix .. 'wait:answer:' .. executionId)
+		-- The reply may answer again (its provider's retry) now that its answer was not given.
+		if type(a.answeredBy) == 'string' and type(a.replyMessageId) == 'string' and a.answeredBy ~= '' and a.replyMessageId ~= '' then
+			local reply = prefix .. 'wait:reply:' .. a.answeredBy .. ':' .. a.replyMessageId
+			if redis.call('GET', reply) == id then redis.call('DEL', reply) end
+		end
+	end
+end
 if redis.call('EXISTS', prefix .. 'wait:' .. id) == 1 then return 0 end
 redis.call('SET', prefix .. 'wait:' .. id, json, 'PX', keep)
 redis.call('SET', prefix .. 'wait:exec:' .. executionId, id, 'PX', keep)
@@ -194,7 +208,7 @@ export function redisWaits(credentials: ICredentialDataDecryptedObject): WaitSto
 			});
 		},
 		async claim(waitId, answer: Answer) {
-			const taken = await runRedis(credentials, (client, prefix) => withScripts(client).gatewayWaitClaim(prefix, waitId, JSON.stringify({ ...answer, waitId }), ANSWER_KEPT_MS));
+			const taken = await runRedis(credentials, (client, prefix) => withScripts(client).gatewayWaitClaim(prefix, waitId, JSON.stringify({ ...answer, waitId }), ANSWER_KEPT_MS, replyKey(answer) ?? ''));
 			return Number(taken) === 1;
 		},
 		async unclaim(wait) {

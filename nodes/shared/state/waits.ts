@@ -74,7 +74,8 @@ export interface WaitStore {
 	forExecution(executionId: string): Promise<PendingWait | undefined>;
 	/**
 	 * Answer a wait, once: true when this call took it (out of every recipient's list, with its answer recorded);
-	 * false when it was answered, timed out or forgotten already.
+	 * false when it was answered, timed out or forgotten already, or when the reply (`answeredBy`, `replyMessageId`)
+	 * answered another wait already: one reply delivered twice (a provider's retry, another webhook process) answers once.
 	 */
 	claim(waitId: string, answer: Answer): Promise<boolean>;
 	/** Put back a wait whose claim could not resume its execution (n8n did not answer): a later reply may. */
@@ -100,6 +101,8 @@ export function isOpen(wait: Pick<PendingWait, 'expiresAt'>, nowMs: number): boo
 }
 
 const listKey = (channel: WaitChannel, recipient: string) => `${channel}:${recipient}`;
+/** The reply an answer came in (a person's message), or null for the page and the time limit. */
+export const replyKey = (answer: Pick<Answer, 'answeredBy' | 'replyMessageId'>): string | null => (answer.answeredBy && answer.replyMessageId ? `${answer.answeredBy}:${answer.replyMessageId}` : null);
 
 /** The most waits one process keeps: a flood of sends cannot grow it without end (Redis is for more). */
 export const MAX_PROCESS_WAITS = 50_000;
@@ -114,6 +117,8 @@ export class ProcessWaitStore implements WaitStore {
 	private readonly lists = new Map<string, Set<string>>();
 	private readonly byExecution = new Map<string, string>();
 	private readonly answers = new Map<string, { answer: Answer; keepUntil: number }>();
+	/** Replies that answered a wait (replyKey → when to forget it). */
+	private readonly replies = new Map<string, number>();
 
 	constructor(
 		private readonly now: () => number = Date.now,
@@ -123,6 +128,7 @@ export class ProcessWaitStore implements WaitStore {
 	private sweep(nowMs: number): void {
 		for (const entry of this.waits.values()) if (entry.keepUntil <= nowMs) this.drop(entry.wait);
 		for (const [executionId, entry] of this.answers) if (entry.keepUntil <= nowMs) this.answers.delete(executionId);
+		for (const [key, keepUntil] of this.replies) if (keepUntil <= nowMs) this.replies.delete(key);
 	}
 
 	private drop(wait: PendingWait): void {
@@ -190,15 +196,22 @@ export class ProcessWaitStore implements WaitStore {
 
 	async claim(waitId: string, answer: Answer): Promise<boolean> {
 		const entry = this.waits.get(waitId);
-		if (!entry) return false;
+		const reply = replyKey(answer);
+		if (!entry || (reply !== null && (this.replies.get(reply) ?? 0) > this.now())) return false;
 		this.drop(entry.wait);
 		this.answers.set(entry.wait.executionId, { answer: { ...answer, waitId, executionId: entry.wait.executionId }, keepUntil: this.now() + ANSWER_KEPT_MS });
+		if (reply !== null) this.replies.set(reply, this.now() + ANSWER_KEPT_MS);
 		return true;
 	}
 
 	async unclaim(wait: PendingWait): Promise<void> {
 		const answer = this.answers.get(wait.executionId);
-		if (answer?.answer.waitId === wait.id) this.answers.delete(wait.executionId);
+		if (answer?.answer.waitId === wait.id) {
+			this.answers.delete(wait.executionId);
+			// The reply may answer again (its provider's retry) now that its answer was not given.
+			const reply = replyKey(answer.answer);
+			if (reply !== null) this.replies.delete(reply);
+		}
 		if (this.waits.has(wait.id)) return;
 		this.waits.set(wait.id, { wait: structuredClone(wait), keepUntil: keepUntil(wait, this.now()) });
 		this.byExecution.set(wait.executionId, wait.id);
@@ -220,6 +233,7 @@ export class ProcessWaitStore implements WaitStore {
 		this.lists.clear();
 		this.byExecution.clear();
 		this.answers.clear();
+		this.replies.clear();
 	}
 
 	/** How many waits it keeps (tests). */
