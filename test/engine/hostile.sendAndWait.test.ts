@@ -1386,3 +1386,49 @@ describe('Send and wait · one reply delivered twice', () => {
 		}
 	});
 });
+
+// ---------------------------------------------------------------------------------------------------------------------
+// 10. Two waits in one execution
+// ---------------------------------------------------------------------------------------------------------------------
+
+describe('Send and wait · two waits in one execution', () => {
+	let waiting: WaitingExecutions;
+	let trigger: TriggerHarness;
+	beforeEach(async () => {
+		processWaits().clear();
+		waiting = new WaitingExecutions(engine.get());
+		await waiting.listen();
+	});
+	afterEach(async () => {
+		await trigger.close();
+		await waiting.close();
+		processWaits().clear();
+	});
+
+	it.each(['process', 'redis'] as const)('the first wait’s answer (its gatewayWait) cannot resume the second; the second resumes with its own answer (waits in %s)', async (store) => {
+		if (store === 'redis') engine.get().setCredentials('messagingRedisApi', redis.get().credentials());
+		trigger = await openTrigger({ configureProvider: false, waitStore: store, options: { alsoTriggerAnswers: true } });
+		const run = await waiting.start([{}], [
+			sendAndWait({ message: 'First: the budget?', waitStore: store }, { name: 'Ask' }),
+			sendAndWait({ to: DEPUTY, message: 'Second: the venue?', waitStore: store, waitOptions: { answerLink: true, linkType: 'token' } }, { name: 'Ask again' }),
+		]);
+		const first = await signedInbound(trigger, BOSS, 'YES');
+		await waitFor(() => trigger.executions.length === 1);
+		const firstWait = (trigger.executions[0].items[0].waitingReply as IDataObject).waitId as string;
+		expect(trigger.executions[0].items[0].waitingReply).toMatchObject({ outcome: 'resumed', executionId: run.executionId });
+		// The execution goes on to the second question and waits again.
+		await waitFor(() => waiting.status(run.executionId) === 'waiting' && outbound().some((m) => m.to === DEPUTY));
+		const second = await (store === 'redis' ? redisWaits(engine.get().credentials.messagingRedisApi) : processWaits()).forExecution(run.executionId);
+		expect(second?.id).toMatch(/^[0-9a-f]{32}$/);
+		expect(second?.id).not.toBe(firstWait);
+		// The first answer is still kept for the execution: naming its wait must not resume the second question.
+		const replay = await fetch(run.resumeUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ gatewayWait: firstWait }) });
+		expect(replay.status).toBe(409);
+		expect(waiting.status(run.executionId)).toBe('waiting');
+		const no = await signedInbound(trigger, DEPUTY, 'no');
+		const done = await waiting.ended(run.executionId);
+		expect(done.items('Ask')[0].json).toMatchObject({ approved: true, answeredBy: BOSS, replyMessageId: first.messageId });
+		expect(done.items('Ask again')[0].json).toMatchObject({ approved: false, answeredBy: DEPUTY, replyMessageId: no.messageId });
+		expect(waiting.requests(run.executionId).filter((q) => q.resumed)).toHaveLength(2);
+	});
+});

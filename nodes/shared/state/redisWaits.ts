@@ -25,7 +25,7 @@ const CANDIDATES = 24;
 const SCRIPTS = {
 	// KEYS the recipients' lists. ARGV: prefix, id, executionId, wait JSON (reference as a slot), policy, sender ('' for
 	// unknown), now, keep (ms), candidates… Drops list entries whose wait is gone; counts the recipients' open waits
-	// (from this sender, for "needs a reference"); ends the execution's previous wait; stores this one.
+	// (from this sender, for "needs a reference"); ends the execution's previous wait and answer; stores this one.
 	gatewayWaitRegister: {
 		lua: `
 local prefix, id, executionId, json, policy, sender = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
@@ -41,6 +41,8 @@ local function drop(wid)
 end
 local previous = redis.call('GET', prefix .. 'wait:exec:' .. executionId)
 if previous then drop(previous) end
+-- Its earlier answer too: the execution resumed with it, and it must not resume this wait (a later node's).
+redis.call('DEL', prefix .. 'wait:answer:' .. executionId)
 for _, list in ipairs(KEYS) do
 	for _, wid in ipairs(redis.call('ZRANGE', list, 0, -1)) do
 		local raw = redis.call('GET', prefix .. 'wait:' .. wid)

@@ -153,6 +153,8 @@ export class ProcessWaitStore implements WaitStore {
 			const old = this.waits.get(previous);
 			if (old) this.drop(old.wait);
 		}
+		// Its earlier answer too: the execution resumed with it, and it must not resume this wait (a later node's).
+		this.answers.delete(wait.executionId);
 		const others = wait.recipients.flatMap((r) => [...(this.lists.get(listKey(wait.channel, r)) ?? [])]).map((id) => this.waits.get(id)?.wait).filter((w): w is PendingWait => w !== undefined && isOpen(w, nowMs));
 		// A reference when one of the recipients already waits on a message from this sender; unique among all theirs.
 		const fromSender = others.filter((w) => w.sender === null || wait.sender === null || w.sender === wait.sender);
