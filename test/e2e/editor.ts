@@ -123,6 +123,7 @@ export async function runEditorChecks(
 			['Send WhatsApp', ['Send WhatsApp'], 1],
 			['WhatsApp', ['Send WhatsApp'], 4],
 			['WhatsApp template', ['Send WhatsApp'], 3],
+			['approval', ['Send SMS'], 8],
 		];
 		const found: Record<string, string[]> = {};
 		for (const [words, expected, within] of searches) {
@@ -305,6 +306,30 @@ export async function runEditorChecks(
 		for (const label of ['Sinch Credential', 'Quick-Reply Buttons', 'Fallback Template Name', 'Fallback Template Language', 'Fallback Body Values', 'Fallback Button Payloads']) expect(sinchWhatsApp).toContain(label);
 		for (const label of ['Twilio Sender', 'WhatsApp From', 'Fallback Template']) expect(sinchWhatsApp).not.toContain(label);
 		await page.screenshot({ path: join(screenshots, 'send-whatsapp-sinch.png') });
+
+		// Send and Wait for Reply as a person sets up an approval: the question, what answers it, how long to wait, where
+		// replies are matched (Redis asks for its credential), and the hint that it runs once, for the first item.
+		await page.keyboard.press('Escape');
+		await openCanvas(page, url, 'gwExApproval0001');
+		await page.dblclick('[data-test-id="canvas-node"][data-node-name="Ask the approver"]');
+		await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]');
+		const approval = await labels(page);
+		for (const label of ['Operation', 'Provider', 'To', 'Message', 'Default Country', 'Twilio From', 'Response Type', 'Approval Options', 'Limit Wait Time', 'Amount', 'Unit', 'Match Replies Using', 'Options']) {
+			expect(approval).toContain(label);
+		}
+		for (const label of ['Send At', 'Rate Limit (Segments per Second)']) expect(approval).not.toContain(label);
+		let approvalText = await page.locator('[data-test-id="ndv"]').innerText();
+		expect(approvalText).toContain('Replies come back through an active workflow with a Messaging Trigger on the same number');
+		expect(approvalText).not.toMatch(/\bRedis\b/);
+		await page.screenshot({ path: join(screenshots, 'send-sms-send-and-wait.png') });
+		const waitOptions = await addOptionChoices(page);
+		for (const name of ['Add Reply Instructions', 'Approve Words', 'Decline Words', 'Reply Instructions', 'Several Waiting for One Person', 'Word Languages', 'Number Validation']) expect(waitOptions).toContain(name);
+		await choose(page, 'waitStore', 'Redis');
+		approvalText = await page.locator('[data-test-id="ndv"]').innerText();
+		expect(approvalText).toContain('Redis');
+		await choose(page, 'responseType', 'Free Text');
+		expect(await labels(page)).not.toContain('Approval Options');
+		console.log('send and wait options offered:', JSON.stringify(waitOptions));
 
 		// Phone Number renders too.
 		await page.keyboard.press('Escape');
