@@ -174,6 +174,7 @@ export async function startWait(fns: IExecuteFunctions, start: StartWait): Promi
 		expects: settings.expects,
 		message: start.message,
 		...(start.buttons?.length ? { buttons: start.buttons } : {}),
+		labels: settings.labels,
 		createdAt: now,
 		expiresAt,
 	};
@@ -336,6 +337,19 @@ function page(title: string, body: string): string {
 	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#f4f5f7;margin:0;padding:24px;color:#1f2328}main{max-width:480px;margin:8vh auto;background:#fff;border-radius:12px;padding:28px;box-shadow:0 2px 12px rgba(0,0,0,.08)}h1{font-size:20px;margin:0 0 16px}p.msg{white-space:pre-wrap;background:#f6f8fa;border-radius:8px;padding:14px;margin:0 0 20px}form{display:inline}button{font-size:16px;padding:10px 22px;border-radius:8px;border:0;margin:0 8px 8px 0;cursor:pointer}button.approve{background:#1a7f37;color:#fff}button.decline{background:#d1242f;color:#fff}button.send{background:#0969da;color:#fff}textarea{width:100%;box-sizing:border-box;min-height:90px;font:inherit;padding:8px;margin-bottom:12px}</style></head><body><main>${body}</main></body></html>`;
 }
 
+/** What the page uses when the node's parameters cannot be read in the webhook. */
+const PAGE_DEFAULTS: WaitSettings = {
+	expects: { mode: 'approval', approve: ['YES'], decline: ['NO'] },
+	labels: { approve: 'Approve', decline: 'Decline' },
+	policy: 'reference',
+	link: true,
+	linkType: 'signed',
+	instructions: true,
+	template: '',
+	limitMs: null,
+	home: 'process',
+};
+
 /** A wait the store lost, as far as the node's parameters tell it: enough for the page to answer. */
 function lostWait(executionId: string, channel: WaitChannel, settings: WaitSettings): PendingWait {
 	return { id: `lost-${executionId}`, executionId, resumeUrl: '', channel, sender: null, recipients: [], expects: settings.expects, message: '', createdAt: 0, expiresAt: null, reference: null, messageIds: [] };
@@ -364,7 +378,14 @@ export async function waitWebhook(fns: IWebhookFunctions, channel: WaitChannel):
 		res.status(status).setHeader('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(body);
 		return { noWebhookResponse: true };
 	};
-	const settings = readWaitSettings(fns);
+	// The parameters as the page needs them; one that no longer reads (an expression of the input item, which a webhook
+	// does not have) falls back to what the wait itself keeps.
+	let settings: WaitSettings;
+	try {
+		settings = readWaitSettings(fns);
+	} catch {
+		settings = { ...PAGE_DEFAULTS, home: fns.getNodeParameter('waitStore', 'process') === 'redis' ? 'redis' : 'process' };
+	}
 	const executionId = executionIdOf(fns);
 	if (!executionId) return html(404, answerPage(undefined, settings.labels));
 	let store: WaitStore;
@@ -383,7 +404,8 @@ export async function waitWebhook(fns: IWebhookFunctions, channel: WaitChannel):
 		const lost = !found && !(await store.answerFor(executionId));
 		const wait = found ?? (lost ? lostWait(executionId, channel, settings) : undefined);
 		const open = wait !== undefined && wait.channel === channel && isOpen(wait, now);
-		if (method === 'GET' || method === 'HEAD') return html(200, answerPage(open ? wait : undefined, settings.labels));
+		const labels = wait?.labels ?? settings.labels;
+		if (method === 'GET' || method === 'HEAD') return html(200, answerPage(open ? wait : undefined, labels));
 		if (method !== 'POST') return html(405, page('Not allowed', '<h1>Not allowed</h1>'));
 		const body = (fns.getBodyData() ?? {}) as IDataObject;
 		const named = typeof body[RESUME_FIELD] === 'string' ? (body[RESUME_FIELD] as string) : undefined;
@@ -397,20 +419,20 @@ export async function waitWebhook(fns: IWebhookFunctions, channel: WaitChannel):
 			res.status(200).json({ resumed: true });
 			return { noWebhookResponse: true, workflowData: [[{ json: answerItem(answer) }]] };
 		}
-		if (!open || !wait) return html(200, answerPage(undefined, settings.labels));
+		if (!open || !wait) return html(200, answerPage(undefined, labels));
 		const decision = typeof body.decision === 'string' ? body.decision : '';
 		let answer: Answer;
 		const base = { waitId: wait.id, executionId, channel: 'link' as const, button: null, answeredBy: null, answeredAt: new Date(now).toISOString(), replyMessageId: null, messageIds: wait.messageIds, recipients: wait.recipients, reference: wait.reference, sentAt: lost ? null : new Date(wait.createdAt).toISOString() };
 		if (wait.expects.mode === 'freeText') {
 			const given = typeof body.answer === 'string' ? body.answer.trim().slice(0, 1600) : '';
-			if (!given) return html(200, answerPage(wait, settings.labels));
+			if (!given) return html(200, answerPage(wait, labels));
 			answer = { ...base, approved: null, answer: given };
 		} else if (decision === 'approve' || (decision === 'decline' && !wait.expects.approveOnly)) {
-			answer = { ...base, approved: decision === 'approve', answer: decision === 'approve' ? settings.labels.approve : settings.labels.decline };
+			answer = { ...base, approved: decision === 'approve', answer: decision === 'approve' ? labels.approve : labels.decline };
 		} else {
-			return html(200, answerPage(wait, settings.labels));
+			return html(200, answerPage(wait, labels));
 		}
-		if (!lost && !(await store.claim(wait.id, answer))) return html(200, answerPage(undefined, settings.labels));
+		if (!lost && !(await store.claim(wait.id, answer))) return html(200, answerPage(undefined, labels));
 		res.status(200).setHeader('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(page('Thank you', '<h1>Thank you</h1><p>Your answer was recorded.</p>'));
 		return { noWebhookResponse: true, workflowData: [[{ json: answerItem(answer) }]] };
 	} catch (error) {
