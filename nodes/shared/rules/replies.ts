@@ -73,7 +73,15 @@ export interface ReplyExpectation {
 /** The approve and decline words of these languages, with the user's own words first. */
 export function approvalWords(languages: readonly KeywordLanguage[] = KEYWORD_LANGUAGES, custom: { approve?: readonly string[]; decline?: readonly string[] } = {}): { approve: string[]; decline: string[] } {
 	const chosen = APPROVAL_WORDS.filter((list) => languages.includes(list.language));
-	const unique = (words: readonly string[]) => [...new Map(words.map((w) => [foldKeyword(w), w.trim()] as const).filter(([folded]) => folded !== '')).values()];
+	// The first spelling of a word stays (the user's, else its first list's: SÍ, not SI): instructions show it.
+	const unique = (words: readonly string[]) => {
+		const kept = new Map<string, string>();
+		for (const word of words) {
+			const folded = foldKeyword(word);
+			if (folded !== '' && !kept.has(folded)) kept.set(folded, word.trim());
+		}
+		return [...kept.values()];
+	};
 	return {
 		approve: unique([...(custom.approve ?? []), ...chosen.flatMap((list) => list.approve)]),
 		decline: unique([...(custom.decline ?? []), ...chosen.flatMap((list) => list.decline)]),
