@@ -96,7 +96,35 @@ function tokens(text: string): string[] {
 }
 
 const startsWith = (words: readonly string[], phrase: readonly string[]) => phrase.length > 0 && phrase.length <= words.length && phrase.every((w, n) => words[n] === w);
-const contains = (words: readonly string[], phrase: readonly string[]) => words.some((_, n) => startsWith(words.slice(n), phrase));
+
+/**
+ * The approve and decline phrases in `words`, left to right: at each place the longest phrase that starts there (both
+ * kinds when one of each that long does), the words it takes skipped. So a phrase holding a word of the other kind
+ * ("No problem" approving, "not ok" declining) counts as itself, not as that word.
+ */
+function phrasesIn(words: readonly string[], approve: readonly string[][], decline: readonly string[][]): Array<{ at: number; kinds: Set<Decision> }> {
+	const found: Array<{ at: number; kinds: Set<Decision> }> = [];
+	for (let at = 0; at < words.length; ) {
+		const rest = words.slice(at);
+		let longest = 0;
+		let kinds = new Set<Decision>();
+		for (const [kind, phrases] of [['approve', approve], ['decline', decline]] as const) {
+			for (const phrase of phrases) {
+				if (!startsWith(rest, phrase) || phrase.length < longest) continue;
+				if (phrase.length > longest) kinds = new Set();
+				longest = phrase.length;
+				kinds.add(kind);
+			}
+		}
+		if (longest === 0) {
+			at += 1;
+			continue;
+		}
+		found.push({ at, kinds });
+		at += longest;
+	}
+	return found;
+}
 
 export interface ReadReply {
 	/** What the reply says, in approval mode; null when it is neither (or both). */
@@ -110,8 +138,9 @@ export interface ReadReply {
 /**
  * What a reply says. `references` are the references the person has waiting: a token equal to one of them is the
  * reference; otherwise any token of the reference's shape is taken as one (a reference mistyped or already answered
- * still is not part of the answer). The decision is the first word's (or sign's), when no word of the other kind
- * follows: "Yes", "yes please", "OK K4M" approve; "no", "Nope." decline; "no, yes", "not sure" are neither.
+ * still is not part of the answer). The decision is the first word's (or phrase's, or sign's), when no word of the
+ * other kind follows: "Yes", "yes please", "OK K4M" approve; "no", "Nope." decline; "no, yes", "not sure" are neither.
+ * A phrase counts as itself: with "No problem" among the approve words, "no problem" approves.
  */
 export function readReply(text: string, expectation: Pick<ReplyExpectation, 'approve' | 'decline'>, references: readonly string[] = []): ReadReply {
 	const raw = String(text ?? '');
@@ -124,14 +153,15 @@ export function readReply(text: string, expectation: Pick<ReplyExpectation, 'app
 	const decline = expectation.decline.map(tokens).filter((p) => p.length > 0);
 	const trimmed = withoutReference.replace(/^[\s\p{P}]+/u, '');
 	const sign = (signs: readonly string[]) => signs.some((s) => trimmed.startsWith(s));
+	const phrases = phrasesIn(words, approve, decline);
+	const first = phrases[0]?.at === 0 && phrases[0].kinds.size === 1 ? [...phrases[0].kinds][0] : null;
 	let decision: Decision | null = null;
 	if (sign(APPROVE_SIGNS) && !sign(DECLINE_SIGNS)) decision = 'approve';
 	else if (sign(DECLINE_SIGNS)) decision = 'decline';
-	else if (approve.some((p) => startsWith(words, p))) decision = 'approve';
-	else if (decline.some((p) => startsWith(words, p))) decision = 'decline';
-	// A word of the other kind later on ("no, yes", "yes… no wait") leaves it undecided: better asked again than guessed.
-	if (decision === 'approve' && (decline.some((p) => contains(words, p)) || DECLINE_SIGNS.some((s) => trimmed.includes(s)))) decision = null;
-	else if (decision === 'decline' && (approve.some((p) => contains(words, p) && !decline.some((d) => startsWith(p, d))) || APPROVE_SIGNS.some((s) => trimmed.includes(s)))) decision = null;
+	else decision = first;
+	// A phrase of the other kind anywhere ("no, yes", "yes… no wait") leaves it undecided: better asked again than guessed.
+	const other: Decision = decision === 'approve' ? 'decline' : 'approve';
+	if (decision !== null && (phrases.some((p) => p.kinds.has(other)) || (other === 'decline' ? DECLINE_SIGNS : APPROVE_SIGNS).some((s) => trimmed.includes(s)))) decision = null;
 	return { decision, reference: referenceToken, text: withoutReference };
 }
 
