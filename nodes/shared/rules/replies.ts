@@ -126,6 +126,22 @@ function phrasesIn(words: readonly string[], approve: readonly string[][], decli
 	return found;
 }
 
+/**
+ * A reply with every place it quotes `reference` taken out, with what only set the reference apart: brackets or a # round
+ * it, a separator before or after it ("K4M: the van is late", "late - K4M", "(K4M)"). Spaces collapse; lines stay.
+ * The same boundaries as the tokens': a reference glued to a letter or digit is no reference.
+ */
+function withoutQuoted(text: string, reference: string): string {
+	const separator = '[^\\S\\r\\n]*[,;:\\-\u2013\u2014]+';
+	const escaped = reference.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+	const quoted = new RegExp(`(?:${separator})?[^\\S\\r\\n]*[(\\[{#_]?(?<![\\p{L}\\p{N}\\p{M}])${escaped}(?![\\p{L}\\p{N}\\p{M}])[)\\]}]?(?:[^\\S\\r\\n]*[,;:.!?\\-\u2013\u2014]+(?=\\s|$))?`, 'giu');
+	return text
+		.replace(quoted, ' ')
+		.replace(/[^\S\r\n]+/g, ' ')
+		.replace(/ ?(\r?\n) ?/g, '$1')
+		.trim();
+}
+
 export interface ReadReply {
 	/** What the reply says, in approval mode; null when it is neither (or both). */
 	decision: Decision | null;
@@ -148,7 +164,7 @@ export function readReply(text: string, expectation: Pick<ReplyExpectation, 'app
 	const known = new Set(references.map((r) => r.toUpperCase()));
 	const referenceToken = all.find((t) => known.has(t)) ?? all.find((t) => REFERENCE_PATTERN.test(t)) ?? null;
 	const words = referenceToken === null ? all : all.filter((t) => t !== referenceToken);
-	const withoutReference = referenceToken === null ? raw.trim() : raw.replace(new RegExp(`\\b${referenceToken}\\b`, 'i'), ' ').replace(/\s+/g, ' ').trim();
+	const withoutReference = referenceToken === null ? raw.trim() : withoutQuoted(raw, referenceToken);
 	const approve = expectation.approve.map(tokens).filter((p) => p.length > 0);
 	const decline = expectation.decline.map(tokens).filter((p) => p.length > 0);
 	const trimmed = withoutReference.replace(/^[\s\p{P}]+/u, '');
