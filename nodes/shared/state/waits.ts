@@ -137,17 +137,17 @@ export class ProcessWaitStore implements WaitStore {
 		if (this.waits.size >= MAX_PROCESS_WAITS) {
 			throw new Error(`This n8n process already keeps ${MAX_PROCESS_WAITS.toLocaleString('en-US')} messages waiting for an answer: keep them in Redis (Messaging Gateway Redis credential) for this volume. Nothing was sent`);
 		}
-		const others = wait.recipients.flatMap((r) => [...(this.lists.get(listKey(wait.channel, r)) ?? [])]).map((id) => this.waits.get(id)?.wait).filter((w): w is PendingWait => w !== undefined && isOpen(w, nowMs));
-		// A reference when one of the recipients already waits on a message from this sender; unique among all theirs.
-		const fromSender = others.filter((w) => w.sender === null || wait.sender === null || w.sender === wait.sender);
-		const reference = needsReference(policy, fromSender.length) ? newReference(others.map((w) => w.reference).filter((r): r is string => r !== null), this.random) : null;
-		const full: PendingWait = { ...wait, reference, messageIds: [] };
-		// An execution waits once at a time: a wait it had before (answered or not) is over.
+		// An execution waits once at a time: a wait it had before (answered or not) is over, and no longer counts for a reference (as in Redis).
 		const previous = this.byExecution.get(wait.executionId);
 		if (previous) {
 			const old = this.waits.get(previous);
 			if (old) this.drop(old.wait);
 		}
+		const others = wait.recipients.flatMap((r) => [...(this.lists.get(listKey(wait.channel, r)) ?? [])]).map((id) => this.waits.get(id)?.wait).filter((w): w is PendingWait => w !== undefined && isOpen(w, nowMs));
+		// A reference when one of the recipients already waits on a message from this sender; unique among all theirs.
+		const fromSender = others.filter((w) => w.sender === null || wait.sender === null || w.sender === wait.sender);
+		const reference = needsReference(policy, fromSender.length) ? newReference(others.map((w) => w.reference).filter((r): r is string => r !== null), this.random) : null;
+		const full: PendingWait = { ...wait, reference, messageIds: [] };
 		this.waits.set(wait.id, { wait: full, keepUntil: keepUntil(wait, nowMs) });
 		this.byExecution.set(wait.executionId, wait.id);
 		for (const recipient of wait.recipients) {
