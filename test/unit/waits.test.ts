@@ -1,0 +1,76 @@
+/**
+ * Waits kept in this process's memory (nodes/shared/state/waits.ts): the WaitStore contract, then what only this store
+ * has: an injected random source and clock, its sweep, and the one store of the process.
+ */
+import { ANSWER_KEPT_MS, EXPIRY_GRACE_MS, isOpen, keepUntil, ProcessWaitStore, processWaits, UNLIMITED_KEPT_MS } from '../../nodes/shared/state/waits';
+import { answerTo, newWait, person, waitStoreContract } from '../helpers/waitStoreContract';
+
+describe('ProcessWaitStore: the WaitStore contract', () => {
+	// One store for the file: every handle make() returns is the same state, as the contract asks.
+	const store = new ProcessWaitStore();
+	waitStoreContract(() => store);
+});
+
+describe('ProcessWaitStore on its own', () => {
+	it('is kind process; processWaits() is one store for the whole process', () => {
+		expect(new ProcessWaitStore().kind).toBe('process');
+		expect(processWaits()).toBe(processWaits());
+		expect(processWaits()).toBeInstanceOf(ProcessWaitStore);
+	});
+
+	it('references come from the random source it is given: a stuck one still gives each person different ones', async () => {
+		const store = new ProcessWaitStore(Date.now, () => 0);
+		const to = [person()];
+		const references = [];
+		for (let n = 0; n < 4; n++) references.push((await store.register(newWait({ recipients: to }), 'reference', Date.now())).reference);
+		expect(references).toEqual([null, 'C3C', 'C3D', 'C3F']);
+		// Another person may have the same ones.
+		const other = [person()];
+		await store.register(newWait({ recipients: other }), 'reference', Date.now());
+		expect(await store.register(newWait({ recipients: other }), 'reference', Date.now())).toEqual({ reference: 'C3C' });
+	});
+
+	it('forgets a wait past its limit and grace, and an answer after a day, by its clock', async () => {
+		let now = Date.now();
+		const store = new ProcessWaitStore(() => now);
+		const wait = newWait({ createdAt: now, expiresAt: now + 60_000 });
+		const unlimited = newWait({ createdAt: now, expiresAt: null });
+		await store.register(wait, 'reference', now);
+		await store.register(unlimited, 'reference', now);
+		expect(store.size).toBe(2);
+		// Past the limit, within the grace: not listed, still kept (n8n's own timer may resume it late).
+		await store.waiting('sms', wait.recipients[0], now + 60_000 + EXPIRY_GRACE_MS - 1);
+		expect(store.size).toBe(2);
+		expect((await store.forExecution(wait.executionId))?.id).toBe(wait.id);
+		await store.waiting('sms', wait.recipients[0], now + 60_000 + EXPIRY_GRACE_MS);
+		expect(store.size).toBe(1);
+		expect(await store.forExecution(wait.executionId)).toBeUndefined();
+		const answer = answerTo({ ...unlimited, reference: null });
+		expect(await store.claim(unlimited.id, answer)).toBe(true);
+		now += ANSWER_KEPT_MS - 1;
+		expect(await store.answerFor(unlimited.executionId)).toEqual(answer);
+		now += 1;
+		expect(await store.answerFor(unlimited.executionId)).toBeUndefined();
+	});
+
+	it('clear() forgets everything', async () => {
+		const store = new ProcessWaitStore();
+		const wait = newWait();
+		await store.register(wait, 'reference', Date.now());
+		store.clear();
+		expect([store.size, await store.forExecution(wait.executionId), await store.waiting('sms', wait.recipients[0], Date.now())]).toEqual([0, undefined, []]);
+	});
+});
+
+describe('keepUntil and isOpen', () => {
+	it.each<[number | null, number, number, boolean]>([
+		[null, 1_000, 1_000 + UNLIMITED_KEPT_MS, true],
+		[5_000, 1_000, 5_000 + EXPIRY_GRACE_MS, true],
+		[5_000, 4_999, 5_000 + EXPIRY_GRACE_MS, true],
+		[5_000, 5_000, 5_000 + EXPIRY_GRACE_MS, false],
+		[5_000, 9_000, 5_000 + EXPIRY_GRACE_MS, false],
+	])('expiresAt %p at %i: kept until %i, open %s', (expiresAt, nowMs, kept, open) => {
+		expect(keepUntil({ expiresAt }, nowMs)).toBe(kept);
+		expect(isOpen({ expiresAt }, nowMs)).toBe(open);
+	});
+});
