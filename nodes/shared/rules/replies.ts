@@ -247,12 +247,9 @@ export interface InstructionWords {
 export function replyInstructions(expectation: ReplyExpectation, words: InstructionWords, reference: string | null, link: string | null, template = ''): string {
 	const ref = reference ? ` ${reference}` : '';
 	if (template.trim() !== '') {
-		return template
-			.replace(/\{approve\}/g, words.approve + ref)
-			.replace(/\{decline\}/g, (words.decline ?? '') + ref)
-			.replace(/\{reference\}/g, reference ?? '')
-			.replace(/\{link\}/g, link ?? '')
-			.trim();
+		// One pass, each value as written: a "$&" in a word or link, or a "{link}" in a word, is not a pattern.
+		const values: Record<string, string> = { approve: words.approve + ref, decline: words.decline ? words.decline + ref : '', reference: reference ?? '', link: link ?? '' };
+		return template.replace(/\{(approve|decline|reference|link)\}/g, (_, name: string) => values[name]).trim();
 	}
 	const lines: string[] = [];
 	if (expectation.mode === 'freeText') lines.push(reference ? `Reply starting with ${reference}.` : 'Reply to this message.');
