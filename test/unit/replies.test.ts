@@ -256,6 +256,8 @@ describe('readReply', () => {
 		['☑️', 'approve'],
 		['👌🏻', 'approve'],
 		['(👍)', 'approve'],
+		['((👍))', 'approve'],
+		['... 👍', 'approve'],
 		['👎', 'decline'],
 		['👎🏽', 'decline'],
 		['❌', 'decline'],
@@ -312,6 +314,8 @@ describe('readReply', () => {
 		['K4M yes K4M', ['K4M'], { decision: 'approve', reference: 'K4M', text: 'yes' }],
 		['_K4M yes', ['K4M'], { decision: 'approve', reference: 'K4M', text: 'yes' }],
 		['K4M\nline one\nline two', ['K4M'], { decision: null, reference: 'K4M', text: 'line one\nline two' }],
+		['line one\n K4M line two', ['K4M'], { decision: null, reference: 'K4M', text: 'line one\nline two' }],
+		['line one K4M\nline two', ['K4M'], { decision: null, reference: 'K4M', text: 'line one\nline two' }],
 		['line one K4M\n  line two', ['K4M'], { decision: null, reference: 'K4M', text: 'line one\nline two' }],
 		['a, K4M, b', ['K4M'], { decision: null, reference: 'K4M', text: 'a b' }],
 		// Without a reference the text is the reply as written, trimmed.
@@ -355,6 +359,11 @@ describe('readReply', () => {
 		['D ACCORD', { approve: ["D'ACCORD"], decline: [] }, 'approve'],
 		['accord', { approve: ["D'ACCORD"], decline: [] }, null],
 		['Yes', { approve: ['', '  ', '?'], decline: ['yes'] }, 'decline'],
+		['', { approve: ['', '?'], decline: [] }, null],
+		['?', { approve: ['?'], decline: ['!'] }, null],
+		// A shorter phrase of one kind inside a longer one of the other: the longer one counts.
+		['ok but no', { approve: ['ok'], decline: ['ok but no'] }, 'decline'],
+		['ok but', { approve: ['ok'], decline: ['ok but no'] }, 'approve'],
 	])('%j with %j → %s', (text, words, decision) => {
 		expect(readReply(text, words).decision).toBe(decision);
 	});
@@ -526,6 +535,9 @@ describe('replyInstructions', () => {
 		['a template without placeholders', approval, yesNo, 'K4M', LINK, 'Answer by phone.', 'Answer by phone.'],
 		['a template for free text', freeText, yesNo, 'K4M', null, 'Start with {reference}', 'Start with K4M'],
 		['unknown placeholders stay', approval, yesNo, null, null, '{approve} {other} {APPROVE}', 'YES {other} {APPROVE}'],
+		['approve only: {decline} is empty, without a reference of its own', approveOnly, { approve: 'ACCEPT', decline: null }, 'K4M', null, 'Reply {approve}.{decline}', 'Reply ACCEPT K4M.'],
+		['words and links are put in as written ($ is no pattern)', approval, { approve: 'OK$&', decline: "N$'" }, null, 'https://x.example/$1?a=$$', '{approve} {decline} {link}', "OK$& N$' https://x.example/$1?a=$$"],
+		['a placeholder inside a word is not filled in', approval, { approve: 'YES{link}', decline: '{reference}' }, 'K4M', LINK, '{approve} | {decline}', 'YES{link} K4M | {reference} K4M'],
 	])('%s', (_, expectation, words, reference, link, template, expected) => {
 		expect(template === undefined ? replyInstructions(expectation, words, reference, link) : replyInstructions(expectation, words, reference, link, template)).toBe(expected);
 	});
