@@ -53,6 +53,50 @@ describe('ProcessWaitStore on its own', () => {
 		expect(await store.answerFor(unlimited.executionId)).toBeUndefined();
 	});
 
+	it('keeps nothing of a wait that is over but its answer, and that only for a day: no memory grows per person', async () => {
+		let now = Date.now();
+		const store = new ProcessWaitStore(() => now);
+		const inside = store as unknown as { waits: Map<string, unknown>; lists: Map<string, unknown>; byExecution: Map<string, unknown>; answers: Map<string, unknown> };
+		const sizes = () => [inside.waits.size, inside.lists.size, inside.byExecution.size, inside.answers.size];
+		const [ann, bob] = [person(), person()];
+		const answered = newWait({ recipients: [ann, bob] });
+		const cancelled = newWait({ recipients: [ann] });
+		const replaced = newWait({ recipients: [bob] });
+		const replacing = newWait({ recipients: [ann], executionId: replaced.executionId });
+		const expiring = newWait({ recipients: [bob], expiresAt: now + 1_000 });
+		for (const wait of [answered, cancelled, replaced, replacing, expiring]) await store.register(wait, 'reference', now);
+		// Four waits (one replaced), two people, four executions.
+		expect(sizes()).toEqual([4, 2, 4, 0]);
+		expect(await store.claim(answered.id, answerTo({ ...answered, reference: null }))).toBe(true);
+		await store.cancel(cancelled.id);
+		expect(sizes()).toEqual([2, 2, 2, 1]);
+		// The wait that replaced another is the one its execution is in: ending the replaced one again changes nothing.
+		await store.cancel(replaced.id);
+		expect((await store.forExecution(replaced.executionId))?.id).toBe(replacing.id);
+		expect(await store.claim(replacing.id, answerTo({ ...replacing, reference: null }))).toBe(true);
+		expect(sizes()).toEqual([1, 1, 1, 2]);
+		now += 1_000 + EXPIRY_GRACE_MS;
+		await store.waiting('sms', bob, now);
+		expect(sizes()).toEqual([0, 0, 0, 2]);
+		now += ANSWER_KEPT_MS;
+		await store.waiting('sms', bob, now);
+		expect(sizes()).toEqual([0, 0, 0, 0]);
+	});
+
+	it('an answer is swept at exactly a day, and not before', async () => {
+		let now = Date.now();
+		const store = new ProcessWaitStore(() => now);
+		const answers = (store as unknown as { answers: Map<string, unknown> }).answers;
+		const wait = newWait();
+		await store.register(wait, 'reference', now);
+		await store.claim(wait.id, answerTo({ ...wait, reference: null }));
+		await store.waiting('sms', wait.recipients[0], now + ANSWER_KEPT_MS - 1);
+		expect(answers.size).toBe(1);
+		now += ANSWER_KEPT_MS;
+		await store.waiting('sms', wait.recipients[0], now);
+		expect(answers.size).toBe(0);
+	});
+
 	it('clear() forgets everything', async () => {
 		const store = new ProcessWaitStore();
 		const wait = newWait();
