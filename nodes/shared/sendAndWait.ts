@@ -412,7 +412,9 @@ export async function waitWebhook(fns: IWebhookFunctions, channel: WaitChannel):
 		if (named !== undefined) {
 			// The trigger's or the time limit's claim: resume with what the store recorded, for this execution only.
 			const answer = await store.answerFor(executionId);
-			if (!answer || answer.waitId !== named) {
+			// Only the answer to the wait the execution is in: a wait put back after a resume that did go through (the
+			// execution now waits somewhere else) must not resume the new wait with its old answer.
+			if (!answer || answer.waitId !== named || (found !== undefined && found.id !== named)) {
 				res.status(409).json({ resumed: false, reason: 'no answer recorded for this wait' });
 				return { noWebhookResponse: true };
 			}

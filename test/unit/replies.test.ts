@@ -542,3 +542,17 @@ describe('replyInstructions', () => {
 		expect(template === undefined ? replyInstructions(expectation, words, reference, link) : replyInstructions(expectation, words, reference, link, template)).toBe(expected);
 	});
 });
+
+describe('one-letter words answer only on their own', () => {
+	const words = approvalWords();
+	it.each([
+		['Y', 'approve'],
+		['n', 'decline'],
+		['N.', 'decline'],
+		["N'importe quoi", null],
+		['Y luego te digo', null],
+		['n k4m', 'decline'],
+	])('%s → %s', (reply, decision) => {
+		expect(readReply(reply, words, ['K4M']).decision).toBe(decision);
+	});
+});

@@ -102,8 +102,8 @@ const startsWith = (words: readonly string[], phrase: readonly string[]) => phra
  * kinds when one of each that long does), the words it takes skipped. So a phrase holding a word of the other kind
  * ("No problem" approving, "not ok" declining) counts as itself, not as that word.
  */
-function phrasesIn(words: readonly string[], approve: readonly string[][], decline: readonly string[][]): Array<{ at: number; kinds: Set<Decision> }> {
-	const found: Array<{ at: number; kinds: Set<Decision> }> = [];
+function phrasesIn(words: readonly string[], approve: readonly string[][], decline: readonly string[][]): Array<{ at: number; length: number; kinds: Set<Decision> }> {
+	const found: Array<{ at: number; length: number; kinds: Set<Decision> }> = [];
 	for (let at = 0; at < words.length; ) {
 		const rest = words.slice(at);
 		let longest = 0;
@@ -120,7 +120,7 @@ function phrasesIn(words: readonly string[], approve: readonly string[][], decli
 			at += 1;
 			continue;
 		}
-		found.push({ at, kinds });
+		found.push({ at, length: longest, kinds });
 		at += longest;
 	}
 	return found;
@@ -170,7 +170,9 @@ export function readReply(text: string, expectation: Pick<ReplyExpectation, 'app
 	const trimmed = withoutReference.replace(/^[\s\p{P}]+/u, '');
 	const sign = (signs: readonly string[]) => signs.some((s) => trimmed.startsWith(s));
 	const phrases = phrasesIn(words, approve, decline);
-	const first = phrases[0]?.at === 0 && phrases[0].kinds.size === 1 ? [...phrases[0].kinds][0] : null;
+	// A one-letter word (Y, N) answers only on its own: "N'importe quoi", "Y luego…" start with one and are sentences.
+	const lone = !(phrases[0]?.length === 1 && (words[0] ?? '').length === 1 && words.length > 1);
+	const first = phrases[0]?.at === 0 && phrases[0].kinds.size === 1 && lone ? [...phrases[0].kinds][0] : null;
 	let decision: Decision | null = null;
 	if (sign(APPROVE_SIGNS) && !sign(DECLINE_SIGNS)) decision = 'approve';
 	else if (sign(DECLINE_SIGNS)) decision = 'decline';
