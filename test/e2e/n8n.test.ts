@@ -66,8 +66,11 @@ describe('n8n loads the package as a user installs it', () => {
 			`${PACKAGE_NAME}.phoneVerification`,
 			`${PACKAGE_NAME}.phoneVerificationTool`,
 			`${PACKAGE_NAME}.sendSms`,
+			// n8n's human review for the AI Agent, generated from the operation 'sendAndWait' (test/e2e/hitl.test.ts).
+			`${PACKAGE_NAME}.sendSmsHitlTool`,
 			`${PACKAGE_NAME}.sendSmsTool`,
 			`${PACKAGE_NAME}.sendWhatsApp`,
+			`${PACKAGE_NAME}.sendWhatsAppHitlTool`,
 			`${PACKAGE_NAME}.sendWhatsAppTool`,
 			`${PACKAGE_NAME}.smsCampaign`,
 			`${PACKAGE_NAME}.smsCampaignTool`,
