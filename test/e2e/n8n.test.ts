@@ -23,6 +23,7 @@ import {
 	startN8n,
 	type RunningN8n,
 } from '../../scripts/n8nServer';
+import { unflatten } from '../helpers/n8nData';
 import { waitFor } from '../helpers/sandbox';
 import { runCampaignEditorChecks, runEditorChecks, withBrowser } from './editor';
 
@@ -65,8 +66,11 @@ describe('n8n loads the package as a user installs it', () => {
 			`${PACKAGE_NAME}.phoneVerification`,
 			`${PACKAGE_NAME}.phoneVerificationTool`,
 			`${PACKAGE_NAME}.sendSms`,
+			// n8n's human review for the AI Agent, generated from the operation 'sendAndWait' (test/e2e/hitl.test.ts).
+			`${PACKAGE_NAME}.sendSmsHitlTool`,
 			`${PACKAGE_NAME}.sendSmsTool`,
 			`${PACKAGE_NAME}.sendWhatsApp`,
+			`${PACKAGE_NAME}.sendWhatsAppHitlTool`,
 			`${PACKAGE_NAME}.sendWhatsAppTool`,
 			`${PACKAGE_NAME}.smsCampaign`,
 			`${PACKAGE_NAME}.smsCampaignTool`,
@@ -428,22 +432,6 @@ describe('Phone Verification in the running server: the "log in with a code" exa
 		expect(stored().filter((m) => m.to === phone)).toHaveLength(5);
 	}, 60_000);
 });
-
-/** n8n's stored execution data (flatted: every string in an object or array is the index of its value in the list). */
-function unflatten(text: string): any {
-	const table = JSON.parse(text) as unknown[];
-	const revived = new Map<number, unknown>();
-	const revive = (index: number): unknown => {
-		if (revived.has(index)) return revived.get(index);
-		const value = table[index];
-		if (typeof value !== 'object' || value === null) return value;
-		const out: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
-		revived.set(index, out);
-		for (const [key, entry] of Object.entries(value)) (out as Record<string, unknown>)[key] = typeof entry === 'string' ? revive(Number(entry)) : entry;
-		return out;
-	};
-	return revive(0);
-}
 
 describe('Send and Wait for Reply in the running server: the expense approval example', () => {
 	const WORKFLOW = 'gwExApproval0001';
