@@ -25,10 +25,12 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 import type { WaitStoreHome } from './descriptions/sendAndWait';
-import { KEYWORD_LANGUAGES, parseKeywordList, type KeywordLanguage } from './rules/optOut';
+import { KEYWORD_LANGUAGES, matchKeyword, parseKeywordList, type KeywordLanguage } from './rules/optOut';
 import { normalizePhone, type PhoneValidation } from './rules/phone';
+import { makeRedactor, type Redactor } from './rules/redact';
 import { approvalWords, replyInstructions, type ReplyExpectation, type SeveralWaiting } from './rules/replies';
 import { REDIS_CREDENTIAL } from './state';
+import { withDeadline } from './transport';
 import { redisWaits } from './state/redisWaits';
 import { isOpen, processWaits, type Answer, type PendingWait, type WaitChannel, type WaitStore } from './state/waits';
 
@@ -72,7 +74,15 @@ export function readWaitSettings(fns: IExecuteFunctions | IWebhookFunctions): Wa
 	const values = ((approvalOptions.values as IDataObject | undefined) ?? {}) as IDataObject;
 	const options = ((get('waitOptions', {}) as IDataObject) ?? {}) as IDataObject;
 	const languages = (Array.isArray(options.languages) ? options.languages : KEYWORD_LANGUAGES).filter((l): l is KeywordLanguage => KEYWORD_LANGUAGES.includes(l as KeywordLanguage));
-	const words = approvalWords(languages, { approve: parseKeywordList(text(options.approveWords)), decline: parseKeywordList(text(options.declineWords)) });
+	const custom = { approve: parseKeywordList(text(options.approveWords)), decline: parseKeywordList(text(options.declineWords)) };
+	// A keyword is never an answer (the trigger takes STOP, CANCEL… as what they are): a message must not ask for one.
+	for (const [field, list] of [['Approve Words', custom.approve], ['Decline Words', custom.decline]] as const) {
+		for (const word of list) {
+			const keyword = matchKeyword(word);
+			if (keyword) fail(`${field} holds "${word.slice(0, 40)}", ${{ optOut: 'an opt-out', optIn: 'an opt-in', help: 'a help' }[keyword.type]} keyword`, 'A reply that is a keyword never answers (providers and carriers act on it: CANCEL or STOP unsubscribes the person). Choose another word. Nothing was sent.');
+		}
+	}
+	const words = approvalWords(languages, custom);
 	const approveOnly = mode === 'approval' && values.approvalType === 'single';
 	if (mode === 'approval' && words.approve.length === 0) fail('No word approves', 'Add Approve Words, or choose at least one Word Language. Nothing was sent.');
 	if (mode === 'approval' && !approveOnly && words.decline.length === 0) fail('No word declines', 'Add Decline Words, or choose at least one Word Language. Nothing was sent.');
@@ -85,7 +95,8 @@ export function readWaitSettings(fns: IExecuteFunctions | IWebhookFunctions): Wa
 		if (limitMs > 365 * UNITS.days) fail('The wait time is over a year', 'Wait at most 365 days, or turn off Limit Wait Time. Nothing was sent.');
 	}
 	return {
-		expects: { mode, approveOnly, approve: words.approve, decline: approveOnly ? [] : words.decline },
+		// Approve only keeps the decline words to read "yes… no" as no answer; they never answer it (rules/replies answers).
+		expects: { mode, approveOnly, approve: words.approve, decline: words.decline },
 		labels: { approve: text(values.approveLabel, 'Approve').trim() || 'Approve', decline: text(values.disapproveLabel, 'Decline').trim() || 'Decline' },
 		policy: options.severalWaiting === 'latest' ? 'latest' : 'reference',
 		link: options.answerLink === true,
@@ -122,6 +133,47 @@ export function readRecipients(fns: IExecuteFunctions, validation: PhoneValidati
 	return out;
 }
 
+/** The secrets in resume links: each link, and its `signature` (n8n's resume token, or the link's HMAC). */
+export function linkSecrets(links: ReadonlyArray<string | null | undefined>): string[] {
+	const out: string[] = [];
+	for (const link of links) {
+		if (!link) continue;
+		out.push(link);
+		try {
+			const signature = new URL(link).searchParams.get('signature');
+			if (signature) out.push(signature);
+		} catch {
+			// Not a URL: the whole text is the secret.
+		}
+	}
+	return out;
+}
+
+/** An error with the secrets taken out of its message, description and the provider's words, in place. */
+function scrub(error: unknown, hide: Redactor): unknown {
+	const seen = new Set<object>();
+	const walk = (value: unknown, depth: number) => {
+		if (!value || typeof value !== 'object' || seen.has(value) || depth > 6) return;
+		seen.add(value);
+		const record = value as Record<string, unknown>;
+		for (const key of [...Object.getOwnPropertyNames(record)]) {
+			const v = record[key];
+			if (typeof v === 'string') {
+				const clean = hide(v);
+				if (clean !== v) {
+					try {
+						record[key] = clean;
+					} catch {
+						// A read-only field: nothing to do.
+					}
+				}
+			} else walk(v, depth + 1);
+		}
+	};
+	walk(error, 0);
+	return error;
+}
+
 /** One message as sent to one recipient. */
 export interface SentMessage {
 	messageId: string;
@@ -139,8 +191,11 @@ export interface StartWait {
 	/** Buttons the message carries (WhatsApp): their titles are the answers their taps give. */
 	buttons?: Array<{ payload: string; title: string }>;
 	settings: WaitSettings;
-	/** Send the final text to one recipient. A thrown error is that recipient's failure. */
-	send(recipient: string, text: string, wait: { reference: string | null }): Promise<SentMessage>;
+	/**
+	 * Send the final text to one recipient. A thrown error is that recipient's failure. `secrets`: what the text holds
+	 * that must stay out of every answer, error and log line (the link's token or signature), for the transport.
+	 */
+	send(recipient: string, text: string, wait: { reference: string | null; secrets: string[] }): Promise<SentMessage>;
 }
 
 /** n8n's resume URL (with its token) for this execution. */
@@ -179,9 +234,19 @@ export async function startWait(fns: IExecuteFunctions, start: StartWait): Promi
 		expiresAt,
 	};
 	// A reference only helps when the message shows it: without instructions a reply answers the latest message.
-	const { reference } = await store.register(wait, settings.instructions ? settings.policy : 'latest', now);
+	const { reference } = await store.register(wait, settings.instructions ? settings.policy : 'latest', now).catch((error: unknown) => {
+		// The store's own sentence ("Could not reach Redis at …"): n8n would put its generic "The service refused the
+		// connection" in place of a message that names a network code.
+		const message = error instanceof Error ? error.message : String(error);
+		const failure = new NodeOperationError(fns.getNode(), message, { itemIndex: 0, description: 'Nothing was sent: the wait could not be kept, so no answer could have found it.' });
+		failure.message = message;
+		throw failure;
+	});
 	const words = { approve: settings.expects.approve[0] ?? settings.labels.approve, decline: settings.expects.approveOnly ? null : (settings.expects.decline[0] ?? settings.labels.decline) };
 	const link = settings.link ? (settings.linkType === 'token' ? resumeUrl : fns.getSignedResumeUrl()) : null;
+	// The resume token (and the link's signature) open the execution: kept out of every answer, error and log line.
+	const secrets = linkSecrets([resumeUrl, link]);
+	const hide = makeRedactor(secrets);
 	const instructions = settings.instructions ? replyInstructions(settings.expects, words, reference, link, settings.template) : link ? `Answer here: ${link}` : '';
 	const body = instructions ? `${start.message.trimEnd()}\n\n${instructions}` : start.message;
 
@@ -189,19 +254,19 @@ export async function startWait(fns: IExecuteFunctions, start: StartWait): Promi
 	const failures: Array<{ to: string; error: unknown }> = [];
 	for (const recipient of start.recipients) {
 		try {
-			sent.push({ ...(await start.send(recipient, body, { reference })), to: recipient });
+			sent.push({ ...(await start.send(recipient, body, { reference, secrets })), to: recipient });
 		} catch (error) {
 			failures.push({ to: recipient, error });
 		}
 	}
 	for (const failure of failures) {
-		fns.logger.warn(`Send and wait: the message to ${failure.to} failed: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}`, { node: fns.getNode().name, executionId });
+		fns.logger.warn(hide(`Send and wait: the message to ${failure.to} failed: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}`), { node: fns.getNode().name, executionId });
 	}
 	if (sent.length === 0) {
 		// The node fails, so the execution ends: its wait would only catch this person's next answer. (A message that
 		// may have gone out is not sent again by Retry On Fail: the sent-ledger answers with the same failure.)
 		await store.cancel(id).catch(() => undefined);
-		throw failures[0].error;
+		throw scrub(failures[0].error, hide);
 	}
 	try {
 		await store.sent(id, sent.map((s) => s.messageId));
@@ -222,7 +287,7 @@ export async function startWait(fns: IExecuteFunctions, start: StartWait): Promi
 function keepTime(fns: IExecuteFunctions, store: WaitStore, wait: PendingWait): void {
 	const fire = async () => {
 		const claimed = await store.claim(wait.id, timeoutAnswer(wait));
-		if (claimed) await resume(fns, wait.resumeUrl, wait.id);
+		if (claimed) await resume(fns, wait.resumeUrl, wait.id, 60_000);
 	};
 	const schedule = (at: number) => {
 		// setTimeout holds at most ~24.8 days: longer waits go in steps.
@@ -230,7 +295,8 @@ function keepTime(fns: IExecuteFunctions, store: WaitStore, wait: PendingWait): 
 		const timer = setTimeout(() => {
 			if (Date.now() < at) return schedule(at);
 			fire().catch((error: unknown) => {
-				fns.logger.warn(`Send and wait: could not resume after the time limit (${error instanceof Error ? error.message : String(error)}); n8n resumes it itself within ${BACKSTOP_MS / 60_000} minutes`, { executionId: wait.executionId });
+				const said = makeRedactor(linkSecrets([wait.resumeUrl]))(error instanceof Error ? error.message : String(error));
+				fns.logger.warn(`Send and wait: could not resume after the time limit (${said}); n8n resumes it itself within ${BACKSTOP_MS / 60_000} minutes`, { executionId: wait.executionId });
 			});
 		}, delay);
 		timer.unref();
@@ -258,8 +324,13 @@ export function timeoutAnswer(wait: PendingWait): Answer {
 
 type HttpCaller = { helpers: { httpRequest: IExecuteFunctions['helpers']['httpRequest'] } };
 
-/** How long a resume is tried while n8n still runs the execution (a reply that came before it was saved as waiting). */
-const RUNNING_RETRY_MS = [250, 500, 1_000, 2_000, 3_000, 3_000];
+/** The pauses between asking n8n again while it still runs the execution (a reply that came before it was saved). */
+const RUNNING_RETRY_MS = [250, 500, 1_000, 2_000];
+/**
+ * How long the Messaging Trigger may spend asking n8n to resume: a provider waits about 15 s for its webhook's answer
+ * (Twilio's timeout), and the trigger must answer it well before.
+ */
+export const RESUME_DEADLINE_MS = 8_000;
 
 /** The HTTP status and body text of a failed request, whatever shape n8n's helper gave the error. */
 function failureOf(error: unknown): { status: number | undefined; text: string } {
@@ -278,18 +349,24 @@ export type ResumeResult = 'resumed' | 'gone';
  * (unreachable, an error): the caller puts the wait back. An execution n8n still runs (the reply came before it was
  * saved as waiting) is asked again for a few seconds.
  */
-export async function resume(fns: HttpCaller, resumeUrl: string, waitId: string): Promise<ResumeResult> {
+export async function resume(fns: HttpCaller, resumeUrl: string, waitId: string, deadlineMs = RESUME_DEADLINE_MS): Promise<ResumeResult> {
+	const end = Date.now() + deadlineMs;
 	for (let attempt = 0; ; attempt++) {
+		const left = end - Date.now();
+		if (left <= 0) throw new Error(`n8n did not resume the execution within ${Math.round(deadlineMs / 1000)} s`);
 		try {
-			await fns.helpers.httpRequest({ method: 'POST', url: resumeUrl, body: { [RESUME_FIELD]: waitId }, json: true, timeout: 15_000 });
+			// The whole exchange within what is left: a server that trickles its answer never ends n8n's idle timeout.
+			await withDeadline(Promise.resolve(fns.helpers.httpRequest({ method: 'POST', url: resumeUrl, body: { [RESUME_FIELD]: waitId }, json: true, timeout: left })), left);
 			return 'resumed';
 		} catch (error) {
 			const { status, text } = failureOf(error);
-			if (status === 409 && /running/i.test(text) && attempt < RUNNING_RETRY_MS.length) {
-				await sleep(RUNNING_RETRY_MS[attempt]);
+			const pause = RUNNING_RETRY_MS[Math.min(attempt, RUNNING_RETRY_MS.length - 1)];
+			if (status === 409 && /running/i.test(text) && Date.now() + pause < end) {
+				await sleep(pause);
 				continue;
 			}
-			if (status === 404 || (status === 409 && /finished|resum/i.test(text))) return 'gone';
+			// n8n's own words only: a 404 page from a proxy in front of n8n says nothing about the execution.
+			if ((status === 404 && /does not exist/i.test(text)) || (status === 409 && /finished|resum/i.test(text))) return 'gone';
 			throw error;
 		}
 	}

@@ -88,9 +88,15 @@ export function approvalWords(languages: readonly KeywordLanguage[] = KEYWORD_LA
 	};
 }
 
-/** Words of a text for matching: accents and case folded, split on spaces and punctuation. */
+/**
+ * Format characters (zero-width spaces and joiners, bidi marks): invisible, so no part of what a reply says. Left in,
+ * "yes n\u200Bo" hid its NO from the check for "yes… no" and read as yes.
+ */
+const INVISIBLE = /\p{Cf}/gu;
+
+/** Words of a text for matching: invisible marks dropped, accents and case folded, split on spaces and punctuation. */
 function tokens(text: string): string[] {
-	return foldKeyword(text)
+	return foldKeyword(text.replace(INVISIBLE, ''))
 		.split(/[\s\p{P}\p{S}]+/u)
 		.filter(Boolean);
 }
@@ -155,8 +161,8 @@ export interface ReadReply {
  * What a reply says. `references` are the references the person has waiting: a token equal to one of them is the
  * reference; otherwise any token of the reference's shape is taken as one (a reference mistyped or already answered
  * still is not part of the answer). The decision is the first word's (or phrase's, or sign's), when no word of the
- * other kind follows: "Yes", "yes please", "OK K4M" approve; "no", "Nope." decline; "no, yes", "not sure" are neither.
- * A phrase counts as itself: with "No problem" among the approve words, "no problem" approves.
+ * other kind follows: "Yes", "yes please", "OK K4M" approve; "no", "Nope." decline; "no, yes", "not sure" are neither;
+ * "Y" and "N" only alone. A phrase counts as itself: with "No problem" among the approve words, "no problem" approves.
  */
 export function readReply(text: string, expectation: Pick<ReplyExpectation, 'approve' | 'decline'>, references: readonly string[] = []): ReadReply {
 	const raw = String(text ?? '');
@@ -165,14 +171,15 @@ export function readReply(text: string, expectation: Pick<ReplyExpectation, 'app
 	const referenceToken = all.find((t) => known.has(t)) ?? all.find((t) => REFERENCE_PATTERN.test(t)) ?? null;
 	const words = referenceToken === null ? all : all.filter((t) => t !== referenceToken);
 	const withoutReference = referenceToken === null ? raw.trim() : withoutQuoted(raw, referenceToken);
-	const approve = expectation.approve.map(tokens).filter((p) => p.length > 0);
-	const decline = expectation.decline.map(tokens).filter((p) => p.length > 0);
-	const trimmed = withoutReference.replace(/^[\s\p{P}]+/u, '');
+	// A one-letter word (English Y and N) counts only as the whole reply: it also starts sentences in the lists' other
+	// languages (Spanish "Y el recibo?", French "Y a-t-il…", "N'importe quoi") and "N/A", which are no answers.
+	const counts = (p: string[]) => p.length > 0 && (words.length === 1 || p.length > 1 || [...p[0]].length > 1);
+	const approve = expectation.approve.map(tokens).filter(counts);
+	const decline = expectation.decline.map(tokens).filter(counts);
+	const trimmed = withoutReference.replace(INVISIBLE, '').replace(/^[\s\p{P}]+/u, '');
 	const sign = (signs: readonly string[]) => signs.some((s) => trimmed.startsWith(s));
 	const phrases = phrasesIn(words, approve, decline);
-	// A one-letter word (Y, N) answers only on its own: "N'importe quoi", "Y luego…" start with one and are sentences.
-	const lone = !(phrases[0]?.length === 1 && (words[0] ?? '').length === 1 && words.length > 1);
-	const first = phrases[0]?.at === 0 && phrases[0].kinds.size === 1 && lone ? [...phrases[0].kinds][0] : null;
+	const first = phrases[0]?.at === 0 && phrases[0].kinds.size === 1 ? [...phrases[0].kinds][0] : null;
 	let decision: Decision | null = null;
 	if (sign(APPROVE_SIGNS) && !sign(DECLINE_SIGNS)) decision = 'approve';
 	else if (sign(DECLINE_SIGNS)) decision = 'decline';
