@@ -460,7 +460,11 @@ async function routeReplies(fns: IWebhookFunctions, events: readonly ProviderWeb
 	}
 	for (const event of inbound) {
 		try {
-			const outcome = await routeReply(store, event, { keywords, now: Date.now, resume: (wait) => resume(fns, wait.resumeUrl, wait.id) });
+			const outcome = await routeReply(store, event, {
+				keywords,
+				now: Date.now,
+				resume: (wait) => resume(fns, wait.resumeUrl, wait.id),
+			});
 			if (!outcome) continue;
 			outcomes.set(event, outcome);
 			if (outcome.outcome === 'resumed') fns.logger.info(`Messaging Trigger: a reply resumed execution ${outcome.executionId}`, { node });

@@ -5,6 +5,7 @@
  */
 import type { ProviderWebhookEvent } from './providers/webhookTypes';
 import { matchKeyword, foldKeyword, type KeywordOptions } from './rules/optOut';
+import { makeRedactor } from './rules/redact';
 import { answers, chooseWait, readReply, type Decision } from './rules/replies';
 import type { Answer, PendingWait, WaitChannel, WaitStore } from './state/waits';
 
@@ -25,7 +26,20 @@ export interface RouteOptions {
 	 * that its wait is over; throws when n8n could not be asked.
 	 */
 	resume(wait: PendingWait): Promise<'resumed' | 'gone'>;
+	/** A text with the wait's secrets (its resume URL and token) taken out; by default both are. */
+	hide?(wait: PendingWait, text: string): string;
 	now(): number;
+}
+
+/** A text without the wait's resume URL and its token. */
+function hideResumeUrl(wait: PendingWait, text: string): string {
+	let token = '';
+	try {
+		token = new URL(wait.resumeUrl).searchParams.get('signature') ?? '';
+	} catch {
+		token = '';
+	}
+	return makeRedactor([wait.resumeUrl, token]).call(undefined, text);
 }
 
 const channelOf = (event: ProviderWebhookEvent): WaitChannel => (event.channel === 'whatsapp' ? 'whatsapp' : 'sms');
@@ -98,7 +112,7 @@ export async function routeReply(store: WaitStore, event: ProviderWebhookEvent, 
 		} catch (error) {
 			await store.unclaim(wait);
 			// The resume URL holds the execution's token: never in an item or a log line.
-			const said = (error instanceof Error ? error.message : String(error)).split(wait.resumeUrl).join('[resume URL]').replace(/signature=[^\s&"']+/gi, 'signature=[hidden]');
+			const said = (options.hide ?? hideResumeUrl)(wait, error instanceof Error ? error.message : String(error));
 			return { outcome: 'failed', waiting: waiting.length, reason: said };
 		}
 		// The execution had stopped waiting (someone stopped it): its wait is gone now; the reply may answer another.

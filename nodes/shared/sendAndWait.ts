@@ -27,8 +27,10 @@ import {
 import type { WaitStoreHome } from './descriptions/sendAndWait';
 import { KEYWORD_LANGUAGES, matchKeyword, parseKeywordList, type KeywordLanguage } from './rules/optOut';
 import { normalizePhone, type PhoneValidation } from './rules/phone';
+import { makeRedactor, type Redactor } from './rules/redact';
 import { approvalWords, replyInstructions, type ReplyExpectation, type SeveralWaiting } from './rules/replies';
 import { REDIS_CREDENTIAL } from './state';
+import { withDeadline } from './transport';
 import { redisWaits } from './state/redisWaits';
 import { isOpen, processWaits, type Answer, type PendingWait, type WaitChannel, type WaitStore } from './state/waits';
 
@@ -131,6 +133,47 @@ export function readRecipients(fns: IExecuteFunctions, validation: PhoneValidati
 	return out;
 }
 
+/** The secrets in resume links: each link, and its `signature` (n8n's resume token, or the link's HMAC). */
+export function linkSecrets(links: ReadonlyArray<string | null | undefined>): string[] {
+	const out: string[] = [];
+	for (const link of links) {
+		if (!link) continue;
+		out.push(link);
+		try {
+			const signature = new URL(link).searchParams.get('signature');
+			if (signature) out.push(signature);
+		} catch {
+			// Not a URL: the whole text is the secret.
+		}
+	}
+	return out;
+}
+
+/** An error with the secrets taken out of its message, description and the provider's words, in place. */
+function scrub(error: unknown, hide: Redactor): unknown {
+	const seen = new Set<object>();
+	const walk = (value: unknown, depth: number) => {
+		if (!value || typeof value !== 'object' || seen.has(value) || depth > 6) return;
+		seen.add(value);
+		const record = value as Record<string, unknown>;
+		for (const key of [...Object.getOwnPropertyNames(record)]) {
+			const v = record[key];
+			if (typeof v === 'string') {
+				const clean = hide(v);
+				if (clean !== v) {
+					try {
+						record[key] = clean;
+					} catch {
+						// A read-only field: nothing to do.
+					}
+				}
+			} else walk(v, depth + 1);
+		}
+	};
+	walk(error, 0);
+	return error;
+}
+
 /** One message as sent to one recipient. */
 export interface SentMessage {
 	messageId: string;
@@ -149,8 +192,8 @@ export interface StartWait {
 	buttons?: Array<{ payload: string; title: string }>;
 	settings: WaitSettings;
 	/**
-	 * Send the final text to one recipient. A thrown error is that recipient's failure. `secrets`: the link's token or
-	 * signature, to keep out of the provider's answers and errors (one that echoes the message would hold it).
+	 * Send the final text to one recipient. A thrown error is that recipient's failure. `secrets`: what the text holds
+	 * that must stay out of every answer, error and log line (the link's token or signature), for the transport.
 	 */
 	send(recipient: string, text: string, wait: { reference: string | null; secrets: string[] }): Promise<SentMessage>;
 }
@@ -186,6 +229,7 @@ export async function startWait(fns: IExecuteFunctions, start: StartWait): Promi
 		expects: settings.expects,
 		message: start.message,
 		...(start.buttons?.length ? { buttons: start.buttons } : {}),
+		labels: settings.labels,
 		createdAt: now,
 		expiresAt,
 	};
@@ -200,9 +244,11 @@ export async function startWait(fns: IExecuteFunctions, start: StartWait): Promi
 	});
 	const words = { approve: settings.expects.approve[0] ?? settings.labels.approve, decline: settings.expects.approveOnly ? null : (settings.expects.decline[0] ?? settings.labels.decline) };
 	const link = settings.link ? (settings.linkType === 'token' ? resumeUrl : fns.getSignedResumeUrl()) : null;
+	// The resume token (and the link's signature) open the execution: kept out of every answer, error and log line.
+	const secrets = linkSecrets([resumeUrl, link]);
+	const hide = makeRedactor(secrets);
 	const instructions = settings.instructions ? replyInstructions(settings.expects, words, reference, link, settings.template) : link ? `Answer here: ${link}` : '';
 	const body = instructions ? `${start.message.trimEnd()}\n\n${instructions}` : start.message;
-	const secrets = link ? [...new Set([link, resumeUrl].flatMap((url) => new URL(url).searchParams.getAll('signature')))] : [];
 
 	const sent: Array<SentMessage & { to: string }> = [];
 	const failures: Array<{ to: string; error: unknown }> = [];
@@ -214,13 +260,13 @@ export async function startWait(fns: IExecuteFunctions, start: StartWait): Promi
 		}
 	}
 	for (const failure of failures) {
-		fns.logger.warn(`Send and wait: the message to ${failure.to} failed: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}`, { node: fns.getNode().name, executionId });
+		fns.logger.warn(hide(`Send and wait: the message to ${failure.to} failed: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}`), { node: fns.getNode().name, executionId });
 	}
 	if (sent.length === 0) {
 		// The node fails, so the execution ends: its wait would only catch this person's next answer. (A message that
 		// may have gone out is not sent again by Retry On Fail: the sent-ledger answers with the same failure.)
 		await store.cancel(id).catch(() => undefined);
-		throw failures[0].error;
+		throw scrub(failures[0].error, hide);
 	}
 	try {
 		await store.sent(id, sent.map((s) => s.messageId));
@@ -241,7 +287,7 @@ export async function startWait(fns: IExecuteFunctions, start: StartWait): Promi
 function keepTime(fns: IExecuteFunctions, store: WaitStore, wait: PendingWait): void {
 	const fire = async () => {
 		const claimed = await store.claim(wait.id, timeoutAnswer(wait));
-		if (claimed) await resume(fns, wait.resumeUrl, wait.id);
+		if (claimed) await resume(fns, wait.resumeUrl, wait.id, 60_000);
 	};
 	const schedule = (at: number) => {
 		// setTimeout holds at most ~24.8 days: longer waits go in steps.
@@ -249,7 +295,8 @@ function keepTime(fns: IExecuteFunctions, store: WaitStore, wait: PendingWait): 
 		const timer = setTimeout(() => {
 			if (Date.now() < at) return schedule(at);
 			fire().catch((error: unknown) => {
-				fns.logger.warn(`Send and wait: could not resume after the time limit (${error instanceof Error ? error.message : String(error)}); n8n resumes it itself within ${BACKSTOP_MS / 60_000} minutes`, { executionId: wait.executionId });
+				const said = makeRedactor(linkSecrets([wait.resumeUrl]))(error instanceof Error ? error.message : String(error));
+				fns.logger.warn(`Send and wait: could not resume after the time limit (${said}); n8n resumes it itself within ${BACKSTOP_MS / 60_000} minutes`, { executionId: wait.executionId });
 			});
 		}, delay);
 		timer.unref();
@@ -277,8 +324,13 @@ export function timeoutAnswer(wait: PendingWait): Answer {
 
 type HttpCaller = { helpers: { httpRequest: IExecuteFunctions['helpers']['httpRequest'] } };
 
-/** How long a resume is tried while n8n still runs the execution (a reply that came before it was saved as waiting). */
-const RUNNING_RETRY_MS = [250, 500, 1_000, 2_000, 3_000, 3_000];
+/** The pauses between asking n8n again while it still runs the execution (a reply that came before it was saved). */
+const RUNNING_RETRY_MS = [250, 500, 1_000, 2_000];
+/**
+ * How long the Messaging Trigger may spend asking n8n to resume: a provider waits about 15 s for its webhook's answer
+ * (Twilio's timeout), and the trigger must answer it well before.
+ */
+export const RESUME_DEADLINE_MS = 8_000;
 
 /** The HTTP status and body text of a failed request, whatever shape n8n's helper gave the error. */
 function failureOf(error: unknown): { status: number | undefined; text: string } {
@@ -292,36 +344,29 @@ function failureOf(error: unknown): { status: number | undefined; text: string }
 export type ResumeResult = 'resumed' | 'gone';
 
 /**
- * How long a resume is tried in all. The trigger answers the provider after it, and providers give a webhook about
- * 15 s (Twilio's 11200 past that; Sinch and SNS send it again).
- */
-export const RESUME_BUDGET_MS = 10_000;
-
-/**
  * Ask n8n to resume the execution whose wait was just claimed (its answer is in the store). 'gone' when the execution
  * no longer waits (it finished, was stopped or deleted): its wait is over. Throws when n8n could not be asked
- * (unreachable, an error, no answer within the budget): the caller puts the wait back. An execution n8n still runs
- * (the reply came before it was saved as waiting) is asked again for a few seconds.
+ * (unreachable, an error): the caller puts the wait back. An execution n8n still runs (the reply came before it was
+ * saved as waiting) is asked again for a few seconds.
  */
-export async function resume(fns: HttpCaller, resumeUrl: string, waitId: string, budgetMs = RESUME_BUDGET_MS): Promise<ResumeResult> {
-	const end = Date.now() + budgetMs;
-	const tooLong = () => new Error(`n8n did not resume the execution within ${budgetMs / 1000} s`);
+export async function resume(fns: HttpCaller, resumeUrl: string, waitId: string, deadlineMs = RESUME_DEADLINE_MS): Promise<ResumeResult> {
+	const end = Date.now() + deadlineMs;
 	for (let attempt = 0; ; attempt++) {
 		const left = end - Date.now();
-		if (left <= 0) throw tooLong();
+		if (left <= 0) throw new Error(`n8n did not resume the execution within ${Math.round(deadlineMs / 1000)} s`);
 		try {
-			// The whole exchange within what is left: n8n's own timeout is per idle socket, which a trickling answer never ends.
-			await fns.helpers.httpRequest({ method: 'POST', url: resumeUrl, body: { [RESUME_FIELD]: waitId }, json: true, timeout: left, abortSignal: AbortSignal.timeout(left) });
+			// The whole exchange within what is left: a server that trickles its answer never ends n8n's idle timeout.
+			await withDeadline(Promise.resolve(fns.helpers.httpRequest({ method: 'POST', url: resumeUrl, body: { [RESUME_FIELD]: waitId }, json: true, timeout: left })), left);
 			return 'resumed';
 		} catch (error) {
 			const { status, text } = failureOf(error);
-			if (status === 409 && /running/i.test(text) && attempt < RUNNING_RETRY_MS.length) {
-				await sleep(Math.min(RUNNING_RETRY_MS[attempt], Math.max(0, end - Date.now())));
+			const pause = RUNNING_RETRY_MS[Math.min(attempt, RUNNING_RETRY_MS.length - 1)];
+			if (status === 409 && /running/i.test(text) && Date.now() + pause < end) {
+				await sleep(pause);
 				continue;
 			}
-			// n8n's own 404 says the execution does not exist; one from a proxy or a wrong path says nothing about it.
+			// n8n's own words only: a 404 page from a proxy in front of n8n says nothing about the execution.
 			if ((status === 404 && /does not exist/i.test(text)) || (status === 409 && /finished|resum/i.test(text))) return 'gone';
-			if (status === undefined && Date.now() >= end) throw tooLong();
 			throw error;
 		}
 	}
@@ -369,6 +414,19 @@ function page(title: string, body: string): string {
 	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#f4f5f7;margin:0;padding:24px;color:#1f2328}main{max-width:480px;margin:8vh auto;background:#fff;border-radius:12px;padding:28px;box-shadow:0 2px 12px rgba(0,0,0,.08)}h1{font-size:20px;margin:0 0 16px}p.msg{white-space:pre-wrap;background:#f6f8fa;border-radius:8px;padding:14px;margin:0 0 20px}form{display:inline}button{font-size:16px;padding:10px 22px;border-radius:8px;border:0;margin:0 8px 8px 0;cursor:pointer}button.approve{background:#1a7f37;color:#fff}button.decline{background:#d1242f;color:#fff}button.send{background:#0969da;color:#fff}textarea{width:100%;box-sizing:border-box;min-height:90px;font:inherit;padding:8px;margin-bottom:12px}</style></head><body><main>${body}</main></body></html>`;
 }
 
+/** What the page uses when the node's parameters cannot be read in the webhook. */
+const PAGE_DEFAULTS: WaitSettings = {
+	expects: { mode: 'approval', approve: ['YES'], decline: ['NO'] },
+	labels: { approve: 'Approve', decline: 'Decline' },
+	policy: 'reference',
+	link: true,
+	linkType: 'signed',
+	instructions: true,
+	template: '',
+	limitMs: null,
+	home: 'process',
+};
+
 /** A wait the store lost, as far as the node's parameters tell it: enough for the page to answer. */
 function lostWait(executionId: string, channel: WaitChannel, settings: WaitSettings): PendingWait {
 	return { id: `lost-${executionId}`, executionId, resumeUrl: '', channel, sender: null, recipients: [], expects: settings.expects, message: '', createdAt: 0, expiresAt: null, reference: null, messageIds: [] };
@@ -397,7 +455,14 @@ export async function waitWebhook(fns: IWebhookFunctions, channel: WaitChannel):
 		res.status(status).setHeader('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(body);
 		return { noWebhookResponse: true };
 	};
-	const settings = readWaitSettings(fns);
+	// The parameters as the page needs them; one that no longer reads (an expression of the input item, which a webhook
+	// does not have) falls back to what the wait itself keeps.
+	let settings: WaitSettings;
+	try {
+		settings = readWaitSettings(fns);
+	} catch {
+		settings = { ...PAGE_DEFAULTS, home: fns.getNodeParameter('waitStore', 'process') === 'redis' ? 'redis' : 'process' };
+	}
 	const executionId = executionIdOf(fns);
 	if (!executionId) return html(404, answerPage(undefined, settings.labels));
 	let store: WaitStore;
@@ -416,34 +481,37 @@ export async function waitWebhook(fns: IWebhookFunctions, channel: WaitChannel):
 		const lost = !found && !(await store.answerFor(executionId));
 		const wait = found ?? (lost ? lostWait(executionId, channel, settings) : undefined);
 		const open = wait !== undefined && wait.channel === channel && isOpen(wait, now);
-		if (method === 'GET' || method === 'HEAD') return html(200, answerPage(open ? wait : undefined, settings.labels));
+		const labels = wait?.labels ?? settings.labels;
+		if (method === 'GET' || method === 'HEAD') return html(200, answerPage(open ? wait : undefined, labels));
 		if (method !== 'POST') return html(405, page('Not allowed', '<h1>Not allowed</h1>'));
 		const body = (fns.getBodyData() ?? {}) as IDataObject;
 		const named = typeof body[RESUME_FIELD] === 'string' ? (body[RESUME_FIELD] as string) : undefined;
 		if (named !== undefined) {
 			// The trigger's or the time limit's claim: resume with what the store recorded, for this execution only.
 			const answer = await store.answerFor(executionId);
-			if (!answer || answer.waitId !== named) {
+			// Only the answer to the wait the execution is in: a wait put back after a resume that did go through (the
+			// execution now waits somewhere else) must not resume the new wait with its old answer.
+			if (!answer || answer.waitId !== named || (found !== undefined && found.id !== named)) {
 				res.status(409).json({ resumed: false, reason: 'no answer recorded for this wait' });
 				return { noWebhookResponse: true };
 			}
 			res.status(200).json({ resumed: true });
 			return { noWebhookResponse: true, workflowData: [[{ json: answerItem(answer) }]] };
 		}
-		if (!open || !wait) return html(200, answerPage(undefined, settings.labels));
+		if (!open || !wait) return html(200, answerPage(undefined, labels));
 		const decision = typeof body.decision === 'string' ? body.decision : '';
 		let answer: Answer;
 		const base = { waitId: wait.id, executionId, channel: 'link' as const, button: null, answeredBy: null, answeredAt: new Date(now).toISOString(), replyMessageId: null, messageIds: wait.messageIds, recipients: wait.recipients, reference: wait.reference, sentAt: lost ? null : new Date(wait.createdAt).toISOString() };
 		if (wait.expects.mode === 'freeText') {
 			const given = typeof body.answer === 'string' ? body.answer.trim().slice(0, 1600) : '';
-			if (!given) return html(200, answerPage(wait, settings.labels));
+			if (!given) return html(200, answerPage(wait, labels));
 			answer = { ...base, approved: null, answer: given };
 		} else if (decision === 'approve' || (decision === 'decline' && !wait.expects.approveOnly)) {
-			answer = { ...base, approved: decision === 'approve', answer: decision === 'approve' ? settings.labels.approve : settings.labels.decline };
+			answer = { ...base, approved: decision === 'approve', answer: decision === 'approve' ? labels.approve : labels.decline };
 		} else {
-			return html(200, answerPage(wait, settings.labels));
+			return html(200, answerPage(wait, labels));
 		}
-		if (!lost && !(await store.claim(wait.id, answer))) return html(200, answerPage(undefined, settings.labels));
+		if (!lost && !(await store.claim(wait.id, answer))) return html(200, answerPage(undefined, labels));
 		res.status(200).setHeader('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(page('Thank you', '<h1>Thank you</h1><p>Your answer was recorded.</p>'));
 		return { noWebhookResponse: true, workflowData: [[{ json: answerItem(answer) }]] };
 	} catch (error) {

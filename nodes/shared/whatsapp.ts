@@ -153,8 +153,9 @@ export interface Sent {
 	template?: WhatsAppTemplate;
 }
 
-/** One send with retries (never after an ambiguous failure). `secrets`: texts of the message to keep out of answers and errors. */
-async function sendWithRetries(fns: IExecuteFunctions, provider: WhatsAppProvider, itemIndex: number, resolved: ResolvedTemplate, retry: RetrySettings, secrets?: string[]): Promise<Sent> {
+/** One send with retries (never after an ambiguous failure). */
+/** `secrets`: texts the message holds that must stay out of every answer and error (an answer link's token). */
+async function sendWithRetries(fns: IExecuteFunctions, provider: WhatsAppProvider, itemIndex: number, resolved: ResolvedTemplate, retry: RetrySettings, secrets: readonly string[] = []): Promise<Sent> {
 	const delivered = await deliver([provider], async (p) => await p.whatsapp.send(await providerContext(fns, p, itemIndex, retry.timeoutMs, secrets), resolved.request), { policy: retry.policy, sleep });
 	return { message: delivered.value, attempts: delivered.attempts, request: resolved.request, template: resolved.template };
 }
@@ -191,8 +192,8 @@ export function whatsappOutput(provider: WhatsAppProvider, sent: Sent, extra: ID
 }
 
 /** Send a template (checked already). */
-export async function sendTemplateMessage(fns: IExecuteFunctions, provider: WhatsAppProvider, itemIndex: number, retry: RetrySettings, resolved: ResolvedTemplate): Promise<IDataObject> {
-	return whatsappOutput(provider, await sendWithRetries(fns, provider, itemIndex, resolved, retry));
+export async function sendTemplateMessage(fns: IExecuteFunctions, provider: WhatsAppProvider, itemIndex: number, retry: RetrySettings, resolved: ResolvedTemplate, secrets: readonly string[] = []): Promise<IDataObject> {
+	return whatsappOutput(provider, await sendWithRetries(fns, provider, itemIndex, resolved, retry, secrets));
 }
 
 /**
@@ -205,9 +206,10 @@ export async function sendFreeForm(
 	provider: WhatsAppProvider,
 	itemIndex: number,
 	retry: RetrySettings,
-	plan: { request: WhatsAppRequest; outsideWindow: OutsideWindow; fallback?: ResolvedTemplate; secrets?: string[] },
+	plan: { request: WhatsAppRequest; outsideWindow: OutsideWindow; fallback?: ResolvedTemplate; secrets?: readonly string[] },
 ): Promise<IDataObject> {
-	const { request, outsideWindow, fallback, secrets } = plan;
+	const { request, outsideWindow, fallback } = plan;
+	const secrets = plan.secrets ?? [];
 	if (outsideWindow === 'send') {
 		return whatsappOutput(provider, await sendWithRetries(fns, provider, itemIndex, { request }, retry, secrets), { windowOpen: null, templateFallback: false });
 	}
@@ -223,7 +225,7 @@ export async function sendFreeForm(
 	if (state === 'open') return whatsappOutput(provider, await sendWithRetries(fns, provider, itemIndex, { request }, retry, secrets), { windowOpen: true, templateFallback: false });
 	const reason = state === 'closed' ? 'no message from the customer in the last 24 hours' : 'whether the customer wrote in the last 24 hours could not be learnt';
 	if (outsideWindow === 'template' && fallback) {
-		return whatsappOutput(provider, await sendWithRetries(fns, provider, itemIndex, fallback, retry), { windowOpen: state === 'closed' ? false : null, templateFallback: true, templateFallbackReason: reason });
+		return whatsappOutput(provider, await sendWithRetries(fns, provider, itemIndex, fallback, retry, secrets), { windowOpen: state === 'closed' ? false : null, templateFallback: true, templateFallbackReason: reason });
 	}
 	if (state === 'closed') {
 		refuse(

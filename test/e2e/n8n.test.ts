@@ -23,6 +23,7 @@ import {
 	startN8n,
 	type RunningN8n,
 } from '../../scripts/n8nServer';
+import { unflatten } from '../helpers/n8nData';
 import { waitFor } from '../helpers/sandbox';
 import { runCampaignEditorChecks, runEditorChecks, withBrowser } from './editor';
 
@@ -65,8 +66,11 @@ describe('n8n loads the package as a user installs it', () => {
 			`${PACKAGE_NAME}.phoneVerification`,
 			`${PACKAGE_NAME}.phoneVerificationTool`,
 			`${PACKAGE_NAME}.sendSms`,
+			// n8n's human review for the AI Agent, generated from the operation 'sendAndWait' (test/e2e/hitl.test.ts).
+			`${PACKAGE_NAME}.sendSmsHitlTool`,
 			`${PACKAGE_NAME}.sendSmsTool`,
 			`${PACKAGE_NAME}.sendWhatsApp`,
+			`${PACKAGE_NAME}.sendWhatsAppHitlTool`,
 			`${PACKAGE_NAME}.sendWhatsAppTool`,
 			`${PACKAGE_NAME}.smsCampaign`,
 			`${PACKAGE_NAME}.smsCampaignTool`,
@@ -429,22 +433,6 @@ describe('Phone Verification in the running server: the "log in with a code" exa
 	}, 60_000);
 });
 
-/** n8n's stored execution data (flatted: every string in an object or array is the index of its value in the list). */
-function unflatten(text: string): any {
-	const table = JSON.parse(text) as unknown[];
-	const revived = new Map<number, unknown>();
-	const revive = (index: number): unknown => {
-		if (revived.has(index)) return revived.get(index);
-		const value = table[index];
-		if (typeof value !== 'object' || value === null) return value;
-		const out: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
-		revived.set(index, out);
-		for (const [key, entry] of Object.entries(value)) (out as Record<string, unknown>)[key] = typeof entry === 'string' ? revive(Number(entry)) : entry;
-		return out;
-	};
-	return revive(0);
-}
-
 describe('Send and Wait for Reply in the running server: the expense approval example', () => {
 	const WORKFLOW = 'gwExApproval0001';
 	const NUMBER = '+12025550134';
@@ -614,6 +602,56 @@ describe('Send and Wait for Reply in the running server: the expense approval ex
 		// Two runs since the stranger's message: theirs, and no other (the NO resumed the waiting one).
 		await new Promise((resolve) => setTimeout(resolve, 1000));
 		expect((await flow.executions()).length).toBe(before.length + 1);
+	}, 120_000);
+});
+
+describe('Send and Wait for Reply on WhatsApp in the running server: the expense approval example, by WhatsApp', () => {
+	const WHATSAPP = '+14155238886';
+	const approvals = triggerWorkflow('gwExApproval0001', '+12025550134', '5b1e7c3a-0009-4000-8000-00000000e0a3');
+	// The only Messaging Trigger on the WhatsApp number is the "order shipped" example's: it resumes the waiting run.
+	const whatsappTrigger = triggerWorkflow('gwExWhatsApp0001', WHATSAPP, '5b1e7c3a-0007-4000-8000-00000000c0e2');
+
+	it('the approved expense_approval template goes to the approver; a tap on Approve on the phone page resumes the run down Approved (channel whatsapp), through the other workflow\'s trigger', async () => {
+		await whatsappTrigger.setActive(false);
+		await whatsappTrigger.setActive(true);
+		const triggerRunsBefore = (await whatsappTrigger.executions()).length;
+		const approver = '+33612345675';
+		const r = await fetch(`${n8n.url}/webhook/gateway-expense-approval`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ employee: 'Grace', amount: 380, currency: 'EUR', reason: 'the team dinner', approver, channel: 'whatsapp' }),
+		});
+		expect(r.status).toBe(200);
+		const question = await waitFor(() => stored().find((m) => m.direction === 'outbound-api' && m.to === `whatsapp:${approver}`), 20_000).catch(async (error: Error) => {
+			throw new Error(`${error.message}: no WhatsApp question\n${JSON.stringify(await approvals.whatHappened(), null, 1)}`);
+		});
+		expect(question).toMatchObject({ channel: 'whatsapp', from: `whatsapp:${WHATSAPP}`, body: 'Expense report from Grace: 380 EUR for the team dinner. Do you approve it?' });
+		expect(question.whatsapp?.buttons?.map((b) => b.title)).toEqual(['Approve', 'Decline']);
+		const waiting = async () => (await approvals.executions()).find((e) => e.status === 'waiting');
+		await approvals.eventually(async () => Boolean(await waiting()), 10_000);
+		const executionId = (await waiting())!.id;
+
+		// The approver taps Approve under the message on the sandbox's phone page.
+		await withBrowser(async (browser) => {
+			const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+			await page.goto(`${sandbox.url}/`);
+			await page.locator(`.phone[data-phone="${approver}"]`).click();
+			await page.locator('#thread .buttons button', { hasText: 'Approve' }).click();
+			await page.locator('#thread .msg.inbound').getByText('Approve').waitFor({ timeout: 10_000 });
+			await page.screenshot({ path: join(ROOT, '.test-output', 'screenshots', 'expense-approval-whatsapp-phone.png') });
+		});
+		await approvals.eventually(async () => (await approvals.executions()).find((e) => e.id === executionId)?.status === 'success', 20_000);
+		const raw = await approvals.executionData(executionId);
+		expect(raw).not.toContain(sandbox.accounts.twilio.authToken);
+		const runData = unflatten(raw).resultData.runData as Record<string, Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> } }>>;
+		const out = (name: string) => (runData[name]?.at(-1)?.data?.main ?? []).map((output) => (output ?? []).map((item) => item.json));
+		expect(out('Ask on WhatsApp')[0][0]).toMatchObject({ approved: true, channel: 'whatsapp', answer: 'Approve', button: 'approve', answeredBy: approver, messageId: question.id, timedOut: false });
+		expect(out('Approved')[0][0]).toMatchObject({ decision: 'approved', employee: 'Grace', amount: 380 });
+		expect(['Declined', 'No answer', 'Ask the approver'].filter((name) => name in runData)).toEqual([]);
+		// The tap resumed the waiting run: the trigger's workflow started no run for it.
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		const triggerRuns = (await whatsappTrigger.executions()).slice(0, (await whatsappTrigger.executions()).length - triggerRunsBefore);
+		for (const run of triggerRuns) expect(await whatsappTrigger.executionData(run.id)).not.toContain('"button"');
 	}, 120_000);
 });
 

@@ -2,6 +2,7 @@
  * Helpers for the hostile engine tests (test/engine/hostile.*.test.ts): a seeded PRNG, a capture of everything
  * written to the console, stdout, stderr and n8n's logger during a run, and small local HTTP servers.
  */
+import { dirname } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { LoggerProxy } from 'n8n-workflow';
@@ -62,6 +63,20 @@ function show(value: unknown): string {
  * Capture (and silence) console.*, process.stdout/stderr writes and n8n's LoggerProxy until restore().
  * n8n's logger is a no-op in tests; while capturing, every level is recorded with its metadata.
  */
+/** n8n-core's Logger, as its execution contexts get it: Container.get(Logger) in the copies n8n-core resolves. */
+function n8nCoreLogger(): { internalLogger?: Record<string, unknown> & { levels?: unknown } } | undefined {
+	try {
+		const from = { paths: [dirname(require.resolve('n8n-core'))] };
+		// eslint-disable-next-line @typescript-eslint/no-require-imports -- the copies n8n-core resolves, not ours
+		const di = require(require.resolve('@n8n/di', from)) as { Container: { get(type: unknown): unknown } };
+		// eslint-disable-next-line @typescript-eslint/no-require-imports -- the copies n8n-core resolves, not ours
+		const common = require(require.resolve('@n8n/backend-common', from)) as { Logger: unknown };
+		return di.Container.get(common.Logger) as never;
+	} catch {
+		return undefined;
+	}
+}
+
 export function captureOutput(): CapturedOutput {
 	const chunks: string[] = [];
 	const spies: jest.SpyInstance[] = [];
@@ -81,10 +96,20 @@ export function captureOutput(): CapturedOutput {
 		(message: string, meta?: object): void =>
 			void chunks.push(`${level} ${show(message)} ${show(meta ?? {})}`);
 	LoggerProxy.init({ error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug') } as never);
+	// A node's `this.logger` is n8n-core's Logger from its dependency-injection container, which outlives a test file
+	// (another file of the same Jest process may have made it, writing to that file's console): recorded too.
+	const logger = n8nCoreLogger();
+	const internal = logger?.internalLogger;
+	if (logger && internal) {
+		const fake: Record<string, unknown> = { ...internal, levels: internal.levels, log: (level: string, message: string, meta?: object) => record(level)(message, meta) };
+		fake.child = () => fake;
+		logger.internalLogger = fake;
+	}
 	return {
 		text: () => chunks.join('\n'),
 		restore() {
 			for (const spy of spies) spy.mockRestore();
+			if (logger && internal) logger.internalLogger = internal;
 			const quiet = () => undefined;
 			LoggerProxy.init({ error: quiet, warn: quiet, info: quiet, debug: quiet } as never);
 		},

@@ -22,6 +22,24 @@ import {
 } from 'n8n-workflow';
 import { PACKAGE, type Engine } from './engine';
 
+/** n8n's body parser: the raw bytes kept as req.rawBody, form and JSON bodies parsed into req.body. */
+export function n8nBodyParser(limit: string): [ReturnType<typeof express.raw>, (req: Request, res: Response, next: () => void) => void] {
+	return [
+		express.raw({ type: () => true, limit }),
+		(req, _res, next) => {
+			const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+			const type = String(req.headers['content-type'] ?? '');
+			Object.assign(req, { rawBody: raw, readRawBody: async () => undefined });
+			try {
+				req.body = type.includes('json') ? JSON.parse(raw.toString('utf-8') || '{}') : type.includes('x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(raw.toString('utf-8'))) : {};
+			} catch {
+				req.body = {};
+			}
+			next();
+		},
+	];
+}
+
 export interface Execution {
 	items: IDataObject[];
 }
@@ -118,18 +136,7 @@ export class TriggerHarness {
 	async listen(): Promise<void> {
 		const app = express();
 		app.disable('x-powered-by');
-		// n8n's body parser: the raw bytes kept as req.rawBody, form and JSON bodies parsed into req.body.
-		app.use(express.raw({ type: () => true, limit: '16mb' }), (req: Request, _res, next) => {
-			const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-			const type = String(req.headers['content-type'] ?? '');
-			Object.assign(req, { rawBody: raw, readRawBody: async () => undefined });
-			try {
-				req.body = type.includes('json') ? JSON.parse(raw.toString('utf-8') || '{}') : type.includes('x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(raw.toString('utf-8'))) : {};
-			} catch {
-				req.body = {};
-			}
-			next();
-		});
+		app.use(...n8nBodyParser('16mb'));
 		app.all('/:kind/:webhookId/messaging', (req, res) => {
 			void this.serve(req, res);
 		});

@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { ExecutionLifecycleHooks, InstanceSettings, validateUrlSignature, WebhookContext, WorkflowExecute } from 'n8n-core';
 import type { IDataObject, INode, INodeExecutionData, INodeType, IRun, IWebhookData, IWebhookResponseData, IWorkflowExecuteAdditionalData } from 'n8n-workflow';
 import { runResult, type Engine, type EngineRunState, type RunResult } from './engine';
+import { n8nBodyParser } from './trigger';
 
 type Status = 'running' | 'waiting' | 'success' | 'error' | 'canceled';
 
@@ -61,18 +62,7 @@ export class WaitingExecutions {
 	async listen(): Promise<void> {
 		const app = express();
 		app.disable('x-powered-by');
-		// n8n's body parser: form and JSON parsed into req.body, the raw bytes kept.
-		app.use(express.raw({ type: () => true, limit: '1mb' }), (req: Request, _res, next) => {
-			const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-			const type = String(req.headers['content-type'] ?? '');
-			Object.assign(req, { rawBody: raw, readRawBody: async () => undefined });
-			try {
-				req.body = type.includes('json') ? JSON.parse(raw.toString('utf-8') || '{}') : type.includes('x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(raw.toString('utf-8'))) : {};
-			} catch {
-				req.body = {};
-			}
-			next();
-		});
+		app.use(...n8nBodyParser('1mb'));
 		const serve = (req: Request, res: Response) => {
 			this.serve(req, res).catch((error: unknown) => {
 				if (!res.headersSent) res.status(500).json({ message: (error as Error).message });

@@ -50,11 +50,11 @@ export async function sendAndWait(fns: IExecuteFunctions): Promise<INodeExecutio
 			message,
 			sender,
 			settings,
-			async send(recipient, text, wait) {
+			async send(recipient, text, { secrets }) {
 				const perRecipient = new Map([...withBody(requests, text)].map(([provider, request]) => [provider, { ...request, to: recipient }]));
 				// Once per execution and recipient: Retry On Fail gets the first outcome back instead of sending again.
 				const sent = await ledger.once({ sendAndWait: recipient, route: providers.map((p) => p.name), message }, async () => {
-					const delivered = await sendOverRoute(fns, 0, perRecipient, { retry, secrets: wait.secrets });
+					const delivered = await sendOverRoute(fns, 0, perRecipient, { retry, secrets });
 					const value: ProviderMessage = delivered.value;
 					return { messageId: value.messageId, from: value.from ?? delivered.request.from ?? null, provider: delivered.provider };
 				});

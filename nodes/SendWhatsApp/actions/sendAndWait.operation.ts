@@ -125,13 +125,13 @@ export async function sendAndWait(fns: IExecuteFunctions): Promise<INodeExecutio
 			sender: E164.test(from) ? from : null,
 			buttons: content.type === 'text' ? content.buttons : undefined,
 			settings: waitSettings,
-			async send(recipient, text, wait) {
+			async send(recipient, text, { secrets }) {
 				const sendContent: WhatsAppContent = content.type === 'text' ? { ...content, text } : content;
 				const request: WhatsAppRequest = { ...sender, to: recipient, content: sendContent };
 				const plan = fallback ? { ...fallback, request: { ...fallback.request, to: recipient } } : undefined;
 				// Once per execution and recipient: Retry On Fail gets the first outcome back instead of sending again.
 				const out = await ledger.once({ sendAndWait: recipient, provider: provider.name, content: sendContent }, async () =>
-					sendContent.type === 'template' ? await sendTemplateMessage(fns, provider, 0, retry, { request }) : await sendFreeForm(fns, provider, 0, retry, { request, outsideWindow, fallback: plan, secrets: wait.secrets }),
+					sendContent.type === 'template' ? await sendTemplateMessage(fns, provider, 0, retry, { request }, secrets) : await sendFreeForm(fns, provider, 0, retry, { request, outsideWindow, fallback: plan, secrets }),
 				);
 				const sentFrom = bare(out.from);
 				return { messageId: String(out.messageId), sender: E164.test(sentFrom) ? sentFrom : null, provider: provider.name };

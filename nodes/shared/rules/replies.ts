@@ -73,7 +73,15 @@ export interface ReplyExpectation {
 /** The approve and decline words of these languages, with the user's own words first. */
 export function approvalWords(languages: readonly KeywordLanguage[] = KEYWORD_LANGUAGES, custom: { approve?: readonly string[]; decline?: readonly string[] } = {}): { approve: string[]; decline: string[] } {
 	const chosen = APPROVAL_WORDS.filter((list) => languages.includes(list.language));
-	const unique = (words: readonly string[]) => [...new Map(words.map((w) => [foldKeyword(w), w.trim()] as const).filter(([folded]) => folded !== '')).values()];
+	// The first spelling of a word stays (the user's, else its first list's: SÍ, not SI): instructions show it.
+	const unique = (words: readonly string[]) => {
+		const kept = new Map<string, string>();
+		for (const word of words) {
+			const folded = foldKeyword(word);
+			if (folded !== '' && !kept.has(folded)) kept.set(folded, word.trim());
+		}
+		return [...kept.values()];
+	};
 	return {
 		approve: unique([...(custom.approve ?? []), ...chosen.flatMap((list) => list.approve)]),
 		decline: unique([...(custom.decline ?? []), ...chosen.flatMap((list) => list.decline)]),
@@ -94,7 +102,51 @@ function tokens(text: string): string[] {
 }
 
 const startsWith = (words: readonly string[], phrase: readonly string[]) => phrase.length > 0 && phrase.length <= words.length && phrase.every((w, n) => words[n] === w);
-const contains = (words: readonly string[], phrase: readonly string[]) => words.some((_, n) => startsWith(words.slice(n), phrase));
+
+/**
+ * The approve and decline phrases in `words`, left to right: at each place the longest phrase that starts there (both
+ * kinds when one of each that long does), the words it takes skipped. So a phrase holding a word of the other kind
+ * ("No problem" approving, "not ok" declining) counts as itself, not as that word.
+ */
+function phrasesIn(words: readonly string[], approve: readonly string[][], decline: readonly string[][]): Array<{ at: number; length: number; kinds: Set<Decision> }> {
+	const found: Array<{ at: number; length: number; kinds: Set<Decision> }> = [];
+	for (let at = 0; at < words.length; ) {
+		const rest = words.slice(at);
+		let longest = 0;
+		let kinds = new Set<Decision>();
+		for (const [kind, phrases] of [['approve', approve], ['decline', decline]] as const) {
+			for (const phrase of phrases) {
+				if (!startsWith(rest, phrase) || phrase.length < longest) continue;
+				if (phrase.length > longest) kinds = new Set();
+				longest = phrase.length;
+				kinds.add(kind);
+			}
+		}
+		if (longest === 0) {
+			at += 1;
+			continue;
+		}
+		found.push({ at, length: longest, kinds });
+		at += longest;
+	}
+	return found;
+}
+
+/**
+ * A reply with every place it quotes `reference` taken out, with what only set the reference apart: brackets or a # round
+ * it, a separator before or after it ("K4M: the van is late", "late - K4M", "(K4M)"). Spaces collapse; lines stay.
+ * The same boundaries as the tokens': a reference glued to a letter or digit is no reference.
+ */
+function withoutQuoted(text: string, reference: string): string {
+	const separator = '[^\\S\\r\\n]*[,;:\\-\u2013\u2014]+';
+	const escaped = reference.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+	const quoted = new RegExp(`(?:${separator})?[^\\S\\r\\n]*[(\\[{#_]?(?<![\\p{L}\\p{N}\\p{M}])${escaped}(?![\\p{L}\\p{N}\\p{M}])[)\\]}]?(?:[^\\S\\r\\n]*[,;:.!?\\-\u2013\u2014]+(?=\\s|$))?`, 'giu');
+	return text
+		.replace(quoted, ' ')
+		.replace(/[^\S\r\n]+/g, ' ')
+		.replace(/ ?(\r?\n) ?/g, '$1')
+		.trim();
+}
 
 export interface ReadReply {
 	/** What the reply says, in approval mode; null when it is neither (or both). */
@@ -108,9 +160,9 @@ export interface ReadReply {
 /**
  * What a reply says. `references` are the references the person has waiting: a token equal to one of them is the
  * reference; otherwise any token of the reference's shape is taken as one (a reference mistyped or already answered
- * still is not part of the answer). The decision is the first word's (or sign's), when no word of the other kind
- * follows: "Yes", "yes please", "OK K4M" approve; "no", "Nope." decline; "no, yes", "not sure" are neither;
- * "Y" and "N" only alone.
+ * still is not part of the answer). The decision is the first word's (or phrase's, or sign's), when no word of the
+ * other kind follows: "Yes", "yes please", "OK K4M" approve; "no", "Nope." decline; "no, yes", "not sure" are neither;
+ * "Y" and "N" only alone. A phrase counts as itself: with "No problem" among the approve words, "no problem" approves.
  */
 export function readReply(text: string, expectation: Pick<ReplyExpectation, 'approve' | 'decline'>, references: readonly string[] = []): ReadReply {
 	const raw = String(text ?? '');
@@ -118,7 +170,7 @@ export function readReply(text: string, expectation: Pick<ReplyExpectation, 'app
 	const known = new Set(references.map((r) => r.toUpperCase()));
 	const referenceToken = all.find((t) => known.has(t)) ?? all.find((t) => REFERENCE_PATTERN.test(t)) ?? null;
 	const words = referenceToken === null ? all : all.filter((t) => t !== referenceToken);
-	const withoutReference = referenceToken === null ? raw.trim() : raw.replace(new RegExp(`\\b${referenceToken}\\b`, 'i'), ' ').replace(/\s+/g, ' ').trim();
+	const withoutReference = referenceToken === null ? raw.trim() : withoutQuoted(raw, referenceToken);
 	// A one-letter word (English Y and N) counts only as the whole reply: it also starts sentences in the lists' other
 	// languages (Spanish "Y el recibo?", French "Y a-t-il…", "N'importe quoi") and "N/A", which are no answers.
 	const counts = (p: string[]) => p.length > 0 && (words.length === 1 || p.length > 1 || [...p[0]].length > 1);
@@ -126,14 +178,15 @@ export function readReply(text: string, expectation: Pick<ReplyExpectation, 'app
 	const decline = expectation.decline.map(tokens).filter(counts);
 	const trimmed = withoutReference.replace(INVISIBLE, '').replace(/^[\s\p{P}]+/u, '');
 	const sign = (signs: readonly string[]) => signs.some((s) => trimmed.startsWith(s));
+	const phrases = phrasesIn(words, approve, decline);
+	const first = phrases[0]?.at === 0 && phrases[0].kinds.size === 1 ? [...phrases[0].kinds][0] : null;
 	let decision: Decision | null = null;
 	if (sign(APPROVE_SIGNS) && !sign(DECLINE_SIGNS)) decision = 'approve';
 	else if (sign(DECLINE_SIGNS)) decision = 'decline';
-	else if (approve.some((p) => startsWith(words, p))) decision = 'approve';
-	else if (decline.some((p) => startsWith(words, p))) decision = 'decline';
-	// A word of the other kind later on ("no, yes", "yes… no wait") leaves it undecided: better asked again than guessed.
-	if (decision === 'approve' && (decline.some((p) => contains(words, p)) || DECLINE_SIGNS.some((s) => trimmed.includes(s)))) decision = null;
-	else if (decision === 'decline' && (approve.some((p) => contains(words, p) && !decline.some((d) => startsWith(p, d))) || APPROVE_SIGNS.some((s) => trimmed.includes(s)))) decision = null;
+	else decision = first;
+	// A phrase of the other kind anywhere ("no, yes", "yes… no wait") leaves it undecided: better asked again than guessed.
+	const other: Decision = decision === 'approve' ? 'decline' : 'approve';
+	if (decision !== null && (phrases.some((p) => p.kinds.has(other)) || (other === 'decline' ? DECLINE_SIGNS : APPROVE_SIGNS).some((s) => trimmed.includes(s)))) decision = null;
 	return { decision, reference: referenceToken, text: withoutReference };
 }
 
@@ -203,12 +256,9 @@ export interface InstructionWords {
 export function replyInstructions(expectation: ReplyExpectation, words: InstructionWords, reference: string | null, link: string | null, template = ''): string {
 	const ref = reference ? ` ${reference}` : '';
 	if (template.trim() !== '') {
-		return template
-			.replace(/\{approve\}/g, words.approve + ref)
-			.replace(/\{decline\}/g, (words.decline ?? '') + ref)
-			.replace(/\{reference\}/g, reference ?? '')
-			.replace(/\{link\}/g, link ?? '')
-			.trim();
+		// One pass, each value as written: a "$&" in a word or link, or a "{link}" in a word, is not a pattern.
+		const values: Record<string, string> = { approve: words.approve + ref, decline: words.decline ? words.decline + ref : '', reference: reference ?? '', link: link ?? '' };
+		return template.replace(/\{(approve|decline|reference|link)\}/g, (_, name: string) => values[name]).trim();
 	}
 	const lines: string[] = [];
 	if (expectation.mode === 'freeText') lines.push(reference ? `Reply starting with ${reference}.` : 'Reply to this message.');

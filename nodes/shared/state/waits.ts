@@ -28,6 +28,8 @@ export interface PendingWait extends WaitingSummary {
 	expects: ReplyExpectation;
 	/** The message as sent, for the answer page. */
 	message: string;
+	/** The answer page's button labels, as the node had them when it sent the message. */
+	labels?: { approve: string; decline: string };
 	/** Buttons sent with it (WhatsApp): a tap names the payload, the answer is the title. */
 	buttons?: Array<{ payload: string; title: string }>;
 	/** When the time limit ends it (ms), or null for no limit. */
