@@ -351,14 +351,19 @@ export type ResumeResult = 'resumed' | 'gone';
  */
 export async function resume(fns: HttpCaller, resumeUrl: string, waitId: string, deadlineMs = RESUME_DEADLINE_MS): Promise<ResumeResult> {
 	const end = Date.now() + deadlineMs;
+	const tooLong = () => new Error(`n8n did not resume the execution within ${Math.round(deadlineMs / 1000)} s`);
 	for (let attempt = 0; ; attempt++) {
 		const left = end - Date.now();
-		if (left <= 0) throw new Error(`n8n did not resume the execution within ${Math.round(deadlineMs / 1000)} s`);
+		if (left <= 0) throw tooLong();
 		try {
-			// The whole exchange within what is left: a server that trickles its answer never ends n8n's idle timeout.
-			await withDeadline(Promise.resolve(fns.helpers.httpRequest({ method: 'POST', url: resumeUrl, body: { [RESUME_FIELD]: waitId }, json: true, timeout: left })), left);
+			// The whole exchange within what is left: a server that trickles its answer never ends n8n's idle timeout. The
+			// request is aborted then, not left open for as long as the server likes.
+			const request = { method: 'POST' as const, url: resumeUrl, body: { [RESUME_FIELD]: waitId }, json: true, timeout: left, abortSignal: AbortSignal.timeout(left) };
+			await withDeadline(Promise.resolve(fns.helpers.httpRequest(request)), left);
 			return 'resumed';
 		} catch (error) {
+			// No answer in time: said as such (the deadline's own words give the last attempt's few milliseconds).
+			if (Date.now() >= end && failureOf(error).status === undefined) throw tooLong();
 			const { status, text } = failureOf(error);
 			const pause = RUNNING_RETRY_MS[Math.min(attempt, RUNNING_RETRY_MS.length - 1)];
 			if (status === 409 && /running/i.test(text) && Date.now() + pause < end) {

@@ -1160,22 +1160,38 @@ describe('Send and wait · a resume endpoint that never answers', () => {
 		processWaits().clear();
 	});
 
-	const endpoints: Array<[string, (req: IncomingMessage, res: ServerResponse) => void]> = [
-		['accepts and never answers', () => undefined],
+	/** Requests the endpoint still holds open (the trigger gave up on them: they must be closed, not left to trickle). */
+	let open = 0;
+	const held = (res: ServerResponse) => {
+		open++;
+		res.on('close', () => open--);
+	};
+	const endpoints: Array<[string, (req: IncomingMessage, res: ServerResponse) => void, RegExp]> = [
+		['accepts and never answers', (_req, res) => held(res), /^n8n did not resume the execution within 8 s$/],
 		[
 			'sends its headers, then one byte every 200 ms forever',
 			(_req, res) => {
+				held(res);
 				res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100000' });
 				res.flushHeaders();
 				const timer = setInterval(() => res.write(' '), 200);
 				timers.add(timer);
 				res.on('close', () => clearInterval(timer));
 			},
+			/^n8n did not resume the execution within 8 s$/,
 		],
-		['answers 409 "running already" after 2 s, every time', (_req, res) => void setTimeout(() => res.writeHead(409, { 'Content-Type': 'application/json' }).end('{"code":409,"message":"The execution \\"1\\" is running already."}'), 2_000)],
+		[
+			'answers 409 "running already" after 2 s, every time',
+			(_req, res) => {
+				held(res);
+				setTimeout(() => res.writeHead(409, { 'Content-Type': 'application/json' }).end('{"code":409,"message":"The execution \\"1\\" is running already."}'), 2_000);
+			},
+			/^n8n did not resume the execution within 8 s$|409/,
+		],
 	];
 
-	it.each(endpoints)('an endpoint that %s: the trigger answers the provider within the bound, the reply says failed, the wait is back', async (_name, behave) => {
+	it.each(endpoints)('an endpoint that %s: the trigger answers the provider within the bound, the reply says failed (and why), the request is not left open, the wait is back', async (_name, behave, reason) => {
+		open = 0;
 		const server = await resumeRecorder(behave);
 		const output = captureOutput();
 		try {
@@ -1184,7 +1200,10 @@ describe('Send and wait · a resume endpoint that never answers', () => {
 			expect(sent.status).toBe(200);
 			expect(sent.ms).toBeLessThan(PROVIDER_PATIENCE_MS);
 			await waitFor(() => trigger.executions.length === 1);
-			expect(trigger.executions[0].items[0].waitingReply).toEqual({ outcome: 'failed', waiting: 1, reason: expect.stringMatching(/within \d+ (ms|s)|409/) });
+			expect(trigger.executions[0].items[0].waitingReply).toEqual({ outcome: 'failed', waiting: 1, reason: expect.stringMatching(reason) });
+			// The request given up on is closed (a trickling server would otherwise hold a socket for as long as it likes).
+			await waitFor(() => open === 0, 2_000).catch(() => undefined);
+			expect(open).toBe(0);
 			expect((await processWaits().forExecution(waits.approval.executionId))?.id).toBe(waits.approval.id);
 			expect(await processWaits().answerFor(waits.approval.executionId)).toBeUndefined();
 		} finally {
