@@ -1,11 +1,8 @@
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
-	type ICredentialsDecrypted,
-	type ICredentialTestFunctions,
 	type IDataObject,
 	type IHookFunctions,
-	type INodeCredentialTestResult,
 	type INodeProperties,
 	type INodeType,
 	type INodeTypeDescription,
@@ -26,7 +23,7 @@ import type { MessageStatus } from '../shared/rules/status';
 import { providerContext } from '../shared/transport';
 import { routeReply, type RouteOutcome } from '../shared/replyRouter';
 import { resume, waitStore } from '../shared/sendAndWait';
-import { testRedisCredential } from '../shared/state/redisStore';
+import { messagingRedisConnectionTest } from '../shared/state/redisStore';
 
 const names = (list: Provider[]) => list.map((p) => p.name);
 const WITH_STATUS = names(providersWith((p) => p.webhooks?.events.status));
@@ -259,9 +256,7 @@ export class MessagingTrigger implements INodeType {
 
 	methods = {
 		credentialTest: {
-			async messagingRedisConnectionTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				return await testRedisCredential(credential.data ?? {});
-			},
+			messagingRedisConnectionTest,
 		},
 	};
 

@@ -1,10 +1,7 @@
 import {
 	NodeConnectionTypes,
 	SEND_AND_WAIT_OPERATION,
-	type ICredentialsDecrypted,
-	type ICredentialTestFunctions,
 	type IExecuteFunctions,
-	type INodeCredentialTestResult,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -13,7 +10,7 @@ import {
 } from 'n8n-workflow';
 import { SEND_AND_WAIT_WEBHOOKS, withWaitCredential } from '../shared/descriptions/sendAndWait';
 import { waitWebhook } from '../shared/sendAndWait';
-import { testRedisCredential } from '../shared/state/redisStore';
+import { messagingRedisConnectionTest } from '../shared/state/redisStore';
 import * as sendAndWaitOperation from './actions/sendAndWait.operation';
 import { routeCredentials } from '../shared/descriptions/route';
 import { runOperations, type ItemOperation } from '../shared/items';
@@ -74,9 +71,7 @@ export class SendSms implements INodeType {
 
 	methods = {
 		credentialTest: {
-			async messagingRedisConnectionTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				return await testRedisCredential(credential.data ?? {});
-			},
+			messagingRedisConnectionTest,
 		},
 	};
 

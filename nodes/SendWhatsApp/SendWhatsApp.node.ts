@@ -1,9 +1,6 @@
 import {
 	NodeConnectionTypes,
 	SEND_AND_WAIT_OPERATION,
-	type ICredentialsDecrypted,
-	type ICredentialTestFunctions,
-	type INodeCredentialTestResult,
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 	type IExecuteFunctions,
@@ -17,7 +14,7 @@ import {
 import { routeCredentials } from '../shared/descriptions/route';
 import { SEND_AND_WAIT_WEBHOOKS, withWaitCredential } from '../shared/descriptions/sendAndWait';
 import { waitWebhook } from '../shared/sendAndWait';
-import { testRedisCredential } from '../shared/state/redisStore';
+import { messagingRedisConnectionTest } from '../shared/state/redisStore';
 import * as sendAndWaitOperation from './actions/sendAndWait.operation';
 import { runOperations, type ItemOperation } from '../shared/items';
 import { providerContext } from '../shared/transport';
@@ -124,9 +121,7 @@ export class SendWhatsApp implements INodeType {
 
 	methods = {
 		credentialTest: {
-			async messagingRedisConnectionTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				return await testRedisCredential(credential.data ?? {});
-			},
+			messagingRedisConnectionTest,
 		},
 		listSearch: { searchTemplates },
 		resourceMapping: {

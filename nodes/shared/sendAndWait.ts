@@ -174,6 +174,12 @@ function scrub(error: unknown, hide: Redactor): unknown {
 	return error;
 }
 
+/** A sender as a reply names it: an E.164 number (a `whatsapp:` prefix dropped), else null (a name, a service). */
+export function senderNumber(value: unknown): string | null {
+	const bare = typeof value === 'string' ? value.replace(/^whatsapp:/i, '').trim() : '';
+	return /^\+[1-9]\d{6,14}$/.test(bare) ? bare : null;
+}
+
 /** One message as sent to one recipient. */
 export interface SentMessage {
 	messageId: string;

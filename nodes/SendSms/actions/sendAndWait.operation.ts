@@ -8,7 +8,7 @@ import { ParameterReader } from '../../shared/params';
 import { parseRoute } from '../../shared/providers/registry';
 import type { ProviderMessage, SendSmsRequest } from '../../shared/providers/types';
 import type { PhoneValidation } from '../../shared/rules/phone';
-import { readRecipients, readWaitSettings, startWait } from '../../shared/sendAndWait';
+import { readRecipients, readWaitSettings, senderNumber, startWait } from '../../shared/sendAndWait';
 import { routeRequests, sendOverRoute, withBody } from '../../shared/smsRoute';
 
 const show = { operation: ['sendAndWait'] };
@@ -16,7 +16,6 @@ const show = { operation: ['sendAndWait'] };
 /** The parameters Send SMS's Send has too (provider, To, Message, Default Country, senders) show for this operation as well. */
 export const description: INodeProperties[] = sendAndWaitProperties(show, 'sms', [{ ...phoneValidationOption }, ...retryOptions]);
 
-const E164 = /^\+[1-9]\d{6,14}$/;
 
 /**
  * Send the message (first item: one wait per execution) to each recipient over the route, and wait for the first
@@ -36,8 +35,8 @@ export async function sendAndWait(fns: IExecuteFunctions): Promise<INodeExecutio
 		const requests = routeRequests(fns, params, providers, { to: recipients[0], body: message }, 0);
 		const first = requests.get(providers[0]) as SendSmsRequest;
 		// A reply names the number it went to: known when one provider sends from one number; else any of ours matches.
-		const sender = providers.length === 1 && first.from && E164.test(first.from) ? first.from : null;
-		if (first.from && !E164.test(first.from) && !first.messagingServiceSid && !settings.link) {
+		const sender = providers.length === 1 ? senderNumber(first.from) : null;
+		if (first.from && !senderNumber(first.from) && !first.messagingServiceSid && !settings.link) {
 			throw new NodeOperationError(fns.getNode(), `Nobody can reply to the sender "${first.from.slice(0, 20)}": it is a name, not a number`, {
 				itemIndex: 0,
 				description: 'Send from a number, or turn on Add Answer Link (Options) so that the answer comes through the page. Nothing was sent.',
@@ -59,7 +58,7 @@ export async function sendAndWait(fns: IExecuteFunctions): Promise<INodeExecutio
 					return { messageId: value.messageId, from: value.from ?? delivered.request.from ?? null, provider: delivered.provider };
 				});
 				const from = typeof sent.from === 'string' ? sent.from : null;
-				return { messageId: String(sent.messageId), sender: from && E164.test(from) ? from : null, provider: String(sent.provider) };
+				return { messageId: String(sent.messageId), sender: senderNumber(from), provider: String(sent.provider) };
 			},
 		});
 	});

@@ -6,7 +6,7 @@ import { runWhole } from '../../shared/items';
 import { itemContext } from '../../shared/ledger';
 import { ParameterReader } from '../../shared/params';
 import type { QuickReply, WhatsAppContent, WhatsAppRequest } from '../../shared/providers/whatsappTypes';
-import { readRecipients, readWaitSettings, startWait, type WaitSettings } from '../../shared/sendAndWait';
+import { readRecipients, readWaitSettings, senderNumber, startWait, type WaitSettings } from '../../shared/sendAndWait';
 import { providerContext } from '../../shared/transport';
 import { resolveTemplate, sendFreeForm, sendTemplateMessage, type OutsideWindow } from '../../shared/whatsapp';
 import { checkedRequest, providerProperty, readProvider, readTemplateChoice, recipientProperties, templateProperties, WHATSAPP_PROVIDERS, type SendingOptions } from './common';
@@ -64,8 +64,6 @@ function answerButtons(settings: WaitSettings, maxButtons: number): QuickReply[]
 	return buttons;
 }
 
-const E164 = /^\+[1-9]\d{6,14}$/;
-const bare = (value: unknown) => (typeof value === 'string' ? value.replace(/^whatsapp:/i, '').trim() : '');
 
 /**
  * Send the question (first item: one wait per execution) to each recipient, as a free-form text with buttons or as a
@@ -110,7 +108,6 @@ export async function sendAndWait(fns: IExecuteFunctions): Promise<INodeExecutio
 				fallback = await resolveTemplate(fns, provider, 0, retry, { ...sender, to: recipients[0], content: fallbackContent }, { label: 'Fallback Template', asFallback: true, fromItem: fields.fromItem });
 			}
 		}
-		const from = bare(sender.from);
 		const buttons = content.type === 'text' && Boolean(content.buttons?.length);
 		// A template cannot carry a reference: its buttons name the message they answer, a typed reply answers the latest.
 		const waitSettings: WaitSettings = asTemplate ? { ...settings, policy: 'latest', instructions: false } : buttons ? { ...settings, instructions: false } : settings;
@@ -122,7 +119,7 @@ export async function sendAndWait(fns: IExecuteFunctions): Promise<INodeExecutio
 			channel: 'whatsapp',
 			recipients,
 			message: question,
-			sender: E164.test(from) ? from : null,
+			sender: senderNumber(sender.from),
 			buttons: content.type === 'text' ? content.buttons : undefined,
 			settings: waitSettings,
 			async send(recipient, text, { secrets }) {
@@ -133,8 +130,7 @@ export async function sendAndWait(fns: IExecuteFunctions): Promise<INodeExecutio
 				const out = await ledger.once({ sendAndWait: recipient, provider: provider.name, content: sendContent }, async () =>
 					sendContent.type === 'template' ? await sendTemplateMessage(fns, provider, 0, retry, { request }, secrets) : await sendFreeForm(fns, provider, 0, retry, { request, outsideWindow, fallback: plan, secrets }),
 				);
-				const sentFrom = bare(out.from);
-				return { messageId: String(out.messageId), sender: E164.test(sentFrom) ? sentFrom : null, provider: provider.name };
+				return { messageId: String(out.messageId), sender: senderNumber(out.from), provider: provider.name };
 			},
 		});
 	});

@@ -429,3 +429,8 @@ export async function testRedisCredential(credentials: ICredentialDataDecryptedO
 		else client.disconnect();
 	}
 }
+
+/** The Redis credential's Test button, as every node that asks for the credential registers it (testedBy). */
+export async function messagingRedisConnectionTest(this: unknown, credential: { data?: ICredentialDataDecryptedObject }): Promise<INodeCredentialTestResult> {
+	return await testRedisCredential(credential.data ?? {});
+}
