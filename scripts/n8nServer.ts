@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, existsSync(join(__dirname, '..', 'package.json')) ? '..' : '../..');
@@ -17,8 +17,19 @@ export const PACKAGE_NAME = 'n8n-nodes-messaging-gateway';
 /** The owner account of a local instance. A sandbox login, not a secret. */
 export const OWNER = { email: 'owner@example.com', firstName: 'Sandbox', lastName: 'Owner', password: 'Sandbox-passw0rd' };
 
-/** Credential IDs the example workflows refer to. */
-export const CREDENTIAL_IDS = { twilio: 'gwSbxTwilio00001', sinch: 'gwSbxSinch000001', sinchProject: 'gwSbxSinchProj01', sns: 'gwSbxAwsSns00001', codeSecret: 'gwSbxCodeSecret1' };
+/** Credential IDs the example workflows refer to (redis: the Messaging Gateway Redis credential of queue mode). */
+export const CREDENTIAL_IDS = {
+	twilio: 'gwSbxTwilio00001',
+	sinch: 'gwSbxSinch000001',
+	sinchProject: 'gwSbxSinchProj01',
+	sns: 'gwSbxAwsSns00001',
+	codeSecret: 'gwSbxCodeSecret1',
+	redis: 'gwSbxRedisState1',
+};
+
+/** The key prefix of the queue-mode Redis credential: its keys stay apart from n8n's own (bull:…) in the same Redis. */
+export const REDIS_KEY_PREFIX = 'n8n-messaging-gateway:';
+export const REDIS_CREDENTIAL_NAME = 'Local Redis (queue mode)';
 
 /**
  * The secret of the sandbox's Verification Code Secret credential: random, drawn once per process (so every credential
@@ -84,8 +95,8 @@ export function n8nEnv(userFolder: string, port: number, extra: Record<string, s
  * Run an n8n CLI command on an instance's user folder (the server may be running: the CLI gets its own
  * task broker port). Asynchronous, so a sandbox in this process keeps answering while it runs.
  */
-export function n8nCli(userFolder: string, port: number, args: string[]): Promise<{ status: number | null; output: string }> {
-	const env = n8nEnv(userFolder, port, { N8N_RUNNERS_BROKER_PORT: String(port + 2) });
+export function n8nCli(userFolder: string, port: number, args: string[], extra: Record<string, string> = {}): Promise<{ status: number | null; output: string }> {
+	const env = n8nEnv(userFolder, port, { N8N_RUNNERS_BROKER_PORT: String(port + 2), ...extra });
 	return new Promise((resolveRun) => {
 		const child = spawn(NODE24, [N8N_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 		let output = '';
@@ -116,11 +127,16 @@ export interface SandboxAccountsLike {
 	sns: { accessKeyId: string; secretAccessKey: string; region: string };
 }
 
+/** A credential as `n8n import:credentials` reads it (data unencrypted: the import encrypts it). */
+export interface ImportedCredential<Value = string | number | boolean> {
+	id: string;
+	name: string;
+	type: string;
+	data: Record<string, Value>;
+}
+
 /** Credentials for all three providers, pointing at a sandbox, as `n8n import:credentials` reads them. */
-export function sandboxCredentials(
-	sandboxUrl: string,
-	accounts: SandboxAccountsLike,
-): Array<{ id: string; name: string; type: string; data: Record<string, string> }> {
+export function sandboxCredentials(sandboxUrl: string, accounts: SandboxAccountsLike): Array<ImportedCredential<string>> {
 	return [
 		{
 			id: CREDENTIAL_IDS.twilio,
@@ -183,6 +199,48 @@ export function sandboxCredentials(
 	];
 }
 
+/** The Messaging Gateway Redis credential (messagingRedisApi) for a local Redis: the one n8n's queue uses, keys apart. */
+export function redisCredential(port: number, host = '127.0.0.1'): ImportedCredential {
+	return {
+		id: CREDENTIAL_IDS.redis,
+		name: REDIS_CREDENTIAL_NAME,
+		type: 'messagingRedisApi',
+		data: { host, port, database: 0, user: '', password: '', tls: false, keyPrefix: REDIS_KEY_PREFIX },
+	};
+}
+
+interface WorkflowNodeLike {
+	type: string;
+	parameters?: Record<string, unknown>;
+	credentials?: Record<string, { id: string; name: string }>;
+}
+
+/**
+ * A workflow whose nodes keep what every worker must agree on in Redis, as queue mode needs (a copy; the input is
+ * left alone): Bulk SMS Campaign and Send SMS's Send keep the sender's rate budget and the campaign's sent-ledger
+ * there (sharedState), Send and Wait for Reply and the Messaging Trigger the waits (waitStore), Phone Verification
+ * its limits (sharedState); each with the Redis credential.
+ */
+export function withRedisState<T extends { nodes: WorkflowNodeLike[] }>(workflow: T, credential: { id: string; name: string } = { id: CREDENTIAL_IDS.redis, name: REDIS_CREDENTIAL_NAME }): T {
+	const copy = JSON.parse(JSON.stringify(workflow)) as T;
+	for (const node of copy.nodes) {
+		if (!node.type.startsWith(`${PACKAGE_NAME}.`)) continue;
+		const type = node.type.slice(PACKAGE_NAME.length + 1);
+		const parameters = (node.parameters ??= {});
+		const operation = parameters.operation;
+		let setting: 'sharedState' | 'waitStore' | undefined;
+		if (type === 'smsCampaign') setting = 'sharedState';
+		else if (type === 'sendSms' && (operation === undefined || operation === 'send')) setting = 'sharedState';
+		else if ((type === 'sendSms' || type === 'sendWhatsApp') && operation === 'sendAndWait') setting = 'waitStore';
+		else if (type === 'messagingTrigger' && parameters.resumeWaiting !== false) setting = 'waitStore';
+		else if (type === 'phoneVerification') setting = 'sharedState';
+		if (!setting) continue;
+		parameters[setting] = 'redis';
+		node.credentials = { ...node.credentials, messagingRedisApi: { ...credential } };
+	}
+	return copy;
+}
+
 export const EXAMPLES_DIR = join(ROOT, 'examples');
 
 export function exampleWorkflows(): Array<{ id: string; name: string; file: string; webhook: boolean; messagingTrigger: boolean }> {
@@ -199,6 +257,9 @@ export function exampleWorkflows(): Array<{ id: string; name: string; file: stri
 /**
  * Put the sandbox credentials and the example workflows into a (stopped) instance's database, and publish
  * the webhook workflows so they listen when the server starts.
+ *
+ * With `queue` (the environment of queue mode, see scripts/queueMode.ts, and the port of its Redis), the Redis
+ * credential comes too, and every example keeps its shared state in that Redis (withRedisState).
  */
 export async function importExamples(
 	userFolder: string,
@@ -206,34 +267,95 @@ export async function importExamples(
 	sandboxUrl: string,
 	accounts: SandboxAccountsLike,
 	log: (line: string) => void,
+	queue?: { redisPort: number; env: Record<string, string> },
 ): Promise<void> {
-	const credentialsFile = join(userFolder, 'sandbox-credentials.json');
-	writeFileSync(credentialsFile, JSON.stringify(sandboxCredentials(sandboxUrl, accounts), null, 2));
-	const steps: string[][] = [
-		['import:credentials', `--input=${credentialsFile}`],
-		['import:workflow', '--separate', `--input=${EXAMPLES_DIR}`],
-		...exampleWorkflows()
-			.filter((w) => w.webhook)
-			.map((w) => ['publish:workflow', `--id=${w.id}`]),
-	];
-	for (const args of steps) {
-		log(`n8n ${args.join(' ')}`);
-		const { status, output } = await n8nCli(userFolder, port, args);
-		if (status !== 0) throw new Error(`n8n ${args.join(' ')} failed:\n${output}`);
+	const publish = exampleWorkflows().filter((w) => w.webhook).map((w) => w.id);
+	if (!queue) {
+		await importInto(userFolder, port, { credentials: sandboxCredentials(sandboxUrl, accounts), workflowsDir: EXAMPLES_DIR, publish, log });
+		return;
 	}
+	const workflows = readdirSync(EXAMPLES_DIR)
+		.filter((f) => f.endsWith('.json'))
+		.map((file) => withRedisState(JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf-8')) as { id: string; nodes: WorkflowNodeLike[] }));
+	await importInto(userFolder, port, { credentials: [...sandboxCredentials(sandboxUrl, accounts), redisCredential(queue.redisPort)], workflows, publish, env: queue.env, log });
+}
+
+/**
+ * Import credentials and workflows into a (stopped) instance's database with the n8n CLI, and publish the workflows
+ * `publish` names. Workflows given as objects are written to a folder of the user folder first. (`import:workflow
+ * --activeState=fromJson` would publish in the same step, in queue mode only, but refuses to before the owner is set
+ * up: "User attempted to activate a workflow without permissions".)
+ */
+export async function importInto(
+	userFolder: string,
+	port: number,
+	what: {
+		credentials?: ImportedCredential[];
+		workflows?: Array<{ id: string }>;
+		workflowsDir?: string;
+		publish?: string[];
+		env?: Record<string, string>;
+		log?: (line: string) => void;
+	},
+): Promise<void> {
+	const log = what.log ?? (() => undefined);
+	const run = async (args: string[]) => {
+		log(`n8n ${args.map((a) => a.replace(userFolder, '<user folder>')).join(' ')}`);
+		const { status, output } = await n8nCli(userFolder, port, args, what.env);
+		if (status !== 0) throw new Error(`n8n ${args.join(' ')} failed:\n${output}`);
+	};
+	if (what.credentials?.length) {
+		const file = join(userFolder, 'sandbox-credentials.json');
+		writeFileSync(file, JSON.stringify(what.credentials, null, 2));
+		await run(['import:credentials', `--input=${file}`]);
+	}
+	if (what.workflowsDir) await run(['import:workflow', '--separate', `--input=${what.workflowsDir}`]);
+	if (what.workflows?.length) {
+		const dir = join(userFolder, 'imported-workflows');
+		rmSync(dir, { recursive: true, force: true });
+		mkdirSync(dir, { recursive: true });
+		for (const workflow of what.workflows) writeFileSync(join(dir, `${workflow.id}.json`), JSON.stringify(workflow, null, 2));
+		await run(['import:workflow', '--separate', `--input=${dir}`]);
+	}
+	for (const id of what.publish ?? []) await run(['publish:workflow', `--id=${id}`]);
 }
 
 export interface RunningN8n {
 	url: string;
 	process: ChildProcess;
 	logs: string[];
+	/** SIGTERM (n8n's own shutdown, which stops its task runner), SIGKILL after 15 s; then whatever is left of its process group. */
 	stop(): Promise<void>;
+	/** SIGKILL to n8n and its task runner at once (its process group): a crash, nothing shut down. */
+	kill(): Promise<void>;
 }
 
-export async function startN8n(options: { userFolder: string; port: number; log?: (line: string) => void; timeoutMs?: number }): Promise<RunningN8n> {
+export interface StartN8nOptions {
+	userFolder: string;
+	/** The main's port: its URL, and the URL webhooks and resume links are built from (also in a worker). */
+	port: number;
+	/** `start` (the default), or `worker` (queue mode) with its flags in `args`. */
+	command?: 'start' | 'worker';
+	args?: string[];
+	/** Environment on top of n8nEnv (queue mode's, a worker's own ports). */
+	env?: Record<string, string>;
+	/** Where readiness is asked (default: the main's /healthz/readiness; a worker's health-check server). */
+	readyUrl?: string;
+	log?: (line: string) => void;
+	timeoutMs?: number;
+	/** Lines kept from an earlier run of the same process (a restarted worker keeps one log). */
+	logs?: string[];
+}
+
+export async function startN8n(options: StartN8nOptions): Promise<RunningN8n> {
 	const { userFolder, port } = options;
-	const logs: string[] = [];
-	const child = spawn(NODE24, [N8N_BIN, 'start'], { env: n8nEnv(userFolder, port), stdio: ['ignore', 'pipe', 'pipe'] });
+	const logs: string[] = options.logs ?? [];
+	// Its own process group: n8n starts a task runner (a child node process) that a SIGKILL of n8n alone would leave behind.
+	const child = spawn(NODE24, [N8N_BIN, options.command ?? 'start', ...(options.args ?? [])], {
+		env: n8nEnv(userFolder, port, options.env),
+		stdio: ['ignore', 'pipe', 'pipe'],
+		detached: true,
+	});
 	const onData = (chunk: Buffer) => {
 		for (const line of chunk.toString('utf-8').split('\n')) {
 			if (!line.trim()) continue;
@@ -244,20 +366,40 @@ export async function startN8n(options: { userFolder: string; port: number; log?
 	child.stdout?.on('data', onData);
 	child.stderr?.on('data', onData);
 	const url = `http://127.0.0.1:${port}`;
-	const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+	const readyUrl = options.readyUrl ?? `${url}/healthz/readiness`;
 	let exited = false;
-	child.on('exit', () => (exited = true));
-	for (;;) {
-		if (exited) throw new Error(`n8n exited before it was ready:\n${logs.slice(-30).join('\n')}`);
+	const exit = new Promise<void>((resolveExit) =>
+		child.on('exit', () => {
+			exited = true;
+			resolveExit();
+		}),
+	);
+	const group = (signal: NodeJS.Signals) => {
 		try {
-			const r = await fetch(`${url}/healthz/readiness`);
+			if (child.pid) process.kill(-child.pid, signal);
+		} catch {
+			// The group is gone already.
+		}
+	};
+	const kill = async () => {
+		group('SIGKILL');
+		await exit;
+	};
+	const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+	for (;;) {
+		if (exited) {
+			group('SIGKILL');
+			throw new Error(`n8n ${options.command ?? 'start'} exited before it was ready:\n${logs.slice(-30).join('\n')}`);
+		}
+		try {
+			const r = await fetch(readyUrl);
 			if (r.ok) break;
 		} catch {
 			// not listening yet
 		}
 		if (Date.now() > deadline) {
-			child.kill('SIGKILL');
-			throw new Error(`n8n was not ready in time:\n${logs.slice(-30).join('\n')}`);
+			await kill();
+			throw new Error(`n8n ${options.command ?? 'start'} was not ready in time:\n${logs.slice(-30).join('\n')}`);
 		}
 		await new Promise((r) => setTimeout(r, 500));
 	}
@@ -265,16 +407,17 @@ export async function startN8n(options: { userFolder: string; port: number; log?
 		url,
 		process: child,
 		logs,
-		stop: () =>
-			new Promise<void>((resolveStop) => {
-				if (exited) return resolveStop();
-				const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-				child.once('exit', () => {
-					clearTimeout(timer);
-					resolveStop();
-				});
+		kill,
+		stop: async () => {
+			if (!exited) {
+				const timer = setTimeout(() => group('SIGKILL'), 15_000);
 				child.kill('SIGTERM');
-			}),
+				await exit;
+				clearTimeout(timer);
+			}
+			// A task runner n8n did not stop.
+			group('SIGKILL');
+		},
 	};
 }
 
