@@ -146,7 +146,7 @@ export function readClaim(stored: string, nowMs: number): Claim {
 }
 
 /** The claims this process holds, per Redis credential, renewed together. */
-const holders = new Map<string, { credentials: ICredentialDataDecryptedObject; keys: Set<string> }>();
+const holders = new Map<string, { credentials: ICredentialDataDecryptedObject; leaseMs: number; owner: string; keys: Set<string> }>();
 let renewing: NodeJS.Timeout | undefined;
 
 function renewAll(): void {
@@ -154,13 +154,13 @@ function renewAll(): void {
 		const keys = [...holder.keys];
 		if (keys.length === 0) continue;
 		// A failed renewal is tried again next time; a claim not renewed for LEASE_MS goes stale, which is what it should.
-		void runRedis(holder.credentials, (client) => withScripts(client).gatewayLedgerRenew(keys.length, ...keys, OWNER, LEASE_MS)).catch(() => undefined);
+		void runRedis(holder.credentials, (client) => withScripts(client).gatewayLedgerRenew(keys.length, ...keys, holder.owner, holder.leaseMs)).catch(() => undefined);
 	}
 }
 
-function hold(where: string, credentials: ICredentialDataDecryptedObject, key: string): void {
+function hold(where: string, credentials: ICredentialDataDecryptedObject, leaseMs: number, owner: string, key: string): void {
 	let holder = holders.get(where);
-	if (!holder) holders.set(where, (holder = { credentials, keys: new Set() }));
+	if (!holder) holders.set(where, (holder = { credentials, leaseMs, owner, keys: new Set() }));
 	holder.keys.add(key);
 	if (!renewing) {
 		renewing = setInterval(renewAll, RENEW_MS);
@@ -180,9 +180,18 @@ function letGo(where: string, key: string): void {
 }
 
 /** The sent-ledger on a messagingRedisApi credential. */
-export function redisLedger(credentials: ICredentialDataDecryptedObject): SentLedger {
+export interface RedisLedgerOptions {
+	/** Tests: a shorter lease (a claim goes stale sooner). */
+	leaseMs?: number;
+	/** Tests: ledgers with different owners act as different processes (workers) would. */
+	owner?: string;
+}
+
+export function redisLedger(credentials: ICredentialDataDecryptedObject, options: RedisLedgerOptions = {}): SentLedger {
 	const { host, port, db, prefix: ours } = redisSettings(credentials);
-	const where = `${host}:${port}/${db}/${ours}`;
+	const leaseMs = options.leaseMs ?? LEASE_MS;
+	const owner = options.owner ?? OWNER;
+	const where = `${host}:${port}/${db}/${ours}/${leaseMs}/${owner}`;
 	const scopes = new Map<string, string>();
 	const keyOf = (prefix: string, campaign: string, recipient: string) => {
 		let scope = scopes.get(campaign);
@@ -194,22 +203,22 @@ export function redisLedger(credentials: ICredentialDataDecryptedObject): SentLe
 	return {
 		async claim(campaign, recipient) {
 			let key = '';
-			const [stored, now] = await run((client, prefix) => client.gatewayLedgerClaim((key = keyOf(prefix, campaign, recipient)), OWNER, LEASE_MS, LEDGER_TTL_MS));
+			const [stored, now] = await run((client, prefix) => client.gatewayLedgerClaim((key = keyOf(prefix, campaign, recipient)), owner, leaseMs, LEDGER_TTL_MS));
 			if (stored !== '') return readClaim(stored, Number(now));
-			hold(where, credentials, key);
+			hold(where, credentials, leaseMs, owner, key);
 			return { claimed: true };
 		},
 		async leaving(campaign, recipients) {
 			if (recipients.length === 0) return;
 			await run((client, prefix) => {
 				const keys = recipients.map((r) => keyOf(prefix, campaign, r));
-				return client.gatewayLedgerLeaving(keys.length, ...keys, OWNER);
+				return client.gatewayLedgerLeaving(keys.length, ...keys, owner);
 			});
 		},
 		async takeOver(campaign, recipient) {
 			let key = '';
-			const taken = await run((client, prefix) => client.gatewayLedgerTakeOver((key = keyOf(prefix, campaign, recipient)), OWNER, LEASE_MS, LEDGER_TTL_MS));
-			if (Number(taken) === 1) hold(where, credentials, key);
+			const taken = await run((client, prefix) => client.gatewayLedgerTakeOver((key = keyOf(prefix, campaign, recipient)), owner, leaseMs, LEDGER_TTL_MS));
+			if (Number(taken) === 1) hold(where, credentials, leaseMs, owner, key);
 			return Number(taken) === 1;
 		},
 		// Renewal stops either way: a claim whose settling failed goes stale, and a later run finds out what became of it.
@@ -222,7 +231,7 @@ export function redisLedger(credentials: ICredentialDataDecryptedObject): SentLe
 		},
 		async release(campaign, recipient) {
 			try {
-				await run((client, prefix) => client.gatewayLedgerRelease(keyOf(prefix, campaign, recipient), OWNER));
+				await run((client, prefix) => client.gatewayLedgerRelease(keyOf(prefix, campaign, recipient), owner));
 			} finally {
 				letGo(where, keyFor(campaign, recipient));
 			}
