@@ -6,6 +6,7 @@
 import { NodeOperationError, type ICredentialDataDecryptedObject, type IExecuteFunctions, type IWebhookFunctions } from 'n8n-workflow';
 import { processBudget, type RateBudget } from '../campaign/budget';
 import { processLedger, type SentLedger } from '../campaign/sentLedger';
+import { oncePerExecution } from '../memo';
 import { redisBudget } from './redisBudget';
 import { redisLedger } from './redisLedger';
 import { redisState } from './redisStore';
@@ -60,8 +61,11 @@ export interface Sharing {
 
 const PROCESS_SHARING: Sharing = { kind: 'process', budget: processBudget, ledger: processLedger };
 
+/** Looked up once per execution (the credential is decrypted once, not per item). */
 export async function sharing(fns: IExecuteFunctions, home: 'process' | 'redis', parameter = 'Share Rate Limits Via'): Promise<Sharing> {
 	if (home !== 'redis') return PROCESS_SHARING;
-	const credentials = await redisCredentials(fns, parameter);
-	return { kind: 'redis', budget: redisBudget(credentials), ledger: redisLedger(credentials) };
+	return await oncePerExecution(fns, ['sharing', parameter], async () => {
+		const credentials = await redisCredentials(fns, parameter);
+		return { kind: 'redis', budget: redisBudget(credentials), ledger: redisLedger(credentials) };
+	});
 }
