@@ -141,7 +141,7 @@ export class PhoneVerification implements INodeType {
 					{ name: 'Redis', value: 'redis', description: 'Shared by every workflow, execution and queue-mode worker using the same Redis credential' },
 				],
 				default: 'workflow',
-				description: 'Where codes sent per number, checks per code and used codes are counted',
+				description: "Where codes sent per number, checks per code, used codes and built-in codes' Rate Limit are counted",
 			},
 			...startOperation.description,
 			...checkOperation.description,

@@ -8,7 +8,8 @@ import {
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
-import { SEND_AND_WAIT_WEBHOOKS, withWaitCredential } from '../shared/descriptions/sendAndWait';
+import { SEND_AND_WAIT_WEBHOOKS } from '../shared/descriptions/sendAndWait';
+import { withSendSmsRedisCredential } from '../shared/descriptions/sharedState';
 import { waitWebhook } from '../shared/sendAndWait';
 import { messagingRedisConnectionTest } from '../shared/state/redisStore';
 import * as sendAndWaitOperation from './actions/sendAndWait.operation';
@@ -40,7 +41,7 @@ export class SendSms implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: withWaitCredential(routeCredentials()),
+		credentials: withSendSmsRedisCredential(routeCredentials()),
 		// n8n resumes a waiting execution through these (Send and Wait for Reply); they are never registered on activation.
 		webhooks: SEND_AND_WAIT_WEBHOOKS,
 		properties: [

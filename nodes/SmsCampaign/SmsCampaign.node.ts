@@ -1,5 +1,7 @@
 import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 import { routeCredentials } from '../shared/descriptions/route';
+import { withSharedStateCredential } from '../shared/descriptions/sharedState';
+import { messagingRedisConnectionTest } from '../shared/state/redisStore';
 import { runWhole } from '../shared/items';
 import * as campaign from './actions/campaign.operation';
 
@@ -18,8 +20,14 @@ export class SmsCampaign implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Recipients', 'Summary'],
-		credentials: routeCredentials(),
+		credentials: withSharedStateCredential(routeCredentials()),
 		properties: campaign.description,
+	};
+
+	methods = {
+		credentialTest: {
+			messagingRedisConnectionTest,
+		},
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

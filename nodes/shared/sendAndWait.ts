@@ -29,7 +29,7 @@ import { KEYWORD_LANGUAGES, matchKeyword, parseKeywordList, type KeywordLanguage
 import { normalizePhone, type PhoneValidation } from './rules/phone';
 import { makeRedactor, type Redactor } from './rules/redact';
 import { approvalWords, replyInstructions, type ReplyExpectation, type SeveralWaiting } from './rules/replies';
-import { REDIS_CREDENTIAL } from './state';
+import { redisCredentials } from './state';
 import { withDeadline } from './transport';
 import { redisWaits } from './state/redisWaits';
 import { isOpen, processWaits, type Answer, type PendingWait, type WaitChannel, type WaitStore } from './state/waits';
@@ -109,8 +109,8 @@ export function readWaitSettings(fns: IExecuteFunctions | IWebhookFunctions): Wa
 }
 
 /** The store the node (or the trigger) keeps waits in. */
-export async function waitStore(fns: { getCredentials: IExecuteFunctions['getCredentials'] }, home: WaitStoreHome): Promise<WaitStore> {
-	if (home === 'redis') return redisWaits(await fns.getCredentials(REDIS_CREDENTIAL));
+export async function waitStore(fns: IExecuteFunctions | IWebhookFunctions, home: WaitStoreHome): Promise<WaitStore> {
+	if (home === 'redis') return redisWaits(await redisCredentials(fns, 'Match Replies Using'));
 	return processWaits();
 }
 

@@ -5,7 +5,9 @@ import { recipientField, type ItemContext, type ItemOperation } from '../../shar
 import { ParameterReader } from '../../shared/params';
 import type { VerificationChannel } from '../../shared/providers/verifyTypes';
 import { CODE_ALPHABETS, MAX_CODE_LENGTH, MIN_CODE_LENGTH, renderCodeMessage, type CodeAlphabet } from '../../shared/rules/otp';
-import { findBrokenCharacter } from '../../shared/rules/segments';
+import { countSegments, findBrokenCharacter } from '../../shared/rules/segments';
+import { paced, rateLimitedFor, senderKey } from '../../shared/campaign/budget';
+import { sharing } from '../../shared/state';
 import { clip } from '../../shared/rules/errors';
 import { routeRequests, senderOf, senderProperties, sendOverRoute, withBody } from '../../shared/smsRoute';
 import { BUILTIN_PROVIDER, startBuiltin } from '../../shared/verification/builtin';
@@ -131,6 +133,16 @@ export const description: INodeProperties[] = [
 				description: 'The window Max Codes per Number counts in',
 			},
 			{
+				displayName: 'Rate Limit (Segments per Second)',
+				name: 'ratePerSecond',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 10000, numberPrecision: 2 },
+				default: 0,
+				description:
+					"Built-in codes: no more than this many segments a second from each sender, shared with Send SMS and Bulk SMS Campaign sends from it in this n8n, or on every queue-mode worker when Keep Limits In is Redis (a US long code: 1, toll-free: 3). 0: no limit.",
+				displayOptions: { show: { '/engine': [...BUILTIN_ENGINES] } },
+			},
+			{
 				displayName: 'Reference',
 				name: 'reference',
 				type: 'string',
@@ -150,6 +162,7 @@ interface StartOptions extends IDataObject {
 	reference?: string;
 	maxStartsPerNumber?: number;
 	startWindowMinutes?: number;
+	ratePerSecond?: number;
 }
 
 function readLimit(params: ParameterReader, options: StartOptions): StartLimit {
@@ -232,6 +245,9 @@ export const start: ItemOperation = {
 			);
 		}
 		const secret = await builtinSecret(this, params, i);
+		const perSecond = params.number('Rate Limit', options.ratePerSecond, 0) || undefined;
+		// The sender's budget, shared with every send from it: this process's, or every worker's in Redis.
+		const budget = perSecond ? (await sharing(this, params.raw('sharedState', 'workflow') === 'redis' ? 'redis' : 'process', 'Keep Limits In')).budget : undefined;
 		const requests = routeRequests(this, params, engine.providers, { to, body: sample }, i, now);
 		const senders = [...requests.values()].map(senderOf);
 		return await item.once({ engine: engine.value, to, template, length, alphabet, minutes, senders }, async () => {
@@ -241,7 +257,13 @@ export const start: ItemOperation = {
 				limit,
 				now,
 				(place) => limitedStart(to, 'sms', limit, place),
-				(place) => startBuiltin({ secret, to, template, length, alphabet, minutes, now, attempts: place.count }, (body, secrets) => sendOverRoute(this, i, withBody(requests, body), { retry, secrets })),
+				(place) => startBuiltin({ secret, to, template, length, alphabet, minutes, now, attempts: place.count }, (body, secrets) =>
+					sendOverRoute(this, i, withBody(requests, body), {
+						retry,
+						secrets,
+						attempt: budget ? (provider, request, go) => paced(budget, senderKey(provider, request), countSegments(body).segments, perSecond, undefined, go, rateLimitedFor) : undefined,
+					}),
+				),
 				() => true,
 			);
 			return verificationOutput(result, BUILTIN_PROVIDER);

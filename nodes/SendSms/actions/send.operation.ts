@@ -13,7 +13,9 @@ import { isFinal } from '../../shared/rules/status';
 import { providerContext } from '../../shared/transport';
 import { oncePerExecution } from '../../shared/memo';
 import { routeRequests, senderOf, senderProperties, sendOverRoute } from '../../shared/smsRoute';
-import { paced, processBudget, rateLimitedFor, senderKey } from '../../shared/campaign/budget';
+import { paced, rateLimitedFor, senderKey } from '../../shared/campaign/budget';
+import { sharedStateProperty } from '../../shared/descriptions/sharedState';
+import { sharing } from '../../shared/state';
 
 const show = { operation: ['send'] };
 /** What Send and Wait for Reply shares with Send: the route, the recipient, the message, the country, the senders. */
@@ -82,6 +84,7 @@ export const description: INodeProperties[] = [
 	},
 	{ ...defaultCountryProperty({ show: showWithWait }) },
 	...senderProperties(showWithWait, 'provider', (name) => routesWith(name)),
+	sharedStateProperty('send', show),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -124,7 +127,7 @@ export const description: INodeProperties[] = [
 				typeOptions: { minValue: 0, maxValue: 10000, numberPrecision: 2 },
 				default: 0,
 				description:
-					"No more than this many segments a second from each sender, across every execution in this n8n (a US long code: 1, toll-free: 3, a short code: 100). 0: no limit. For lists with dedupe, quiet hours and a summary, use the Bulk SMS Campaign node.",
+					"No more than this many segments a second from each sender, across every execution in this n8n, or every queue-mode worker with Share Rate Limits Via set to Redis (a US long code: 1, toll-free: 3, a short code: 100). 0: no limit. For lists with dedupe, quiet hours and a summary, use the Bulk SMS Campaign node.",
 			},
 			{
 				displayName: 'Requests at Once',
@@ -270,6 +273,8 @@ export const send: ItemOperation = {
 		}
 		const waitSeconds = params.integer('Wait for Final Status', options.waitForStatus, 0, 600) ?? 0;
 		const perSecond = params.number('Rate Limit', options.ratePerSecond, 0) || undefined;
+		// The budget every run shares: this process's, or with Share Rate Limits Via set to Redis, every worker's.
+		const budget = perSecond ? (await sharing(this, params.raw('sharedState', 'process') === 'redis' ? 'redis' : 'process')).budget : undefined;
 
 		// Each provider's request, built once; every provider of the route is checked before anything is sent.
 		const requests = routeRequests(this, params, providers, base, i);
@@ -281,7 +286,7 @@ export const send: ItemOperation = {
 				retry,
 				prepare: (provider, ctx, request) => withTriggerStatusUrl(this, provider, ctx, request),
 				// With a rate, each attempt takes its segments from the sender's budget, shared with every other run here.
-				attempt: perSecond ? (provider, request, go) => paced(processBudget, senderKey(provider, request), segments.segments, perSecond, undefined, go, rateLimitedFor) : undefined,
+				attempt: budget ? (provider, request, go) => paced(budget, senderKey(provider, request), segments.segments, perSecond, undefined, go, rateLimitedFor) : undefined,
 			});
 			const { used, request } = delivered;
 			const value = await waitForFinal(this, used, delivered.value, waitSeconds, i, retry.timeoutMs);

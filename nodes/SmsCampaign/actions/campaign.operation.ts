@@ -2,12 +2,12 @@
  * The campaign's parameters and their reading: who the recipients are (the input items), the message and its
  * translations, the route and sender, the rate, quiet hours, prices; then the shared campaign: plan, send, report.
  */
-import { sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { processBudget } from '../../shared/campaign/budget';
+import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { planRecipients, priceRecipients, type MessageVariants, type PlanSettings, type QuietRule, type RecipientInput } from '../../shared/campaign/plan';
 import { recipientItem, summaryItem, type CampaignFacts } from '../../shared/campaign/report';
 import { sendCampaign, type SendReport } from '../../shared/campaign/send';
-import { processLedger } from '../../shared/campaign/sentLedger';
+import { sharedStateProperty } from '../../shared/descriptions/sharedState';
+import { sharing } from '../../shared/state';
 import { defaultCountryProperty, phoneValidationOption } from '../../shared/descriptions/phoneOptions';
 import { readRetrySettings, retryOptions } from '../../shared/descriptions/retryOptions';
 import { routeOptions } from '../../shared/descriptions/route';
@@ -222,8 +222,9 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'reminders-{{ $today.plus(1, "day").toISODate() }}',
 		description:
-			"Recipients already sent to under this key in this workflow are skipped, so running it again sends only to the rest (remembered in this n8n's memory for 7 days; a restart forgets). Empty: every run sends to everyone.",
+			"Recipients already sent to under this key in this workflow are skipped, so running it again sends only to the rest (remembered for 7 days: in this n8n's memory, where a restart forgets, or in Redis, see Share Rate Limits Via). Empty: every run sends to everyone.",
 	},
+	sharedStateProperty('campaign'),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -527,6 +528,7 @@ export async function runCampaign(fns: IExecuteFunctions): Promise<INodeExecutio
 
 	let report: SendReport | undefined;
 	if (!dryRun) {
+		const { budget, ledger } = await sharing(fns, read.raw('sharedState', 'process') === 'redis' ? 'redis' : 'process');
 		const ready = planned.filter((r) => r.status === 'ready').length;
 		let lastProgress = Date.now();
 		const manual = fns.getMode() === 'manual';
@@ -537,8 +539,8 @@ export async function runCampaign(fns: IExecuteFunctions): Promise<INodeExecutio
 			perSecond: rate?.perSecond,
 			concurrency,
 			ledgerScope: campaignKey ? `campaign:${workflow.id ?? workflow.name ?? ''}:${campaignKey}` : `run:${fns.getExecutionId()}:${node.id ?? node.name}`,
-			budget: processBudget,
-			ledger: processLedger,
+			budget,
+			ledger,
 			quiet,
 			signal: fns.getExecutionCancelSignal?.(),
 			progress: (done) => {
@@ -552,6 +554,17 @@ export async function runCampaign(fns: IExecuteFunctions): Promise<INodeExecutio
 		if (report.canceled) {
 			const sent = [...report.outcomes.values()].filter((o) => o.messageId).length;
 			fns.logger.warn(`SMS campaign "${node.name}" canceled: ${sent} messages had left, ${ready - sent} were not sent. A re-run with the same Campaign Key sends only to the rest.`);
+		}
+		if (report.stoppedBy) {
+			const sent = [...report.outcomes.values()].filter((o) => o.messageId).length;
+			const line = `SMS campaign "${node.name}" stopped: ${report.stoppedBy}. ${sent} messages had left, ${ready - sent} were not sent`;
+			fns.logger.warn(line);
+			// The recipients and the summary say it all with Continue On Fail; otherwise the run fails, as nothing more can be sent safely.
+			if (!fns.continueOnFail()) {
+				throw new NodeOperationError(node, `The campaign stopped: ${report.stoppedBy}`, {
+					description: `${sent} messages had left; ${ready - sent} recipients were not sent (nothing is sent without the shared rate budget and sent-ledger). Once Redis is back, run it again with the same Campaign Key: it sends only to the rest.`,
+				});
+			}
 		}
 	}
 

@@ -1,8 +1,8 @@
 /**
  * A sender's rate budget: every send from one sender, in any execution of this n8n process, takes its units from
  * one budget, so two campaigns from the same long code together stay under its rate. The pacing itself is the pure
- * rule in rules/throttle.ts; this is where its state lives. Behind a small interface, so that queue mode can keep it
- * in Redis, shared by every worker.
+ * rule in rules/throttle.ts; this is where its state lives. Behind a small interface: in queue mode it is kept in
+ * Redis (state/redisBudget.ts), shared by every worker.
  */
 import { SendAbandoned } from '../delivery';
 import type { Provider, SendSmsRequest } from '../providers/types';
@@ -29,6 +29,50 @@ export class CanceledWhileWaiting extends SendAbandoned {
 	constructor() {
 		super('The execution was canceled while waiting for its turn to send');
 		this.name = 'CanceledWhileWaiting';
+	}
+}
+
+/** How long sends wait for an unreachable shared state (Redis) before they give up. */
+export const OUTAGE_MS = 30_000;
+
+/**
+ * Redis could not be reached for long enough: nothing more is sent, since nothing may be sent on a budget or a ledger
+ * the other workers would not see.
+ */
+export class SharedStateUnavailable extends SendAbandoned {
+	constructor(
+		readonly detail: string,
+		outageMs = OUTAGE_MS,
+	) {
+		super(`Redis, which holds the shared rate budget and sent-ledger, could not be reached for ${Math.round(outageMs / 1000)} s: ${detail}`);
+		this.name = 'SharedStateUnavailable';
+	}
+}
+
+/**
+ * `attempt`, tried again while it fails (Redis unreachable) for up to `outageMs`, waiting a little longer each time;
+ * then SharedStateUnavailable. A cancel stops the waiting (CanceledWhileWaiting).
+ */
+export async function patiently<T>(
+	attempt: () => Promise<T>,
+	signal?: AbortSignal,
+	outageMs = OUTAGE_MS,
+	wait: (ms: number, signal?: AbortSignal) => Promise<void> = pause,
+): Promise<T> {
+	let since: number | undefined;
+	let backoff = 250;
+	for (;;) {
+		if (signal?.aborted) throw new CanceledWhileWaiting();
+		try {
+			return await attempt();
+		} catch (error) {
+			if (error instanceof SendAbandoned) throw error;
+			since ??= Date.now();
+			const left = outageMs - (Date.now() - since);
+			if (left <= 0) throw new SharedStateUnavailable(error instanceof Error ? error.message : String(error), outageMs);
+			await wait(Math.min(backoff, left), signal);
+			backoff = Math.min(backoff * 2, 2_000);
+		}
 	}
 }
 

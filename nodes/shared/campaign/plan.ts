@@ -25,7 +25,8 @@ export type SkipReason =
 	| 'invalidMessage'
 	| 'alreadySent'
 	| 'beingSent'
-	| 'canceled';
+	| 'canceled'
+	| 'sharedStateUnavailable';
 
 /** What a recipient's item gives the campaign. */
 export interface RecipientInput {

@@ -128,6 +128,8 @@ export function summaryItem(recipients: readonly IDataObject[], planned: readonl
 		durationMs,
 		achievedRate: report ? { messagesPerSecond: perSecond(sent), segmentsPerSecond: perSecond(sentSegments) } : null,
 		canceled: report?.canceled ?? false,
+		// Why it stopped on its own before the end (the shared state in Redis could not be reached), else null.
+		stoppedBy: report?.stoppedBy ?? null,
 	};
 	if (facts.dryRun && facts.rate) {
 		const units = planned.reduce((sum, r) => sum + (r.status === 'ready' ? r.units : 0), 0);

@@ -14,9 +14,9 @@ import { ProviderError } from '../rules/errors';
 import type { MessageStatus } from '../rules/status';
 import { senderOf, sendOverRoute } from '../smsRoute';
 import { providerContext } from '../transport';
-import { CanceledWhileWaiting, pause, paced, rateLimitedFor, senderKey, type RateBudget } from './budget';
+import { CanceledWhileWaiting, patiently, pause, paced, rateLimitedFor, senderKey, SharedStateUnavailable, type RateBudget } from './budget';
 import { applyQuietHours, type PlannedRecipient, type QuietRule, type SkipReason } from './plan';
-import type { SentLedger, SentRecord } from './sentLedger';
+import type { PendingClaim, SentLedger, SentRecord } from './sentLedger';
 
 export interface SendSettings {
 	/** The route: the first provider, then the fallback. */
@@ -66,6 +66,8 @@ export interface SendReport {
 	outcomes: Map<number, SendOutcome>;
 	requests: number;
 	canceled: boolean;
+	/** Why the campaign stopped before the end on its own (the shared state in Redis could not be reached). */
+	stoppedBy?: string;
 	startedAt: Date;
 	finishedAt: Date;
 }
@@ -86,7 +88,10 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 	const now = settings.now ?? (() => new Date());
 	const startedAt = now();
 	const outcomes = new Map<number, SendOutcome>();
-	const signal = settings.signal;
+	// Stops everything the way a cancel does, when the shared state (Redis) is gone: nothing may be sent without it.
+	const stop = new AbortController();
+	const signal = settings.signal ? AbortSignal.any([settings.signal, stop.signal]) : stop.signal;
+	let stoppedBy: string | undefined;
 	let requests = 0;
 	let done = 0;
 	const finish = (r: PlannedRecipient, outcome: SendOutcome) => {
@@ -95,6 +100,20 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 		settings.progress?.(done);
 	};
 	const wait = (ms: number) => pause(ms, signal);
+	/** A step of the sent-ledger: an unreachable Redis is waited out for a while, then stops the campaign. */
+	const shared = <T>(step: () => Promise<T>) => patiently(step, signal);
+	const stopFor = (error: SharedStateUnavailable) => {
+		stoppedBy ??= error.message;
+		stop.abort();
+	};
+	/** What a recipient that did not get its turn comes out as. */
+	const notSent = (): SendOutcome =>
+		stoppedBy ? skipped('sharedStateUnavailable', `Not sent: ${stoppedBy}. A re-run with the same Campaign Key sends only to the rest`) : skipped('canceled', CANCELED);
+	/** An error on the way: the campaign's own stop, a cancel, or a failure of the message. */
+	const outcomeOf = (caught: unknown): SendOutcome => {
+		if (caught instanceof SharedStateUnavailable) stopFor(caught);
+		return caught instanceof CanceledWhileWaiting || caught instanceof SharedStateUnavailable ? notSent() : failed(caught);
+	};
 
 	/** Take from the sender's budget around each attempt; a "too many requests" slows the sender down. */
 	const gated = async <T>(provider: Provider, base: Omit<SendSmsRequest, 'to' | 'body'>, units: number, send: () => Promise<T>): Promise<T> => {
@@ -114,26 +133,83 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 		return undefined;
 	};
 
+	const alreadySent = (earlier: SentRecord, text?: string): SendOutcome => ({
+		...skipped('alreadySent', text ?? `Already sent in this campaign (${earlier.outcome === 'unknown' ? 'possibly' : 'accepted'} at ${earlier.at}): not sent again`),
+		earlier,
+		messageId: earlier.messageId,
+		provider: earlier.provider,
+	});
+	const beingSent = () => skipped('beingSent', 'Not sent here: another run of this campaign is sending to this number right now');
+
 	const claim = async (r: PlannedRecipient): Promise<SendOutcome | undefined> => {
-		const claimed = await settings.ledger.claim(settings.ledgerScope, r.to as string);
+		const claimed = await shared(() => settings.ledger.claim(settings.ledgerScope, r.to as string));
 		if (claimed.claimed) return undefined;
-		const earlier = claimed.record;
-		if (!earlier) return skipped('beingSent', 'Not sent here: another run of this campaign is sending to this number right now');
-		return { ...skipped('alreadySent', `Already sent in this campaign (${earlier.outcome === 'unknown' ? 'possibly' : 'accepted'} at ${earlier.at}): not sent again`), earlier, messageId: earlier.messageId, provider: earlier.provider };
+		if (claimed.record) return alreadySent(claimed.record);
+		if (claimed.pending?.stale) return await reconcile(r, claimed.pending);
+		return beingSent();
 	};
 
+	/**
+	 * A claim whose run stopped renewing it (its worker was killed): never left → this run sends it; it may have left →
+	 * asked of the providers of the route that can say, and sent only when none has it.
+	 */
+	const reconcile = async (r: PlannedRecipient, pending: PendingClaim): Promise<SendOutcome | undefined> => {
+		const to = r.to as string;
+		const takeOver = async () => ((await shared(() => settings.ledger.takeOver(settings.ledgerScope, to))) ? undefined : beingSent());
+		if (!pending.leaving) return await takeOver();
+		// Redis's clock and the provider's may differ a little: a minute earlier, and the same text, to the same number.
+		const since = new Date(Date.parse(pending.since) - 60_000);
+		for (const provider of settings.providers) {
+			const base = settings.base.get(provider) as Omit<SendSmsRequest, 'to' | 'body'>;
+			if (!provider.sms.find) {
+				return alreadySent(
+					{ outcome: 'unknown', at: pending.since },
+					`Possibly sent: a run of this campaign stopped (its worker was stopped) while this message was leaving, at ${pending.since}, and ${provider.label} cannot be asked whether it arrived. Not sent again: check the provider's log`,
+				);
+			}
+			let found: ProviderMessage[];
+			try {
+				found = await provider.sms.find(await providerContext(fns, provider, r.index, settings.retry.timeoutMs), { to, sender: base, since, body: r.text as string });
+			} catch (caught) {
+				const why = caught instanceof Error ? caught.message : String(caught);
+				return skipped('beingSent', `Not sent: a run of this campaign stopped while this message was leaving, and ${provider.label} could not be asked whether it arrived (${why}). A re-run with the same Campaign Key asks again`);
+			}
+			if (found.length) {
+				const m = found[0];
+				const record: SentRecord = { outcome: 'accepted', at: pending.since, provider: provider.name, messageId: m.messageId, status: m.status };
+				await shared(() => settings.ledger.settle(settings.ledgerScope, to, record));
+				return alreadySent(record, `Already sent in this campaign by a run that stopped (${provider.label} has it: ${m.messageId}): not sent again`);
+			}
+		}
+		return await takeOver();
+	};
+
+	/** The claimed recipients' requests are about to leave: from here, a stopped run may have sent them. */
+	const leaving = (recipients: readonly PlannedRecipient[]) => shared(() => settings.ledger.leaving(settings.ledgerScope, recipients.map((r) => r.to as string)));
+
+	/**
+	 * Record what became of a claimed recipient. With Redis gone for good, the campaign stops; the claim is left to go
+	 * stale, and a re-run finds out what became of it.
+	 */
 	const settle = async (r: PlannedRecipient, outcome: SendOutcome) => {
 		const to = r.to as string;
-		if (outcome.status === 'unknown' || (outcome.messageId && outcome.status !== 'failed' && outcome.status !== 'invalid')) {
-			await settings.ledger.settle(settings.ledgerScope, to, {
-				outcome: outcome.status === 'unknown' ? 'unknown' : 'accepted',
-				at: now().toISOString(),
-				provider: outcome.provider,
-				messageId: outcome.messageId,
-				status: outcome.status,
-			});
-		} else {
-			await settings.ledger.release(settings.ledgerScope, to);
+		const sent = outcome.status === 'unknown' || (outcome.messageId && outcome.status !== 'failed' && outcome.status !== 'invalid');
+		try {
+			// Written even after a cancel: what left must be known to the next run.
+			await patiently(() =>
+				sent
+					? settings.ledger.settle(settings.ledgerScope, to, {
+							outcome: outcome.status === 'unknown' ? 'unknown' : 'accepted',
+							at: now().toISOString(),
+							provider: outcome.provider,
+							messageId: outcome.messageId,
+							status: outcome.status,
+						})
+					: settings.ledger.release(settings.ledgerScope, to),
+			);
+		} catch (caught) {
+			if (!(caught instanceof SharedStateUnavailable)) throw caught;
+			stopFor(caught);
 		}
 	};
 
@@ -155,11 +231,16 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 	/** One recipient, one request at a time over the route (or the part of it left after a batch failed). */
 	const sendOne = async (r: PlannedRecipient, route: Provider[], alreadyClaimed = false): Promise<void> => {
 		if (signal?.aborted) {
-			if (alreadyClaimed) await settings.ledger.release(settings.ledgerScope, r.to as string);
-			return finish(r, skipped('canceled', CANCELED));
+			if (alreadyClaimed) await settle(r, notSent());
+			return finish(r, notSent());
 		}
 		if (!alreadyClaimed) {
-			const refused = stillAllowed(r) ?? (await claim(r));
+			let refused: SendOutcome | undefined;
+			try {
+				refused = stillAllowed(r) ?? (await claim(r));
+			} catch (caught) {
+				refused = outcomeOf(caught);
+			}
 			if (refused) return finish(r, refused);
 		}
 		const requestsOf = new Map<Provider, SendSmsRequest>();
@@ -167,8 +248,9 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 			const request: SendSmsRequest = { ...(settings.base.get(provider) as SendSmsRequest), to: r.to as string, body: r.text as string, sendAt: r.sendAt };
 			const problem = provider.sms.check(request, now());
 			if (problem) {
-				await settings.ledger.release(settings.ledgerScope, r.to as string);
-				return finish(r, skipped('refused', `${problem}. Nothing was sent`, 'invalid'));
+				const refused = skipped('refused', `${problem}. Nothing was sent`, 'invalid');
+				await settle(r, refused);
+				return finish(r, refused);
 			}
 			requestsOf.set(provider, request);
 		}
@@ -176,7 +258,11 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 		try {
 			const delivered = await sendOverRoute(fns, r.index, requestsOf, {
 				retry: settings.retry,
-				attempt: (provider, request, send) => gated(provider, request, r.units, send),
+				attempt: (provider, request, send) =>
+					gated(provider, request, r.units, async () => {
+						await leaving([r]);
+						return await send();
+					}),
 				sleep: wait,
 			});
 			const m = delivered.value;
@@ -195,8 +281,8 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 				fallbackReason: delivered.fallbackUsed ? delivered.fallbackReasons.join(' · ') : undefined,
 			};
 		} catch (caught) {
-			// Canceled before the first attempt left, or while waiting to retry one that certainly did not go out.
-			outcome = caught instanceof CanceledWhileWaiting ? skipped('canceled', CANCELED) : failed(caught);
+			// Canceled (or stopped) before the first attempt left, or while waiting to retry one that certainly did not go out.
+			outcome = outcomeOf(caught);
 		}
 		await settle(r, outcome);
 		finish(r, outcome);
@@ -210,10 +296,15 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 		const ready: PlannedRecipient[] = [];
 		for (const r of chunk) {
 			if (signal?.aborted) {
-				finish(r, skipped('canceled', CANCELED));
+				finish(r, notSent());
 				continue;
 			}
-			const refused = stillAllowed(r) ?? (await claim(r));
+			let refused: SendOutcome | undefined;
+			try {
+				refused = stillAllowed(r) ?? (await claim(r));
+			} catch (caught) {
+				refused = outcomeOf(caught);
+			}
 			if (refused) finish(r, refused);
 			else ready.push(r);
 		}
@@ -239,8 +330,9 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 		const problem = provider.sms.check({ ...base, to: first.to as string, body: first.text as string, sendAt: first.sendAt }, now());
 		if (problem) {
 			for (const r of group) {
-				await settings.ledger.release(settings.ledgerScope, r.to as string);
-				finish(r, skipped('refused', `${problem}. Nothing was sent`, 'invalid'));
+				const refused = skipped('refused', `${problem}. Nothing was sent`, 'invalid');
+				await settle(r, refused);
+				finish(r, refused);
 			}
 			return;
 		}
@@ -248,7 +340,11 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 		try {
 			const delivered = await deliver(
 				[provider],
-				(p) => gated(p, base, units, async () => p.sms.batch!.send(await providerContext(fns, p, first.index, settings.retry.timeoutMs), request)),
+				(p) =>
+					gated(p, base, units, async () => {
+						await leaving(group);
+						return await p.sms.batch!.send(await providerContext(fns, p, first.index, settings.retry.timeoutMs), request);
+					}),
 				{ policy: settings.retry.policy, sleep: wait },
 			);
 			const m: ProviderMessage = delivered.value;
@@ -269,7 +365,7 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 				finish(r, outcome);
 			}
 		} catch (caught) {
-			const outcome = caught instanceof CanceledWhileWaiting ? skipped('canceled', CANCELED) : failed(caught);
+			const outcome = outcomeOf(caught);
 			const error = outcome.error;
 			// The batch certainly did not go out and another provider may work: each recipient goes through it.
 			if (error && !error.ambiguous && error.allowsFallback && fallback.length && !signal?.aborted) {
@@ -316,5 +412,5 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 	} else {
 		await pool(ready, settings.concurrency, (r) => sendOne(r, settings.providers));
 	}
-	return { outcomes, requests, canceled: signal?.aborted === true, startedAt, finishedAt: now() };
+	return { outcomes, requests, canceled: settings.signal?.aborted === true, stoppedBy, startedAt, finishedAt: now() };
 }

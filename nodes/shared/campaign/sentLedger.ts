@@ -2,8 +2,8 @@
  * A campaign's sent-ledger: who was accepted (or may have been: an ambiguous failure) under a campaign key, so that
  * a re-run of the campaign, n8n's Retry On Fail, or a second execution started at the same moment never sends to
  * them again. A recipient is claimed before its message leaves and settled after; a certain refusal gives the claim
- * back. In this process's memory here (bounded, 7 days); behind a small interface, so that queue mode can keep it
- * in Redis, shared by every worker.
+ * back. In this process's memory here (bounded, 7 days); in Redis for queue mode (state/redisLedger.ts), shared by
+ * every worker.
  */
 
 export interface SentRecord {
@@ -14,11 +14,25 @@ export interface SentRecord {
 	status?: string;
 }
 
-export type Claim = { claimed: true } | { claimed: false; record?: SentRecord };
+/** A claim of another run whose message has not been settled. */
+export interface PendingClaim {
+	/** When it was claimed. */
+	since: string;
+	/** Its run stopped renewing it: the worker was killed, or lost Redis. Only a shared ledger says so. */
+	stale: boolean;
+	/** Its request was about to leave, or had: it may have reached the provider. */
+	leaving: boolean;
+}
+
+export type Claim = { claimed: true } | { claimed: false; record?: SentRecord; pending?: PendingClaim };
 
 export interface SentLedger {
 	/** Claim `recipient` of `campaign` for this run: refused when it was sent, may have been, or is being sent now. */
 	claim(campaign: string, recipient: string): Promise<Claim>;
+	/** The requests for these claimed recipients are about to leave (a claim that stops here may have been sent). */
+	leaving(campaign: string, recipients: readonly string[]): Promise<void>;
+	/** A stale claim found not sent (it never left, or the provider has no such message): this run's now, if still stale. */
+	takeOver(campaign: string, recipient: string): Promise<boolean>;
 	/** The message was accepted, or may have been: keep the claim, with what a re-run reports. */
 	settle(campaign: string, recipient: string, record: SentRecord): Promise<void>;
 	/** The message certainly did not leave: a later run may send it. */
@@ -55,11 +69,18 @@ export class InProcessLedger implements SentLedger {
 		const key = this.key(campaign, recipient);
 		const now = this.now();
 		const known = this.entries.get(key);
-		if (known && now - known.at < LEDGER_TTL_MS) return { claimed: false, record: known.record };
+		if (known && now - known.at < LEDGER_TTL_MS) return known.record ? { claimed: false, record: known.record } : { claimed: false, pending: { since: new Date(known.at).toISOString(), stale: false, leaving: true } };
 		this.entries.delete(key);
 		this.entries.set(key, { at: now });
 		this.prune(now);
 		return { claimed: true };
+	}
+
+	/** A claim of this process is never stale: its run cannot stop without the process, which takes the ledger with it. */
+	async leaving(): Promise<void> {}
+
+	async takeOver(): Promise<boolean> {
+		return false;
 	}
 
 	async settle(campaign: string, recipient: string, record: SentRecord): Promise<void> {

@@ -48,6 +48,14 @@ export interface SmsSender {
 	smsType?: 'Transactional' | 'Promotional';
 }
 
+export interface SmsFindQuery {
+	to: string;
+	sender: SmsSender;
+	since: Date;
+	/** The text: only a message with exactly this text counts. */
+	body: string;
+}
+
 export interface SendSmsRequest extends SmsSender {
 	/** E.164. */
 	to: string;
@@ -130,6 +138,11 @@ export interface SmsCapability {
 	};
 	/** Cancel a scheduled message. */
 	cancel?: (ctx: ProviderContext, messageId: string) => Promise<ProviderMessage>;
+	/**
+	 * The messages sent to `to` (from this sender) since `since`, newest first: how a campaign learns whether a
+	 * message whose run stopped while it was leaving reached the provider. Absent: the provider cannot say.
+	 */
+	find?: (ctx: ProviderContext, query: SmsFindQuery) => Promise<ProviderMessage[]>;
 	/** Many recipients in one request (a campaign's batches). Absent: one request per recipient. */
 	batch?: SmsBatchCapability;
 	/** The provider's own price list, for a campaign's cost estimate. Absent: the node's prices. */

@@ -194,6 +194,26 @@ export const twilioSms: SmsCapability = {
 		},
 	},
 
+	// Twilio lists an account's messages newest first, filtered by To (From would miss a Messaging Service's choice).
+	async find(ctx, query) {
+		const since = query.since.getTime();
+		const found: ProviderMessage[] = [];
+		const params = new URLSearchParams({ To: query.to, PageSize: '50' });
+		const response = await ctx.http({ method: 'GET', url: `${messagesUrl(ctx)}?${params.toString()}` });
+		const body = asJson(response.body);
+		if (response.statusCode < 200 || response.statusCode >= 300 || !body || !Array.isArray(body.messages)) throw twilioFailure(response, body);
+		for (const raw of body.messages as unknown[]) {
+			if (!raw || typeof raw !== 'object') continue;
+			const m = raw as Record<string, unknown>;
+			const created = new Date(String(m.date_created ?? '')).getTime();
+			// Twilio's date_created has whole seconds: a message made in the second `since` falls in.
+			if (!(created >= Math.floor(since / 1000) * 1000)) continue;
+			const fromSender = query.sender.messagingServiceSid ? m.messaging_service_sid === query.sender.messagingServiceSid : m.from === query.sender.from;
+			if (fromSender && m.body === query.body) found.push(toMessage(m));
+		}
+		return found;
+	},
+
 	async cancel(ctx, messageId) {
 		const response = await ctx.http({
 			method: 'POST',
