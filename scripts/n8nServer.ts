@@ -341,6 +341,12 @@ export interface StartN8nOptions {
 	env?: Record<string, string>;
 	/** Where readiness is asked (default: the main's /healthz/readiness; a worker's health-check server). */
 	readyUrl?: string;
+	/**
+	 * A log line that must have appeared too. Default for `start`: "Editor is now accessible via", which n8n prints once
+	 * it has activated the published workflows; its readiness endpoint answers before that, when a production webhook
+	 * still gets 404 "not registered".
+	 */
+	readyLine?: RegExp | null;
 	log?: (line: string) => void;
 	timeoutMs?: number;
 	/** Lines kept from an earlier run of the same process (a restarted worker keeps one log). */
@@ -367,6 +373,8 @@ export async function startN8n(options: StartN8nOptions): Promise<RunningN8n> {
 	child.stderr?.on('data', onData);
 	const url = `http://127.0.0.1:${port}`;
 	const readyUrl = options.readyUrl ?? `${url}/healthz/readiness`;
+	const readyLine = options.readyLine === undefined ? ((options.command ?? 'start') === 'start' ? /Editor is now accessible via/ : null) : options.readyLine;
+	const firstLine = logs.length;
 	let exited = false;
 	const exit = new Promise<void>((resolveExit) =>
 		child.on('exit', () => {
@@ -393,7 +401,7 @@ export async function startN8n(options: StartN8nOptions): Promise<RunningN8n> {
 		}
 		try {
 			const r = await fetch(readyUrl);
-			if (r.ok) break;
+			if (r.ok && (!readyLine || logs.slice(firstLine).some((line) => readyLine.test(line)))) break;
 		} catch {
 			// not listening yet
 		}
