@@ -42,10 +42,13 @@ const STATE = join(DATA, 'gateway-start.json');
 
 const say = (line: string) => console.log(`[start] ${line}`);
 
-/** n8n's lines worth showing: errors and warnings, without the offline noise (n8n keeps failing to reach its own hosts). */
+/**
+ * n8n's lines worth showing: errors and warnings, without the offline noise (n8n keeps failing to reach its own hosts)
+ * and, in queue mode, its cluster check's "multiple instances sharing the same hostId" (the workers of one machine).
+ */
 function n8nLog(name: string) {
 	return (line: string) => {
-		const noise = /n8n\.io|ENOTFOUND|EAI_AGAIN|^\s+at /.test(line);
+		const noise = /n8n\.io|ENOTFOUND|EAI_AGAIN|^\s+at |sharing the same hostId/.test(line);
 		if (process.env.N8N_START_VERBOSE || (/error|warn/i.test(line) && !noise)) console.log(`[${name}] ${line}`);
 	};
 }
