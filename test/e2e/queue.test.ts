@@ -5,11 +5,12 @@
  *
  * a. Two workflows send from one sender at the same moment, on the two workers: the sender's rate holds across them
  *    (no one-second window at the sandbox above it), every recipient gets exactly one message, and no 429.
- * b. The worker running a campaign is killed (SIGKILL) a third of the way through; the same campaign (same Campaign
- *    Key) run again lands on the other worker and sends only to the rest: one message per recipient, none lost, none
- *    twice. A recipient whose request was on its way at the kill stays claimed ("beingSent") until its claim goes
- *    stale (its owner stopped renewing it) and is checked with the provider, so the re-run is repeated until nothing
- *    is being sent.
+ * b. The worker running a campaign is killed (SIGKILL) a third of the way through, with one request on its way (the
+ *    sandbox stored that message and holds the answer back); the same campaign (same Campaign Key) run again lands on
+ *    the other worker and sends only to the rest: one message per recipient, none lost, none twice. What the killed
+ *    run had claimed stays claimed ("beingSent") until its claims go stale (their owner stopped renewing them); then
+ *    one that never left is sent and one that was on its way is looked up in Twilio's message list; so the re-run is
+ *    repeated until nothing is being sent.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { busiestSecond } from '../../nodes/shared/rules/throttle';
@@ -207,6 +208,10 @@ describe('queue mode: Bulk SMS Campaign with its state in Redis', () => {
 	it('a worker killed mid-campaign, then the campaign run again on the other worker: every recipient gets exactly one message', async () => {
 		const q = queue.get();
 		const recipients = people('+33633000', 24);
+		// The fourth recipient's request is taken and stored by the sandbox but never answered: it is on its way when the
+		// worker dies, so the re-run cannot know from the ledger whether it left, and must ask Twilio's message list.
+		const inFlight = recipients[3].phone;
+		sandbox.addFault({ provider: 'twilio', to: inFlight, type: 'hang', count: 1 });
 		const abort = new AbortController();
 		// The webhook's answer never comes (the worker dies): not awaited, aborted at the end.
 		const killedRun = post('queue-killed', { recipients }, abort.signal).catch((error: Error) => ({ status: 0, body: error.message }));
@@ -223,7 +228,9 @@ describe('queue mode: Bulk SMS Campaign with its state in Redis', () => {
 			// What the killed worker had sent: what arrives until a moment after the kill (a request on its way lands or not).
 			await new Promise((r) => setTimeout(r, 500));
 			const atKill = await arrivals(recipients, SENDER_B);
-			console.log(`b. killed ${workerName(victim)} (execution ${id}) after ${atKill.times.length} of ${recipients.length} messages arrived`);
+			console.log(
+				`b. killed ${workerName(victim)} (execution ${id}) after ${atKill.times.length} of ${recipients.length} messages arrived; ${inFlight}'s was stored by the sandbox and left unanswered (${atKill.perRecipient.get(inFlight)} message)`,
+			);
 
 			const runs: Array<{ execution: string; worker: string; after: number; summary: Summary }> = [];
 			let restarted: Promise<unknown> | undefined;
