@@ -139,14 +139,20 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 		messageId: earlier.messageId,
 		provider: earlier.provider,
 	});
-	const beingSent = () => skipped('beingSent', 'Not sent here: another run of this campaign is sending to this number right now');
+	const beingSent = (pending?: PendingClaim) =>
+		skipped(
+			'beingSent',
+			pending?.leaseMs
+				? `Not sent here: another run of this campaign claimed this number at ${pending.since} and is sending to it. If that run stopped (its worker was killed), its claim lapses ${Math.round(pending.leaseMs / 1000)} s after its last renewal, and a re-run with the same Campaign Key then finds out whether it left`
+				: 'Not sent here: another run of this campaign is sending to this number right now',
+		);
 
 	const claim = async (r: PlannedRecipient): Promise<SendOutcome | undefined> => {
 		const claimed = await shared(() => settings.ledger.claim(settings.ledgerScope, r.to as string));
 		if (claimed.claimed) return undefined;
 		if (claimed.record) return alreadySent(claimed.record);
 		if (claimed.pending?.stale) return await reconcile(r, claimed.pending);
-		return beingSent();
+		return beingSent(claimed.pending);
 	};
 
 	/**

@@ -22,6 +22,8 @@ export interface PendingClaim {
 	stale: boolean;
 	/** Its request was about to leave, or had: it may have reached the provider. */
 	leaving: boolean;
+	/** A shared ledger: how long a claim lasts once its run stops renewing it. */
+	leaseMs?: number;
 }
 
 export type Claim = { claimed: true } | { claimed: false; record?: SentRecord; pending?: PendingClaim };

@@ -129,7 +129,7 @@ interface PendingJson {
 }
 
 /** What a claim found there, as the ledger's interface says it. */
-export function readClaim(stored: string, nowMs: number): Claim {
+export function readClaim(stored: string, nowMs: number, leaseMs = LEASE_MS): Claim {
 	let value: unknown;
 	try {
 		value = JSON.parse(stored);
@@ -138,7 +138,7 @@ export function readClaim(stored: string, nowMs: number): Claim {
 	}
 	if (value && typeof value === 'object' && (value as PendingJson).p === 1) {
 		const pending = value as PendingJson;
-		return { claimed: false, pending: { since: new Date(pending.at).toISOString(), stale: !(pending.until >= nowMs), leaving: pending.leaving === 1 } };
+		return { claimed: false, pending: { since: new Date(pending.at).toISOString(), stale: !(pending.until >= nowMs), leaving: pending.leaving === 1, leaseMs } };
 	}
 	if (value && typeof value === 'object' && ((value as SentRecord).outcome === 'accepted' || (value as SentRecord).outcome === 'unknown')) return { claimed: false, record: value as SentRecord };
 	// Something this version cannot read: taken as possibly sent, never sent again.
@@ -204,7 +204,7 @@ export function redisLedger(credentials: ICredentialDataDecryptedObject, options
 		async claim(campaign, recipient) {
 			let key = '';
 			const [stored, now] = await run((client, prefix) => client.gatewayLedgerClaim((key = keyOf(prefix, campaign, recipient)), owner, leaseMs, LEDGER_TTL_MS));
-			if (stored !== '') return readClaim(stored, Number(now));
+			if (stored !== '') return readClaim(stored, Number(now), leaseMs);
 			hold(where, credentials, leaseMs, owner, key);
 			return { claimed: true };
 		},
