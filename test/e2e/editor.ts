@@ -356,6 +356,8 @@ export interface CampaignEditorView {
 	options: string[];
 	byRateMode: Record<string, string[]>;
 	quietOff: string[];
+	/** Credential boxes before and after Share Rate Limits Via is set to Redis, and the text after. */
+	redis: { before: number; after: number; text: string };
 	text: string;
 }
 
@@ -420,7 +422,18 @@ export async function runCampaignEditorChecks(url: string, screenshots: string, 
 		await page.click('[data-test-id="parameter-input-quietHours"] .el-switch, [data-test-id="parameter-input-quietHours"]');
 		await page.waitForTimeout(500);
 		const quietOff = await labels(page);
-		return { canvas, stickyNotes, outputs, search, labels: shown, values, options, byRateMode, quietOff, text };
+		// Queue mode: Share Rate Limits Via set to Redis asks for the Redis credential, beside the provider's.
+		// (With no Redis credential yet, n8n shows its box as a "Connect to Messaging Gateway: Redis" button, not a select.)
+		const boxes = async () => (await page.locator('[data-test-id="node-credentials-select"]').count()) + (await page.getByText('Connect to Messaging Gateway: Redis').count());
+		const before = await boxes();
+		await choose(page, 'sharedState', 'Redis (Queue Mode)');
+		await page.waitForTimeout(500);
+		const after = await boxes();
+		await page.locator('[data-test-id="node-parameters"]').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+		await page.getByText('Connect to Messaging Gateway: Redis').first().scrollIntoViewIfNeeded();
+		await page.screenshot({ path: join(screenshots, 'bulk-sms-campaign-redis.png') });
+		const redis = { before, after, text: await page.locator('[data-test-id="ndv"]').innerText() };
+		return { canvas, stickyNotes, outputs, search, labels: shown, values, options, byRateMode, quietOff, redis, text };
 	} finally {
 		await browser.close();
 	}

@@ -783,7 +783,7 @@ describe('Bulk SMS Campaign in the running server: the "appointment reminders" e
 		// The notice on {field}s, the credential box, and every parameter the example sets, in the order of the panel.
 		expect(view.text).toContain('Each input item is one recipient');
 		expect(view.text).toContain('Twilio Credential');
-		const order = ['Provider', 'Dry Run', 'Twilio Sender', 'Twilio From', 'Phone Number', 'Default Country', 'Message', 'Translations', 'Recipient Opted Out', "Recipient's Language", 'Sending Rate', 'Quiet Hours', 'Quiet From', 'Quiet Until', 'During Quiet Hours', 'Time Zone', 'Campaign Key', 'Options'];
+		const order = ['Provider', 'Dry Run', 'Twilio Sender', 'Twilio From', 'Phone Number', 'Default Country', 'Message', 'Translations', 'Recipient Opted Out', "Recipient's Language", 'Sending Rate', 'Quiet Hours', 'Quiet From', 'Quiet Until', 'During Quiet Hours', 'Time Zone', 'Campaign Key', 'Share Rate Limits Via', 'Options'];
 		expect(view.labels.filter((label) => order.includes(label)).filter((label, i, all) => all.indexOf(label) === i)).toEqual(order);
 		expect(view.labels).toEqual(expect.arrayContaining(['Language Code', 'Translated Message']));
 		expect(view.values).toMatchObject({ provider: 'Twilio', rateMode: "From the Sender's Number", quietAction: 'Skip the Recipient' });
@@ -792,5 +792,10 @@ describe('Bulk SMS Campaign in the running server: the "appointment reminders" e
 		expect(view.byRateMode.Custom).toEqual(expect.arrayContaining(['Rate per Second', 'Rate Counts']));
 		for (const label of ['Sender Type', 'Rate per Second']) expect(view.byRateMode['No Limit']).not.toContain(label);
 		for (const label of ['Quiet From', 'Quiet Until', 'During Quiet Hours', 'Time Zone']) expect(view.quietOff).not.toContain(label);
+		// The Redis credential box only once Share Rate Limits Via is Redis.
+		expect(view.redis.before).toBe(1);
+		expect(view.redis.after).toBe(2);
+		expect(view.redis.text).toContain('Connect to Messaging Gateway: Redis');
+		expect(view.text).not.toContain('Messaging Gateway: Redis');
 	}, 180_000);
 });
