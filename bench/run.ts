@@ -14,6 +14,7 @@ import { describePhone } from '../nodes/shared/rules/phone';
 import { countSegments } from '../nodes/shared/rules/segments';
 import { signAwsRequest } from '../nodes/shared/signatures/awsSigV4';
 import { campaignFigures } from './campaign';
+import { queueFigures } from './queue';
 
 process.env.N8N_USER_FOLDER = mkdtempSync(join(tmpdir(), 'n8n-gateway-bench-'));
 
@@ -285,6 +286,17 @@ async function main() {
 	// [provider]` for where the time of Send SMS goes (docs/performance.md).
 	const mode = process.argv[2] ?? 'all';
 	const count = Number(process.env.BENCH_ITEMS ?? 2000);
+	// `run.js queue [ops accuracy capacity memory n8n]` for queue mode's figures alone, or some of them (docs/scale.md).
+	if (mode === 'queue') {
+		const parts = process.argv.slice(3);
+		try {
+			await queueFigures({ row, fmt }, parts.length ? parts : undefined);
+		} finally {
+			rmSync(String(process.env.N8N_USER_FOLDER), { recursive: true, force: true });
+		}
+		printFigures();
+		return;
+	}
 	if (mode === 'all') await pureFigures();
 
 	// The nodes in n8n's engine against the sandbox over HTTP on this machine.
@@ -305,7 +317,11 @@ async function main() {
 		await sandbox.stop();
 		rmSync(String(process.env.N8N_USER_FOLDER), { recursive: true, force: true });
 	}
+	if (mode === 'all') await queueFigures({ row, fmt });
+	printFigures();
+}
 
+function printFigures(): void {
 	if (lines.length) {
 		console.log('\n| figure | value |\n|---|---|');
 		console.log(lines.join('\n'));
