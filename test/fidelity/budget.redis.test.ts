@@ -326,8 +326,8 @@ async function takeTogether(make: (worker: number) => RateBudget, sender: string
 	return granted;
 }
 
-/** Units a second over the starts, first to last. */
-const achieved = (starts: readonly Start[]) => ((starts.length - 1) / (starts[starts.length - 1][0] - starts[0][0])) * 1000;
+/** Starts a second, from the second start (the first, cold, holds the sender until its answer) to the last. */
+const achieved = (starts: readonly Start[]) => ((starts.length - 2) / (starts[starts.length - 1][0] - starts[1][0])) * 1000;
 
 describe('redisBudget: workers taking from one sender at once, on the real clock', () => {
 	let credentials: ICredentialDataDecryptedObject;
@@ -351,10 +351,13 @@ describe('redisBudget: workers taking from one sender at once, on the real clock
 			expect(starts).toHaveLength(granted);
 			expect(granted).toBeGreaterThanOrEqual(count);
 			expect(busiestSecond(starts)).toBeLessThanOrEqual(perSecond);
-			// Rate × 1000 / 1015 (the window checked is 15 ms longer than a second), within 3 %.
+			// Rate × 1000 / 1015 (the window checked is 15 ms longer than a second): at most 0.8 % over it (the rate itself
+			// would be 1.5 % over), at most 5 % under. Timers and round trips only make starts later; and at 1 a second every
+			// start is a cold one (the window no longer holds the one before), so each waits for the answer to the one
+			// before (10-60 ms here): about 3 % under.
 			const sustained = (perSecond * 1000) / 1015;
-			expect(achieved(starts)).toBeGreaterThan(sustained * 0.97);
-			expect(achieved(starts)).toBeLessThan(sustained * 1.03);
+			expect(achieved(starts)).toBeGreaterThan(sustained * 0.95);
+			expect(achieved(starts)).toBeLessThan(sustained * 1.008);
 		} finally {
 			watch.stop();
 		}
@@ -370,7 +373,7 @@ describe('redisBudget: workers taking from one sender at once, on the real clock
 			const [startsA, startsB] = [watchA.starts(), watchB.starts()];
 			for (const starts of [startsA, startsB]) {
 				expect(busiestSecond(starts)).toBeLessThanOrEqual(5);
-				expect(achieved(starts)).toBeGreaterThan((5 * 1000) / 1015 * 0.97);
+				expect(achieved(starts)).toBeGreaterThan(((5 * 1000) / 1015) * 0.95);
 			}
 			// Together, twice one sender's rate.
 			expect(busiestSecond([...startsA, ...startsB])).toBeGreaterThanOrEqual(9);
