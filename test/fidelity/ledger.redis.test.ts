@@ -153,6 +153,7 @@ describe('redisLedger: what is stored', () => {
 		['a pending claim without its times', '{"p":1,"owner":"x","leaving":0}'],
 		['a pending claim whose times are not numbers', '{"p":1,"at":"yesterday","owner":"x","until":"soon","leaving":0}'],
 		['a pending claim without its lease', '{"p":1,"at":1800000000000,"owner":"x","leaving":0}'],
+		['a pending claim at a time no date can hold', '{"p":1,"at":1e300,"owner":"x","until":1,"leaving":0}'],
 	])('a value it cannot read (%s) is taken as possibly sent: never sent again, never taken over', async (_, value) => {
 		const scope = campaign();
 		const admin = redis.get().admin();
