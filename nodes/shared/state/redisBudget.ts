@@ -27,7 +27,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
-import { OUTAGE_MS, patiently, pause, type RateBudget, type Taken } from '../campaign/budget';
+import { OUTAGE_MS, patiently, pause, SharedStateUnavailable, type RateBudget, type Taken } from '../campaign/budget';
 import { DEFAULT_PACE, type PaceSettings } from '../rules/throttle';
 import { redisSettings, runRedis } from './redisStore';
 
@@ -168,6 +168,8 @@ function withScripts(client: Redis): PaceRedis {
 
 /** Each process's line per Redis and sender: one start at a time asks Redis. */
 const lines = new Map<string, Promise<void>>();
+/** When this process found a Redis server unreachable, while it has not answered since. */
+const unreachableSince = new Map<string, number>();
 
 export interface RedisBudgetOptions {
 	settings?: Omit<PaceSettings, 'perSecond'>;
@@ -192,9 +194,31 @@ export function redisBudget(credentials: ICredentialDataDecryptedObject, options
 	const keys = (prefix: string, sender: string) => [`${prefix}rate:${sender}`, `${prefix}rate:${sender}:log`] as const;
 	const args = (perSecond: number) => [perSecond, settings.guardMs, settings.minFactor, settings.recoverAfterMs];
 
-	/** Run a script, waiting out an unreachable Redis for up to outageMs. */
-	const script = <T>(signal: AbortSignal | undefined, command: (client: PaceRedis, prefix: string) => Promise<T>): Promise<T> =>
-		patiently(() => runRedis(credentials, (client, prefix) => command(withScripts(client), prefix)), signal, outageMs, wait);
+	const server = `${host}:${port}/${db}`;
+	/**
+	 * Run a script, waiting out an unreachable Redis for up to outageMs: counted from when this process first found it
+	 * unreachable, so that starts waiting in line behind one that waited it out (Send SMS's items) do not wait it out
+	 * again, each in turn.
+	 */
+	const script = async <T>(signal: AbortSignal | undefined, command: (client: PaceRedis, prefix: string) => Promise<T>): Promise<T> => {
+		const since = unreachableSince.get(server);
+		const left = since === undefined ? outageMs : Math.max(0, outageMs - (Date.now() - since));
+		const attempt = async () => {
+			try {
+				const answer = await runRedis(credentials, (client, prefix) => command(withScripts(client), prefix));
+				unreachableSince.delete(server);
+				return answer;
+			} catch (error) {
+				if (!unreachableSince.has(server)) unreachableSince.set(server, Date.now());
+				throw error;
+			}
+		};
+		try {
+			return await patiently(attempt, signal, left, wait);
+		} catch (error) {
+			throw error instanceof SharedStateUnavailable ? new SharedStateUnavailable(error.detail, outageMs) : error;
+		}
+	};
 
 	async function start(sender: string, units: number, perSecond: number, signal?: AbortSignal): Promise<Taken> {
 		const id = randomUUID();
