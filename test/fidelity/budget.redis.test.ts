@@ -479,6 +479,32 @@ describe('redisBudget when Redis goes away while takes wait', () => {
 		}
 	});
 
+	it('an outage is waited out once: a take after one that gave up tries once and gives up too, until Redis answers again', async () => {
+		server = await startRedis();
+		const credentials = server.credentials();
+		const sender = 'twilio:+15005550006';
+		const budget = redisBudget(credentials, { line: 'once', outageMs: 2_000 });
+		(await budget.take(sender, 1, 10)).sent();
+		await server.stop();
+		const first = await outcome(budget.take(sender, 1, 10));
+		expect(first.error).toBeInstanceOf(SharedStateUnavailable);
+		const askedAt = Date.now();
+		const second = await outcome(budget.take(sender, 1, 10));
+		expect(second.error).toBeInstanceOf(SharedStateUnavailable);
+		// The same sentence: the outage it gave up on was 2 s long.
+		expect(second.error?.message).toBe(first.error?.message);
+		expect(second.at - askedAt).toBeLessThan(500);
+		// Redis back: the next take is granted, and an outage after that is waited out in full again.
+		server = await startRedis({ port: server.port });
+		const back = await outcome(budget.take(sender, 1, 10));
+		expect(back.granted).toBe(true);
+		await server.stop();
+		const againAt = Date.now();
+		const again = await outcome(budget.take(sender, 1, 10));
+		expect(again.error).toBeInstanceOf(SharedStateUnavailable);
+		expect(again.at - againAt).toBeGreaterThanOrEqual(2_000);
+	});
+
 	it('Redis back within Outage: the take goes through once it is back', async () => {
 		server = await startRedis();
 		const credentials = server.credentials();
