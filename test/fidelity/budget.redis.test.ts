@@ -399,6 +399,26 @@ describe('redisBudget: workers taking from one sender at once, on the real clock
 		expect(busiestSecond(times)).toBeGreaterThanOrEqual(16);
 	});
 
+	it('a worker’s first start from a sender is a cold start too (its connection is new): the others wait for its answer, and count from it', async () => {
+		const sender = `twilio:+1500559${randomUUID().slice(0, 8)}`;
+		const [a, b] = [worker(1), worker(2)];
+		// Worker 1 has been sending (its first start answered at once).
+		(await a.take(sender, 1, 10)).sent();
+		// Worker 2 starts: its request opens a connection of its own, and may reach the provider late.
+		const bTaken = await b.take(sender, 1, 10);
+		const bAt = Date.now();
+		// Worker 1's next start waits for worker 2's answer, which comes 400 ms later, and starts 100 ms (at 10 a second) after it.
+		const next = outcome(a.take(sender, 1, 10));
+		await sleep(400);
+		const answeredAt = Date.now();
+		bTaken.sent();
+		const result = await next;
+		expect(result.granted).toBe(true);
+		expect(result.at - bAt).toBeGreaterThanOrEqual(400);
+		expect(result.at - answeredAt).toBeGreaterThanOrEqual(90);
+		expect(result.at - answeredAt).toBeLessThan(400);
+	});
+
 	it('a "too many requests" seen by one worker pauses the others for its Retry-After, then all go on at half the rate', async () => {
 		const sender = `twilio:+1500558${randomUUID().slice(0, 8)}`;
 		const watch = await watchStarts(redis.get(), credentials, sender);
