@@ -78,7 +78,11 @@ function settleFailure(fns: IExecuteFunctions, caught: unknown, i: number, opera
 	}
 	if (error instanceof ProviderError) throw toNodeError(fns, error, i, failure);
 	if (error instanceof NodeOperationError || error instanceof NodeApiError) throw error;
-	throw new NodeOperationError(fns.getNode(), error instanceof Error ? error : String(error), { itemIndex: i });
+	const nodeError = new NodeOperationError(fns.getNode(), error instanceof Error ? error : String(error), { itemIndex: i });
+	// n8n puts its own sentence in place of a message that names a network error code (Redis's "connect ECONNREFUSED…"
+	// in a SharedStateUnavailable becomes "The service refused the connection - perhaps it is offline"): ours says more.
+	if (error instanceof Error) nodeError.message = error.message;
+	throw nodeError;
 }
 
 /**

@@ -26,6 +26,8 @@ export interface RedisServerOptions {
 	password?: string;
 	/** Extra redis-server arguments, e.g. ['--replicaof', '127.0.0.1', '6379']. */
 	args?: string[];
+	/** The port to listen on (a server started again where a stopped one was); a free one when not given. */
+	port?: number;
 }
 
 /** A TCP port nothing listens on now: for a server to start on, or for a connection that must be refused. */
@@ -46,7 +48,7 @@ let prefixes = 0;
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
 	const binary = process.env.REDIS_SERVER_PATH || 'redis-server';
 	const dir = mkdtempSync(join(tmpdir(), 'gateway-redis-'));
-	const port = await freePort();
+	const port = options.port ?? (await freePort());
 	const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir, ...(options.password ? ['--requirepass', options.password] : []), ...(options.args ?? [])];
 	const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
 	let output = '';

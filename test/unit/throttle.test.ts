@@ -301,6 +301,14 @@ describe('throttle rule: the pure pacing', () => {
 		expect(state.next).toBe(480);
 	});
 
+	it('moveStart: an answer after a quiet spell counts from then at the rate in force then', () => {
+		// Halved at 0 (5 a second); a cold start at 4,900 answered at 5,100: the rate is back a quarter (6.25 a second) by
+		// then, and the next start may come 160 ms after the answer, not the 200 ms of the halved rate.
+		const state: PaceState = { log: [[4900, 1]], next: 5100, pausedUntil: 0, factor: 0.5, changedAt: 0 };
+		moveStart(state, S10, 4900, 5100);
+		expect(state).toEqual({ log: [[5100, 1]], next: 5260, pausedUntil: 0, factor: 0.625, changedAt: 5000 });
+	});
+
 	it.each<[string, Start[], number | undefined, number]>([
 		['nothing', [], undefined, 0],
 		['one start', [[0, 1]], undefined, 1],

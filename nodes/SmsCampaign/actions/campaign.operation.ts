@@ -561,9 +561,14 @@ export async function runCampaign(fns: IExecuteFunctions): Promise<INodeExecutio
 			fns.logger.warn(line);
 			// The recipients and the summary say it all with Continue On Fail; otherwise the run fails, as nothing more can be sent safely.
 			if (!fns.continueOnFail()) {
-				throw new NodeOperationError(node, `The campaign stopped: ${report.stoppedBy}`, {
+				const message = `The campaign stopped: ${report.stoppedBy}`;
+				const stopped = new NodeOperationError(node, message, {
 					description: `${sent} messages had left; ${ready - sent} recipients were not sent (nothing is sent without the shared rate budget and sent-ledger). Once Redis is back, run it again with the same Campaign Key: it sends only to the rest.`,
 				});
+				// n8n puts its own sentence in place of a message that names a network error code ("ECONNREFUSED…": "The
+				// service refused the connection - perhaps it is offline"): this one says more.
+				stopped.message = message;
+				throw stopped;
 			}
 		}
 	}

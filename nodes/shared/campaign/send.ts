@@ -14,7 +14,7 @@ import { ProviderError } from '../rules/errors';
 import type { MessageStatus } from '../rules/status';
 import { senderOf, sendOverRoute } from '../smsRoute';
 import { providerContext } from '../transport';
-import { CanceledWhileWaiting, patiently, pause, paced, rateLimitedFor, senderKey, SharedStateUnavailable, type RateBudget } from './budget';
+import { CanceledWhileWaiting, OUTAGE_MS, patiently, pause, paced, rateLimitedFor, senderKey, SharedStateUnavailable, type RateBudget } from './budget';
 import { applyQuietHours, type PlannedRecipient, type QuietRule, type SkipReason } from './plan';
 import type { PendingClaim, SentLedger, SentRecord } from './sentLedger';
 
@@ -200,19 +200,20 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 	const settle = async (r: PlannedRecipient, outcome: SendOutcome) => {
 		const to = r.to as string;
 		const sent = outcome.status === 'unknown' || (outcome.messageId && outcome.status !== 'failed' && outcome.status !== 'invalid');
+		const write = () =>
+			sent
+				? settings.ledger.settle(settings.ledgerScope, to, {
+						outcome: outcome.status === 'unknown' ? 'unknown' : 'accepted',
+						at: now().toISOString(),
+						provider: outcome.provider,
+						messageId: outcome.messageId,
+						status: outcome.status,
+					})
+				: settings.ledger.release(settings.ledgerScope, to);
 		try {
-			// Written even after a cancel: what left must be known to the next run.
-			await patiently(() =>
-				sent
-					? settings.ledger.settle(settings.ledgerScope, to, {
-							outcome: outcome.status === 'unknown' ? 'unknown' : 'accepted',
-							at: now().toISOString(),
-							provider: outcome.provider,
-							messageId: outcome.messageId,
-							status: outcome.status,
-						})
-					: settings.ledger.release(settings.ledgerScope, to),
-			);
+			// Written even after a cancel: what left must be known to the next run. Once the campaign has stopped for an
+			// unreachable Redis (waited out already), one more try: the claim left goes stale, and a re-run finds out.
+			await patiently(write, undefined, stoppedBy ? 0 : OUTAGE_MS);
 		} catch (caught) {
 			if (!(caught instanceof SharedStateUnavailable)) throw caught;
 			stopFor(caught);

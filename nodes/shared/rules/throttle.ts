@@ -107,6 +107,8 @@ export function recover(state: PaceState, settings: PaceSettings, now: number): 
 export function moveStart(state: PaceState, settings: PaceSettings, from: number, to: number): void {
 	const entry = state.log.find((e) => e[0] === from);
 	if (!entry || to <= from) return;
+	// The quiet spells up to the answer count first, as in every other step (and in the Redis budget's script).
+	recover(state, settings, to);
 	entry[0] = to;
 	state.log.sort((a, b) => a[0] - b[0]);
 	state.next = Math.max(state.next, to + (entry[1] * 1000) / currentRate(state, settings));

@@ -18,7 +18,8 @@
  *   rate:<provider>:<sender>       hash: next (the even schedule), paused (Retry-After), factor and changed (the
  *                                  slow-down), rate and used (the rate in force, and when last used), hold and holdId
  *                                  (a cold start awaiting its answer)
- *   rate:<provider>:<sender>:log   sorted set: one member per start of the last window, `<id>|<units>`, scored by its time
+ *   rate:<provider>:<sender>:log   sorted set: one member per start of the last window, `<process>/<id>|<units>`, scored
+ *                                  by its time (a process's first start in the window moved to its answer)
  * Both expire 10 minutes after the last use (or after a pause, when longer).
  *
  * If Redis cannot be reached, a start waits and asks again for up to OUTAGE_MS, then gives up with
@@ -27,7 +28,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
-import { OUTAGE_MS, patiently, pause, type RateBudget, type Taken } from '../campaign/budget';
+import { OUTAGE_MS, patiently, pause, SharedStateUnavailable, type RateBudget, type Taken } from '../campaign/budget';
 import { DEFAULT_PACE, type PaceSettings } from '../rules/throttle';
 import { redisSettings, runRedis } from './redisStore';
 
@@ -75,8 +76,10 @@ end
 `;
 
 const SCRIPTS = {
-	// KEYS: the hash, the log. ARGV: units, perSecond, guardMs, minFactor, recoverAfterMs, id, now (or '').
-	// {1, now, cold} when the start is granted now (and recorded); {0, ms to wait} when not yet.
+	// KEYS: the hash, the log. ARGV: units, perSecond, guardMs, minFactor, recoverAfterMs, id (`<process>/<uuid>`), process,
+	// now (or ''). {1, now, cold} when the start is granted now (and recorded); {0, ms to wait} when not yet. cold: 1 for
+	// the first start in an empty window (it holds the sender until its answer), 2 for a process's first start in a busy
+	// one (its request opens a connection of its own too, and may reach the provider as late: its answer moves it).
 	gatewayPace: {
 		numberOfKeys: 2,
 		lua: `${NOW}${READ}${WRITE}
@@ -104,6 +107,17 @@ while true do
 end
 if at > now then return {0, tostring(at - now)} end
 local cold = #log == 0
+local fresh = cold
+if not cold then
+	fresh = true
+	local mine = ARGV[7] .. '/'
+	for i = 1, #log, 2 do
+		if string.sub(log[i], 1, #mine) == mine then
+			fresh = false
+			break
+		end
+	end
+end
 local interval = units * 1000 / r
 if now <= nxt + math.max(interval, window) then nxt = nxt + interval else nxt = now + interval end
 redis.call('ZADD', KEYS[2], now, ARGV[6] .. '|' .. units)
@@ -112,18 +126,22 @@ if cold then
 	redis.call('HSET', KEYS[1], 'holdId', ARGV[6])
 end
 save(paused - now + window)
-return {1, tostring(now), cold and 1 or 0}
+return {1, tostring(now), cold and 1 or (fresh and 2 or 0)}
 `,
 	},
 	// KEYS: the hash, the log. ARGV: units, perSecond, guardMs, minFactor, recoverAfterMs, id, now (or ''). The answer to
 	// a cold start came: its start counts from now (it may have reached the provider this late), and the line moves on.
+	// A start that holds nothing (a process's first in a busy window, or one whose hold has passed to another) only moves.
 	gatewayPaceAnswered: {
 		numberOfKeys: 2,
 		lua: `${NOW}${READ}${WRITE}
 local units = tonumber(ARGV[1])
-if s[8] ~= ARGV[6] then return 0 end
 local member = ARGV[6] .. '|' .. units
 local at = redis.call('ZSCORE', KEYS[2], member)
+if s[8] ~= ARGV[6] then
+	if at and tonumber(at) < now then redis.call('ZADD', KEYS[2], now, member) end
+	return 0
+end
 if at and tonumber(at) < now then redis.call('ZADD', KEYS[2], now, member) end
 nxt = math.max(nxt, now + units * 1000 / ((rate or tonumber(ARGV[2])) * factor))
 hold = -1e300
@@ -166,8 +184,13 @@ function withScripts(client: Redis): PaceRedis {
 	return c;
 }
 
+/** This process, as its starts are marked in a sender's log. */
+const PROCESS = randomUUID();
+
 /** Each process's line per Redis and sender: one start at a time asks Redis. */
 const lines = new Map<string, Promise<void>>();
+/** When this process found a Redis server unreachable, while it has not answered since. */
+const unreachableSince = new Map<string, number>();
 
 export interface RedisBudgetOptions {
 	settings?: Omit<PaceSettings, 'perSecond'>;
@@ -189,19 +212,43 @@ export function redisBudget(credentials: ICredentialDataDecryptedObject, options
 	// The line is per Redis server, database and prefix: budgets on another Redis are other budgets.
 	const { host, port, db, prefix } = redisSettings(credentials);
 	const where = `${host}:${port}/${db}/${prefix}/${options.line ?? ''}`;
+	// This process (a test's line: another process) in the log's members, without their separators.
+	const here = options.line === undefined ? PROCESS : `${PROCESS}:${encodeURIComponent(options.line)}`;
 	const keys = (prefix: string, sender: string) => [`${prefix}rate:${sender}`, `${prefix}rate:${sender}:log`] as const;
 	const args = (perSecond: number) => [perSecond, settings.guardMs, settings.minFactor, settings.recoverAfterMs];
 
-	/** Run a script, waiting out an unreachable Redis for up to outageMs. */
-	const script = <T>(signal: AbortSignal | undefined, command: (client: PaceRedis, prefix: string) => Promise<T>): Promise<T> =>
-		patiently(() => runRedis(credentials, (client, prefix) => command(withScripts(client), prefix)), signal, outageMs, wait);
+	const server = `${host}:${port}/${db}`;
+	/**
+	 * Run a script, waiting out an unreachable Redis for up to outageMs: counted from when this process first found it
+	 * unreachable, so that starts waiting in line behind one that waited it out (Send SMS's items) do not wait it out
+	 * again, each in turn.
+	 */
+	const script = async <T>(signal: AbortSignal | undefined, command: (client: PaceRedis, prefix: string) => Promise<T>): Promise<T> => {
+		const since = unreachableSince.get(server);
+		const left = since === undefined ? outageMs : Math.max(0, outageMs - (Date.now() - since));
+		const attempt = async () => {
+			try {
+				const answer = await runRedis(credentials, (client, prefix) => command(withScripts(client), prefix));
+				unreachableSince.delete(server);
+				return answer;
+			} catch (error) {
+				if (!unreachableSince.has(server)) unreachableSince.set(server, Date.now());
+				throw error;
+			}
+		};
+		try {
+			return await patiently(attempt, signal, left, wait);
+		} catch (error) {
+			throw error instanceof SharedStateUnavailable ? new SharedStateUnavailable(error.detail, outageMs) : error;
+		}
+	};
 
 	async function start(sender: string, units: number, perSecond: number, signal?: AbortSignal): Promise<Taken> {
-		const id = randomUUID();
+		const id = `${here}/${randomUUID()}`;
 		for (;;) {
-			const [granted, value, cold] = await script(signal, (client, prefix) => client.gatewayPace(...keys(prefix, sender), units, ...args(perSecond), id, now()));
+			const [granted, value, cold] = await script(signal, (client, prefix) => client.gatewayPace(...keys(prefix, sender), units, ...args(perSecond), id, here, now()));
 			if (Number(granted) === 1) {
-				if (Number(cold) !== 1) return { sent: () => undefined };
+				if (Number(cold) === 0) return { sent: () => undefined };
 				let answered = false;
 				return {
 					sent: () => {

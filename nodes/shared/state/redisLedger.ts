@@ -97,7 +97,7 @@ return 0
 local v = redis.call('GET', KEYS[1])
 if not v then return 0 end
 local ok, d = pcall(cjson.decode, v)
-if not ok or type(d) ~= 'table' or d.p ~= 1 or d['until'] >= now then return 0 end
+if not ok or type(d) ~= 'table' or d.p ~= 1 or type(d.at) ~= 'number' or math.abs(d.at) > 8.64e15 or type(d['until']) ~= 'number' or d['until'] >= now then return 0 end
 redis.call('SET', KEYS[1], cjson.encode({p = 1, at = now, owner = ARGV[1], ['until'] = now + tonumber(ARGV[2]), leaving = 0}), 'PX', ARGV[3])
 return 1
 `,
@@ -136,8 +136,9 @@ export function readClaim(stored: string, nowMs: number, leaseMs = LEASE_MS): Cl
 	} catch {
 		value = undefined;
 	}
-	if (value && typeof value === 'object' && (value as PendingJson).p === 1) {
-		const pending = value as PendingJson;
+	const pending = value as PendingJson;
+	// A pending claim has its times as numbers (`at` one a date can hold): one without is something this version cannot read (below).
+	if (value && typeof value === 'object' && pending.p === 1 && typeof pending.at === 'number' && Number.isFinite(new Date(pending.at).getTime()) && Number.isFinite(pending.until)) {
 		return { claimed: false, pending: { since: new Date(pending.at).toISOString(), stale: !(pending.until >= nowMs), leaving: pending.leaving === 1, leaseMs } };
 	}
 	if (value && typeof value === 'object' && ((value as SentRecord).outcome === 'accepted' || (value as SentRecord).outcome === 'unknown')) return { claimed: false, record: value as SentRecord };
