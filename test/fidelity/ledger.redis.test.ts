@@ -45,7 +45,7 @@ describe('redisLedger: owners and leaving', () => {
 		const [a, b] = [redisLedger(credentials, { owner: 'a' }), redisLedger(credentials, { owner: 'b' })];
 		const scope = campaign();
 		expect(await a.claim(scope, TO)).toEqual({ claimed: true });
-		expect(await b.claim(scope, TO)).toEqual({ claimed: false, pending: { since: expect.any(String), stale: false, leaving: false } });
+		expect(await b.claim(scope, TO)).toEqual({ claimed: false, pending: expect.objectContaining({ since: expect.any(String), stale: false, leaving: false }) });
 		await b.leaving(scope, [TO]);
 		expect(await b.claim(scope, TO)).toMatchObject({ pending: { leaving: false } });
 		await a.leaving(scope, [TO, '+905012345679']);

@@ -20,7 +20,7 @@ export function sentLedgerContract(make: () => { a: SentLedger; b: SentLedger })
 		const before = Date.now();
 		expect(await a.claim(scope, '+905012345678')).toEqual({ claimed: true });
 		const second = await b.claim(scope, '+905012345678');
-		expect(second).toEqual({ claimed: false, pending: { since: expect.any(String), stale: false, leaving: expect.any(Boolean) } });
+		expect(second).toEqual({ claimed: false, pending: expect.objectContaining({ since: expect.any(String), stale: false, leaving: expect.any(Boolean) }) });
 		const since = second.claimed === false ? Date.parse(String(second.pending?.since)) : NaN;
 		// When it was claimed (a second either way for another clock).
 		expect(since).toBeGreaterThanOrEqual(before - 1_000);
@@ -86,7 +86,7 @@ export function sentLedgerContract(make: () => { a: SentLedger; b: SentLedger })
 		expect(await a.claim(scope, '+905012345679')).toEqual({ claimed: true });
 		await a.leaving(scope, ['+905012345678', '+905012345679']);
 		await a.leaving(scope, []);
-		for (const to of ['+905012345678', '+905012345679']) expect(await b.claim(scope, to)).toEqual({ claimed: false, pending: { since: expect.any(String), stale: false, leaving: true } });
+		for (const to of ['+905012345678', '+905012345679']) expect(await b.claim(scope, to)).toEqual({ claimed: false, pending: expect.objectContaining({ since: expect.any(String), stale: false, leaving: true }) });
 	});
 
 	it('takeOver: nothing to take of a fresh claim, a settled one, or none', async () => {
