@@ -54,17 +54,23 @@ redis.call('SET', KEYS[1], cjson.encode({p = 1, at = now, owner = ARGV[1], ['unt
 return {'', tostring(now)}
 `,
 	},
-	// KEYS the recipients' keys. ARGV owner. Marks this owner's claims as leaving.
+	// KEYS the recipients' keys. ARGV owner, lease, ttl. Marks this owner's claims as leaving; a claim Redis no longer
+	// has (it lost its data) is made again. The positions (1-based) of the keys another run holds now: not sent here.
 	gatewayLedgerLeaving: {
-		lua: `${OWNED}
-for _, key in ipairs(KEYS) do
+		lua: `${NOW}${OWNED}
+local lost = {}
+for i, key in ipairs(KEYS) do
 	local d = owned(key, ARGV[1])
 	if d then
 		d.leaving = 1
 		redis.call('SET', key, cjson.encode(d), 'KEEPTTL')
+	elseif redis.call('EXISTS', key) == 0 then
+		redis.call('SET', key, cjson.encode({p = 1, at = now, owner = ARGV[1], ['until'] = now + tonumber(ARGV[2]), leaving = 1}), 'PX', ARGV[3])
+	else
+		lost[#lost + 1] = i
 	end
 end
-return 1
+return lost
 `,
 	},
 	// KEYS the keys this owner holds. ARGV owner, lease. Renews them; the number still held.
@@ -106,7 +112,7 @@ return 1
 
 type LedgerRedis = Redis & {
 	gatewayLedgerClaim(key: string, owner: string, lease: number, ttl: number): Promise<[string, string]>;
-	gatewayLedgerLeaving(count: number, ...keysThenOwner: string[]): Promise<number>;
+	gatewayLedgerLeaving(count: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
 	gatewayLedgerRenew(count: number, ...keysThenArgs: Array<string | number>): Promise<number>;
 	gatewayLedgerRelease(key: string, owner: string): Promise<number>;
 	gatewayLedgerTakeOver(key: string, owner: string, lease: number, ttl: number): Promise<number>;
@@ -209,11 +215,12 @@ export function redisLedger(credentials: ICredentialDataDecryptedObject, options
 			return { claimed: true };
 		},
 		async leaving(campaign, recipients) {
-			if (recipients.length === 0) return;
-			await run((client, prefix) => {
+			if (recipients.length === 0) return [];
+			const lost = await run((client, prefix) => {
 				const keys = recipients.map((r) => keyOf(prefix, campaign, r));
-				return client.gatewayLedgerLeaving(keys.length, ...keys, owner);
+				return client.gatewayLedgerLeaving(keys.length, ...keys, owner, leaseMs, LEDGER_TTL_MS);
 			});
+			return lost.map((position) => recipients[Number(position) - 1]);
 		},
 		async takeOver(campaign, recipient) {
 			let key = '';
