@@ -7,11 +7,12 @@ import type { IDataObject } from 'n8n-workflow';
 import { campaignNode, countsProblems, recipientsOf, storedByTo, storedIds, summaryOf, tallyRequests, ACCEPTED, type RequestTally } from '../helpers/campaign';
 import { countOf, faultsOf, Model, offModel, phone, recipientKind, STORM_OPTIONS, category, type Outcome } from '../helpers/campaignStorm';
 import type { Engine, RunResult } from '../helpers/engine';
-import { rng } from '../helpers/hostile';
+import { captureOutput, closedPort, rng } from '../helpers/hostile';
 import { freePort, useRedis } from '../helpers/redis';
-import { closeDistRedisClients, isolatedWorker, ledgerKey, redisProxy, restartableRedis, type Worker } from '../helpers/redisWorkers';
+import { closeDistRedisClients, credentialsById, echoingRedis, isolatedWorker, ledgerKey, nodeCredentials, redisProxy, restartableRedis, silentRedis, type Worker } from '../helpers/redisWorkers';
 import { useEngine } from '../helpers/useEngine';
 import { useSandbox } from '../helpers/sandbox';
+import { startSandbox } from '../../sandbox/server';
 import { sandboxCredentials } from '../helpers/credentials';
 
 const REDIS_PASSWORD = 'hq-redis-pass/word+7';
@@ -253,49 +254,342 @@ describe('Bulk SMS Campaign in queue mode (Redis): Redis restarted mid-campaign 
 	}, 60_000);
 });
 
-describe('Bulk SMS Campaign in queue mode (Redis): a worker cut off from Redis while its claim is taken over', () => {
-	it('worker A loses Redis between a 503 and its retry; its claim goes stale, worker B takes the recipient over and sends; A gets Redis back within its 30 s: A must not send it again', async () => {
-		const proxy = await redisProxy(redis.get().port);
+
+// ---------------------------------------------------------------------------------------------------------------
+// The slow ones, side by side (each waits out Redis's 30 s, a lease of 20 s, or a 25 s answer): one test, many runs
+// at once on the two engines, each with credentials of its own (credentialsById).
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Scenario {
+	name: string;
+	problems: string[];
+	notes: string[];
+	/** Passwords that must appear nowhere, and the runs to look into. */
+	secrets: string[];
+	runs: RunResult[];
+}
+
+/** An engine run that is canceled after `ms` if it has not ended by itself (a run that never ends must fail the test, not hang it). */
+async function bounded(on: Engine, items: IDataObject[], node: ReturnType<typeof campaignNode>, workflowId: string, ms: number): Promise<{ run: RunResult; seconds: number; endedByItself: boolean }> {
+	const started = Date.now();
+	let timer: NodeJS.Timeout | undefined;
+	let canceled = false;
+	const run = await on.run(items, [node], {
+		workflowId,
+		waitForNodes: true,
+		onStarted: (cancel) => {
+			timer = setTimeout(() => {
+				canceled = true;
+				cancel();
+			}, ms);
+		},
+	});
+	clearTimeout(timer);
+	return { run, seconds: (Date.now() - started) / 1000, endedByItself: !canceled };
+}
+
+/** Where a secret shows: the run's items, summary, error and execution data. */
+function secretProblems(run: RunResult, secrets: readonly string[]): string[] {
+	const error = run.error(CAMPAIGN_NAME) ?? run.error();
+	const places: Record<string, string> = {
+		items: JSON.stringify(recipientsOf(run)),
+		summary: JSON.stringify(summaryOf(run) ?? {}),
+		error: `${error?.message ?? ''} ${error?.description ?? ''} ${JSON.stringify(error?.context ?? {})}`,
+		executionData: JSON.stringify(run.run),
+	};
+	return Object.entries(places).flatMap(([where, text]) => secrets.filter((secret) => text.includes(secret)).map((secret) => `${secret} in ${where}`));
+}
+const CAMPAIGN_NAME = 'Campaign';
+
+describe('Bulk SMS Campaign in queue mode (Redis): gone, silent, refusing, echoing, full of garbage; a worker cut off or slow', () => {
+	it('side by side: each stops (or goes on) as it should, bounded in time, nothing sent twice or without the shared state, no password anywhere', async () => {
+		const byIdA = credentialsById(engine);
+		const byIdB = credentialsById(worker.engine);
+		const output = captureOutput();
+		const sandbox2 = await startSandbox({ port: 0, timeScale: 1, limits: { twilioConcurrency: 1e6, twilioMaxQueueMs: 1e12 } });
+		const tidy: Array<() => Promise<void>> = [async () => await sandbox2.stop()];
+		const base = () => redis.get().credentials();
+		const scenario = (name: string): Scenario => ({ name, problems: [], notes: [], secrets: [], runs: [] });
+		let results: Scenario[] = [];
 		try {
-			const prefix = `part-${unique()}:`;
-			engine.setCredentials('messagingRedisApi', redis.get().credentials({ keyPrefix: prefix, port: proxy.port }));
-			worker.engine.setCredentials('messagingRedisApi', redis.get().credentials({ keyPrefix: prefix }));
-			const key = `partition-${unique()}`;
-			const workflowId = `wf-${key}`;
-			const Y = phone(6, 1);
-			box.get().addFault({ provider: 'twilio', to: Y, type: 'status', status: 503, retryAfter: 3, count: 1 });
-			const node = campaignNode({ campaignKey: key, message: 'Partition', sharedState: 'redis' }, {}, { ...STORM_OPTIONS, maxRetryAfterMs: 5000 });
-			const from = tally.all.length;
-			const a = engine.run([{ phone: Y }], [node], { workflowId });
-			// A's first attempt reached Twilio (503, Retry-After 3 s): cut A off from Redis before its retry.
-			for (let i = 0; i < 500 && !tally.sends(from).some((q) => q.status === 503); i++) await sleep(10);
-			proxy.cut(true);
-			const cutAt = Date.now();
-			const admin = redis.get().admin();
-			const ledger = ledgerKey(prefix, workflowId, key, Y);
-			const claim = async () => JSON.parse((await admin.get(ledger)) ?? '{}') as { until?: number; owner?: string; leaving?: number; p?: number };
-			const held = await claim();
-			while (Number((await claim()).until) >= Date.now()) await sleep(200);
-			const staleAfter = Date.now() - cutAt;
-			const b = await worker.engine.run([{ phone: Y }], [node], { workflowId });
-			const bItem = recipientsOf(b)[0];
-			const takenBy = await claim();
-			// A gets Redis back, within its 30 s of waiting.
-			proxy.cut(false);
-			const aRun = await a;
-			const aItem = recipientsOf(aRun)[0];
-			const stored = storedByTo(box.get()).get(Y) ?? [];
-			console.log(
-				`partition: A's claim ${JSON.stringify({ leaving: held.leaving })} went stale ${staleAfter} ms after the cut; B: ${String(bItem.status)}/${String(bItem.reason)} ${String(bItem.reasonText ?? '')}; ` +
-					`ledger after B ${JSON.stringify({ p: takenBy.p, owner: takenBy.owner === held.owner ? 'A' : 'other' })}; A healed at ${Date.now() - cutAt} ms: ${String(aItem.status)}/${String(aItem.reason)} ${String(aItem.reasonText ?? '')}; stored for Y: ${stored.length}; list look-ups ${listLookups(from)}`,
-			);
-			expect(ACCEPTED.has(String(bItem.status))).toBe(true);
-			expect(stored).toHaveLength(1);
-			expect(aItem).toMatchObject({ status: 'skipped', reason: 'beingSent' });
-			expect(countsProblems(aRun, 1)).toEqual([]);
+			// ---- 2b. Redis gone for 35 s mid-campaign: both runs stop after 30 s, nothing sent after the stop. ----
+			const away = async (): Promise<Scenario> => {
+				const sc = scenario('Redis away 35 s');
+				const password = 'Away-Pass-9931!';
+				sc.secrets.push(password);
+				const port = await freePort();
+				const server = await restartableRedis(port, password);
+				tidy.push(() => server.dispose());
+				byIdA.set('redis-away', { host: '127.0.0.1', port, database: 0, user: '', password, tls: false, keyPrefix: 'away:' });
+				const key = `away-${unique()}`;
+				const cofTos = Array.from({ length: 120 }, (_, i) => phone(7, i));
+				const plainTos = Array.from({ length: 60 }, (_, i) => phone(8, i));
+				const rate = { sharedState: 'redis', rateMode: 'custom', ratePerSecond: 20, rateUnit: 'messages', message: 'Away {name}' };
+				const cofNode = campaignNode({ campaignKey: `${key}-cof`, ...rate }, { ...nodeCredentials({ redis: 'redis-away' }), onError: 'continueRegularOutput' }, STORM_OPTIONS);
+				const plainNode = campaignNode({ campaignKey: `${key}-plain`, ...rate }, nodeCredentials({ redis: 'redis-away' }), STORM_OPTIONS);
+				const running = [
+					bounded(engine, cofTos.map((phone, i) => ({ phone, name: `A${i}` })), cofNode, `wf-${key}`, 70_000),
+					bounded(engine, plainTos.map((phone, i) => ({ phone, name: `B${i}` })), plainNode, `wf-${key}`, 70_000),
+				];
+				await sleep(2000);
+				await server.stop();
+				const stopAt = Date.now();
+				const [cof, plain] = await Promise.all(running);
+				const endedAfter = (Date.now() - stopAt) / 1000;
+				sc.runs.push(cof.run, plain.run);
+				// Back after 35 s: nothing more goes.
+				const from = tally.all.length;
+				await sleep(Math.max(0, stopAt + 35_000 - Date.now()));
+				await server.start();
+				await sleep(1000);
+				const mine = new Set([...cofTos, ...plainTos]);
+				const late = tally.all.filter((q) => q.method === 'POST' && q.recipients.some((to) => mine.has(to)) && Date.parse(q.at) > stopAt + 200);
+				const afterReturn = tally.all.slice(from).filter((q) => q.recipients.some((to) => mine.has(to)));
+				const summary = summaryOf(cof.run) ?? {};
+				sc.notes.push(`ended ${endedAfter.toFixed(1)} s after Redis went (${cof.seconds.toFixed(1)} s and ${plain.seconds.toFixed(1)} s in all); COF statuses ${JSON.stringify(summary.statuses)} reasons ${JSON.stringify(summary.reasons)}; stoppedBy ${JSON.stringify(summary.stoppedBy)}; plain error ${JSON.stringify(plain.run.error()?.message)} / ${JSON.stringify(plain.run.error()?.description)}`);
+				if (!cof.endedByItself || !plain.endedByItself) sc.problems.push('a run did not end by itself within 70 s');
+				if (!(endedAfter >= 29 && endedAfter <= 45)) sc.problems.push(`ended ${endedAfter} s after Redis went, not within 30 s and a little`);
+				if (cof.run.error()) sc.problems.push(`Continue On Fail run failed: ${cof.run.error()?.message}`);
+				sc.problems.push(...countsProblems(cof.run, cofTos.length));
+				if (!/could not be reached for 30 s/.test(String(summary.stoppedBy))) sc.problems.push(`stoppedBy ${JSON.stringify(summary.stoppedBy)}`);
+				const byTo = storedByTo(box.get());
+				recipientsOf(cof.run).forEach((item) => {
+					const stored = byTo.get(String(item.to))?.length ?? 0;
+					if (ACCEPTED.has(String(item.status))) {
+						if (stored !== 1) sc.problems.push(`${String(item.to)} accepted, ${stored} stored`);
+					} else if (item.status !== 'skipped' || item.reason !== 'sharedStateUnavailable' || stored !== 0) sc.problems.push(`${String(item.to)}: ${String(item.status)}/${String(item.reason)}, ${stored} stored`);
+				});
+				if (!(Number((summary.reasons as IDataObject | undefined)?.sharedStateUnavailable) > 0)) sc.problems.push('no recipient left for the stop');
+				if (!/^The campaign stopped: Redis, which holds the shared rate budget and sent-ledger, could not be reached for 30 s/.test(String(plain.run.error()?.message))) sc.problems.push(`plain run's error: ${String(plain.run.error()?.message)}`);
+				if (!/messages had left; \d+ recipients were not sent/.test(String(plain.run.error()?.description))) sc.problems.push(`plain run's description: ${String(plain.run.error()?.description)}`);
+				if (late.length) sc.problems.push(`${late.length} requests after the stop`);
+				if (afterReturn.length) sc.problems.push(`${afterReturn.length} requests once Redis was back`);
+				return sc;
+			};
+
+			// ---- 2c. A Redis that accepts connections and never answers. ----
+			const silent = async (): Promise<Scenario> => {
+				const sc = scenario('Redis silent');
+				const password = 'Silent-Pass-4417!';
+				sc.secrets.push(password);
+				const fake = await silentRedis();
+				tidy.push(() => fake.close());
+				byIdA.set('redis-silent', { host: '127.0.0.1', port: fake.port, database: 0, user: 'hq-silent', password, tls: false, keyPrefix: 'silent:' });
+				const tos = Array.from({ length: 10 }, (_, i) => phone(6, 100_000 + i));
+				const from = tally.all.length;
+				const { run, seconds, endedByItself } = await bounded(engine, tos.map((phone) => ({ phone })), campaignNode({ campaignKey: `silent-${unique()}`, sharedState: 'redis', message: 'Silent' }, nodeCredentials({ redis: 'redis-silent' }), STORM_OPTIONS), `wf-silent-${unique()}`, 70_000);
+				sc.runs.push(run);
+				const error = run.error();
+				sc.notes.push(`${seconds.toFixed(1)} s; error ${JSON.stringify(error?.message)}`);
+				if (!endedByItself || seconds > 45) sc.problems.push(`took ${seconds} s (bound: 5 s command timeout + 30 s outage)`);
+				if (!/could not be reached for 30 s: Redis at 127\.0\.0\.1:\d+ did not answer within 5 s/.test(String(error?.message))) sc.problems.push(`error: ${String(error?.message)}`);
+				const sent = tally.all.slice(from).filter((q) => q.recipients.some((to) => tos.includes(to)));
+				if (sent.length) sc.problems.push(`${sent.length} requests sent`);
+				return sc;
+			};
+
+			// ---- 3. Refusing, unreachable, echoing: the node fails, saying so; the password nowhere. ----
+			const refusal = async (slot: number, name: string, make: () => Promise<{ port: number; heard?: () => string; close?: () => Promise<void> }>, user: string, password: string, expected: RegExp): Promise<Scenario> => {
+				const sc = scenario(name);
+				sc.secrets.push(password);
+				const target = await make();
+				if (target.close) tidy.push(target.close);
+				const id = `redis-${name.replace(/\W+/g, '-')}`;
+				byIdA.set(id, { host: '127.0.0.1', port: target.port, database: 0, user, password, tls: false, keyPrefix: 'refusal:' });
+				const tos = Array.from({ length: 5 }, (_, i) => phone(6, 200_000 + 100 * slot + i));
+				const from = tally.all.length;
+				const { run, seconds } = await bounded(engine, tos.map((phone) => ({ phone })), campaignNode({ campaignKey: `refusal-${unique()}`, sharedState: 'redis', message: 'Refusal' }, nodeCredentials({ redis: id }), STORM_OPTIONS), `wf-refusal-${unique()}`, 70_000);
+				sc.runs.push(run);
+				const error = run.error();
+				sc.notes.push(`${seconds.toFixed(1)} s; error ${JSON.stringify(error?.message)}`);
+				if (!expected.test(String(error?.message))) sc.problems.push(`error: ${String(error?.message)}`);
+				if (tally.all.slice(from).some((q) => q.recipients.some((to) => tos.includes(to)))) sc.problems.push('something was sent');
+				if (target.heard && !target.heard().includes(password)) sc.problems.push('the fake Redis never heard the password (the test proves nothing)');
+				return sc;
+			};
+
+			// ---- 4. Garbage at the ledger's keys: not sent twice, the process lives, the campaign says what it found. ----
+			const ledgerGarbage = async (): Promise<Scenario> => {
+				const sc = scenario('garbage at the ledger keys');
+				const prefix = `garbage-ledger-${unique()}:`;
+				byIdA.set('redis-garbage-ledger', { ...base(), keyPrefix: prefix });
+				const key = `garbage-${unique()}`;
+				const workflowId = `wf-${key}`;
+				const admin = redis.get().admin();
+				const garbage: Array<[string, (k: string) => Promise<unknown>, 'not sent' | 'sent']> = [
+					['a plain string', (k) => admin.set(k, 'hello'), 'not sent'],
+					['a hash (WRONGTYPE)', (k) => admin.hset(k, 'p', '1'), 'not sent'],
+					['a list (WRONGTYPE)', (k) => admin.rpush(k, 'x'), 'not sent'],
+					['a claim whose until is text', (k) => admin.set(k, JSON.stringify({ p: 1, until: 'soon', owner: 'ghost', leaving: 0, at: 1 })), 'not sent'],
+					['a claim without until', (k) => admin.set(k, JSON.stringify({ p: 1, owner: 'ghost' })), 'not sent'],
+					['a stale leaving claim whose at is text', (k) => admin.set(k, JSON.stringify({ p: 1, until: 0, owner: 'ghost', leaving: 1, at: 'garbage' })), 'not sent'],
+					['a stale leaving claim whose at is 1e300', (k) => admin.set(k, '{"p":1,"until":0,"owner":"ghost","leaving":1,"at":1e300}'), 'not sent'],
+					['a claim held until 1e308', (k) => admin.set(k, JSON.stringify({ p: 1, until: 1e308, owner: 'ghost', leaving: 1, at: 1 })), 'not sent'],
+					['null', (k) => admin.set(k, 'null'), 'not sent'],
+					['a record with a number as message ID', (k) => admin.set(k, JSON.stringify({ outcome: 'accepted', at: 'x', messageId: 123 })), 'not sent'],
+					['1 MB of text', (k) => admin.set(k, 'x'.repeat(1 << 20)), 'not sent'],
+					['a stale claim that never left (a killed worker’s)', (k) => admin.set(k, JSON.stringify({ p: 1, until: 0, owner: 'ghost', leaving: 0, at: Date.now() - 60_000 })), 'sent'],
+				];
+				const tos = Array.from({ length: garbage.length + 4 }, (_, i) => phone(6, 300_000 + i));
+				for (const [i, [, write]] of garbage.entries()) await write(ledgerKey(prefix, workflowId, key, tos[i]));
+				const node = campaignNode({ campaignKey: key, sharedState: 'redis', message: 'Garbage' }, { ...nodeCredentials({ redis: 'redis-garbage-ledger' }), onError: 'continueRegularOutput' }, STORM_OPTIONS);
+				const before = storedIds(box.get());
+				const { run, seconds, endedByItself } = await bounded(engine, tos.map((phone) => ({ phone })), node, workflowId, 70_000);
+				sc.runs.push(run);
+				const out = recipientsOf(run);
+				const fresh = storedByTo(box.get(), (m) => !before.has(m.id));
+				const summary = summaryOf(run) ?? {};
+				sc.notes.push(`${seconds.toFixed(1)} s; statuses ${JSON.stringify(summary.statuses)} reasons ${JSON.stringify(summary.reasons)} stoppedBy ${JSON.stringify(summary.stoppedBy)}`);
+				garbage.forEach(([what], i) => sc.notes.push(`  ${what}: ${String(out[i]?.status)}/${String(out[i]?.reason)} "${String(out[i]?.reasonText ?? '')}"`));
+				if (!endedByItself || seconds > 20) sc.problems.push(`took ${seconds} s`);
+				if (run.error()) sc.problems.push(`failed: ${run.error()?.message}`);
+				if (summary.stoppedBy) sc.problems.push(`stopped: ${String(summary.stoppedBy)}`);
+				sc.problems.push(...countsProblems(run, tos.length));
+				tos.forEach((to, i) => {
+					const stored = fresh.get(to)?.length ?? 0;
+					const want = i < garbage.length ? garbage[i][2] : 'sent';
+					if (stored !== (want === 'sent' ? 1 : 0)) sc.problems.push(`${i < garbage.length ? garbage[i][0] : 'a clean number'}: ${stored} sent (${String(out[i]?.status)}/${String(out[i]?.reason)})`);
+				});
+				return sc;
+			};
+
+			// ---- 4. Garbage at the rate keys: never a send without a budget, never a run that cannot end. ----
+			const rateGarbage = async (slot: number, what: string, write: (hash: string, log: string) => Promise<unknown>, sends: 'none' | 'all'): Promise<Scenario> => {
+				const sc = scenario(`rate keys: ${what}`);
+				const prefix = `garbage-rate-${slot}-${unique()}:`;
+				const id = `redis-garbage-rate-${slot}`;
+				byIdA.set(id, { ...base(), keyPrefix: prefix });
+				await write(`${prefix}rate:twilio:+15005550006`, `${prefix}rate:twilio:+15005550006:log`);
+				const tos = Array.from({ length: 3 }, (_, i) => phone(6, 400_000 + 10 * slot + i));
+				const node = campaignNode({ campaignKey: `rate-${slot}-${unique()}`, sharedState: 'redis', message: 'Rate', rateMode: 'custom', ratePerSecond: 50, rateUnit: 'messages' }, { ...nodeCredentials({ redis: id }), onError: 'continueRegularOutput' }, STORM_OPTIONS);
+				const from = tally.all.length;
+				const { run, seconds, endedByItself } = await bounded(engine, tos.map((phone) => ({ phone })), node, `wf-rate-${slot}-${unique()}`, 60_000);
+				sc.runs.push(run);
+				const summary = summaryOf(run) ?? {};
+				const sent = tally.all.slice(from).filter((q) => q.method === 'POST' && q.recipients.some((to) => tos.includes(to))).length;
+				sc.notes.push(`${seconds.toFixed(1)} s${endedByItself ? '' : ' (canceled: it did not end by itself)'}; ${sent} requests; statuses ${JSON.stringify(summary.statuses)}; stoppedBy ${JSON.stringify(summary.stoppedBy)}`);
+				if (!endedByItself) sc.problems.push(`did not end by itself within 60 s`);
+				if (sends === 'none' && sent) sc.problems.push(`${sent} requests went out`);
+				if (sends === 'none' && !/rate:twilio:\+15005550006/.test(String(summary.stoppedBy))) sc.problems.push(`the stop does not name the key: ${JSON.stringify(summary.stoppedBy)}`);
+				if (sends === 'all' && (sent !== tos.length || run.error())) sc.problems.push(`${sent} requests, error ${String(run.error()?.message)}`);
+				return sc;
+			};
+			const admin = () => redis.get().admin();
+			const rateCases: Array<[string, (hash: string, log: string) => Promise<unknown>, 'none' | 'all']> = [
+				['the hash is a string (WRONGTYPE)', (hash) => admin().set(hash, 'garbage'), 'none'],
+				['the log is a hash (WRONGTYPE)', (_hash, log) => admin().hset(log, 'a', 'b'), 'none'],
+				['next = inf', (hash) => admin().hset(hash, 'next', 'inf'), 'none'],
+				['next = 1e300', (hash) => admin().hset(hash, 'next', '1e300'), 'none'],
+				['paused = 1e15 (year 33658)', (hash) => admin().hset(hash, 'paused', '1e15'), 'none'],
+				['factor = 0', (hash) => admin().hset(hash, 'factor', '0'), 'none'],
+				['a log member without units', (_hash, log) => admin().zadd(log, Date.now() + 600_000, 'garbage'), 'none'],
+				['a log member of 1,000 units scored 1e300', (_hash, log) => admin().zadd(log, '1e300', 'x|1000'), 'none'],
+				['next = nan (read as nothing)', (hash) => admin().hset(hash, 'next', 'nan'), 'all'],
+			];
+
+			// ---- 5. A worker cut off from Redis (a partition) while its claim is taken over by another. ----
+			const partition = async (): Promise<Scenario> => {
+				const sc = scenario('a worker cut off while its claim is taken over');
+				const proxy = await redisProxy(redis.get().port);
+				tidy.push(async () => {
+					proxy.cut(false);
+					await proxy.close();
+				});
+				const prefix = `part-${unique()}:`;
+				byIdA.set('redis-part', { ...base(), port: proxy.port, keyPrefix: prefix });
+				byIdB.set('redis-part', { ...base(), keyPrefix: prefix });
+				const key = `partition-${unique()}`;
+				const workflowId = `wf-${key}`;
+				const Y = phone(6, 500_001);
+				box.get().addFault({ provider: 'twilio', to: Y, type: 'status', status: 503, retryAfter: 3, count: 1 });
+				const node = campaignNode({ campaignKey: key, message: 'Partition', sharedState: 'redis' }, nodeCredentials({ redis: 'redis-part' }), { ...STORM_OPTIONS, maxRetryAfterMs: 5000 });
+				const from = tally.all.length;
+				const a = bounded(engine, [{ phone: Y }], node, workflowId, 70_000);
+				// A's first attempt reached Twilio (503, Retry-After 3 s): cut A off from Redis before its retry.
+				for (let i = 0; i < 1000 && !tally.sends(from).some((q) => q.status === 503 && q.recipients.includes(Y)); i++) await sleep(10);
+				proxy.cut(true);
+				const cutAt = Date.now();
+				const ledger = ledgerKey(prefix, workflowId, key, Y);
+				const claim = async () => JSON.parse((await admin().get(ledger)) ?? '{}') as { until?: number; owner?: string; leaving?: number };
+				const held = await claim();
+				while (Number((await claim()).until) >= Date.now()) await sleep(200);
+				const staleAfter = Date.now() - cutAt;
+				const b = await bounded(worker.engine, [{ phone: Y }], node, workflowId, 30_000);
+				const bItem = recipientsOf(b.run)[0] ?? {};
+				// A gets Redis back, within its 30 s of waiting.
+				proxy.cut(false);
+				const aRun = await a;
+				sc.runs.push(aRun.run, b.run);
+				const aItem = recipientsOf(aRun.run)[0] ?? {};
+				const stored = storedByTo(box.get()).get(Y) ?? [];
+				sc.notes.push(`A's claim (leaving ${String(held.leaving)}) went stale ${staleAfter} ms after the cut; B: ${String(bItem.status)}/${String(bItem.reason)}; A, back at ${Date.now() - cutAt} ms: ${String(aItem.status)}/${String(aItem.reason)} "${String(aItem.reasonText ?? '')}"; stored for Y: ${stored.length}; list look-ups ${listLookups(from)}`);
+				if (!ACCEPTED.has(String(bItem.status))) sc.problems.push(`B: ${String(bItem.status)}/${String(bItem.reason)}`);
+				if (stored.length !== 1) sc.problems.push(`${stored.length} messages stored for Y`);
+				if (aItem.status !== 'skipped' || aItem.reason !== 'beingSent') sc.problems.push(`A: ${String(aItem.status)}/${String(aItem.reason)}`);
+				sc.problems.push(...countsProblems(aRun.run, 1));
+				return sc;
+			};
+
+			// ---- 5. An owner alive but slow: its request takes 25 s (more than the 20 s lease). ----
+			const slowOwner = async (): Promise<Scenario> => {
+				const sc = scenario('an owner alive whose answer takes 25 s');
+				const twilio = sandboxCredentials(sandbox2).messagingTwilioApi;
+				for (const byId of [byIdA, byIdB]) {
+					byId.set('twilio-slow', twilio);
+					byId.set('redis-slow', { ...base(), keyPrefix: `slow-${unique()}:` });
+				}
+				const key = `slow-${unique()}`;
+				const workflowId = `wf-${key}`;
+				const Y = phone(6, 500_002);
+				sandbox2.addFault({ provider: 'twilio', to: Y, type: 'delay', delayMs: 25_000, count: 1 });
+				const node = campaignNode({ campaignKey: key, message: 'Slow', sharedState: 'redis' }, nodeCredentials({ twilio: 'twilio-slow', redis: 'redis-slow' }), { ...STORM_OPTIONS, timeoutMs: 40_000 });
+				const a = bounded(engine, [{ phone: Y }], node, workflowId, 70_000);
+				for (let i = 0; i < 1000 && !sandbox2.requests.some((q) => q.recipients.includes(Y)); i++) await sleep(10);
+				const sentAt = Date.now();
+				await sleep(21_000);
+				const b = await bounded(worker.engine, [{ phone: Y }], node, workflowId, 30_000);
+				const bAt = (Date.now() - sentAt) / 1000;
+				const aRun = await a;
+				sc.runs.push(aRun.run, b.run);
+				const [aItem, bItem] = [recipientsOf(aRun.run)[0] ?? {}, recipientsOf(b.run)[0] ?? {}];
+				const stored = [...sandbox2.messages.values()].filter((m) => m.to === Y);
+				const lookups = sandbox2.requests.filter((q) => q.method === 'GET' && /\/Messages\.json$/.test(q.path)).length;
+				sc.notes.push(`B ran ${bAt.toFixed(1)} s after A's request left: ${String(bItem.status)}/${String(bItem.reason)}; A, answered after ${aRun.seconds.toFixed(1)} s: ${String(aItem.status)}; stored ${stored.length}; list look-ups ${lookups}`);
+				if (bItem.status !== 'skipped' || bItem.reason !== 'beingSent') sc.problems.push(`B: ${String(bItem.status)}/${String(bItem.reason)} (the live owner's claim was taken)`);
+				if (!ACCEPTED.has(String(aItem.status))) sc.problems.push(`A: ${String(aItem.status)}`);
+				if (stored.length !== 1) sc.problems.push(`${stored.length} messages stored`);
+				if (lookups) sc.problems.push(`${lookups} look-ups of the message list`);
+				return sc;
+			};
+
+			// HQ_ONLY=away,silent,… runs only those (while working on one).
+			const only = process.env.HQ_ONLY?.split(',');
+			const all: Array<[string, () => Promise<Scenario>]> = [
+				['away', away],
+				['silent', silent],
+				['wrongPassword', () => refusal(1, 'wrong password', async () => ({ port: redis.get().port }), 'hq-user', 'Wrong-Pass-5521!', /refused the user name or password/)],
+				['unreachable', async () => refusal(2, 'unreachable', async () => ({ port: await closedPort() }), 'hq-user', 'Unreached-Pass-7713!', /Could not reach Redis at 127\.0\.0\.1:\d+/)],
+				['echoRefuse', () => refusal(3, 'echoing AUTH refused', () => echoingRedis('refuse'), 'hq-echo', 'Echo-Pass-3301!', /answered with an error \(ERR unknown command 'AUTH'/)],
+				['echoNoperm', () => refusal(4, 'echoing, NOPERM after AUTH', () => echoingRedis('accept'), 'hq-echo2', 'Echo-Pass-8802!', /may not run what the Messaging Gateway needs/)],
+				['ledgerGarbage', ledgerGarbage],
+				['partition', partition],
+				['slowOwner', slowOwner],
+				...rateCases.map(([what, write, sends], slot): [string, () => Promise<Scenario>] => ['rateGarbage', () => rateGarbage(slot, what, write, sends)]),
+			];
+			results = await Promise.all(all.filter(([name]) => !only || only.includes(name)).map(([, run]) => run()));
+			void base;
 		} finally {
-			proxy.cut(false);
-			await proxy.close();
+			output.restore();
+			byIdA.restore();
+			byIdB.restore();
+			for (const close of tidy.reverse()) await close().catch(() => undefined);
 		}
-	}, 60_000);
+		const logged = output.text();
+		for (const sc of results) {
+			for (const run of sc.runs) sc.problems.push(...secretProblems(run, sc.secrets));
+			for (const secret of sc.secrets) if (logged.includes(secret)) sc.problems.push(`${secret} in the log: …${logged.slice(Math.max(0, logged.indexOf(secret) - 200), logged.indexOf(secret) + 40)}…`);
+			console.log(`${sc.name}: ${sc.notes.join('; ')}`);
+		}
+		expect(Object.fromEntries(results.map((sc) => [sc.name, sc.problems.slice(0, 10)]))).toEqual(Object.fromEntries(results.map((sc) => [sc.name, []])));
+	}, 120_000);
 });

@@ -9,6 +9,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import type { Engine } from './engine';
 
 const DIST_STORE = join(__dirname, '..', '..', 'dist', 'nodes', 'shared', 'state', 'redisStore.js');
@@ -216,3 +217,30 @@ export async function restartableRedis(port: number, password?: string): Promise
 		},
 	};
 }
+
+/**
+ * Credentials per node: a node whose credential of a type names an ID set here gets this ID's data (the engine's helper
+ * otherwise gives one credential per type), so that runs on one engine at the same time can use different Redis
+ * servers or sandboxes. `restore` puts the helper back.
+ */
+export function credentialsById(engine: Engine): { set(id: string, data: ICredentialDataDecryptedObject): void; restore(): void } {
+	const helper = engine.helper;
+	const original = helper.getDecrypted.bind(helper);
+	const byId = new Map<string, ICredentialDataDecryptedObject>();
+	helper.getDecrypted = async (additional, details, type) => {
+		const data = details.id ? byId.get(details.id) : undefined;
+		return data ? { ...data } : await original(additional, details, type);
+	};
+	return {
+		set: (id, data) => void byId.set(id, data),
+		restore: () => void (helper.getDecrypted = original),
+	};
+}
+
+/** A node's credentials naming these IDs (each credential type the campaign asks for). */
+export const nodeCredentials = (ids: { twilio?: string; redis: string }) => ({
+	credentials: {
+		messagingTwilioApi: { id: ids.twilio ?? 'messagingTwilioApi', name: ids.twilio ?? 'messagingTwilioApi' },
+		messagingRedisApi: { id: ids.redis, name: ids.redis },
+	},
+});
