@@ -561,9 +561,13 @@ export async function runCampaign(fns: IExecuteFunctions): Promise<INodeExecutio
 			fns.logger.warn(line);
 			// The recipients and the summary say it all with Continue On Fail; otherwise the run fails, as nothing more can be sent safely.
 			if (!fns.continueOnFail()) {
-				throw new NodeOperationError(node, `The campaign stopped: ${report.stoppedBy}`, {
+				const message = `The campaign stopped: ${report.stoppedBy}`;
+				const failure = new NodeOperationError(node, message, {
 					description: `${sent} messages had left; ${ready - sent} recipients were not sent (nothing is sent without the shared rate budget and sent-ledger). Once Redis is back, run it again with the same Campaign Key: it sends only to the rest.`,
 				});
+				// n8n puts its generic "The service refused the connection" in place of a message that names a network code.
+				failure.message = message;
+				throw failure;
 			}
 		}
 	}
