@@ -212,19 +212,24 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 	const settle = async (r: PlannedRecipient, outcome: SendOutcome) => {
 		const to = r.to as string;
 		const sent = outcome.status === 'unknown' || (outcome.messageId && outcome.status !== 'failed' && outcome.status !== 'invalid');
+		const record = () =>
+			sent
+				? settings.ledger.settle(settings.ledgerScope, to, {
+						outcome: outcome.status === 'unknown' ? 'unknown' : 'accepted',
+						at: now().toISOString(),
+						provider: outcome.provider,
+						messageId: outcome.messageId,
+						status: outcome.status,
+					})
+				: settings.ledger.release(settings.ledgerScope, to);
+		// Stopped already (Redis away for OUTAGE_MS): one try, not another OUTAGE_MS of waiting per recipient.
+		if (stoppedBy) {
+			await record().catch(() => undefined);
+			return;
+		}
 		try {
 			// Written even after a cancel: what left must be known to the next run.
-			await patiently(() =>
-				sent
-					? settings.ledger.settle(settings.ledgerScope, to, {
-							outcome: outcome.status === 'unknown' ? 'unknown' : 'accepted',
-							at: now().toISOString(),
-							provider: outcome.provider,
-							messageId: outcome.messageId,
-							status: outcome.status,
-						})
-					: settings.ledger.release(settings.ledgerScope, to),
-			);
+			await patiently(record);
 		} catch (caught) {
 			if (!(caught instanceof SharedStateUnavailable)) throw caught;
 			stopFor(caught);

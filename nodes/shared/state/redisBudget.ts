@@ -27,7 +27,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
-import { OUTAGE_MS, patiently, pause, type RateBudget, type Taken } from '../campaign/budget';
+import { OUTAGE_MS, patiently, pause, type Outage, type RateBudget, type Taken } from '../campaign/budget';
 import { DEFAULT_PACE, type PaceSettings } from '../rules/throttle';
 import { redisSettings, runRedis } from './redisStore';
 
@@ -168,6 +168,11 @@ function withScripts(client: Redis): PaceRedis {
 
 /** Each process's line per Redis and sender: one start at a time asks Redis. */
 const lines = new Map<string, Promise<void>>();
+/**
+ * Each process's outage per Redis: a start that waited in line behind another's wait for an unreachable Redis counts
+ * from when that began, so every run here stops OUTAGE_MS after Redis went, not one OUTAGE_MS after another.
+ */
+const outages = new Map<string, Outage>();
 
 export interface RedisBudgetOptions {
 	settings?: Omit<PaceSettings, 'perSecond'>;
@@ -189,12 +194,14 @@ export function redisBudget(credentials: ICredentialDataDecryptedObject, options
 	// The line is per Redis server, database and prefix: budgets on another Redis are other budgets.
 	const { host, port, db, prefix } = redisSettings(credentials);
 	const where = `${host}:${port}/${db}/${prefix}/${options.line ?? ''}`;
+	let outage = outages.get(where);
+	if (!outage) outages.set(where, (outage = {}));
 	const keys = (prefix: string, sender: string) => [`${prefix}rate:${sender}`, `${prefix}rate:${sender}:log`] as const;
 	const args = (perSecond: number) => [perSecond, settings.guardMs, settings.minFactor, settings.recoverAfterMs];
 
 	/** Run a script, waiting out an unreachable Redis for up to outageMs. */
 	const script = <T>(signal: AbortSignal | undefined, command: (client: PaceRedis, prefix: string) => Promise<T>): Promise<T> =>
-		patiently(() => runRedis(credentials, (client, prefix) => command(withScripts(client), prefix)), signal, outageMs, wait);
+		patiently(() => runRedis(credentials, (client, prefix) => command(withScripts(client), prefix)), signal, outageMs, wait, outage);
 
 	async function start(sender: string, units: number, perSecond: number, signal?: AbortSignal): Promise<Taken> {
 		const id = randomUUID();
