@@ -55,6 +55,18 @@ export interface Outage {
 }
 
 /**
+ * What Redis holds for the shared state cannot be used (keys of the wrong type, or values this version did not write):
+ * nothing more is sent, at once (waiting would not change it), with a sentence that names the keys.
+ */
+export class SharedStateUnusable extends SharedStateUnavailable {
+	constructor(sentence: string) {
+		super(sentence, 0);
+		this.message = sentence;
+		this.name = 'SharedStateUnusable';
+	}
+}
+
+/**
  * `attempt`, tried again while it fails (Redis unreachable) for up to `outageMs`, waiting a little longer each time;
  * then SharedStateUnavailable. A cancel stops the waiting (CanceledWhileWaiting). Calls given one `outage` count from
  * its beginning: one that starts waiting late (its turn came after another's wait) does not wait the whole time again.
