@@ -445,6 +445,12 @@ describe('Bulk SMS Campaign in queue mode (Redis): gone, silent, refusing, echoi
 				if (run.error()) sc.problems.push(`failed: ${run.error()?.message}`);
 				if (summary.stoppedBy) sc.problems.push(`stopped: ${String(summary.stoppedBy)}`);
 				sc.problems.push(...countsProblems(run, tos.length));
+				// What it found, and what to do: the key to delete (a well-formed claim or record is taken as one).
+				const wellFormed = new Set(['a claim held until 1e308', 'a record with a number as message ID', 'a stale claim that never left (a killed worker’s)']);
+				garbage.forEach(([what], i) => {
+					const text = String(out[i]?.reasonText ?? '');
+					if (!wellFormed.has(what) && !(text.includes(ledgerKey(prefix, workflowId, key, tos[i])) && /which this version cannot read .*Delete that key/.test(text))) sc.problems.push(`${what}: says ${JSON.stringify(text)}`);
+				});
 				tos.forEach((to, i) => {
 					const stored = fresh.get(to)?.length ?? 0;
 					const want = i < garbage.length ? garbage[i][2] : 'sent';

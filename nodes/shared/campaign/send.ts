@@ -158,6 +158,9 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 	const claim = async (r: PlannedRecipient): Promise<SendOutcome | undefined> => {
 		const claimed = await shared(() => settings.ledger.claim(settings.ledgerScope, r.to as string));
 		if (claimed.claimed) return undefined;
+		if (claimed.record?.unreadable) {
+			return alreadySent(claimed.record, `Not sent: ${claimed.record.unreadable} (it may have been sent under this Campaign Key by another version). Delete that key to send to this number`);
+		}
 		if (claimed.record) return alreadySent(claimed.record);
 		if (claimed.pending?.stale) return await reconcile(r, claimed.pending);
 		return beingSent();

@@ -12,6 +12,8 @@ export interface SentRecord {
 	provider?: string;
 	messageId?: string;
 	status?: string;
+	/** What the shared ledger found there instead of a record or a claim (another program's, or another version's). */
+	unreadable?: string;
 }
 
 /** A claim of another run whose message has not been settled. */

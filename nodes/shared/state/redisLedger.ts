@@ -44,10 +44,13 @@ end
 `;
 
 const SCRIPTS = {
-	// KEYS[1] the recipient's key. ARGV owner, lease, ttl. {'' , now} when claimed; {what was there, now} when not.
+	// KEYS[1] the recipient's key. ARGV owner, lease, ttl. {'' , now} when claimed; {what was there, now} when not;
+	// {'', now, its type} when the key is not a string (another program's).
 	gatewayLedgerClaim: {
 		numberOfKeys: 1,
 		lua: `${NOW}
+local kind = redis.call('TYPE', KEYS[1]).ok
+if kind ~= 'none' and kind ~= 'string' then return {'', tostring(now), kind} end
 local v = redis.call('GET', KEYS[1])
 if v then return {v, tostring(now)} end
 redis.call('SET', KEYS[1], cjson.encode({p = 1, at = now, owner = ARGV[1], ['until'] = now + tonumber(ARGV[2]), leaving = 0}), 'PX', ARGV[3])
@@ -111,7 +114,7 @@ return 1
 } as const;
 
 type LedgerRedis = Redis & {
-	gatewayLedgerClaim(key: string, owner: string, lease: number, ttl: number): Promise<[string, string]>;
+	gatewayLedgerClaim(key: string, owner: string, lease: number, ttl: number): Promise<[string, string, string?]>;
 	gatewayLedgerLeaving(count: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
 	gatewayLedgerRenew(count: number, ...keysThenArgs: Array<string | number>): Promise<number>;
 	gatewayLedgerRelease(key: string, owner: string): Promise<number>;
@@ -134,21 +137,26 @@ interface PendingJson {
 	leaving: 0 | 1;
 }
 
-/** What a claim found there, as the ledger's interface says it. */
-export function readClaim(stored: string, nowMs: number): Claim {
+/** What a claim found there (at `key`), as the ledger's interface says it. */
+export function readClaim(stored: string, nowMs: number, key = ''): Claim {
 	let value: unknown;
 	try {
 		value = JSON.parse(stored);
 	} catch {
 		value = undefined;
 	}
-	if (value && typeof value === 'object' && (value as PendingJson).p === 1) {
-		const pending = value as PendingJson;
-		return { claimed: false, pending: { since: new Date(pending.at).toISOString(), stale: !(pending.until >= nowMs), leaving: pending.leaving === 1 } };
+	const pending = value && typeof value === 'object' ? (value as PendingJson) : undefined;
+	const since = typeof pending?.at === 'number' ? new Date(pending.at) : undefined;
+	if (pending?.p === 1 && typeof pending.until === 'number' && since && Number.isFinite(since.getTime())) {
+		return { claimed: false, pending: { since: since.toISOString(), stale: !(pending.until >= nowMs), leaving: pending.leaving === 1 } };
 	}
 	if (value && typeof value === 'object' && ((value as SentRecord).outcome === 'accepted' || (value as SentRecord).outcome === 'unknown')) return { claimed: false, record: value as SentRecord };
-	// Something this version cannot read: taken as possibly sent, never sent again.
-	return { claimed: false, record: { outcome: 'unknown', at: new Date(nowMs).toISOString() } };
+	// Something this version cannot read: taken as possibly sent, never sent again (what it is stays out of the items).
+	return unreadable('a value', nowMs, key);
+}
+
+function unreadable(what: string, nowMs: number, key: string): Claim {
+	return { claimed: false, record: { outcome: 'unknown', at: new Date(nowMs).toISOString(), unreadable: `Redis holds ${what} at ${key}, which this version cannot read` } };
 }
 
 /** The claims this process holds, per Redis credential, renewed together. */
@@ -209,8 +217,9 @@ export function redisLedger(credentials: ICredentialDataDecryptedObject, options
 	return {
 		async claim(campaign, recipient) {
 			let key = '';
-			const [stored, now] = await run((client, prefix) => client.gatewayLedgerClaim((key = keyOf(prefix, campaign, recipient)), owner, leaseMs, LEDGER_TTL_MS));
-			if (stored !== '') return readClaim(stored, Number(now));
+			const [stored, now, kind] = await run((client, prefix) => client.gatewayLedgerClaim((key = keyOf(prefix, campaign, recipient)), owner, leaseMs, LEDGER_TTL_MS));
+			if (kind) return unreadable(`a ${kind}`, Number(now), key);
+			if (stored !== '') return readClaim(stored, Number(now), key);
 			hold(where, credentials, leaseMs, owner, key);
 			return { claimed: true };
 		},
