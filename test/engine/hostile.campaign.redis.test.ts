@@ -5,7 +5,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 import { campaignNode, countsProblems, recipientsOf, storedByTo, storedIds, summaryOf, tallyRequests, ACCEPTED, type RequestTally } from '../helpers/campaign';
-import { countOf, faultsOf, Model, offModel, phone, recipientKind, STORM_OPTIONS, category, type Outcome } from '../helpers/campaignStorm';
+import { countOf, faultsOf, longestStall, Model, offModel, phone, recipientKind, STORM_OPTIONS, category, type Outcome } from '../helpers/campaignStorm';
+import { busiestSecond } from '../../nodes/shared/rules/throttle';
 import type { Engine, RunResult } from '../helpers/engine';
 import { captureOutput, closedPort, rng } from '../helpers/hostile';
 import { freePort, useRedis } from '../helpers/redis';
@@ -254,6 +255,37 @@ describe('Bulk SMS Campaign in queue mode (Redis): Redis restarted mid-campaign 
 	}, 60_000);
 });
 
+
+describe('Bulk SMS Campaign in queue mode (Redis): two workers, one sender', () => {
+	it('two campaigns from +15005550006 at 20 a second on two workers: together no second holds more than 20; a 429 on one pauses both', async () => {
+		const tosA = Array.from({ length: 40 }, (_, i) => phone(6, 600_000 + i));
+		const tosB = Array.from({ length: 40 }, (_, i) => phone(6, 600_100 + i));
+		box.get().addFault({ provider: 'twilio', to: tosA[15], type: 'status', status: 429, retryAfter: 1, count: 1 });
+		const rate = { sharedState: 'redis', rateMode: 'custom', ratePerSecond: 20, rateUnit: 'messages', message: 'Shared {name}' };
+		const { value: runs, stallMs } = await longestStall(() =>
+			Promise.all([
+				engine.run(tosA.map((phone, i) => ({ phone, name: `A${i}` })), [campaignNode({ ...rate, campaignKey: `share-a-${unique()}` }, {}, STORM_OPTIONS)], { workflowId: `wf-share-a-${unique()}` }),
+				worker.engine.run(tosB.map((phone, i) => ({ phone, name: `B${i}` })), [campaignNode({ ...rate, campaignKey: `share-b-${unique()}` }, {}, STORM_OPTIONS)], { workflowId: `wf-share-b-${unique()}` }),
+			]),
+		);
+		for (const run of runs) expect(run.error()).toBeUndefined();
+		const mine = new Set([...tosA, ...tosB]);
+		const times = [...box.get().messages.values()]
+			.filter((m) => mine.has(m.to))
+			.map((m) => Date.parse(m.createdAt))
+			.sort((a, b) => a - b);
+		const gaps = times.slice(1).map((t, i) => t - times[i]);
+		const busiest = busiestSecond(
+			times.map((t) => [t, 1] as const),
+			1000 - Math.min(stallMs, 100),
+		);
+		console.log(`two workers, one sender at 20/s: ${times.length} messages in ${((times.at(-1) ?? 0) - times[0]) / 1000} s; busiest second ${busiest}; longest gap ${Math.max(...gaps)} ms; stall ${stallMs} ms`);
+		expect(times).toHaveLength(80);
+		expect(busiest).toBeLessThanOrEqual(20);
+		// Both waited out the Retry-After: no message from either in the second after it.
+		expect(Math.max(...gaps)).toBeGreaterThanOrEqual(900);
+	}, 30_000);
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // The slow ones, side by side (each waits out Redis's 30 s, a lease of 20 s, or a 25 s answer): one test, many runs
