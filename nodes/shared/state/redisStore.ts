@@ -76,6 +76,10 @@ function clientOptions(settings: RedisSettings): RedisOptions {
 		// call's error. ioredis's check printed an INFO error to the console as it came, unredacted: a server (or proxy)
 		// that quotes what it heard put the AUTH line, password and all, in n8n's log.
 		enableReadyCheck: false,
+		// Without the ready check, ioredis calls a connection ready once its CLIENT SETINFO commands are answered, also
+		// when they failed because the connection closed meanwhile: the client then stays "ready" on a dead socket and
+		// never reconnects (write EPIPE for ever, seen after a network cut). Without them it is ready at once.
+		disableClientInfo: true,
 		connectTimeout: CONNECT_TIMEOUT_MS,
 		commandTimeout: COMMAND_TIMEOUT_MS,
 		// Commands issued while the connection is down fail at once instead of waiting in a queue: a node that
@@ -206,6 +210,8 @@ async function open(client: GatewayRedis, errors: Errors, settings: RedisSetting
 		// where this credential's counts do not belong: selecting again makes the failure this call's.
 		if (settings.db !== 0) await client.select(settings.db);
 	} catch (error) {
+		// The PING's own answer to a refused AUTH is NOAUTH; the refusal itself (WRONGPASS) came first, as an event.
+		if (/^NOAUTH/.test(messageOf(error)) && errors.last && /WRONGPASS|invalid (username-)?password/i.test(errors.last.message)) throw errors.last;
 		throw reason(error, errors);
 	}
 }
