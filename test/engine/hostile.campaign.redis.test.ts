@@ -2,6 +2,24 @@
  * Hostile tests of Bulk SMS Campaign in n8n's queue mode: Share Rate Limits Via = Redis (the sender's rate budget and
  * the Campaign Key's sent-ledger in a real redis-server), with two "workers" in this process (the second an engine
  * with a module registry of its own: its own ledger owner, renewals, rate lines and Redis clients).
+ *
+ * 1. Two workers at once: one campaign (same workflow, same key) started on both at the same moment over 3,000
+ *    recipients under the fault storm of hostile.campaign.storm.test.ts, then a third run; reconciled message by
+ *    message with the sandbox and the storm's model (the sends of a recipient, serialised by the claims, are the
+ *    model's sends in turn).
+ * 2. Redis restarted mid-campaign (it keeps nothing: it comes back empty): one worker waits it out and sends each once,
+ *    but a re-run sends again to everyone settled before the restart (the README's promise does not survive a Redis
+ *    that loses its data); two workers across the restart; Redis gone for 35 s (the stop, within 30 s); a Redis that
+ *    never answers (bounded: 5 s + 30 s).
+ * 3. Secrets: a password and a user name in the credential, against a wrong password, an unreachable port and fake
+ *    servers that echo the AUTH line back: never in an item, the summary, the error, the execution data or a log line.
+ * 4. Garbage at the ledger's keys (`sent:<scope>:<number>`) and at the rate keys (`rate:twilio:+15005550006` and its
+ *    log): wrong types, text, NaN, inf, 1e300: nothing sent twice or without a budget, runs that end, sentences that
+ *    name the key.
+ * 5. A worker cut off from Redis while its claim is taken over (it must not send when it gets Redis back); an owner
+ *    alive whose answer takes 25 s (its claim is renewed, never taken over); two workers sharing one sender's rate.
+ *
+ * The slow ones (each waits out 30 s, 20 s or 25 s) run side by side in one test, each with credentials of its own.
  */
 import type { IDataObject } from 'n8n-workflow';
 import { campaignNode, countsProblems, recipientsOf, storedByTo, storedIds, summaryOf, tallyRequests, ACCEPTED, type RequestTally } from '../helpers/campaign';
@@ -43,6 +61,7 @@ beforeEach(() => {
 });
 
 const unique = () => `${process.pid}-${Date.now()}`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sendsOf = (from: number) => tally.sends(from, 'twilio').length;
 const listLookups = (from: number) => tally.all.slice(from).filter((q) => q.method === 'GET' && /\/Messages\.json$/.test(q.path)).length;
 
@@ -70,7 +89,28 @@ describe('Bulk SMS Campaign in queue mode (Redis): two workers at once under a f
 			const before = storedIds(box.get());
 			const from = tally.all.length;
 			const started = Date.now();
+			// The claims' owners, seen in Redis while both run: two processes' worth.
+			const owners = new Set<string>();
+			let running = true;
+			const admin = redis.get().admin();
+			const scope = ledgerKey('hq:', workflowId, key, '');
+			const watching = (async () => {
+				while (running) {
+					let cursor = '0';
+					do {
+						const [next, found] = await admin.scan(cursor, 'MATCH', `${scope}*`, 'COUNT', 1000);
+						cursor = next;
+						for (const value of found.length ? await admin.mget(...found) : []) {
+							const claim = value?.startsWith('{"') ? (JSON.parse(value) as { p?: number; owner?: string }) : undefined;
+							if (claim?.p === 1 && claim.owner) owners.add(claim.owner);
+						}
+					} while (cursor !== '0' && running);
+					await sleep(200);
+				}
+			})();
 			const [a, b] = await Promise.all([engine.run(items, [node], { workflowId }), worker.engine.run(items, [node], { workflowId })]);
+			running = false;
+			await watching;
 			const seconds = (Date.now() - started) / 1000;
 			const runs: RunResult[] = [a, b];
 			const outs = runs.map(recipientsOf);
@@ -112,6 +152,10 @@ describe('Bulk SMS Campaign in queue mode (Redis): two workers at once under a f
 					`; kinds ${JSON.stringify(countOf(kinds))}; sends ${sendsOf(from)}, model ${model.requests}; list look-ups ${listLookups(from)}`,
 			);
 			expect(problems.slice(0, 20)).toEqual([]);
+			expect(owners.size).toBe(2);
+			// Every claim settled or given back: none left pending.
+			const left = (await admin.keys(`${scope}*`)).length;
+			expect(left).toBe(tos.filter((_, i) => firstPair[i].at(-1)?.status !== 'failed').length);
 			expect(sendsOf(from)).toBe(model.requests);
 			expect(requests[0] + requests[1]).toBe(model.requests);
 			// Both workers are alive: no claim goes stale, nothing is looked up.
@@ -151,9 +195,6 @@ describe('Bulk SMS Campaign in queue mode (Redis): two workers at once under a f
 		150_000,
 	);
 });
-
-/** Wait `ms`. */
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Bulk SMS Campaign in queue mode (Redis): Redis restarted mid-campaign (no persistence: it comes back empty)', () => {
 	const creds = (port: number) => ({ host: '127.0.0.1', port, database: 0, user: '', password: REDIS_PASSWORD, tls: false, keyPrefix: 'restart:' });
@@ -540,11 +581,12 @@ describe('Bulk SMS Campaign in queue mode (Redis): gone, silent, refusing, echoi
 				const key = `partition-${unique()}`;
 				const workflowId = `wf-${key}`;
 				const Y = phone(6, 500_001);
-				box.get().addFault({ provider: 'twilio', to: Y, type: 'status', status: 503, retryAfter: 3, count: 1 });
-				const node = campaignNode({ campaignKey: key, message: 'Partition', sharedState: 'redis' }, nodeCredentials({ redis: 'redis-part' }), { ...STORM_OPTIONS, maxRetryAfterMs: 5000 });
+				// The retry after 10 s: A then waits for Redis until 40 s after the cut, B takes Y over from 20 s.
+				box.get().addFault({ provider: 'twilio', to: Y, type: 'status', status: 503, retryAfter: 10, count: 1 });
+				const node = campaignNode({ campaignKey: key, message: 'Partition', sharedState: 'redis' }, nodeCredentials({ redis: 'redis-part' }), { ...STORM_OPTIONS, maxRetryAfterMs: 12_000 });
 				const from = tally.all.length;
 				const a = bounded(engine, [{ phone: Y }], node, workflowId, 70_000);
-				// A's first attempt reached Twilio (503, Retry-After 3 s): cut A off from Redis before its retry.
+				// A's first attempt reached Twilio (503, Retry-After 10 s): cut A off from Redis before its retry.
 				for (let i = 0; i < 1000 && !tally.sends(from).some((q) => q.status === 503 && q.recipients.includes(Y)); i++) await sleep(10);
 				proxy.cut(true);
 				const cutAt = Date.now();
@@ -561,7 +603,7 @@ describe('Bulk SMS Campaign in queue mode (Redis): gone, silent, refusing, echoi
 				sc.runs.push(aRun.run, b.run);
 				const aItem = recipientsOf(aRun.run)[0] ?? {};
 				const stored = storedByTo(box.get()).get(Y) ?? [];
-				sc.notes.push(`A's claim (leaving ${String(held.leaving)}) went stale ${staleAfter} ms after the cut; B: ${String(bItem.status)}/${String(bItem.reason)}; A, back at ${Date.now() - cutAt} ms: ${String(aItem.status)}/${String(aItem.reason)} "${String(aItem.reasonText ?? '')}"; stored for Y: ${stored.length}; list look-ups ${listLookups(from)}`);
+				sc.notes.push(`A's claim (leaving ${String(held.leaving)}) went stale ${staleAfter} ms after the cut; B (${b.seconds.toFixed(1)} s): ${String(bItem.status)}/${String(bItem.reason)}; A, back at ${Date.now() - cutAt} ms: ${String(aItem.status)}/${String(aItem.reason)} "${String(aItem.reasonText ?? '')}"; stored for Y: ${stored.length}; list look-ups ${listLookups(from)}`);
 				if (!ACCEPTED.has(String(bItem.status))) sc.problems.push(`B: ${String(bItem.status)}/${String(bItem.reason)}`);
 				if (stored.length !== 1) sc.problems.push(`${stored.length} messages stored for Y`);
 				if (aItem.status !== 'skipped' || aItem.reason !== 'beingSent') sc.problems.push(`A: ${String(aItem.status)}/${String(aItem.reason)}`);
