@@ -3,7 +3,7 @@
  * the Campaign Key's sent-ledger in a real redis-server), with two "workers" in this process (the second an engine
  * with a module registry of its own: its own ledger owner, renewals, rate lines and Redis clients).
  *
- * 1. Two workers at once: one campaign (same workflow, same key) started on both at the same moment over 3,000
+ * 1. Two workers at once: one campaign (same workflow, same key) started on both at the same moment over 4,000
  *    recipients under the fault storm of hostile.campaign.storm.test.ts, then a third run; reconciled message by
  *    message with the sandbox and the storm's model (the sends of a recipient, serialised by the claims, are the
  *    model's sends in turn).
@@ -71,7 +71,7 @@ const modelAs = (o: Outcome) => JSON.stringify({ status: o.status, attempts: o.a
 const tookPart = (item: IDataObject) => item.status !== 'skipped';
 
 describe('Bulk SMS Campaign in queue mode (Redis): two workers at once under a fault storm', () => {
-	const N = 3000;
+	const N = 4000;
 	it(
 		`${N} recipients, two executions of one campaign started at once on two workers, then a third: no recipient stored twice, each accounted for once, counts add up`,
 		async () => {
