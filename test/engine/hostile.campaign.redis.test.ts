@@ -16,7 +16,8 @@
  * 4. Garbage at the ledger's keys (`sent:<scope>:<number>`) and at the rate keys (`rate:twilio:+15005550006` and its
  *    log): wrong types, text, NaN, inf, 1e300: nothing sent twice or without a budget, runs that end, sentences that
  *    name the key.
- * 5. A worker cut off from Redis while its claim is taken over (it must not send when it gets Redis back); an owner
+ * 5. A worker cut off from Redis while its claim is taken over (it must not send when it gets Redis back; a Sinch
+ *    batch goes without the numbers taken over, which without 07ef2dc went twice: stored [2,2,1,1,1]); an owner
  *    alive whose answer takes 25 s (its claim is renewed, never taken over); two workers sharing one sender's rate.
  *
  * The slow ones (each waits out 30 s, 20 s or 25 s) run side by side in one test, each with credentials of its own.
@@ -611,6 +612,49 @@ describe('Bulk SMS Campaign in queue mode (Redis): gone, silent, refusing, echoi
 				return sc;
 			};
 
+			// ---- 5. The same with a Sinch batch: claimed, then cut off while the sender's pause holds the request back. ----
+			const partitionBatch = async (): Promise<Scenario> => {
+				const sc = scenario('a worker cut off before its Sinch batch leaves; two of its five taken over');
+				const proxy = await redisProxy(redis.get().port);
+				tidy.push(async () => {
+					proxy.cut(false);
+					await proxy.close();
+				});
+				const prefix = `part-batch-${unique()}:`;
+				byIdA.set('redis-part-batch', { ...base(), port: proxy.port, keyPrefix: prefix });
+				byIdB.set('redis-part-batch', { ...base(), keyPrefix: prefix });
+				const key = `partition-batch-${unique()}`;
+				const workflowId = `wf-${key}`;
+				const tos = Array.from({ length: 5 }, (_, i) => phone(6, 700_000 + i));
+				// The sender is paused (a Retry-After) for 4 s: A's batch waits for its turn with its claims made.
+				const [seconds, micros] = await admin().time();
+				await admin().hset(`${prefix}rate:sinch:+12025550150`, 'paused', String(Number(seconds) * 1000 + Number(micros) / 1000 + 4000));
+				const node = campaignNode({ provider: 'sinch', campaignKey: key, message: 'Batch', sharedState: 'redis', rateMode: 'custom', ratePerSecond: 50, rateUnit: 'messages' }, nodeCredentials({ redis: 'redis-part-batch' }), { ...STORM_OPTIONS, timeoutMs: 5000 });
+				const before = storedIds(box.get());
+				const a = bounded(engine, tos.map((phone) => ({ phone })), node, workflowId, 70_000);
+				const ledger = (to: string) => ledgerKey(prefix, workflowId, key, to);
+				for (let i = 0; i < 500 && (await admin().exists(...tos.map(ledger))) < tos.length; i++) await sleep(10);
+				proxy.cut(true);
+				const cutAt = Date.now();
+				while (Number((JSON.parse((await admin().get(ledger(tos[0]))) ?? '{}') as { until?: number }).until) >= Date.now()) await sleep(200);
+				// B has two of A's five numbers: it takes them over (they never left) and sends them.
+				const b = await bounded(worker.engine, tos.slice(0, 2).map((phone) => ({ phone })), node, workflowId, 30_000);
+				proxy.cut(false);
+				const aRun = await a;
+				sc.runs.push(aRun.run, b.run);
+				const [outA, outB] = [recipientsOf(aRun.run), recipientsOf(b.run)];
+				const fresh = storedByTo(box.get(), (m) => !before.has(m.id));
+				sc.notes.push(
+					`B (${((Date.now() - cutAt) / 1000).toFixed(1)} s after the cut): ${outB.map((item) => `${String(item.status)}/${String(item.reason ?? item.batchSize)}`).join(', ')}; A: ${outA.map((item) => `${String(item.status)}/${String(item.reason ?? item.batchSize)}`).join(', ')}; stored ${JSON.stringify(tos.map((to) => fresh.get(to)?.length ?? 0))}`,
+				);
+				if (tos.some((to) => (fresh.get(to)?.length ?? 0) !== 1)) sc.problems.push(`stored ${JSON.stringify(tos.map((to) => fresh.get(to)?.length ?? 0))}, not one each`);
+				if (!outB.every((item) => ACCEPTED.has(String(item.status)) && item.batchSize === 2)) sc.problems.push(`B: ${JSON.stringify(outB.map((item) => [item.status, item.reason, item.batchSize]))}`);
+				if (!outA.slice(0, 2).every((item) => item.status === 'skipped' && item.reason === 'beingSent')) sc.problems.push(`A's two taken over: ${JSON.stringify(outA.slice(0, 2).map((item) => [item.status, item.reason]))}`);
+				if (!outA.slice(2).every((item) => ACCEPTED.has(String(item.status)) && item.batchSize === 3)) sc.problems.push(`A's three: ${JSON.stringify(outA.slice(2).map((item) => [item.status, item.reason, item.batchSize]))}`);
+				sc.problems.push(...countsProblems(aRun.run, tos.length));
+				return sc;
+			};
+
 			// ---- 5. An owner alive but slow: its request takes 25 s (more than the 20 s lease). ----
 			const slowOwner = async (): Promise<Scenario> => {
 				const sc = scenario('an owner alive whose answer takes 25 s');
@@ -654,6 +698,7 @@ describe('Bulk SMS Campaign in queue mode (Redis): gone, silent, refusing, echoi
 				['echoNoperm', () => refusal(4, 'echoing, NOPERM after AUTH', () => echoingRedis('accept'), 'hq-echo2', 'Echo-Pass-8802!', /may not run what the Messaging Gateway needs/)],
 				['ledgerGarbage', ledgerGarbage],
 				['partition', partition],
+				['partitionBatch', partitionBatch],
 				['slowOwner', slowOwner],
 				...rateCases.map(([what, write, sends], slot): [string, () => Promise<Scenario>] => ['rateGarbage', () => rateGarbage(slot, what, write, sends)]),
 			];

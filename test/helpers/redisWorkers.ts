@@ -241,6 +241,7 @@ export function credentialsById(engine: Engine): { set(id: string, data: ICreden
 export const nodeCredentials = (ids: { twilio?: string; redis: string }) => ({
 	credentials: {
 		messagingTwilioApi: { id: ids.twilio ?? 'messagingTwilioApi', name: ids.twilio ?? 'messagingTwilioApi' },
+		messagingSinchApi: { id: 'messagingSinchApi', name: 'messagingSinchApi' },
 		messagingRedisApi: { id: ids.redis, name: ids.redis },
 	},
 });
