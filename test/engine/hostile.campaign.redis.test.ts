@@ -18,7 +18,8 @@
  *    name the key.
  * 5. A worker cut off from Redis while its claim is taken over (it must not send when it gets Redis back; a Sinch
  *    batch goes without the numbers taken over, which without 07ef2dc went twice: stored [2,2,1,1,1]); an owner
- *    alive whose answer takes 25 s (its claim is renewed, never taken over); two workers sharing one sender's rate.
+ *    alive whose answer takes 25 s (its claim is renewed, never taken over); two workers sharing one sender's rate;
+ *    Send SMS from 1,000 senders with a shared Rate Limit.
  *
  * The slow ones (each waits out 30 s, 20 s or 25 s) run side by side in one test, each with credentials of its own.
  */
@@ -327,6 +328,35 @@ describe('Bulk SMS Campaign in queue mode (Redis): two workers, one sender', () 
 		// Both waited out the Retry-After: no message from either in the second after it.
 		expect(Math.max(...gaps)).toBeGreaterThanOrEqual(900);
 	}, 30_000);
+});
+
+describe('Send SMS in queue mode (Redis): 1,000 senders', () => {
+	it('1,000 items from 1,000 different Sinch senders at 1 a second each: none waits for another, each sender gets its two keys (expiring), nothing is left behind', async () => {
+		const prefix = `senders-${unique()}:`;
+		engine.setCredentials('messagingRedisApi', redis.get().credentials({ keyPrefix: prefix }));
+		const items = Array.from({ length: 1000 }, (_, i) => ({ phone: phone(6, 800_000 + i), from: `HQ${String(i).padStart(4, '0')}` }));
+		const node = {
+			type: 'sendSms',
+			name: 'Send SMS',
+			parameters: { operation: 'send', provider: 'sinch', to: '={{ $json.phone }}', message: 'One of a thousand', sinchFrom: '={{ $json.from }}', sharedState: 'redis', options: { concurrency: 8, ratePerSecond: 1, maxRetries: 0, timeoutMs: 5000 } },
+		};
+		const started = Date.now();
+		const run = await engine.run(items, [node]);
+		const seconds = (Date.now() - started) / 1000;
+		expect(run.error()).toBeUndefined();
+		const out = run.items('Send SMS');
+		const admin = redis.get().admin();
+		const keys = await admin.keys(`${prefix}*`);
+		const ttls = await Promise.all(keys.slice(0, 50).map((key) => admin.pttl(key)));
+		console.log(`1,000 senders: ${seconds.toFixed(1)} s; ${out.filter((item) => ACCEPTED.has(String(item.json.status))).length} accepted; ${keys.length} keys; time to live ${Math.min(...ttls)}–${Math.max(...ttls)} ms`);
+		expect(out.filter((item) => ACCEPTED.has(String(item.json.status)))).toHaveLength(1000);
+		expect(new Set(out.map((item) => item.json.from)).size).toBe(1000);
+		// Each sender's hash and log, and nothing else; all expire (10 minutes after their use).
+		expect(keys.length).toBe(2000);
+		expect(ttls.every((ttl) => ttl > 0 && ttl <= 600_000)).toBe(true);
+		// 1,000 first messages of their senders, 8 at a time: not a second each.
+		expect(seconds).toBeLessThan(60);
+	}, 90_000);
 });
 
 // ---------------------------------------------------------------------------------------------------------------
