@@ -49,26 +49,46 @@ export class SharedStateUnavailable extends SendAbandoned {
 	}
 }
 
+/** When an outage began (undefined: none now), shared by the calls that wait on one Redis. */
+export interface Outage {
+	since?: number;
+}
+
+/**
+ * What Redis holds for the shared state cannot be used (keys of the wrong type, or values this version did not write):
+ * nothing more is sent, at once (waiting would not change it), with a sentence that names the keys.
+ */
+export class SharedStateUnusable extends SharedStateUnavailable {
+	constructor(sentence: string) {
+		super(sentence, 0);
+		this.message = sentence;
+		this.name = 'SharedStateUnusable';
+	}
+}
+
 /**
  * `attempt`, tried again while it fails (Redis unreachable) for up to `outageMs`, waiting a little longer each time;
- * then SharedStateUnavailable. A cancel stops the waiting (CanceledWhileWaiting).
+ * then SharedStateUnavailable. A cancel stops the waiting (CanceledWhileWaiting). Calls given one `outage` count from
+ * its beginning: one that starts waiting late (its turn came after another's wait) does not wait the whole time again.
  */
 export async function patiently<T>(
 	attempt: () => Promise<T>,
 	signal?: AbortSignal,
 	outageMs = OUTAGE_MS,
 	wait: (ms: number, signal?: AbortSignal) => Promise<void> = pause,
+	outage: Outage = {},
 ): Promise<T> {
-	let since: number | undefined;
 	let backoff = 250;
 	for (;;) {
 		if (signal?.aborted) throw new CanceledWhileWaiting();
 		try {
-			return await attempt();
+			const value = await attempt();
+			outage.since = undefined;
+			return value;
 		} catch (error) {
 			if (error instanceof SendAbandoned) throw error;
-			since ??= Date.now();
-			const left = outageMs - (Date.now() - since);
+			outage.since ??= Date.now();
+			const left = outageMs - (Date.now() - outage.since);
 			if (left <= 0) throw new SharedStateUnavailable(error instanceof Error ? error.message : String(error), outageMs);
 			await wait(Math.min(backoff, left), signal);
 			backoff = Math.min(backoff * 2, 2_000);

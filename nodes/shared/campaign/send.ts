@@ -7,14 +7,14 @@
  * finished and reported, and the rest comes out as not sent.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { deliver, DeliveryFailure } from '../delivery';
+import { deliver, DeliveryFailure, SendAbandoned } from '../delivery';
 import type { RetrySettings } from '../descriptions/retryOptions';
 import type { Provider, ProviderMessage, SendSmsRequest, SmsBatchRequest } from '../providers/types';
 import { ProviderError } from '../rules/errors';
 import type { MessageStatus } from '../rules/status';
 import { senderOf, sendOverRoute } from '../smsRoute';
 import { providerContext } from '../transport';
-import { CanceledWhileWaiting, OUTAGE_MS, patiently, pause, paced, rateLimitedFor, senderKey, SharedStateUnavailable, type RateBudget } from './budget';
+import { CanceledWhileWaiting, patiently, pause, paced, rateLimitedFor, senderKey, SharedStateUnavailable, type RateBudget } from './budget';
 import { applyQuietHours, type PlannedRecipient, type QuietRule, type SkipReason } from './plan';
 import type { PendingClaim, SentLedger, SentRecord } from './sentLedger';
 
@@ -73,6 +73,19 @@ export interface SendReport {
 }
 
 const skipped = (reason: SkipReason, reasonText: string, status: SendOutcome['status'] = 'skipped'): SendOutcome => ({ status, reason, reasonText });
+
+/**
+ * Before its request left, this run's claim on the recipient was found held by another run: it went stale while this
+ * run could not reach Redis, and was taken over. The other run sends it; this one must not.
+ */
+class ClaimLost extends SendAbandoned {
+	constructor() {
+		super('The claim on this recipient was taken over by another run');
+		this.name = 'ClaimLost';
+	}
+}
+const claimLost = () =>
+	skipped('beingSent', 'Not sent here: this run could not reach Redis for a while, its claim on this number went stale and another run of this campaign took it over (that run sends it)');
 const CANCELED = 'Not sent: the execution was canceled before this message left';
 
 /** Run `work` over `tasks` with at most `limit` at once, in order of the list. */
@@ -112,6 +125,7 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 	/** An error on the way: the campaign's own stop, a cancel, or a failure of the message. */
 	const outcomeOf = (caught: unknown): SendOutcome => {
 		if (caught instanceof SharedStateUnavailable) stopFor(caught);
+		if (caught instanceof ClaimLost) return claimLost();
 		return caught instanceof CanceledWhileWaiting || caught instanceof SharedStateUnavailable ? notSent() : failed(caught);
 	};
 
@@ -150,6 +164,9 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 	const claim = async (r: PlannedRecipient): Promise<SendOutcome | undefined> => {
 		const claimed = await shared(() => settings.ledger.claim(settings.ledgerScope, r.to as string));
 		if (claimed.claimed) return undefined;
+		if (claimed.record?.unreadable) {
+			return alreadySent(claimed.record, `Not sent: ${claimed.record.unreadable} (it may have been sent under this Campaign Key by another version). Delete that key to send to this number`);
+		}
 		if (claimed.record) return alreadySent(claimed.record);
 		if (claimed.pending?.stale) return await reconcile(r, claimed.pending);
 		return beingSent(claimed.pending);
@@ -190,8 +207,12 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 		return await takeOver();
 	};
 
-	/** The claimed recipients' requests are about to leave: from here, a stopped run may have sent them. */
-	const leaving = (recipients: readonly PlannedRecipient[]) => shared(() => settings.ledger.leaving(settings.ledgerScope, recipients.map((r) => r.to as string)));
+	/**
+	 * The claimed recipients' requests are about to leave: from here, a stopped run may have sent them. Gives those whose
+	 * claim another run holds now (never to be sent here).
+	 */
+	const leaving = async (recipients: readonly PlannedRecipient[]): Promise<Set<string>> =>
+		new Set(await shared(() => settings.ledger.leaving(settings.ledgerScope, recipients.map((r) => r.to as string))));
 
 	/**
 	 * Record what became of a claimed recipient. With Redis gone for good, the campaign stops; the claim is left to go
@@ -200,7 +221,7 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 	const settle = async (r: PlannedRecipient, outcome: SendOutcome) => {
 		const to = r.to as string;
 		const sent = outcome.status === 'unknown' || (outcome.messageId && outcome.status !== 'failed' && outcome.status !== 'invalid');
-		const write = () =>
+		const record = () =>
 			sent
 				? settings.ledger.settle(settings.ledgerScope, to, {
 						outcome: outcome.status === 'unknown' ? 'unknown' : 'accepted',
@@ -210,10 +231,14 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 						status: outcome.status,
 					})
 				: settings.ledger.release(settings.ledgerScope, to);
+		// Stopped already (Redis away for OUTAGE_MS): one try, not another OUTAGE_MS of waiting per recipient.
+		if (stoppedBy) {
+			await record().catch(() => undefined);
+			return;
+		}
 		try {
-			// Written even after a cancel: what left must be known to the next run. Once the campaign has stopped for an
-			// unreachable Redis (waited out already), one more try: the claim left goes stale, and a re-run finds out.
-			await patiently(write, undefined, stoppedBy ? 0 : OUTAGE_MS);
+			// Written even after a cancel: what left must be known to the next run.
+			await patiently(record);
 		} catch (caught) {
 			if (!(caught instanceof SharedStateUnavailable)) throw caught;
 			stopFor(caught);
@@ -267,7 +292,7 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 				retry: settings.retry,
 				attempt: (provider, request, send) =>
 					gated(provider, request, r.units, async () => {
-						await leaving([r]);
+						if ((await leaving([r])).size) throw new ClaimLost();
 						return await send();
 					}),
 				sleep: wait,
@@ -327,13 +352,18 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 	const sendBatchRequest = async (provider: Provider, fallback: Provider[], capability: NonNullable<Provider['sms']['batch']>, group: PlannedRecipient[]): Promise<void> => {
 		const first = group[0];
 		const base = settings.base.get(provider) as Omit<SendSmsRequest, 'to' | 'body'>;
-		const personal = group.some((r) => r.text !== first.text);
-		const request: SmsBatchRequest = {
-			...base,
-			to: group.map((r) => r.to as string),
-			body: personal ? { parts: first.parts ?? [], values: Object.fromEntries(group.map((r) => [r.to as string, r.values ?? {}])) } : (first.text as string),
-			sendAt: first.sendAt,
+		const requestFor = (members: PlannedRecipient[]): SmsBatchRequest => {
+			const personal = members.some((r) => r.text !== first.text);
+			return {
+				...base,
+				to: members.map((r) => r.to as string),
+				body: personal ? { parts: first.parts ?? [], values: Object.fromEntries(members.map((r) => [r.to as string, r.values ?? {}])) } : (first.text as string),
+				sendAt: first.sendAt,
+			};
 		};
+		let request = requestFor(group);
+		// The recipients still this run's: those whose claim another run took over leave the batch before it goes.
+		let members = group;
 		const problem = provider.sms.check({ ...base, to: first.to as string, body: first.text as string, sendAt: first.sendAt }, now());
 		if (problem) {
 			for (const r of group) {
@@ -349,13 +379,22 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 				[provider],
 				(p) =>
 					gated(p, base, units, async () => {
-						await leaving(group);
+						const lost = await leaving(members);
+						if (lost.size) {
+							for (const r of members.filter((m) => lost.has(m.to as string))) {
+								await settle(r, claimLost());
+								finish(r, claimLost());
+							}
+							members = members.filter((m) => !lost.has(m.to as string));
+							if (members.length === 0) throw new ClaimLost();
+							request = requestFor(members);
+						}
 						return await p.sms.batch!.send(await providerContext(fns, p, first.index, settings.retry.timeoutMs), request);
 					}),
 				{ policy: settings.retry.policy, sleep: wait },
 			);
 			const m: ProviderMessage = delivered.value;
-			for (const r of group) {
+			for (const r of members) {
 				const outcome: SendOutcome = {
 					status: m.status,
 					provider: provider.name,
@@ -366,7 +405,7 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 					sendAt: r.sendAt?.toISOString(),
 					attempts: delivered.attempts,
 					fallbackUsed: false,
-					batchSize: group.length,
+					batchSize: members.length,
 				};
 				await settle(r, outcome);
 				finish(r, outcome);
@@ -377,15 +416,15 @@ export async function sendCampaign(fns: IExecuteFunctions, recipients: readonly 
 			// The batch certainly did not go out and another provider may work: each recipient goes through it.
 			if (error && !error.ambiguous && error.allowsFallback && fallback.length && !signal?.aborted) {
 				const reason = error.message;
-				await pool(group, settings.concurrency, async (r) => {
+				await pool(members, settings.concurrency, async (r) => {
 					await sendOne(r, fallback, true);
 					const after = outcomes.get(r.index);
 					if (after && after.status !== 'skipped') Object.assign(after, { fallbackUsed: true, fallbackReason: reason });
 				});
 				return;
 			}
-			for (const r of group) {
-				const own = { ...outcome, batchSize: group.length };
+			for (const r of members) {
+				const own = { ...outcome, batchSize: members.length };
 				await settle(r, own);
 				finish(r, own);
 			}

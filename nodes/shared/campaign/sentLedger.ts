@@ -12,6 +12,8 @@ export interface SentRecord {
 	provider?: string;
 	messageId?: string;
 	status?: string;
+	/** What the shared ledger found there instead of a record or a claim (another program's, or another version's). */
+	unreadable?: string;
 }
 
 /** A claim of another run whose message has not been settled. */
@@ -31,8 +33,12 @@ export type Claim = { claimed: true } | { claimed: false; record?: SentRecord; p
 export interface SentLedger {
 	/** Claim `recipient` of `campaign` for this run: refused when it was sent, may have been, or is being sent now. */
 	claim(campaign: string, recipient: string): Promise<Claim>;
-	/** The requests for these claimed recipients are about to leave (a claim that stops here may have been sent). */
-	leaving(campaign: string, recipients: readonly string[]): Promise<void>;
+	/**
+	 * The requests for these claimed recipients are about to leave (a claim that stops here may have been sent). Gives
+	 * the recipients whose claim another run holds now (it went stale while this run could not reach Redis, and was
+	 * taken over): they must not be sent here.
+	 */
+	leaving(campaign: string, recipients: readonly string[]): Promise<string[]>;
 	/** A stale claim found not sent (it never left, or the provider has no such message): this run's now, if still stale. */
 	takeOver(campaign: string, recipient: string): Promise<boolean>;
 	/** The message was accepted, or may have been: keep the claim, with what a re-run reports. */
@@ -79,7 +85,9 @@ export class InProcessLedger implements SentLedger {
 	}
 
 	/** A claim of this process is never stale: its run cannot stop without the process, which takes the ledger with it. */
-	async leaving(): Promise<void> {}
+	async leaving(): Promise<string[]> {
+		return [];
+	}
 
 	async takeOver(): Promise<boolean> {
 		return false;

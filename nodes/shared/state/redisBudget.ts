@@ -28,7 +28,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
-import { OUTAGE_MS, patiently, pause, SharedStateUnavailable, type RateBudget, type Taken } from '../campaign/budget';
+import { OUTAGE_MS, patiently, pause, SharedStateUnusable, type Outage, type RateBudget, type Taken } from '../campaign/budget';
 import { DEFAULT_PACE, type PaceSettings } from '../rules/throttle';
 import { redisSettings, runRedis } from './redisStore';
 
@@ -37,6 +37,12 @@ const HOLD_POLL_MS = 50;
 /** A cold start holds the sender's next starts until its answer, or this long. */
 const FIRST_ANSWER_WAIT_MS = 5_000;
 const IDLE_FORGET_MS = 10 * 60 * 1000;
+/**
+ * The longest wait for a start that is believed (a provider's pause is cut to it): longer, or not a number, and the
+ * sender's keys hold values this version did not write. Beyond 24.8 days Node's timers fire at once, which made a
+ * start ask Redis again every millisecond, for ever.
+ */
+const MAX_WAIT_MS = 24 * 60 * 60 * 1000;
 
 // The now of every script is Redis's TIME (milliseconds, with microseconds as the fraction), unless a test gives one.
 const NOW = `
@@ -189,8 +195,11 @@ const PROCESS = randomUUID();
 
 /** Each process's line per Redis and sender: one start at a time asks Redis. */
 const lines = new Map<string, Promise<void>>();
-/** When this process found a Redis server unreachable, while it has not answered since. */
-const unreachableSince = new Map<string, number>();
+/**
+ * Each process's outage per Redis: a start that waited in line behind another's wait for an unreachable Redis counts
+ * from when that began, so every run here stops OUTAGE_MS after Redis went, not one OUTAGE_MS after another.
+ */
+const outages = new Map<string, Outage>();
 
 export interface RedisBudgetOptions {
 	settings?: Omit<PaceSettings, 'perSecond'>;
@@ -212,41 +221,40 @@ export function redisBudget(credentials: ICredentialDataDecryptedObject, options
 	// The line is per Redis server, database and prefix: budgets on another Redis are other budgets.
 	const { host, port, db, prefix } = redisSettings(credentials);
 	const where = `${host}:${port}/${db}/${prefix}/${options.line ?? ''}`;
+	let outage = outages.get(where);
+	if (!outage) outages.set(where, (outage = {}));
 	// This process (a test's line: another process) in the log's members, without their separators.
 	const here = options.line === undefined ? PROCESS : `${PROCESS}:${encodeURIComponent(options.line)}`;
 	const keys = (prefix: string, sender: string) => [`${prefix}rate:${sender}`, `${prefix}rate:${sender}:log`] as const;
 	const args = (perSecond: number) => [perSecond, settings.guardMs, settings.minFactor, settings.recoverAfterMs];
 
-	const server = `${host}:${port}/${db}`;
-	/**
-	 * Run a script, waiting out an unreachable Redis for up to outageMs: counted from when this process first found it
-	 * unreachable, so that starts waiting in line behind one that waited it out (Send SMS's items) do not wait it out
-	 * again, each in turn.
-	 */
-	const script = async <T>(signal: AbortSignal | undefined, command: (client: PaceRedis, prefix: string) => Promise<T>): Promise<T> => {
-		const since = unreachableSince.get(server);
-		const left = since === undefined ? outageMs : Math.max(0, outageMs - (Date.now() - since));
-		const attempt = async () => {
-			try {
-				const answer = await runRedis(credentials, (client, prefix) => command(withScripts(client), prefix));
-				unreachableSince.delete(server);
-				return answer;
-			} catch (error) {
-				if (!unreachableSince.has(server)) unreachableSince.set(server, Date.now());
-				throw error;
-			}
-		};
-		try {
-			return await patiently(attempt, signal, left, wait);
-		} catch (error) {
-			throw error instanceof SharedStateUnavailable ? new SharedStateUnavailable(error.detail, outageMs) : error;
-		}
+	/** Keys of a sender that cannot be used: nothing more is sent from it, with what to do. */
+	const unusable = (sender: string, what: string) => {
+		const [hash, log] = keys(prefix, sender);
+		return new SharedStateUnusable(
+			`The rate budget of ${sender} in Redis (keys ${hash} and ${log}) ${what}: the keys hold what this version did not write. Delete both (the sender's budget starts again), or give the Messaging Gateway Redis credential a key prefix of its own`,
+		);
 	};
+
+	/** Run a script, waiting out an unreachable Redis for up to outageMs; keys Redis cannot run it on stop at once. */
+	const script = <T>(signal: AbortSignal | undefined, sender: string, command: (client: PaceRedis, prefix: string) => Promise<T>): Promise<T> =>
+		patiently(
+			() =>
+				runRedis(credentials, (client, prefix) => command(withScripts(client), prefix)).catch((error: unknown) => {
+					const message = error instanceof Error ? error.message : String(error);
+					const reply = /\((WRONGTYPE .*?|ERR user_script.*?)\): /.exec(message)?.[1];
+					throw reply ? unusable(sender, `cannot be read (${reply})`) : error;
+				}),
+			signal,
+			outageMs,
+			wait,
+			outage,
+		);
 
 	async function start(sender: string, units: number, perSecond: number, signal?: AbortSignal): Promise<Taken> {
 		const id = `${here}/${randomUUID()}`;
 		for (;;) {
-			const [granted, value, cold] = await script(signal, (client, prefix) => client.gatewayPace(...keys(prefix, sender), units, ...args(perSecond), id, here, now()));
+			const [granted, value, cold] = await script(signal, sender, (client, prefix) => client.gatewayPace(...keys(prefix, sender), units, ...args(perSecond), id, here, now()));
 			if (Number(granted) === 1) {
 				if (Number(cold) === 0) return { sent: () => undefined };
 				let answered = false;
@@ -259,7 +267,9 @@ export function redisBudget(credentials: ICredentialDataDecryptedObject, options
 					},
 				};
 			}
-			await wait(Math.max(1, Math.ceil(Number(value))), signal);
+			const ms = Number(value);
+			if (!(ms <= MAX_WAIT_MS)) throw unusable(sender, `asks to wait ${ms < 1e13 ? `${Math.round(ms / 86_400_000).toLocaleString('en-US')} days` : 'for ever'} before the next message`);
+			await wait(Math.max(1, Math.ceil(ms)), signal);
 		}
 	}
 
@@ -282,7 +292,7 @@ export function redisBudget(credentials: ICredentialDataDecryptedObject, options
 		slowDown(sender, retryAfterMs) {
 			// Every worker's sends from this sender pause. Best effort: the provider's own 429s keep coming if this fails.
 			void runRedis(credentials, (client, prefix) =>
-				withScripts(client).gatewayPaceSlowDown(...keys(prefix, sender), retryAfterMs === undefined || !Number.isFinite(retryAfterMs) ? '' : Math.max(0, retryAfterMs), ...args(0), now()),
+				withScripts(client).gatewayPaceSlowDown(...keys(prefix, sender), retryAfterMs === undefined || !Number.isFinite(retryAfterMs) ? '' : Math.min(Math.max(0, retryAfterMs), MAX_WAIT_MS), ...args(0), now()),
 			).catch(() => undefined);
 		},
 	};

@@ -44,27 +44,36 @@ end
 `;
 
 const SCRIPTS = {
-	// KEYS[1] the recipient's key. ARGV owner, lease, ttl. {'' , now} when claimed; {what was there, now} when not.
+	// KEYS[1] the recipient's key. ARGV owner, lease, ttl. {'' , now} when claimed; {what was there, now} when not;
+	// {'', now, its type} when the key is not a string (another program's).
 	gatewayLedgerClaim: {
 		numberOfKeys: 1,
 		lua: `${NOW}
+local kind = redis.call('TYPE', KEYS[1]).ok
+if kind ~= 'none' and kind ~= 'string' then return {'', tostring(now), kind} end
 local v = redis.call('GET', KEYS[1])
 if v then return {v, tostring(now)} end
 redis.call('SET', KEYS[1], cjson.encode({p = 1, at = now, owner = ARGV[1], ['until'] = now + tonumber(ARGV[2]), leaving = 0}), 'PX', ARGV[3])
 return {'', tostring(now)}
 `,
 	},
-	// KEYS the recipients' keys. ARGV owner. Marks this owner's claims as leaving.
+	// KEYS the recipients' keys. ARGV owner, lease, ttl. Marks this owner's claims as leaving; a claim Redis no longer
+	// has (it lost its data) is made again. The positions (1-based) of the keys another run holds now: not sent here.
 	gatewayLedgerLeaving: {
-		lua: `${OWNED}
-for _, key in ipairs(KEYS) do
+		lua: `${NOW}${OWNED}
+local lost = {}
+for i, key in ipairs(KEYS) do
 	local d = owned(key, ARGV[1])
 	if d then
 		d.leaving = 1
 		redis.call('SET', key, cjson.encode(d), 'KEEPTTL')
+	elseif redis.call('EXISTS', key) == 0 then
+		redis.call('SET', key, cjson.encode({p = 1, at = now, owner = ARGV[1], ['until'] = now + tonumber(ARGV[2]), leaving = 1}), 'PX', ARGV[3])
+	else
+		lost[#lost + 1] = i
 	end
 end
-return 1
+return lost
 `,
 	},
 	// KEYS the keys this owner holds. ARGV owner, lease. Renews them; the number still held.
@@ -105,8 +114,8 @@ return 1
 } as const;
 
 type LedgerRedis = Redis & {
-	gatewayLedgerClaim(key: string, owner: string, lease: number, ttl: number): Promise<[string, string]>;
-	gatewayLedgerLeaving(count: number, ...keysThenOwner: string[]): Promise<number>;
+	gatewayLedgerClaim(key: string, owner: string, lease: number, ttl: number): Promise<[string, string, string?]>;
+	gatewayLedgerLeaving(count: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
 	gatewayLedgerRenew(count: number, ...keysThenArgs: Array<string | number>): Promise<number>;
 	gatewayLedgerRelease(key: string, owner: string): Promise<number>;
 	gatewayLedgerTakeOver(key: string, owner: string, lease: number, ttl: number): Promise<number>;
@@ -128,22 +137,27 @@ interface PendingJson {
 	leaving: 0 | 1;
 }
 
-/** What a claim found there, as the ledger's interface says it. */
-export function readClaim(stored: string, nowMs: number, leaseMs = LEASE_MS): Claim {
+/** What a claim found there (at `key`), as the ledger's interface says it. */
+export function readClaim(stored: string, nowMs: number, key = '', leaseMs = LEASE_MS): Claim {
 	let value: unknown;
 	try {
 		value = JSON.parse(stored);
 	} catch {
 		value = undefined;
 	}
-	const pending = value as PendingJson;
 	// A pending claim has its times as numbers (`at` one a date can hold): one without is something this version cannot read (below).
-	if (value && typeof value === 'object' && pending.p === 1 && typeof pending.at === 'number' && Number.isFinite(new Date(pending.at).getTime()) && Number.isFinite(pending.until)) {
-		return { claimed: false, pending: { since: new Date(pending.at).toISOString(), stale: !(pending.until >= nowMs), leaving: pending.leaving === 1, leaseMs } };
+	const pending = value && typeof value === 'object' ? (value as PendingJson) : undefined;
+	const since = typeof pending?.at === 'number' ? new Date(pending.at) : undefined;
+	if (pending?.p === 1 && typeof pending.until === 'number' && Number.isFinite(pending.until) && since && Number.isFinite(since.getTime())) {
+		return { claimed: false, pending: { since: since.toISOString(), stale: !(pending.until >= nowMs), leaving: pending.leaving === 1, leaseMs } };
 	}
 	if (value && typeof value === 'object' && ((value as SentRecord).outcome === 'accepted' || (value as SentRecord).outcome === 'unknown')) return { claimed: false, record: value as SentRecord };
-	// Something this version cannot read: taken as possibly sent, never sent again.
-	return { claimed: false, record: { outcome: 'unknown', at: new Date(nowMs).toISOString() } };
+	// Something this version cannot read: taken as possibly sent, never sent again (what it is stays out of the items).
+	return unreadable('a value', nowMs, key);
+}
+
+function unreadable(what: string, nowMs: number, key: string): Claim {
+	return { claimed: false, record: { outcome: 'unknown', at: new Date(nowMs).toISOString(), unreadable: `Redis holds ${what} at ${key}, which this version cannot read` } };
 }
 
 /** The claims this process holds, per Redis credential, renewed together. */
@@ -204,17 +218,19 @@ export function redisLedger(credentials: ICredentialDataDecryptedObject, options
 	return {
 		async claim(campaign, recipient) {
 			let key = '';
-			const [stored, now] = await run((client, prefix) => client.gatewayLedgerClaim((key = keyOf(prefix, campaign, recipient)), owner, leaseMs, LEDGER_TTL_MS));
-			if (stored !== '') return readClaim(stored, Number(now), leaseMs);
+			const [stored, now, kind] = await run((client, prefix) => client.gatewayLedgerClaim((key = keyOf(prefix, campaign, recipient)), owner, leaseMs, LEDGER_TTL_MS));
+			if (kind) return unreadable(`a ${kind}`, Number(now), key);
+			if (stored !== '') return readClaim(stored, Number(now), key, leaseMs);
 			hold(where, credentials, leaseMs, owner, key);
 			return { claimed: true };
 		},
 		async leaving(campaign, recipients) {
-			if (recipients.length === 0) return;
-			await run((client, prefix) => {
+			if (recipients.length === 0) return [];
+			const lost = await run((client, prefix) => {
 				const keys = recipients.map((r) => keyOf(prefix, campaign, r));
-				return client.gatewayLedgerLeaving(keys.length, ...keys, owner);
+				return client.gatewayLedgerLeaving(keys.length, ...keys, owner, leaseMs, LEDGER_TTL_MS);
 			});
+			return lost.map((position) => recipients[Number(position) - 1]);
 		},
 		async takeOver(campaign, recipient) {
 			let key = '';

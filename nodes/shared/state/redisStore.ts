@@ -72,9 +72,14 @@ function clientOptions(settings: RedisSettings): RedisOptions {
 		tls: settings.tls ? (isIP(settings.host) ? {} : { servername: settings.host }) : undefined,
 		// Connected on first use by connect() below, whose failure names its reason.
 		lazyConnect: true,
-		// The ready check (INFO, ioredis's default) stays on: connect() then settles only after AUTH was answered, so a
-		// wrong password is this call's error and never a race with the first command. A user without INFO is let
-		// through with a console warning from ioredis.
+		// No ready check (INFO): open() PINGs instead, answered only after AUTH was, so a wrong password is still this
+		// call's error. ioredis's check printed an INFO error to the console as it came, unredacted: a server (or proxy)
+		// that quotes what it heard put the AUTH line, password and all, in n8n's log.
+		enableReadyCheck: false,
+		// Without the ready check, ioredis calls a connection ready once its CLIENT SETINFO commands are answered, also
+		// when they failed because the connection closed meanwhile: the client then stays "ready" on a dead socket and
+		// never reconnects (write EPIPE for ever, seen after a network cut). Without them it is ready at once.
+		disableClientInfo: true,
 		connectTimeout: CONNECT_TIMEOUT_MS,
 		commandTimeout: COMMAND_TIMEOUT_MS,
 		// Commands issued while the connection is down fail at once instead of waiting in a queue: a node that
@@ -197,10 +202,16 @@ function reason(error: unknown, errors: Errors): unknown {
 async function open(client: GatewayRedis, errors: Errors, settings: RedisSettings): Promise<void> {
 	try {
 		await client.connect();
+		// A user that may not PING (an ACL with only what the nodes run) is let through: its commands say what they may not do.
+		await client.ping().catch((error: unknown) => {
+			if (!/^NOPERM/.test(messageOf(error))) throw error;
+		});
 		// ioredis reports a failed SELECT (a database the server does not have) as an event and goes on in database 0,
 		// where this credential's counts do not belong: selecting again makes the failure this call's.
 		if (settings.db !== 0) await client.select(settings.db);
 	} catch (error) {
+		// The PING's own answer to a refused AUTH is NOAUTH; the refusal itself (WRONGPASS) came first, as an event.
+		if (/^NOAUTH/.test(messageOf(error)) && errors.last && /WRONGPASS|invalid (username-)?password/i.test(errors.last.message)) throw errors.last;
 		throw reason(error, errors);
 	}
 }
