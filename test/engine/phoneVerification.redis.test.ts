@@ -3,6 +3,7 @@
  * executions at once share one count of checks, one single use and one limit on codes per number.
  */
 import type { IDataObject } from 'n8n-workflow';
+import { busiestSecond } from '../../nodes/shared/rules/throttle';
 import { SANDBOX_CODE_SECRET } from '../../scripts/n8nServer';
 import type { Engine } from '../helpers/engine';
 import { freePort, useRedis } from '../helpers/redis';
@@ -62,6 +63,21 @@ describe('Phone Verification with Redis', () => {
 		expect(statuses.filter((s) => s === 'pending')).toHaveLength(3);
 		expect(statuses.filter((s) => s === 'max_attempts_reached')).toHaveLength(17);
 		expect([...box.get().messages.values()].filter((m) => m.to === PHONE)).toHaveLength(3);
+	});
+
+	it("built-in codes' Rate Limit: six executions at once, each sending a code from one sender, keep to it at the sandbox, through the budget in Redis", async () => {
+		const phones = Array.from({ length: 6 }, (_, k) => `+3361234567${k}`);
+		const results = await Promise.all(phones.map((to) => engine.run([{}], [node('start', { to, options: { ratePerSecond: 2 } })])));
+		for (const r of results) expect(r.items('start')[0].json.status).toBe('pending');
+		const arrivals = [...box.get().messages.values()].filter((m) => phones.includes(m.to)).map((m) => [m.arrivedAt, 1] as [number, number]);
+		expect(arrivals).toHaveLength(6);
+		// Two a second: no 1,000 ms window holds three (a few ms of the test process's own stalls allowed for).
+		expect(busiestSecond(arrivals, 990)).toBeLessThanOrEqual(2);
+		const span = Math.max(...arrivals.map(([t]) => t)) - Math.min(...arrivals.map(([t]) => t));
+		expect(span).toBeGreaterThanOrEqual(2_000);
+		// The budget is the one in Redis: its keys are there, under the credential's prefix.
+		const prefix = String(engine.credentials.messagingRedisApi.keyPrefix);
+		expect(await redis.get().admin().keys(`${prefix}rate:*`)).toEqual(expect.arrayContaining([expect.stringMatching(/rate:sns:/)]));
 	});
 
 	it("writes no code and no phone number into Redis, under the credential's prefix, every key with an expiry", async () => {
