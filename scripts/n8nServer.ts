@@ -353,6 +353,19 @@ export interface StartN8nOptions {
 	logs?: string[];
 }
 
+/** A child's output, line by line (blank lines dropped), into `logs` and to `log`. */
+export function collectLines(child: ChildProcess, logs: string[], log?: (line: string) => void): void {
+	const onData = (chunk: Buffer) => {
+		for (const line of chunk.toString('utf-8').split('\n')) {
+			if (!line.trim()) continue;
+			logs.push(line);
+			log?.(line);
+		}
+	};
+	child.stdout?.on('data', onData);
+	child.stderr?.on('data', onData);
+}
+
 export async function startN8n(options: StartN8nOptions): Promise<RunningN8n> {
 	const { userFolder, port } = options;
 	const logs: string[] = options.logs ?? [];
@@ -362,15 +375,7 @@ export async function startN8n(options: StartN8nOptions): Promise<RunningN8n> {
 		stdio: ['ignore', 'pipe', 'pipe'],
 		detached: true,
 	});
-	const onData = (chunk: Buffer) => {
-		for (const line of chunk.toString('utf-8').split('\n')) {
-			if (!line.trim()) continue;
-			logs.push(line);
-			options.log?.(line);
-		}
-	};
-	child.stdout?.on('data', onData);
-	child.stderr?.on('data', onData);
+	collectLines(child, logs, options.log);
 	const url = `http://127.0.0.1:${port}`;
 	const readyUrl = options.readyUrl ?? `${url}/healthz/readiness`;
 	const readyLine = options.readyLine === undefined ? ((options.command ?? 'start') === 'start' ? /Editor is now accessible via/ : null) : options.readyLine;

@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { startN8n, type RunningN8n } from './n8nServer';
+import { collectLines, startN8n, type RunningN8n } from './n8nServer';
 
 export interface RedisProcess {
 	port: number;
@@ -59,15 +59,7 @@ export async function startRedisServer(options: { port: number; dir: string; per
 	// Its own process group: a Ctrl-C in the terminal reaches only the script, which stops Redis after n8n.
 	const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 	const logs: string[] = [];
-	const onData = (chunk: Buffer) => {
-		for (const line of chunk.toString('utf-8').split('\n')) {
-			if (!line.trim()) continue;
-			logs.push(line);
-			options.log?.(line);
-		}
-	};
-	child.stdout?.on('data', onData);
-	child.stderr?.on('data', onData);
+	collectLines(child, logs, options.log);
 	let failure: Error | undefined;
 	const exit = new Promise<void>((resolveExit) => {
 		child.once('error', (error: NodeJS.ErrnoException) => {

@@ -10,7 +10,7 @@ import {
 } from 'n8n-workflow';
 import { runOperations, type ItemOperation } from '../shared/items';
 import { judgeSecret } from '../shared/rules/otp';
-import { testRedisCredential } from '../shared/state/redisStore';
+import { messagingRedisConnectionTest } from '../shared/state/redisStore';
 import { BUILTIN, BUILTIN_ENGINES, engineOptions, ENGINES, enginesUsing, readEngine, SERVICE_ENGINES, START_ENGINES, type Engine } from '../shared/verification/engines';
 import * as cancelOperation from './actions/cancel.operation';
 import * as checkOperation from './actions/check.operation';
@@ -155,9 +155,7 @@ export class PhoneVerification implements INodeType {
 			async messagingVerificationSecretTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 				return judgeSecret(credential.data?.secret);
 			},
-			async messagingRedisConnectionTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				return await testRedisCredential(credential.data ?? {});
-			},
+			messagingRedisConnectionTest,
 		},
 	};
 
