@@ -3,7 +3,7 @@
  * On Fail as one error shape, our errors (never n8n's generic text) when the node stops, and the sent-ledger
  * (ledger.ts) that keeps n8n's Retry On Fail from sending an item twice.
  */
-import { NodeApiError, NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INode, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
 import { DeliveryFailure } from './delivery';
 import { itemContext, type ItemContext } from './ledger';
 import { nodeParameter } from './params';
@@ -78,11 +78,18 @@ function settleFailure(fns: IExecuteFunctions, caught: unknown, i: number, opera
 	}
 	if (error instanceof ProviderError) throw toNodeError(fns, error, i, failure);
 	if (error instanceof NodeOperationError || error instanceof NodeApiError) throw error;
-	const nodeError = new NodeOperationError(fns.getNode(), error instanceof Error ? error : String(error), { itemIndex: i });
-	// n8n puts its own sentence in place of a message that names a network error code (Redis's "connect ECONNREFUSED…"
-	// in a SharedStateUnavailable becomes "The service refused the connection - perhaps it is offline"): ours says more.
-	if (error instanceof Error) nodeError.message = error.message;
-	throw nodeError;
+	throw nodeOperationError(fns.getNode(), error instanceof Error ? error.message : String(error), { itemIndex: i });
+}
+
+/**
+ * A NodeOperationError that keeps our sentence: n8n puts its own in place of a message that names a network error code
+ * (Redis's "connect ECONNREFUSED…" becomes "The service refused the connection - perhaps it is offline", and the SMS
+ * provider looks to blame).
+ */
+export function nodeOperationError(node: INode, message: string, options: ConstructorParameters<typeof NodeOperationError>[2] = {}): NodeOperationError {
+	const error = new NodeOperationError(node, message, options);
+	error.message = message;
+	return error;
 }
 
 /**

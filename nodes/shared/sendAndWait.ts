@@ -29,6 +29,7 @@ import { KEYWORD_LANGUAGES, matchKeyword, parseKeywordList, type KeywordLanguage
 import { normalizePhone, type PhoneValidation } from './rules/phone';
 import { makeRedactor, type Redactor } from './rules/redact';
 import { approvalWords, replyInstructions, type ReplyExpectation, type SeveralWaiting } from './rules/replies';
+import { nodeOperationError } from './items';
 import { redisCredentials } from './state';
 import { withDeadline } from './transport';
 import { redisWaits } from './state/redisWaits';
@@ -241,12 +242,11 @@ export async function startWait(fns: IExecuteFunctions, start: StartWait): Promi
 	};
 	// A reference only helps when the message shows it: without instructions a reply answers the latest message.
 	const { reference } = await store.register(wait, settings.instructions ? settings.policy : 'latest', now).catch((error: unknown) => {
-		// The store's own sentence ("Could not reach Redis at …"): n8n would put its generic "The service refused the
-		// connection" in place of a message that names a network code.
-		const message = error instanceof Error ? error.message : String(error);
-		const failure = new NodeOperationError(fns.getNode(), message, { itemIndex: 0, description: 'Nothing was sent: the wait could not be kept, so no answer could have found it.' });
-		failure.message = message;
-		throw failure;
+		// The store's own sentence ("Could not reach Redis at …").
+		throw nodeOperationError(fns.getNode(), error instanceof Error ? error.message : String(error), {
+			itemIndex: 0,
+			description: 'Nothing was sent: the wait could not be kept, so no answer could have found it.',
+		});
 	});
 	const words = { approve: settings.expects.approve[0] ?? settings.labels.approve, decline: settings.expects.approveOnly ? null : (settings.expects.decline[0] ?? settings.labels.decline) };
 	const link = settings.link ? (settings.linkType === 'token' ? resumeUrl : fns.getSignedResumeUrl()) : null;

@@ -2,7 +2,7 @@
 import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import { deliver } from '../../shared/delivery';
 import { readRetrySettings, retryOptions, type RetrySettings } from '../../shared/descriptions/retryOptions';
-import type { ItemContext, ItemOperation } from '../../shared/items';
+import { nodeOperationError, type ItemContext, type ItemOperation } from '../../shared/items';
 import { ParameterReader } from '../../shared/params';
 import type { ProviderContext } from '../../shared/providers/types';
 import type { VerificationChannel, VerificationResult, VerifyCapability } from '../../shared/providers/verifyTypes';
@@ -33,9 +33,7 @@ export function engineOf(params: ParameterReader): Engine {
 export async function stateOf(fns: IExecuteFunctions, params: ParameterReader, index: number): Promise<SharedState> {
 	const fail = (error: unknown): never => {
 		const message = error instanceof Error ? error.message : String(error);
-		const nodeError = new NodeOperationError(fns.getNode(), message, { itemIndex: index, description: 'Nothing was sent. Limits could not be counted, so nothing went out uncounted.' });
-		nodeError.message = message;
-		throw nodeError;
+		throw nodeOperationError(fns.getNode(), message, { itemIndex: index, description: 'Nothing was sent. Limits could not be counted, so nothing went out uncounted.' });
 	};
 	const guarded = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
 		try {

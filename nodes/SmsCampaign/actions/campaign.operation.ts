@@ -2,7 +2,7 @@
  * The campaign's parameters and their reading: who the recipients are (the input items), the message and its
  * translations, the route and sender, the rate, quiet hours, prices; then the shared campaign: plan, send, report.
  */
-import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { planRecipients, priceRecipients, type MessageVariants, type PlanSettings, type QuietRule, type RecipientInput } from '../../shared/campaign/plan';
 import { recipientItem, summaryItem, type CampaignFacts } from '../../shared/campaign/report';
 import { sendCampaign, type SendReport } from '../../shared/campaign/send';
@@ -12,6 +12,7 @@ import { defaultCountryProperty, phoneValidationOption } from '../../shared/desc
 import { readRetrySettings, retryOptions } from '../../shared/descriptions/retryOptions';
 import { routeOptions } from '../../shared/descriptions/route';
 import { perItem } from '../../shared/itemFields';
+import { nodeOperationError } from '../../shared/items';
 import { oncePerExecution } from '../../shared/memo';
 import { holdsExpression, ParameterReader } from '../../shared/params';
 import { parseRoute, PROVIDER_NAMES, PROVIDERS, ROUTES, routesWith } from '../../shared/providers/registry';
@@ -562,13 +563,9 @@ export async function runCampaign(fns: IExecuteFunctions): Promise<INodeExecutio
 			// The recipients and the summary say it all with Continue On Fail; otherwise the run fails, as nothing more can be sent safely.
 			if (!fns.continueOnFail()) {
 				const message = `The campaign stopped: ${report.stoppedBy}`;
-				const stopped = new NodeOperationError(node, message, {
+				throw nodeOperationError(node, message, {
 					description: `${sent} messages had left; ${ready - sent} recipients were not sent (nothing is sent without the shared rate budget and sent-ledger). Once Redis is back, run it again with the same Campaign Key: it sends only to the rest.`,
 				});
-				// n8n puts its own sentence in place of a message that names a network error code ("ECONNREFUSED…": "The
-				// service refused the connection - perhaps it is offline"): this one says more.
-				stopped.message = message;
-				throw stopped;
 			}
 		}
 	}
